@@ -1,0 +1,1 @@
+"""The JSON HTTP API: thin routers over the workspace, sessions and auth service."""

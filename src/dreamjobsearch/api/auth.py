@@ -1,0 +1,78 @@
+"""Register, log in, log out, and who am I."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response, status
+
+from dreamjobsearch.api.deps import CallerDep, ServicesDep
+from dreamjobsearch.api.schemas import (
+    Credentials,
+    LoginBody,
+    MessageOut,
+    SessionTimes,
+    StatusOut,
+    TokenOut,
+    timestamp,
+)
+from dreamjobsearch.auth.service import IssuedToken
+
+router = APIRouter(tags=["auth"])
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _token(issued: IssuedToken, response: Response) -> TokenOut:
+    response.headers.update(NO_STORE)
+    return TokenOut(
+        access_token=issued.access_token, expires_at=timestamp(issued.claims.expires_at)
+    )
+
+
+@router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        409: {"description": "email taken"},
+        422: {"description": "invalid email or password"},
+    },
+)
+async def register(body: Credentials, services: ServicesDep, response: Response) -> TokenOut:
+    """Create an account (passwords: 8 to 1024 characters) and log it in."""
+    return _token(await services.auth.register(str(body.email), body.password), response)
+
+
+@router.post(
+    "/login",
+    responses={401: {"description": "bad credentials"}, 429: {"description": "locked out"}},
+)
+async def login(
+    body: LoginBody, request: Request, services: ServicesDep, response: Response
+) -> TokenOut:
+    """Open a new session; repeated failures for an account from one client lock it out."""
+    client = request.client.host if request.client else "unknown"
+    return _token(await services.auth.login(str(body.email), body.password, client), response)
+
+
+@router.post("/logout")
+async def logout(caller: CallerDep, services: ServicesDep) -> MessageOut:
+    """End this session: its token is refused afterwards and its log streams close."""
+    await services.auth.logout(caller.claims.sid)
+    return MessageOut(detail="logged out")
+
+
+@router.get("/auth/status")
+async def auth_status(caller: CallerDep, response: Response) -> StatusOut:
+    """The logged-in account and the times of its session."""
+    response.headers.update(NO_STORE)
+    record = caller.session.record
+    return StatusOut(
+        email=record.email,
+        is_admin=caller.is_admin,
+        session=SessionTimes(
+            sid=record.sid,
+            created_at=timestamp(record.created_at),
+            last_accessed=timestamp(record.last_accessed),
+            expires_at=timestamp(record.expires_at),
+        ),
+        workspace_initialized=caller.workspace is not None,
+    )

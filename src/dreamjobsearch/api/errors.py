@@ -1,0 +1,80 @@
+"""JSON errors: every failure answers `{"detail": ...}` with a fitting status, never HTML."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+
+from dreamjobsearch.errors import (
+    ConflictError,
+    DomainError,
+    ForbiddenError,
+    InvalidInputError,
+    NotAuthenticatedError,
+    NotFoundError,
+    TooManyRequestsError,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class BodyTooLargeError(DomainError):
+    """The request body is larger than the configured limit (413)."""
+
+
+STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
+    (InvalidInputError, 400),
+    (NotAuthenticatedError, 401),
+    (ForbiddenError, 403),
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (BodyTooLargeError, 413),
+    (TooManyRequestsError, 429),
+)
+
+
+def _domain_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DomainError)
+    status = next((code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)), 400)
+    headers: dict[str, str] = {}
+    if isinstance(error, NotAuthenticatedError):
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(error, TooManyRequestsError) and error.retry_after is not None:
+        headers["Retry-After"] = str(error.retry_after)
+    return JSONResponse({"detail": error.message}, status_code=status, headers=headers)
+
+
+def _database_unavailable(_request: Request, error: Exception) -> JSONResponse:
+    logger.error("database unavailable: %s", error)
+    return JSONResponse(
+        {"detail": "the database is unavailable: try again shortly"},
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
+
+
+def _invalid_request(_request: Request, error: Exception) -> JSONResponse:
+    # The offending input is left out on purpose: it may be a password.
+    assert isinstance(error, RequestValidationError)
+    details = [
+        {"type": item.get("type"), "loc": list(item.get("loc", ())), "msg": item.get("msg")}
+        for item in error.errors()
+    ]
+    return JSONResponse({"detail": details}, status_code=422)
+
+
+def _unexpected(_request: Request, error: Exception) -> JSONResponse:
+    logger.exception("unhandled error", exc_info=error)
+    return JSONResponse({"detail": "internal error"}, status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map domain errors, database outages and anything unexpected to JSON responses."""
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,74 @@
+"""Live logs: a Server-Sent Events stream of the caller's events."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.security import HTTPAuthorizationCredentials
+from sse_starlette import EventSourceResponse
+
+from dreamjobsearch.api.deps import CallerDep, ServicesDep, bearer
+from dreamjobsearch.api.schemas import TicketOut
+from dreamjobsearch.errors import NotAuthenticatedError
+from dreamjobsearch.services import Services
+from dreamjobsearch.sessions.manager import ActiveSession
+
+router = APIRouter(tags=["logs"])
+
+
+@router.post("/logs/ticket")
+async def log_ticket(caller: CallerDep, services: ServicesDep) -> TicketOut:
+    """A single-use ticket, valid briefly, for opening a stream where headers cannot be set."""
+    record = caller.session.record
+    ticket = services.sessions.issue_ticket(record.sid, record.user_id)
+    return TicketOut(ticket=ticket, expires_in=services.settings.log_ticket_ttl)
+
+
+async def _stream_session(
+    services: Services, ticket: str | None, credentials: HTTPAuthorizationCredentials | None
+) -> ActiveSession:
+    if ticket:
+        session = await services.sessions.redeem_ticket(ticket)
+        if session is None:
+            raise NotAuthenticatedError("invalid, used or expired ticket")
+        return session
+    if credentials is None:
+        raise NotAuthenticatedError("send a Bearer token or a ?ticket= from POST /logs/ticket")
+    _claims, session = await services.auth.authenticate(credentials.credentials)
+    return session
+
+
+@router.get(
+    "/logs",
+    response_class=EventSourceResponse,
+    responses={200: {"content": {"text/event-stream": {}}}, 401: {"description": "no session"}},
+)
+async def logs(
+    services: ServicesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ticket: Annotated[str | None, Query(max_length=128)] = None,
+) -> EventSourceResponse:
+    """Your events as they happen (JSON in each `data:`), with heartbeat comments.
+
+    Every open stream of yours receives every event of yours. A stream that falls behind
+    loses its oldest events and is told how many. Logging out ends the stream.
+    """
+    session = await _stream_session(services, ticket, credentials)
+    record = session.record
+    subscription = services.sessions.subscribe(record.sid, record.user_id)
+
+    async def events() -> AsyncIterator[dict[str, Any]]:
+        try:
+            while (event := await subscription.get()) is not None:
+                yield {"data": json.dumps(event.to_dict())}
+        finally:
+            services.sessions.unsubscribe(record.sid, subscription)
+
+    return EventSourceResponse(
+        events(),
+        ping=services.settings.log_heartbeat_interval,
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,199 @@
+"""Request and response bodies of the JSON API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from dreamjobsearch.ranking import RankedPosting
+from dreamjobsearch.storage.models import Run
+
+
+class StrictBody(BaseModel):
+    """A request body that refuses unknown fields, so typos are reported, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Credentials(StrictBody):
+    """An email and a password."""
+
+    email: EmailStr = Field(max_length=320)
+    password: str = Field(min_length=8, max_length=1024)
+
+
+class LoginBody(StrictBody):
+    """Login takes any password length up to the maximum, so old accounts still work."""
+
+    email: EmailStr = Field(max_length=320)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class TokenOut(BaseModel):
+    """A bearer token for the new session."""
+
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 -- the OAuth 2 token type, not a secret
+    expires_at: datetime
+
+
+class SessionTimes(BaseModel):
+    """When a session started, was last used, and ends at the latest."""
+
+    sid: str
+    created_at: datetime
+    last_accessed: datetime
+    expires_at: datetime
+
+
+class StatusOut(BaseModel):
+    """Who is logged in, and their session."""
+
+    email: str
+    is_admin: bool
+    session: SessionTimes
+    workspace_initialized: bool
+
+
+class MessageOut(BaseModel):
+    """A short confirmation."""
+
+    detail: str
+
+
+class RankBody(StrictBody):
+    """What to rank by."""
+
+    keywords: list[str] = Field(min_length=1, max_length=100)
+    location: str | None = Field(default=None, max_length=200)
+    limit: int = Field(default=50, ge=1, le=500)
+    offset: int = Field(default=0, ge=0, le=1_000_000)
+
+
+class RankedPostingOut(BaseModel):
+    """One ranked posting."""
+
+    id: int
+    score: int
+    matched_keywords: list[str]
+    link: str
+    job_title: str
+    job_company: str
+    job_location: str
+    posted_at: datetime | None
+    source: str
+
+    @classmethod
+    def of(cls, item: RankedPosting) -> RankedPostingOut:
+        """Shape a ranked posting."""
+        posting = item.posting
+        return cls(
+            id=posting.id,
+            score=item.score,
+            matched_keywords=list(item.matched_keywords),
+            link=posting.link,
+            job_title=posting.title,
+            job_company=posting.company,
+            job_location=posting.location,
+            posted_at=posting.posted_at,
+            source=posting.source,
+        )
+
+
+class RankOut(BaseModel):
+    """A page of ranked postings and the total that matched."""
+
+    total: int
+    job_postings: list[RankedPostingOut]
+
+
+class ImportBody(StrictBody):
+    """Postings to import; each row is validated on its own."""
+
+    postings: list[dict[str, Any]] = Field(max_length=50_000)
+
+
+class RejectionOut(BaseModel):
+    """A row that was not imported."""
+
+    index: int
+    reason: str
+
+
+class ImportOut(BaseModel):
+    """What an import did."""
+
+    imported: int
+    duplicates: int
+    rejected: list[RejectionOut]
+
+
+class RunOut(BaseModel):
+    """An update run."""
+
+    run_id: str
+    status: str
+    params: dict[str, Any]
+    counts: dict[str, int]
+    error: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, run: Run) -> RunOut:
+        """Shape a run record."""
+        return cls(
+            run_id=run.id,
+            status=run.status,
+            params=run.params,
+            counts=run.counts,
+            error=run.error,
+            created_at=run.created_at,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+        )
+
+
+class TicketOut(BaseModel):
+    """A single-use ticket for opening a log stream (`GET /logs?ticket=...`)."""
+
+    ticket: str
+    expires_in: int
+
+
+class AdminSessionOut(BaseModel):
+    """One session in the admin monitor."""
+
+    sid: str
+    user_id: int
+    email: str
+    created_at: datetime
+    last_accessed: datetime
+    expires_at: datetime
+    subscribers: int
+    memory_bytes: int
+
+
+class AdminSessionsOut(BaseModel):
+    """The admin session monitor."""
+
+    active_users: int
+    total_sessions: int
+    memory_bytes: int
+    sessions: list[AdminSessionOut]
+
+
+class HealthOut(BaseModel):
+    """Liveness and the reachability of what the service depends on."""
+
+    status: Literal["ok", "degraded"]
+    database: Literal["ok", "unavailable"]
+    session_store: str
+
+
+def timestamp(seconds: float) -> datetime:
+    """Epoch seconds as an aware UTC datetime."""
+    return datetime.fromtimestamp(seconds, UTC)

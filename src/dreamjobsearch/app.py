@@ -1,0 +1,57 @@
+"""`create_app(settings)`: the FastAPI app; its lifespan builds and closes every service."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from dreamjobsearch import __version__
+from dreamjobsearch.api import admin, auth, health, jobs, logs, runs
+from dreamjobsearch.api.errors import install_error_handlers
+from dreamjobsearch.api.limits import BodySizeLimitMiddleware
+from dreamjobsearch.clock import Clock
+from dreamjobsearch.config import Settings
+from dreamjobsearch.services import build_services
+
+DESCRIPTION = """
+Collect job postings for your searches and rank them by the keywords you care about.
+
+Register or log in to get a bearer token, then send it as `Authorization: Bearer <token>`.
+"""
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
+    """Build the app. Services (database, sessions, runner) start with the lifespan."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = await build_services(settings, clock)
+        app.state.services = services
+        await services.recover_runs()
+        services.sessions.start_sweeper()
+        try:
+            yield
+        finally:
+            await services.aclose()
+
+    app = FastAPI(
+        title="DreamJobSearch",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    for router in (
+        auth.router,
+        jobs.router,
+        runs.router,
+        logs.router,
+        admin.router,
+        health.router,
+    ):
+        app.include_router(router)
+    return app

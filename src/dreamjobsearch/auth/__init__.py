@@ -1,0 +1,1 @@
+"""Accounts: password hashing, JWT access tokens, login throttling and the auth service."""

@@ -1,0 +1,95 @@
+"""Register, log in, log out: accounts in the database, sessions in the session manager."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from dreamjobsearch.auth.passwords import PasswordHasher
+from dreamjobsearch.auth.throttle import LoginThrottle
+from dreamjobsearch.auth.tokens import TokenClaims, TokenCodec
+from dreamjobsearch.errors import ConflictError, NotAuthenticatedError, TooManyRequestsError
+from dreamjobsearch.sessions.manager import ActiveSession, SessionManager
+from dreamjobsearch.storage.models import User
+from dreamjobsearch.storage.users import EmailTakenError, UserRepository
+
+logger = logging.getLogger(__name__)
+
+BAD_CREDENTIALS = "incorrect email or password"
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """A bearer token and the session it belongs to."""
+
+    access_token: str
+    claims: TokenClaims
+
+
+class AuthService:
+    """Accounts and logins. Emails are compared lower-cased."""
+
+    def __init__(
+        self,
+        users: UserRepository,
+        hasher: PasswordHasher,
+        throttle: LoginThrottle,
+        sessions: SessionManager,
+        tokens: TokenCodec,
+    ) -> None:
+        self._users = users
+        self._hasher = hasher
+        self._throttle = throttle
+        self._sessions = sessions
+        self._tokens = tokens
+
+    async def register(self, email: str, password: str) -> IssuedToken:
+        """Create an account and log it in; `ConflictError` when the email is taken."""
+        email = email.lower()
+        if await self._users.by_email(email) is not None:
+            raise ConflictError("an account with this email already exists")
+        password_hash = await self._hasher.hash(password)
+        try:
+            user = await self._users.create(email, password_hash)
+        except EmailTakenError as error:
+            raise ConflictError("an account with this email already exists") from error
+        logger.info("registered user %s", user.id)
+        return await self._start_session(user)
+
+    async def login(self, email: str, password: str, client: str) -> IssuedToken:
+        """Check the password and open a new session.
+
+        Raises `TooManyRequestsError` while the account is locked out for this client and
+        `NotAuthenticatedError` (the same message for a wrong email or password) otherwise.
+        """
+        email = email.lower()
+        key = f"{email}|{client}"
+        retry_after = self._throttle.retry_after(key)
+        if retry_after is not None:
+            raise TooManyRequestsError(
+                f"too many failed logins: try again in {retry_after} seconds", retry_after
+            )
+        user = await self._users.by_email(email)
+        valid = await self._hasher.verify(password, user.password_hash if user else None)
+        if user is None or not valid or not user.is_active:
+            self._throttle.record_failure(key)
+            raise NotAuthenticatedError(BAD_CREDENTIALS)
+        self._throttle.reset(key)
+        return await self._start_session(user)
+
+    async def authenticate(self, token: str) -> tuple[TokenClaims, ActiveSession]:
+        """The claims and live session behind a bearer token; 401 when either is gone."""
+        claims = self._tokens.verify(token)
+        active = await self._sessions.resolve(claims.sid, claims.user_id)
+        if active is None:
+            raise NotAuthenticatedError("session ended: log in again")
+        return claims, active
+
+    async def logout(self, sid: str) -> None:
+        """End the session; its tokens stop working and its streams close."""
+        await self._sessions.close(sid)
+
+    async def _start_session(self, user: User) -> IssuedToken:
+        record = await self._sessions.open(user.id, user.email, dict(user.workspace_config))
+        token, claims = self._tokens.issue(user.id, record.sid, record.expires_at)
+        return IssuedToken(token, claims)

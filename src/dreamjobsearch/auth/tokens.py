@@ -1,0 +1,79 @@
+"""JWT access tokens bound to a session (HS256 only, every claim required)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+import jwt
+
+from dreamjobsearch.clock import Clock
+from dreamjobsearch.errors import NotAuthenticatedError
+
+ALGORITHM = "HS256"
+REQUIRED_CLAIMS = ("sub", "sid", "jti", "iat", "exp")
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    """The claims we issue: user, session, token id, issued-at and expiry (epoch seconds)."""
+
+    user_id: int
+    sid: str
+    jti: str
+    issued_at: int
+    expires_at: int
+
+
+class TokenCodec:
+    """Issues and verifies access tokens; expiry is judged by our clock, not the OS's."""
+
+    def __init__(self, secret: str, ttl: int, clock: Clock) -> None:
+        self._secret = secret
+        self._ttl = ttl
+        self._clock = clock
+
+    def issue(self, user_id: int, sid: str, not_after: float) -> tuple[str, TokenClaims]:
+        """A signed token for the session, expiring at the TTL or `not_after`, if sooner."""
+        now = int(self._clock.now())
+        claims = TokenClaims(
+            user_id=user_id,
+            sid=sid,
+            jti=secrets.token_urlsafe(16),
+            issued_at=now,
+            expires_at=min(now + self._ttl, int(not_after)),
+        )
+        payload = {
+            "sub": str(user_id),
+            "sid": sid,
+            "jti": claims.jti,
+            "iat": claims.issued_at,
+            "exp": claims.expires_at,
+        }
+        return jwt.encode(payload, self._secret, algorithm=ALGORITHM), claims
+
+    def verify(self, token: str) -> TokenClaims:
+        """The claims of a valid token; raises `NotAuthenticatedError` otherwise."""
+        try:
+            payload = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[ALGORITHM],
+                options={
+                    "require": list(REQUIRED_CLAIMS),
+                    "verify_exp": False,
+                    "verify_iat": False,
+                },
+            )
+            claims = TokenClaims(
+                user_id=int(payload["sub"]),
+                sid=str(payload["sid"]),
+                jti=str(payload["jti"]),
+                issued_at=int(payload["iat"]),
+                expires_at=int(payload["exp"]),
+            )
+        except (jwt.PyJWTError, ValueError, TypeError) as error:
+            raise NotAuthenticatedError("invalid token") from error
+        if claims.expires_at <= self._clock.now():
+            raise NotAuthenticatedError("token expired: log in again")
+        return claims

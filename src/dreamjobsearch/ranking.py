@@ -1,0 +1,89 @@
+"""Keyword ranking: score = how many distinct keywords a posting contains.
+
+A keyword matches as a whole word or phrase, case-insensitively, in the title or the
+description. Symbols are literal (`C++`, `C#`, `.NET`, `node.js`); a word boundary is required
+only on a side of the keyword that is itself a word character, so `Java` does not match
+`JavaScript` while `.NET` still matches `ASP.NET`. Words of a phrase may be separated by any
+white space.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from dreamjobsearch.storage.postings import StoredPosting
+
+_WORD = re.compile(r"\w")
+_OLDEST = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class RankedPosting:
+    """A posting with its score and the keywords it matched (in the caller's spelling)."""
+
+    posting: StoredPosting
+    score: int
+    matched_keywords: tuple[str, ...]
+
+
+def normalize_keywords(keywords: Iterable[str]) -> list[str]:
+    """Trimmed keywords without blanks or case-insensitive repeats, first spelling kept."""
+    seen: set[str] = set()
+    result = []
+    for keyword in keywords:
+        cleaned = " ".join(keyword.split())
+        key = cleaned.casefold()
+        if cleaned and key not in seen:
+            seen.add(key)
+            result.append(cleaned)
+    return result
+
+
+@lru_cache(maxsize=4096)
+def keyword_pattern(keyword: str) -> re.Pattern[str]:
+    """The compiled matcher for one keyword (cached: keywords repeat across requests)."""
+    body = r"\s+".join(re.escape(word) for word in keyword.split())
+    before = r"(?<!\w)" if _WORD.match(keyword[0]) else ""
+    # `+` and `#` continue a token (C, C++, C#), so `C` does not match inside `C++`.
+    after = r"(?![\w+#])" if _WORD.match(keyword[-1]) else ""
+    return re.compile(before + body + after, re.IGNORECASE)
+
+
+def matched_keywords(keywords: Sequence[str], title: str, description: str) -> tuple[str, ...]:
+    """The keywords found in the title or the description."""
+    text = f"{title}\n{description}"
+    return tuple(keyword for keyword in keywords if keyword_pattern(keyword).search(text))
+
+
+def location_matches(wanted: str | None, location: str) -> bool:
+    """Whether `wanted` occurs in `location`, ignoring case (`poland` in `Warsaw, Poland`)."""
+    if not wanted or not wanted.strip():
+        return True
+    return wanted.strip().casefold() in location.casefold()
+
+
+def rank(
+    postings: Iterable[StoredPosting], keywords: Sequence[str], location: str | None = None
+) -> list[RankedPosting]:
+    """Postings with a score above zero, best first, then newest (posted, then found)."""
+    ranked = []
+    for posting in postings:
+        if not location_matches(location, posting.location):
+            continue
+        matched = matched_keywords(keywords, posting.title, posting.description)
+        if matched:
+            ranked.append(RankedPosting(posting, len(matched), matched))
+    ranked.sort(
+        key=lambda item: (
+            item.score,
+            item.posting.posted_at or _OLDEST,
+            item.posting.found_at,
+            item.posting.id,
+        ),
+        reverse=True,
+    )
+    return ranked

@@ -1,0 +1,1 @@
+"""Where update runs execute: in this process (`local`) or, later, on a job queue."""

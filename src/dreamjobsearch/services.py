@@ -1,0 +1,130 @@
+"""The composition root: builds every shared service from `Settings`, and closes them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from dreamjobsearch.auth.passwords import PasswordHasher
+from dreamjobsearch.auth.service import AuthService
+from dreamjobsearch.auth.throttle import LoginThrottle
+from dreamjobsearch.auth.tokens import TokenCodec
+from dreamjobsearch.clock import Clock, SystemClock
+from dreamjobsearch.config import Settings
+from dreamjobsearch.events.memory import MemoryEventBus
+from dreamjobsearch.pipeline import UpdatePipeline
+from dreamjobsearch.runs.local import LocalRunner
+from dreamjobsearch.sessions.manager import SessionManager, SessionPolicy
+from dreamjobsearch.sessions.stores.memory import MemorySessionStore
+from dreamjobsearch.sources.registry import SourceRegistry
+from dreamjobsearch.storage.db import create_engine, session_factory
+from dreamjobsearch.storage.migrate import upgrade
+from dreamjobsearch.storage.postings import PostingRepository
+from dreamjobsearch.storage.runs import RunRepository
+from dreamjobsearch.storage.users import UserRepository
+from dreamjobsearch.workspace import DreamJobSearch, WorkspaceServices
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Services:
+    """Everything the app, the CLI and tests share within one process."""
+
+    settings: Settings
+    clock: Clock
+    engine: AsyncEngine
+    users: UserRepository
+    postings: PostingRepository
+    runs: RunRepository
+    bus: MemoryEventBus
+    runner: LocalRunner
+    workspace_services: WorkspaceServices
+    sessions: SessionManager
+    auth: AuthService
+
+    def workspace_for(self, user_id: int, email: str, config: dict[str, Any]) -> DreamJobSearch:
+        """A workspace for a user outside any session (the CLI)."""
+        return DreamJobSearch(user_id, email, config, self.workspace_services)
+
+    async def database_ok(self) -> bool:
+        """Whether the database answers."""
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:
+            logger.warning("database health check failed", exc_info=True)
+            return False
+        return True
+
+    async def recover_runs(self) -> None:
+        """Mark runs that a previous server process left unfinished as `interrupted`.
+
+        Only the server calls this at start-up (it owns the runs); a CLI command must not.
+        """
+        interrupted = await self.runs.interrupt_unfinished()
+        if interrupted:
+            logger.warning("%d runs were cut off by a previous stop: interrupted", interrupted)
+
+    async def aclose(self) -> None:
+        """Stop runs (they become `interrupted`), sessions' streams, and the engine."""
+        await self.runner.close()
+        await self.sessions.shutdown()
+        await self.engine.dispose()
+
+
+async def build_services(
+    settings: Settings, clock: Clock | None = None, migrate: bool = True
+) -> Services:
+    """Build the services; with `migrate`, bring the schema up to date first."""
+    clock = clock or SystemClock()
+    data_dir = settings.ensure_data_dir()
+    if migrate:
+        await asyncio.to_thread(upgrade, settings.resolved_database_url)
+    engine = create_engine(settings.resolved_database_url)
+    sessions_factory = session_factory(engine)
+    users = UserRepository(sessions_factory)
+    postings = PostingRepository(sessions_factory)
+    runs = RunRepository(sessions_factory)
+    bus = MemoryEventBus(settings.log_queue_size)
+    registry = SourceRegistry(data_dir)
+    runner = LocalRunner(UpdatePipeline(postings, runs, bus, registry), settings.run_concurrency)
+    workspace_services = WorkspaceServices(data_dir, postings, runs, runner, registry)
+    policy = SessionPolicy(
+        idle_timeout=settings.session_idle_timeout,
+        absolute_timeout=settings.session_absolute_timeout,
+        max_total=settings.session_max_total,
+        max_per_user=settings.session_max_per_user,
+        limit_policy=settings.session_limit_policy,
+        sweep_interval=settings.session_sweep_interval,
+        ticket_ttl=settings.log_ticket_ttl,
+    )
+    manager = SessionManager(
+        MemorySessionStore(),
+        policy,
+        clock,
+        bus,
+        lambda user_id, email, config: DreamJobSearch(user_id, email, config, workspace_services),
+        shared=(workspace_services,),
+    )
+    tokens = TokenCodec(settings.jwt_secret_value(), settings.jwt_ttl, clock)
+    throttle = LoginThrottle(settings.login_max_failures, settings.login_lockout, clock)
+    auth = AuthService(users, PasswordHasher(), throttle, manager, tokens)
+    return Services(
+        settings=settings,
+        clock=clock,
+        engine=engine,
+        users=users,
+        postings=postings,
+        runs=runs,
+        bus=bus,
+        runner=runner,
+        workspace_services=workspace_services,
+        sessions=manager,
+        auth=auth,
+    )

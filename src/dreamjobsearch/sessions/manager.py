@@ -1,0 +1,319 @@
+"""`SessionManager`: the policy over a `SessionStore`.
+
+It opens sessions at login (new sid each time, limits applied), resolves them on every request
+(expiry checked, use recorded, the live workspace handed back), closes them at logout, sweeps
+the expired ones, and gives admins a view with measured memory. Live objects (workspaces and
+stream subscriptions) stay in this process, keyed by sid.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from dreamjobsearch.clock import Clock
+from dreamjobsearch.config import LimitPolicy
+from dreamjobsearch.errors import TooManyRequestsError
+from dreamjobsearch.events.base import EventBus, Subscription
+from dreamjobsearch.sessions.memory_usage import deep_size
+from dreamjobsearch.sessions.stores.base import SessionRecord, SessionStore
+from dreamjobsearch.workspace import DreamJobSearch
+
+logger = logging.getLogger(__name__)
+
+SID_BYTES = 32
+TICKET_BYTES = 32
+MAX_PENDING_TICKETS = 100_000
+
+WorkspaceFactory = Callable[[int, str, dict[str, Any]], DreamJobSearch]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPolicy:
+    """Timeouts and limits, in seconds and counts."""
+
+    idle_timeout: int
+    absolute_timeout: int
+    max_total: int
+    max_per_user: int
+    limit_policy: LimitPolicy
+    sweep_interval: int
+    ticket_ttl: int
+
+
+@dataclass(slots=True)
+class LiveSession:
+    """What a session holds in this process: its workspace and its open log streams."""
+
+    workspace: DreamJobSearch
+    subscriptions: set[Subscription] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveSession:
+    """A resolved, unexpired session and its workspace."""
+
+    record: SessionRecord
+    workspace: DreamJobSearch
+
+
+@dataclass(frozen=True, slots=True)
+class SessionView:
+    """One row of the admin monitor."""
+
+    sid: str
+    user_id: int
+    email: str
+    created_at: float
+    last_accessed: float
+    expires_at: float
+    subscribers: int
+    memory_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class SessionStats:
+    """The admin monitor: totals and one row per session."""
+
+    active_users: int
+    total_sessions: int
+    memory_bytes: int
+    sessions: list[SessionView]
+
+
+@dataclass(frozen=True, slots=True)
+class _Ticket:
+    sid: str
+    user_id: int
+    expires_at: float
+
+
+class SessionManager:
+    """Owns session policy; the store only persists records."""
+
+    def __init__(
+        self,
+        store: SessionStore,
+        policy: SessionPolicy,
+        clock: Clock,
+        bus: EventBus,
+        workspace_factory: WorkspaceFactory,
+        shared: tuple[object, ...] = (),
+    ) -> None:
+        self._store = store
+        self._policy = policy
+        self._clock = clock
+        self._bus = bus
+        self._workspace_factory = workspace_factory
+        self._shared = shared
+        self._live: dict[str, LiveSession] = {}
+        self._tickets: dict[str, _Ticket] = {}
+        self._open_lock = asyncio.Lock()
+        self._sweeper: asyncio.Task[None] | None = None
+
+    @property
+    def policy(self) -> SessionPolicy:
+        """The timeouts and limits in force."""
+        return self._policy
+
+    async def open(self, user_id: int, email: str, data: dict[str, Any]) -> SessionRecord:
+        """Open a new session for a user who just proved who they are.
+
+        Applies the per-user and total limits first: the oldest sessions are ended, or the
+        login is refused with `TooManyRequestsError`, as the policy says.
+        """
+        async with self._open_lock:
+            await self._make_room(user_id)
+            now = self._clock.now()
+            record = SessionRecord(
+                sid=secrets.token_urlsafe(SID_BYTES),
+                user_id=user_id,
+                email=email,
+                created_at=now,
+                last_accessed=now,
+                expires_at=now + self._policy.absolute_timeout,
+                data=data,
+            )
+            await self._store.create(record)
+            self._live[record.sid] = LiveSession(self._workspace_factory(user_id, email, data))
+        logger.info("session opened for user %s (%s)", user_id, short_sid(record.sid))
+        return record
+
+    async def resolve(self, sid: str, user_id: int) -> ActiveSession | None:
+        """The live session for a request, or None when it ended or expired.
+
+        Records the use (sliding the idle timeout) and returns the same workspace object on
+        every request, building it again from the record if this process has none.
+        """
+        record = await self._store.get(sid)
+        if record is None or record.user_id != user_id:
+            return None
+        now = self._clock.now()
+        if record.is_expired(now, self._policy.idle_timeout):
+            await self.close(sid)
+            return None
+        await self._store.touch(sid, now)
+        live = self._live.get(sid)
+        if live is None:
+            live = LiveSession(self._workspace_factory(record.user_id, record.email, record.data))
+            self._live[sid] = live
+        return ActiveSession(record, live.workspace)
+
+    async def close(self, sid: str) -> bool:
+        """End a session: forget the record, release the workspace, close its streams."""
+        removed = await self._store.delete(sid)
+        self._release(sid)
+        if removed:
+            logger.info("session closed (%s)", short_sid(sid))
+        return removed
+
+    async def close_user(self, user_id: int) -> int:
+        """End every session of a user."""
+        sids = await self._store.delete_user(user_id)
+        for sid in sids:
+            self._release(sid)
+        return len(sids)
+
+    async def sweep(self) -> int:
+        """Remove expired sessions and tickets; returns how many sessions ended."""
+        now = self._clock.now()
+        expired = await self._store.purge_expired(now, self._policy.idle_timeout)
+        for sid in expired:
+            self._release(sid)
+        for ticket, entry in list(self._tickets.items()):
+            if entry.expires_at <= now:
+                del self._tickets[ticket]
+        if expired:
+            logger.info("sweeper ended %d expired sessions", len(expired))
+        return len(expired)
+
+    def start_sweeper(self) -> None:
+        """Run `sweep` every `sweep_interval` seconds in the background."""
+        if self._sweeper is None:
+            self._sweeper = asyncio.create_task(self._sweep_forever(), name="session-sweeper")
+
+    async def stop_sweeper(self) -> None:
+        """Stop the background sweeper."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+            self._sweeper = None
+
+    async def shutdown(self) -> None:
+        """Stop sweeping and close every open stream (the process is stopping)."""
+        await self.stop_sweeper()
+        for sid in list(self._live):
+            self._release(sid)
+
+    def subscribe(self, sid: str, user_id: int) -> Subscription:
+        """Open a log stream owned by the session; it closes when the session ends."""
+        subscription = self._bus.subscribe(user_id)
+        live = self._live.get(sid)
+        if live is not None:
+            live.subscriptions.add(subscription)
+        return subscription
+
+    def unsubscribe(self, sid: str, subscription: Subscription) -> None:
+        """Close a log stream (its client went away)."""
+        self._bus.unsubscribe(subscription)
+        live = self._live.get(sid)
+        if live is not None:
+            live.subscriptions.discard(subscription)
+
+    def issue_ticket(self, sid: str, user_id: int) -> str:
+        """A single-use ticket that opens one log stream for this session, briefly valid."""
+        if len(self._tickets) >= MAX_PENDING_TICKETS:
+            self._tickets.pop(next(iter(self._tickets)))
+        ticket = secrets.token_urlsafe(TICKET_BYTES)
+        expires_at = self._clock.now() + self._policy.ticket_ttl
+        self._tickets[ticket] = _Ticket(sid, user_id, expires_at)
+        return ticket
+
+    async def redeem_ticket(self, ticket: str) -> ActiveSession | None:
+        """Use a ticket once: the session it was issued for, if both are still valid."""
+        entry = self._tickets.pop(ticket, None)
+        if entry is None or entry.expires_at <= self._clock.now():
+            return None
+        return await self.resolve(entry.sid, entry.user_id)
+
+    async def stats(self) -> SessionStats:
+        """Every session with its times, streams and measured memory."""
+        records = await self._store.list()
+        now = self._clock.now()
+        views = []
+        for record in records:
+            if record.is_expired(now, self._policy.idle_timeout):
+                continue
+            live = self._live.get(record.sid)
+            views.append(
+                SessionView(
+                    sid=record.sid,
+                    user_id=record.user_id,
+                    email=record.email,
+                    created_at=record.created_at,
+                    last_accessed=record.last_accessed,
+                    expires_at=record.expires_at,
+                    subscribers=len(live.subscriptions) if live else 0,
+                    memory_bytes=deep_size([record, live], exclude=self._shared),
+                )
+            )
+        views.sort(key=lambda view: view.last_accessed, reverse=True)
+        return SessionStats(
+            active_users=len({view.user_id for view in views}),
+            total_sessions=len(views),
+            memory_bytes=deep_size([records, self._live], exclude=self._shared),
+            sessions=views,
+        )
+
+    async def _make_room(self, user_id: int) -> None:
+        policy = self._policy
+        user_excess = await self._store.count(user_id) - policy.max_per_user + 1
+        if user_excess > 0:
+            if policy.limit_policy is LimitPolicy.REFUSE:
+                raise TooManyRequestsError(
+                    f"you already have {policy.max_per_user} sessions open, the most allowed: "
+                    "log out of one first"
+                )
+            for record in sorted(await self._store.list(user_id), key=_created)[:user_excess]:
+                await self.close(record.sid)
+        total_excess = await self._store.count() - policy.max_total + 1
+        if total_excess > 0:
+            if policy.limit_policy is LimitPolicy.REFUSE:
+                raise TooManyRequestsError(
+                    "the server has reached its limit of open sessions: try again later"
+                )
+            for record in await self._store.list(limit=total_excess):
+                await self.close(record.sid)
+
+    def _release(self, sid: str) -> None:
+        live = self._live.pop(sid, None)
+        if live is None:
+            return
+        for subscription in live.subscriptions:
+            self._bus.unsubscribe(subscription)
+        for ticket in [t for t, entry in self._tickets.items() if entry.sid == sid]:
+            del self._tickets[ticket]
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self._policy.sweep_interval)
+            try:
+                await self.sweep()
+            except Exception:
+                logger.exception("session sweep failed; retrying at the next interval")
+
+
+def _created(record: SessionRecord) -> float:
+    return record.created_at
+
+
+def short_sid(sid: str) -> str:
+    """A short, non-reversible tag for a session id, safe to put in logs."""
+    return hashlib.sha256(sid.encode()).hexdigest()[:10]

@@ -1,0 +1,1 @@
+"""Session stores: one protocol (`base.py`) and one small module per backend."""

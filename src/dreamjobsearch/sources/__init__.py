@@ -1,0 +1,1 @@
+"""Where postings come from: the `JobSource` protocol and one module per source."""

@@ -1,0 +1,47 @@
+"""The `JobSource` protocol and the values sources produce."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class JobLink:
+    """A link to a posting found by a search, with the board's id for it."""
+
+    source: str
+    external_id: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class JobPosting:
+    """One posting with everything a user sees. `(source, external_id)` is its identity."""
+
+    source: str
+    external_id: str
+    link: str
+    title: str
+    company: str = ""
+    location: str = ""
+    description: str = ""
+    posted_at: datetime | None = None
+
+
+class JobSource(Protocol):
+    """A board or file that yields postings for a query and a location."""
+
+    name: str
+
+    def search(
+        self, query: str, location: str, since: datetime | None, limit: int
+    ) -> AsyncIterator[JobLink | JobPosting]:
+        """Yield links (or whole postings, for boards whose search returns them)."""
+        ...
+
+    async def fetch(self, link: JobLink) -> JobPosting:
+        """Fetch the posting behind a link."""
+        ...

@@ -1,0 +1,1 @@
+"""Persistence: the engine, the tables, one repository per aggregate, and migrations."""

@@ -1,0 +1,25 @@
+"""Apply Alembic migrations programmatically (the server does this at start-up)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from dreamjobsearch.storage.db import sync_url
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def alembic_config(database_url: str) -> Config:
+    """An Alembic config for our migrations against `database_url` (no alembic.ini needed)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["database_url"] = sync_url(database_url).render_as_string(hide_password=False)
+    return config
+
+
+def upgrade(database_url: str, revision: str = "head") -> None:
+    """Bring the schema up to `revision`. Blocking: call it from a thread in async code."""
+    command.upgrade(alembic_config(database_url), revision)

@@ -1,0 +1,151 @@
+"""Helpers shared by the tests: a hand-moved clock, a live server, SSE reading."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+
+from dreamjobsearch.services import Services
+
+PASSWORD = "correct horse battery"
+
+
+class ManualClock:
+    """A clock that only moves when a test says so."""
+
+    def __init__(self, start: float | None = None) -> None:
+        self.current = time.time() if start is None else start
+
+    def now(self) -> float:
+        """The current (fake) time."""
+        return self.current
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward."""
+        self.current += seconds
+
+
+@dataclass
+class LiveServer:
+    """A uvicorn server running the app on 127.0.0.1 in the test's event loop."""
+
+    app: FastAPI
+    server: uvicorn.Server
+    task: asyncio.Task[None]
+    base_url: str
+
+    @property
+    def services(self) -> Services:
+        """The app's services (to look inside in assertions)."""
+        services: Services = self.app.state.services
+        return services
+
+    def client(self, **kwargs: Any) -> httpx.AsyncClient:
+        """An HTTP client for this server."""
+        return httpx.AsyncClient(base_url=self.base_url, timeout=10, **kwargs)
+
+    async def stop(self) -> None:
+        """Shut the server down and wait for its lifespan to finish."""
+        self.server.should_exit = True
+        await asyncio.wait_for(self.task, timeout=15)
+
+
+async def start_server(app: FastAPI) -> LiveServer:
+    """Serve `app` on a free port of 127.0.0.1 until `stop()`."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if task.done():
+            task.result()
+            raise RuntimeError("server stopped during start-up")
+        if time.monotonic() > deadline:
+            raise TimeoutError("server did not start within 15 s")
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    return LiveServer(app, server, task, f"http://127.0.0.1:{port}")
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header for a token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def register(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> str:
+    """Register an account and return its token."""
+    response = await client.post("/register", json={"email": email, "password": password})
+    assert response.status_code == 201, response.text
+    token: str = response.json()["access_token"]
+    return token
+
+
+async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> str:
+    """Log in and return the token."""
+    response = await client.post("/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    token: str = response.json()["access_token"]
+    return token
+
+
+class EventStream:
+    """Reads the JSON events of an open `/logs` stream."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self._lines = response.aiter_lines()
+
+    async def next(self, timeout: float = 5) -> dict[str, Any]:
+        """The next event; fails the test after `timeout` seconds or at the stream's end."""
+
+        async def read() -> dict[str, Any]:
+            async for line in self._lines:
+                if line.startswith("data:"):
+                    event: dict[str, Any] = json.loads(line[5:].strip())
+                    return event
+            raise EOFError("stream ended")
+
+        return await asyncio.wait_for(read(), timeout)
+
+    async def until(self, predicate: Any, timeout: float = 10) -> dict[str, Any]:
+        """Skip events until one satisfies `predicate`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            event = await self.next(max(0.01, deadline - time.monotonic()))
+            if predicate(event):
+                return event
+
+    async def ended(self, timeout: float = 5) -> bool:
+        """Whether the server closes the stream within `timeout` seconds."""
+
+        async def drain() -> None:
+            async for _line in self._lines:
+                pass
+
+        try:
+            await asyncio.wait_for(drain(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+
+@asynccontextmanager
+async def open_stream(
+    client: httpx.AsyncClient, *, token: str | None = None, ticket: str | None = None
+) -> AsyncIterator[EventStream]:
+    """Open `/logs` with a token or a ticket; the stream is live when this yields."""
+    params = {"ticket": ticket} if ticket else None
+    headers = bearer(token) if token else None
+    async with client.stream("GET", "/logs", params=params, headers=headers) as response:
+        assert response.status_code == 200, await response.aread()
+        assert response.headers["content-type"].startswith("text/event-stream")
+        yield EventStream(response)
