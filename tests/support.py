@@ -104,8 +104,8 @@ class EventStream:
         self.response = response
         self._lines = response.aiter_lines()
 
-    async def next(self, timeout: float = 5) -> dict[str, Any]:
-        """The next event; fails the test after `timeout` seconds or at the stream's end."""
+    async def next(self, within: float = 5) -> dict[str, Any]:
+        """The next event; fails the test after `within` seconds or at the stream's end."""
 
         async def read() -> dict[str, Any]:
             async for line in self._lines:
@@ -114,25 +114,25 @@ class EventStream:
                     return event
             raise EOFError("stream ended")
 
-        return await asyncio.wait_for(read(), timeout)
+        return await asyncio.wait_for(read(), within)
 
-    async def until(self, predicate: Any, timeout: float = 10) -> dict[str, Any]:
+    async def until(self, predicate: Any, within: float = 10) -> dict[str, Any]:
         """Skip events until one satisfies `predicate`."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while True:
             event = await self.next(max(0.01, deadline - time.monotonic()))
             if predicate(event):
                 return event
 
-    async def ended(self, timeout: float = 5) -> bool:
-        """Whether the server closes the stream within `timeout` seconds."""
+    async def ended(self, within: float = 5) -> bool:
+        """Whether the server closes the stream within `within` seconds."""
 
         async def drain() -> None:
             async for _line in self._lines:
                 pass
 
         try:
-            await asyncio.wait_for(drain(), timeout)
+            await asyncio.wait_for(drain(), within)
         except TimeoutError:
             return False
         return True
