@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import jwt
@@ -12,6 +13,7 @@ from dreamjobsearch.errors import NotAuthenticatedError
 
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ("sub", "sid", "jti", "iat", "exp")
+VERIFIED_CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,12 +28,18 @@ class TokenClaims:
 
 
 class TokenCodec:
-    """Issues and verifies access tokens; expiry is judged by our clock, not the OS's."""
+    """Issues and verifies access tokens; expiry is judged by our clock, not the OS's.
+
+    A token's signature is checked once, then its claims are kept in a bounded LRU keyed by
+    the exact token string, so the same token on later requests skips the decode. Expiry is
+    still checked every time, and the session behind it by the caller.
+    """
 
     def __init__(self, secret: str, ttl: int, clock: Clock) -> None:
         self._secret = secret
         self._ttl = ttl
         self._clock = clock
+        self._verified: OrderedDict[str, TokenClaims] = OrderedDict()
 
     def issue(self, user_id: int, sid: str, not_after: float) -> tuple[str, TokenClaims]:
         """A signed token for the session, expiring at the TTL or `not_after`, if sooner."""
@@ -54,6 +62,19 @@ class TokenCodec:
 
     def verify(self, token: str) -> TokenClaims:
         """The claims of a valid token; raises `NotAuthenticatedError` otherwise."""
+        claims = self._verified.get(token)
+        if claims is None:
+            claims = self._decode(token)
+            self._verified[token] = claims
+            if len(self._verified) > VERIFIED_CACHE_SIZE:
+                self._verified.popitem(last=False)
+        else:
+            self._verified.move_to_end(token)
+        if claims.expires_at <= self._clock.now():
+            raise NotAuthenticatedError("token expired: log in again")
+        return claims
+
+    def _decode(self, token: str) -> TokenClaims:
         try:
             payload = jwt.decode(
                 token,
@@ -74,6 +95,4 @@ class TokenCodec:
             )
         except (jwt.PyJWTError, ValueError, TypeError) as error:
             raise NotAuthenticatedError("invalid token") from error
-        if claims.expires_at <= self._clock.now():
-            raise NotAuthenticatedError("token expired: log in again")
         return claims

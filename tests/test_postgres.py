@@ -1,0 +1,62 @@
+"""Everything works on PostgreSQL too: migrations, accounts, import, ranking, runs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ServerFactory
+from services_available import fresh_postgres_database
+from support import bearer, register
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for the test."""
+    with fresh_postgres_database() as url:
+        yield url
+
+
+async def test_journey_on_postgresql(make_server: ServerFactory, postgres_url: str) -> None:
+    server = await make_server(database_url=postgres_url)
+    async with server.client() as client:
+        alice = bearer(await register(client, "alice@example.com"))
+        bob = bearer(await register(client, "bob@example.com"))
+        sample = json.loads((EXAMPLES / "postings.json").read_text(encoding="utf-8"))
+
+        imported = await client.post("/job-postings/import", json=sample, headers=alice)
+        assert imported.json() == {"imported": 320, "duplicates": 0, "rejected": []}
+        again = await client.post("/job-postings/import", json=sample, headers=alice)
+        assert again.json()["duplicates"] == 320
+
+        ranked = await client.post(
+            "/job-postings", json={"keywords": ["Kubernetes", "Go"]}, headers=alice
+        )
+        assert ranked.json()["total"] > 0
+        nothing = await client.post("/job-postings", json={"keywords": ["Go"]}, headers=bob)
+        assert nothing.json() == {"total": 0, "job_postings": []}
+
+        (server.services.settings.data_dir / "feed.json").write_text(
+            json.dumps(sample), encoding="utf-8"
+        )
+        started = await client.post(
+            "/update-database",
+            json={"queries": ["engineer"], "sources": [{"type": "file", "path": "feed.json"}]},
+            headers=bob,
+        )
+        run_id = started.json()["run_id"]
+        deadline = time.monotonic() + 15
+        while True:
+            run = (await client.get(f"/runs/{run_id}", headers=bob)).json()
+            if run["status"] not in ("queued", "running") or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.05)
+        assert run["status"] == "succeeded"
+        assert run["counts"]["new"] == run["counts"]["fetched"] > 0
+        assert (await client.get("/healthz")).json()["database"] == "ok"
