@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +16,7 @@ from rich.table import Table
 from dreamjobsearch.app import create_app
 from dreamjobsearch.config import Settings
 from dreamjobsearch.errors import DomainError
+from dreamjobsearch.logging_setup import configure_logging
 from dreamjobsearch.services import build_services
 from dreamjobsearch.sources.files import kind_of
 
@@ -26,12 +26,6 @@ app.add_typer(sessions_app, name="sessions")
 console = Console()
 
 
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-
-
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
@@ -39,7 +33,7 @@ def serve(
 ) -> None:
     """Start the API (migrating the database first); docs at /docs."""
     settings = Settings()
-    _configure_logging(settings.log_level)
+    configure_logging(settings.log_level)
     uvicorn.run(
         create_app(settings),
         host=host or settings.host,
@@ -56,7 +50,7 @@ def import_file(
 ) -> None:
     """Import postings from a JSON or CSV file into an account, with a progress bar."""
     settings = Settings()
-    _configure_logging("WARNING")
+    configure_logging("WARNING")
     try:
         asyncio.run(_import(settings, file, email))
     except DomainError as error:
