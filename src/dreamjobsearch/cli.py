@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import closing
 from pathlib import Path
 from typing import Annotated
 
@@ -133,7 +134,7 @@ def sessions_list(
 ) -> None:
     """Show every session on the server: who, since when, last seen, streams, memory."""
     client, logged_in = _admin_client(server, token, email)
-    with client:
+    with closing(client):  # may be open already (--email logged in with it)
         response = client.get("/admin/sessions")
         _check(response)
         if logged_in:
@@ -145,7 +146,8 @@ def sessions_list(
             f"{stats['memory_bytes']:,} bytes"
         )
     )
-    for column in ("sid", "email", "created", "last seen", "expires", "streams", "bytes"):
+    table.add_column("sid", no_wrap=True, min_width=44 if wide else None)
+    for column in ("email", "created", "last seen", "expires", "streams", "bytes"):
         table.add_column(column)
     for row in stats["sessions"]:
         table.add_row(
@@ -169,7 +171,7 @@ def sessions_end(
 ) -> None:
     """End one session on the server."""
     client, logged_in = _admin_client(server, token, email)
-    with client:
+    with closing(client):  # may be open already (--email logged in with it)
         _check(client.delete(f"/admin/sessions/{sid}"))
         if logged_in:
             client.post("/logout")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -88,23 +89,41 @@ class Settings(BaseSettings):
 
     def jwt_secret_value(self) -> str:
         """The JWT signing secret: the setting, else one generated once and kept in DATA_DIR."""
-        if self.jwt_secret is not None:
+        # An empty value (`DREAMJOB_JWT_SECRET=` in a .env template) counts as unset.
+        if self.jwt_secret is not None and self.jwt_secret.get_secret_value():
             return self.jwt_secret.get_secret_value()
         path = self.ensure_data_dir() / JWT_SECRET_FILE
-        try:
-            return path.read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
-            pass
+        existing = _read_secret_file(path)
+        if existing is not None:
+            return existing
         secret = secrets.token_urlsafe(48)
-        # O_EXCL makes a concurrent second process read the first one's secret instead of
-        # overwriting it; 0600 keeps the key private to the service's user.
+        # Write a private temporary file, then link it into place: the secret file never
+        # exists half-written, and a concurrent second process gets FileExistsError and
+        # reads the first one's secret instead of overwriting it.
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".jwt_secret.")
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(secret)
+            os.link(temporary, path)
         except FileExistsError:
-            return path.read_text(encoding="utf-8").strip()
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(secret)
+            existing = _read_secret_file(path)
+            if existing is None:
+                raise
+            return existing
+        finally:
+            os.unlink(temporary)
         logger.warning(
             "DREAMJOB_JWT_SECRET is not set: generated one and stored it in %s (mode 0600)", path
         )
         return secret
+
+
+def _read_secret_file(path: Path) -> str | None:
+    """The secret stored in `path`, None when there is no file; refuses an empty file."""
+    try:
+        secret = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    if not secret:
+        raise ValueError(f"{path} is empty: delete it to generate a new JWT secret")
+    return secret

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Annotated, Any
+from datetime import UTC, datetime
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from dreamjobsearch.errors import DomainError
 from dreamjobsearch.events.base import Event, EventBus, EventLevel
@@ -30,8 +30,25 @@ BATCH_SIZE = 50
 MAX_PROBLEMS_LOGGED = 20
 COUNT_NAMES = ("links_found", "fetched", "new", "duplicates", "errors")
 
+T = TypeVar("T")
+
 Query = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Location = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+
+
+async def _uninterrupted(write: Coroutine[Any, Any, T]) -> T:
+    """Run a database write to its end even if the run is cancelled meanwhile, then cancel.
+
+    A task cancelled inside a SQLite transaction can strand its connection holding the write
+    lock, so every later write (the run's own `cancelled` record included) fails with
+    "database is locked".
+    """
+    task = asyncio.ensure_future(write)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await asyncio.wait({task})
+        raise
 
 
 class UpdateParams(BaseModel):
@@ -44,6 +61,14 @@ class UpdateParams(BaseModel):
     sources: list[SourceSpec] | None = Field(default=None, min_length=1, max_length=20)
     published_after: datetime | None = None
     max_jobs_per_search: int = Field(default=100, ge=1, le=1000)
+
+    @field_validator("published_after")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        # Postings' dates are aware UTC; a date without a zone means UTC, not a crash.
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
 
 
 @dataclass(slots=True)
@@ -74,9 +99,9 @@ class UpdatePipeline:
 
     async def execute(self, handle: RunHandle) -> None:
         """Run to a final state: succeeded, failed, or `handle.stop_status` when cancelled."""
-        await self._runs.mark_running(handle.run_id)
-        await self._state(handle, "running")
         try:
+            await _uninterrupted(self._runs.mark_running(handle.run_id))
+            await self._state(handle, "running")
             await self._collect(handle)
         except asyncio.CancelledError:
             await self.stop(handle)
@@ -110,7 +135,7 @@ class UpdatePipeline:
                 for location in params.locations:
                     await self._search(handle, built.source, query, location)
                     searches_done += 1
-                    await self._runs.save_counts(handle.run_id, handle.counts)
+                    await _uninterrupted(self._runs.save_counts(handle.run_id, handle.counts))
                     await self._progress(handle, searches_done, searches_total, query, location)
 
     async def _search(self, handle: RunHandle, source: Any, query: str, location: str) -> None:
@@ -140,9 +165,12 @@ class UpdatePipeline:
     async def _store(
         self, handle: RunHandle, batch: list[JobPosting], query: str, location: str
     ) -> None:
-        result = await self._postings.store_for_user(handle.user_id, batch, query, location)
-        handle.counts["new"] += result.new
-        handle.counts["duplicates"] += result.duplicates
+        async def store_and_count() -> None:
+            result = await self._postings.store_for_user(handle.user_id, batch, query, location)
+            handle.counts["new"] += result.new
+            handle.counts["duplicates"] += result.duplicates
+
+        await _uninterrupted(store_and_count())
 
     async def _progress(
         self, handle: RunHandle, done: int, total: int, query: str, location: str

@@ -54,9 +54,12 @@ def keyword_pattern(keyword: str) -> re.Pattern[str]:
 
 
 def matched_keywords(keywords: Sequence[str], title: str, description: str) -> tuple[str, ...]:
-    """The keywords found in the title or the description."""
-    text = f"{title}\n{description}"
-    return tuple(keyword for keyword in keywords if keyword_pattern(keyword).search(text))
+    """The keywords found in the title or the description (a phrase does not span the two)."""
+    return tuple(
+        keyword
+        for keyword in keywords
+        if keyword_pattern(keyword).search(title) or keyword_pattern(keyword).search(description)
+    )
 
 
 def location_matches(wanted: str | None, location: str) -> bool:

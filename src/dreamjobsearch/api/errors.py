@@ -22,17 +22,12 @@ from dreamjobsearch.errors import (
 logger = logging.getLogger(__name__)
 
 
-class BodyTooLargeError(DomainError):
-    """The request body is larger than the configured limit (413)."""
-
-
 STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
     (InvalidInputError, 400),
     (NotAuthenticatedError, 401),
     (ForbiddenError, 403),
     (NotFoundError, 404),
     (ConflictError, 409),
-    (BodyTooLargeError, 413),
     (TooManyRequestsError, 429),
 )
 

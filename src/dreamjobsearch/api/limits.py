@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from dreamjobsearch.api.errors import BodyTooLargeError
 
 
 class BodySizeLimitMiddleware:
@@ -31,7 +30,9 @@ class BodySizeLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise BodyTooLargeError(_message(self.max_bytes))
+                    # An HTTPException, because FastAPI turns any other error raised while it
+                    # reads a body into "400 There was an error parsing the body".
+                    raise HTTPException(413, _message(self.max_bytes))
             return message
 
         await self.app(scope, limited_receive, send)

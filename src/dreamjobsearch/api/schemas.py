@@ -112,7 +112,8 @@ class RankOut(BaseModel):
 class ImportBody(StrictBody):
     """Postings to import; each row is validated on its own."""
 
-    postings: list[dict[str, Any]] = Field(max_length=50_000)
+    # `Any`, not `dict`: a non-object row is rejected on its own, not the whole request.
+    postings: list[Any] = Field(max_length=50_000)
 
 
 class RejectionOut(BaseModel):

@@ -48,6 +48,7 @@ class AuthService:
         email = email.lower()
         if await self._users.by_email(email) is not None:
             raise ConflictError("an account with this email already exists")
+        await self._sessions.ensure_capacity()
         password_hash = await self._hasher.hash(password)
         try:
             user = await self._users.create(email, password_hash)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict, deque
 
 from dreamjobsearch.clock import Clock
@@ -26,7 +27,7 @@ class LoginThrottle:
         failures = self._recent(key)
         if failures is None or len(failures) < self._max_failures:
             return None
-        return max(1, int(failures[0] + self._window - self._clock.now()) + 1)
+        return max(1, math.ceil(failures[0] + self._window - self._clock.now()))
 
     def record_failure(self, key: str) -> None:
         """Count one failed attempt."""

@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 SID_BYTES = 32
 TICKET_BYTES = 32
 MAX_PENDING_TICKETS = 100_000
+SERVER_FULL = "the server has reached its limit of open sessions: try again later"
 
 WorkspaceFactory = Callable[[int, str, dict[str, Any]], DreamJobSearch]
 
@@ -144,6 +145,19 @@ class SessionManager:
             self._live[record.sid] = LiveSession(self._workspace_factory(user_id, email, data))
         logger.info("session opened for user %s (%s)", user_id, short_sid(record.sid))
         return record
+
+    async def ensure_capacity(self) -> None:
+        """Refuse early (`TooManyRequestsError`) when no new session could be opened.
+
+        Registration asks first, so that a refused sign-up does not leave an account behind.
+        """
+        policy = self._policy
+        if policy.limit_policy is not LimitPolicy.REFUSE:
+            return
+        if await self._store.count() >= policy.max_total:
+            await self.sweep()
+            if await self._store.count() >= policy.max_total:
+                raise TooManyRequestsError(SERVER_FULL)
 
     async def resolve(self, sid: str, user_id: int) -> ActiveSession | None:
         """The live session for a request, or None when it ended or expired.
@@ -274,6 +288,11 @@ class SessionManager:
 
     async def _make_room(self, user_id: int) -> None:
         policy = self._policy
+        if (
+            await self._store.count(user_id) >= policy.max_per_user
+            or await self._store.count() >= policy.max_total
+        ):
+            await self.sweep()  # expired sessions must not count against the limits
         user_excess = await self._store.count(user_id) - policy.max_per_user + 1
         if user_excess > 0:
             if policy.limit_policy is LimitPolicy.REFUSE:
@@ -286,9 +305,7 @@ class SessionManager:
         total_excess = await self._store.count() - policy.max_total + 1
         if total_excess > 0:
             if policy.limit_policy is LimitPolicy.REFUSE:
-                raise TooManyRequestsError(
-                    "the server has reached its limit of open sessions: try again later"
-                )
+                raise TooManyRequestsError(SERVER_FULL)
             for record in await self._store.list(limit=total_excess):
                 await self.close(record.sid)
 

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from dreamjobsearch.errors import InvalidInputError
+from dreamjobsearch.ranking import keyword_pattern
 from dreamjobsearch.sources.base import JobLink, JobPosting
 from dreamjobsearch.sources.identity import derive_identity
 
@@ -194,8 +195,9 @@ class FileSource:
     """Postings from a JSON or CSV file under DATA_DIR, filtered by query and location.
 
     A posting matches a query when every word of the query occurs in its title or
-    description, and a location when the location text occurs in its location (both
-    ignoring case). The file is read once per run.
+    description as a whole word, by the ranking rule (so `go` does not match `Django`), and
+    a location when the location text occurs in its location, ignoring case. The file is
+    read once per run.
     """
 
     name = "file"
@@ -208,14 +210,16 @@ class FileSource:
         self, query: str, location: str, since: datetime | None, limit: int
     ) -> AsyncIterator[JobLink | JobPosting]:
         """Yield matching postings, at most `limit`."""
-        words = query.casefold().split()
+        patterns = [keyword_pattern(word) for word in query.split()]
         wanted_location = location.strip().casefold()
         yielded = 0
         for posting in self.parsed.postings:
             if yielded >= limit:
                 return
-            text = f"{posting.title}\n{posting.description}".casefold()
-            if not all(word in text for word in words):
+            if not all(
+                pattern.search(posting.title) or pattern.search(posting.description)
+                for pattern in patterns
+            ):
                 continue
             if wanted_location and wanted_location not in posting.location.casefold():
                 continue

@@ -1,0 +1,143 @@
+"""`dreamjob import FILE --email E`: import a file into an account from the command line."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+from click.testing import Result
+from support import LiveServer, bearer, register
+from typer.testing import CliRunner
+
+from dreamjobsearch.cli import app
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
+
+
+async def dreamjob(server: LiveServer, *args: str) -> Result:
+    """Run the `dreamjob` command on the live server's settings (in a thread: it is sync)."""
+    env: dict[str, str | None] = {
+        "DREAMJOB_DATA_DIR": str(server.services.settings.data_dir),
+        "DREAMJOB_JWT_SECRET": SECRET,
+        "DREAMJOB_DATABASE_URL": None,
+    }
+    runner = CliRunner()
+    return await asyncio.to_thread(runner.invoke, app, list(args), env=env)
+
+
+async def postings_of(server: LiveServer, email: str) -> int:
+    """How many postings the account has."""
+    account = await server.services.users.by_email(email)
+    assert account is not None
+    return await server.services.postings.count_for_user(account.id)
+
+
+async def test_import_sample_json_twice(server: LiveServer, client: httpx.AsyncClient) -> None:
+    token = await register(client, "cli@example.com")
+    sample = EXAMPLES / "postings.json"
+    count = len(json.loads(sample.read_text(encoding="utf-8"))["postings"])
+
+    first = await dreamjob(server, "import", str(sample), "--email", "cli@example.com")
+    assert first.exit_code == 0, first.output
+    assert f"imported {count}, duplicates 0, rejected 0" in first.output
+    assert await postings_of(server, "cli@example.com") == count
+
+    # The postings are there for the user in the API.
+    ranked = await client.post(
+        "/job-postings", json={"keywords": ["engineer"], "limit": 1}, headers=bearer(token)
+    )
+    assert ranked.status_code == 200
+    assert ranked.json()["total"] > 0
+
+    again = await dreamjob(server, "import", str(sample), "--email", "CLI@Example.com")
+    assert again.exit_code == 0, again.output
+    assert f"imported 0, duplicates {count}, rejected 0" in again.output
+    assert await postings_of(server, "cli@example.com") == count
+
+
+async def test_import_sample_csv(server: LiveServer, client: httpx.AsyncClient) -> None:
+    await register(client, "csv@example.com")
+    sample = EXAMPLES / "postings.csv"
+    rows = list(csv.DictReader(io.StringIO(sample.read_text(encoding="utf-8-sig"))))
+
+    result = await dreamjob(server, "import", str(sample), "--email", "csv@example.com")
+    assert result.exit_code == 0, result.output
+    imported = await postings_of(server, "csv@example.com")
+    assert 0 < imported <= len(rows)
+    assert f"imported {imported}, duplicates 0" in result.output
+
+    again = await dreamjob(server, "import", str(sample), "--email", "csv@example.com")
+    assert again.exit_code == 0, again.output
+    assert f"imported 0, duplicates {imported}" in again.output
+
+
+async def test_import_reports_rejected_rows(
+    server: LiveServer, client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    await register(client, "rows@example.com")
+    rows: list[Any] = [
+        {"link": "https://careers.example.com/jobs/1", "title": "Good Engineer"},
+        {"link": "https://careers.example.com/jobs/2"},
+        {"link": "nope", "title": "Bad Link"},
+    ]
+    path = tmp_path / "mixed.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    result = await dreamjob(server, "import", str(path), "--email", "rows@example.com")
+    assert result.exit_code == 0, result.output
+    assert "imported 1, duplicates 0, rejected 2" in result.output
+    assert "row 1:" in result.output
+    assert "title" in result.output
+    assert "row 2:" in result.output
+    assert "link" in result.output
+    assert await postings_of(server, "rows@example.com") == 1
+
+
+async def test_unknown_email_fails_clearly(server: LiveServer, client: httpx.AsyncClient) -> None:
+    await register(client, "someone@example.com")
+    result = await dreamjob(
+        server, "import", str(EXAMPLES / "postings.json"), "--email", "nobody@example.com"
+    )
+    assert result.exit_code != 0
+    assert "no account" in result.output
+    assert "nobody@example.com" in result.output
+    assert await postings_of(server, "someone@example.com") == 0
+
+
+async def test_unreadable_documents_fail_clearly(
+    server: LiveServer, client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    await register(client, "broken@example.com")
+    broken_json = tmp_path / "broken.json"
+    broken_json.write_text('{"postings": [', encoding="utf-8")
+    bad_header = tmp_path / "bad.csv"
+    bad_header.write_text("link,title,salary\nhttps://careers.example.com/jobs/1,x,1\n")
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("link,title\nhttps://careers.example.com/jobs/1,Café\n".encode("latin-1"))
+
+    for path, words in (
+        (broken_json, "JSON"),
+        (bad_header, "salary"),
+        (latin, "UTF-8"),
+    ):
+        result = await dreamjob(server, "import", str(path), "--email", "broken@example.com")
+        assert result.exit_code == 1, result.output
+        assert "error" in result.output
+        assert words in result.output, result.output
+    assert await postings_of(server, "broken@example.com") == 0
+
+
+async def test_missing_file_is_a_usage_error(
+    server: LiveServer, client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    await register(client, "missing@example.com")
+    result = await dreamjob(
+        server, "import", str(tmp_path / "nowhere.json"), "--email", "missing@example.com"
+    )
+    assert result.exit_code == 2
+    assert "nowhere.json" in result.output
