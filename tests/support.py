@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import AsyncIterator
@@ -98,23 +99,38 @@ async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD)
 
 
 class EventStream:
-    """Reads the JSON events of an open `/logs` stream."""
+    """Reads the JSON events of an open `/logs` stream.
+
+    A background task reads the lines into a queue, so a read that times out leaves the
+    stream usable for the next read.
+    """
 
     def __init__(self, response: httpx.Response) -> None:
         self.response = response
-        self._lines = response.aiter_lines()
+        self._events: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+        self._reader = asyncio.create_task(self._pump())
+
+    async def _pump(self) -> None:
+        try:
+            async for line in self.response.aiter_lines():
+                if line.startswith("data:"):
+                    self._events.put_nowait(json.loads(line[5:].strip()))
+        finally:
+            self._events.put_nowait(None)
+
+    async def close(self) -> None:
+        """Stop reading."""
+        self._reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError, httpx.HTTPError):
+            await self._reader
 
     async def next(self, within: float = 5) -> dict[str, Any]:
         """The next event; fails the test after `within` seconds or at the stream's end."""
-
-        async def read() -> dict[str, Any]:
-            async for line in self._lines:
-                if line.startswith("data:"):
-                    event: dict[str, Any] = json.loads(line[5:].strip())
-                    return event
+        event = await asyncio.wait_for(self._events.get(), within)
+        if event is None:
+            self._events.put_nowait(None)
             raise EOFError("stream ended")
-
-        return await asyncio.wait_for(read(), within)
+        return event
 
     async def until(self, predicate: Any, within: float = 10) -> dict[str, Any]:
         """Skip events until one satisfies `predicate`."""
@@ -126,16 +142,14 @@ class EventStream:
 
     async def ended(self, within: float = 5) -> bool:
         """Whether the server closes the stream within `within` seconds."""
-
-        async def drain() -> None:
-            async for _line in self._lines:
-                pass
-
-        try:
-            await asyncio.wait_for(drain(), within)
-        except TimeoutError:
-            return False
-        return True
+        deadline = time.monotonic() + within
+        while True:
+            try:
+                await self.next(max(0.01, deadline - time.monotonic()))
+            except EOFError:
+                return True
+            except TimeoutError:
+                return False
 
 
 @asynccontextmanager
@@ -148,4 +162,8 @@ async def open_stream(
     async with client.stream("GET", "/logs", params=params, headers=headers) as response:
         assert response.status_code == 200, await response.aread()
         assert response.headers["content-type"].startswith("text/event-stream")
-        yield EventStream(response)
+        stream = EventStream(response)
+        try:
+            yield stream
+        finally:
+            await stream.close()
