@@ -98,6 +98,21 @@ async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD)
     return token
 
 
+async def sid_of(client: httpx.AsyncClient, token: str) -> str:
+    """The session id behind a token."""
+    response = await client.get("/auth/status", headers=bearer(token))
+    assert response.status_code == 200, response.text
+    sid: str = response.json()["session"]["sid"]
+    return sid
+
+
+async def user_id_of(server: LiveServer, email: str) -> int:
+    """The id of the account with this email."""
+    user = await server.services.users.by_email(email)
+    assert user is not None
+    return user.id
+
+
 class EventStream:
     """Reads the JSON events of an open `/logs` stream.
 

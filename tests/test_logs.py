@@ -11,7 +11,17 @@ from typing import Any
 
 import httpx
 from conftest import ServerFactory
-from support import EventStream, LiveServer, ManualClock, bearer, login, open_stream, register
+from support import (
+    EventStream,
+    LiveServer,
+    ManualClock,
+    bearer,
+    login,
+    open_stream,
+    register,
+    sid_of,
+    user_id_of,
+)
 
 from dreamjobsearch.events.base import Event
 
@@ -91,21 +101,6 @@ async def assert_quiet(
     await server.services.bus.publish(user_id, Event(kind="log", message=marker))
     event = await stream.next()
     assert event["message"] == marker, f"unexpected event {event}"
-
-
-async def sid_of(client: httpx.AsyncClient, token: str) -> str:
-    """The session id behind a token."""
-    response = await client.get("/auth/status", headers=bearer(token))
-    assert response.status_code == 200, response.text
-    sid: str = response.json()["session"]["sid"]
-    return sid
-
-
-async def user_id_of(server: LiveServer, email: str) -> int:
-    """The id of the account with this email."""
-    user = await server.services.users.by_email(email)
-    assert user is not None
-    return user.id
 
 
 async def admin_subscribers(client: httpx.AsyncClient, admin_token: str, sid: str) -> int:

@@ -5,17 +5,24 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
-from support import LiveServer, ManualClock, bearer, login, open_stream, register
+from conftest import ServerFactory
+from support import (
+    LiveServer,
+    ManualClock,
+    bearer,
+    login,
+    open_stream,
+    register,
+    sid_of,
+    user_id_of,
+)
 
 from dreamjobsearch.sessions.manager import LiveSession
 from dreamjobsearch.workspace import DreamJobSearch
-
-ServerFactory = Callable[..., Awaitable[LiveServer]]
 
 ADMIN = "admin@example.com"
 
@@ -30,19 +37,6 @@ async def works(client: httpx.AsyncClient, token: str) -> bool:
     response = await status(client, token)
     assert response.status_code in (200, 401), response.text
     return response.status_code == 200
-
-
-async def sid_of(client: httpx.AsyncClient, token: str) -> str:
-    response = await status(client, token)
-    assert response.status_code == 200, response.text
-    sid: str = response.json()["session"]["sid"]
-    return sid
-
-
-async def user_id_of(server: LiveServer, email: str) -> int:
-    user = await server.services.users.by_email(email)
-    assert user is not None
-    return user.id
 
 
 async def workspace_of(server: LiveServer, sid: str, user_id: int) -> DreamJobSearch:
