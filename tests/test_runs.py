@@ -605,3 +605,34 @@ async def test_running_runs_are_interrupted_when_the_server_stops(make_server: A
         headers = bearer(await login(client, email))
         run = (await client.get(f"/runs/{run_id}", headers=headers)).json()
         assert run["status"] == "interrupted", run
+
+
+async def test_too_many_runs_in_progress_are_refused(make_server: Any) -> None:
+    server: LiveServer = await make_server(run_concurrency=1, runs_max_active_per_user=2)
+    big = await asyncio.to_thread(_generate_postings, 20000)
+    await asyncio.to_thread(write_data, server, "big.json", {"postings": big})
+    write_data(server, "jobs.json", {"postings": RUN_POSTINGS})
+    async with server.client() as client:
+        headers = await user(client)
+        slow = await start(
+            client,
+            headers,
+            queries=SLOW_QUERIES,
+            locations=SLOW_LOCATIONS,
+            max_jobs_per_search=1000,
+            sources=file_source("big.json"),
+        )
+        await start(client, headers, queries=["python"], sources=file_source())
+        refused = await client.post(
+            "/update-database",
+            json={"queries": ["python"], "sources": file_source()},
+            headers=headers,
+        )
+        assert refused.status_code == 429
+        assert "2 runs in progress" in refused.json()["detail"]
+        # Someone else is not limited by this user's runs.
+        other = await user(client, "other@example.com")
+        await start(client, other, queries=["python"], sources=file_source())
+
+        assert (await client.post(f"/runs/{slow}/cancel", headers=headers)).status_code == 200
+        await start(client, headers, queries=["python"], sources=file_source())

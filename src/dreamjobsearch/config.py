@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     log_heartbeat_interval: PositiveInt = 15
     max_request_bytes: PositiveInt = 10 * 1024 * 1024
     run_concurrency: PositiveInt = 4
+    runs_max_active_per_user: PositiveInt = 3
     log_level: str = "INFO"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)

@@ -94,7 +94,9 @@ async def build_services(
     bus = MemoryEventBus(settings.log_queue_size)
     registry = SourceRegistry(data_dir)
     runner = LocalRunner(UpdatePipeline(postings, runs, bus, registry), settings.run_concurrency)
-    workspace_services = WorkspaceServices(data_dir, postings, runs, runner, registry)
+    workspace_services = WorkspaceServices(
+        data_dir, postings, runs, runner, registry, settings.runs_max_active_per_user
+    )
     policy = SessionPolicy(
         idle_timeout=settings.session_idle_timeout,
         absolute_timeout=settings.session_absolute_timeout,

@@ -14,7 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from dreamjobsearch.errors import ConflictError, InvalidInputError, NotFoundError
+from dreamjobsearch.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    TooManyRequestsError,
+)
 from dreamjobsearch.pipeline import UpdateParams
 from dreamjobsearch.ranking import RankedPosting, normalize_keywords, rank
 from dreamjobsearch.runs.base import Runner
@@ -39,6 +44,7 @@ class WorkspaceServices:
     runs: RunRepository
     runner: Runner
     sources: SourceRegistry
+    max_active_runs: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +76,6 @@ class DreamJobSearch:
         self.email = email
         self.config = config
         self._services = services
-
-    def to_data(self) -> dict[str, Any]:
-        """The workspace's configuration, JSON-serialisable, to keep in the session record."""
-        return dict(self.config)
 
     async def import_rows(self, rows: Sequence[Any]) -> ImportReport:
         """Import already-decoded rows (the JSON API); bad rows are reported, not fatal."""
@@ -124,6 +126,13 @@ class DreamJobSearch:
 
     async def start_update(self, params: UpdateParams) -> Run:
         """Record a run and hand it to the runner; it proceeds in the background."""
+        active = await self._services.runs.count_active(self.user_id)
+        limit = self._services.max_active_runs
+        if active >= limit:
+            raise TooManyRequestsError(
+                f"you already have {active} runs in progress (at most {limit}): "
+                "wait for one to finish or cancel it"
+            )
         specs = self._sources_for(params)
         for spec in specs:
             self._services.sources.check(spec)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request, status
@@ -96,7 +97,8 @@ async def import_postings(request: Request, caller: CallerDep) -> ImportOut:
             "send application/json, text/csv or multipart/form-data with a file field"
         )
     try:
-        body = ImportBody.model_validate_json(await request.body())
+        # Parsing a large body takes a while: off the event loop.
+        body = await asyncio.to_thread(ImportBody.model_validate_json, await request.body())
     except ValidationError as error:
         raise RequestValidationError(error.errors(include_url=False)) from error
     return _report(await workspace.import_rows(body.postings))

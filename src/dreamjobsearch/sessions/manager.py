@@ -118,11 +118,6 @@ class SessionManager:
         self._open_lock = asyncio.Lock()
         self._sweeper: asyncio.Task[None] | None = None
 
-    @property
-    def policy(self) -> SessionPolicy:
-        """The timeouts and limits in force."""
-        return self._policy
-
     async def open(self, user_id: int, email: str, data: dict[str, Any]) -> SessionRecord:
         """Open a new session for a user who just proved who they are.
 

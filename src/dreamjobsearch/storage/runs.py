@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dreamjobsearch.storage.models import Run, utcnow
@@ -44,6 +44,16 @@ class RunRepository:
                 .limit(limit)
             )
             return list(result.scalars())
+
+    async def count_active(self, user_id: int) -> int:
+        """How many of the user's runs are queued or running."""
+        async with self._sessions() as session:
+            result = await session.execute(
+                select(func.count())
+                .select_from(Run)
+                .where(Run.user_id == user_id, Run.status.in_(ACTIVE_STATES))
+            )
+            return int(result.scalar_one())
 
     async def mark_running(self, run_id: str) -> None:
         """The run has started."""
