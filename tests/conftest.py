@@ -14,6 +14,14 @@ from dreamjobsearch.app import create_app
 from dreamjobsearch.config import Settings
 
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
+CLOSED_PORT_URL = "http://127.0.0.1:9"
+BOARD_URL_SETTINGS = (
+    "linkedin_base_url",
+    "greenhouse_base_url",
+    "lever_base_url",
+    "ashby_base_url",
+    "arbeitnow_base_url",
+)
 
 SettingsFactory = Callable[..., Settings]
 ServerFactory = Callable[..., Awaitable[LiveServer]]
@@ -34,6 +42,12 @@ def make_settings(tmp_path: Path) -> SettingsFactory:
             "data_dir": tmp_path / "data",
             "jwt_secret": TEST_SECRET,
             "admin_emails": "admin@example.com",
+            # Tests never reach the real boards: a closed local port unless a test serves one.
+            **dict.fromkeys(BOARD_URL_SETTINGS, CLOSED_PORT_URL),
+            "linkedin_request_interval": 0,
+            "board_request_interval": 0,
+            "http_retry_backoff": 0.01,
+            "http_max_retry_after": 0.05,
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)

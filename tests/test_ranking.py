@@ -25,6 +25,7 @@ RESULT_FIELDS = {
     "job_location",
     "posted_at",
     "source",
+    "links",
 }
 
 
@@ -251,6 +252,7 @@ async def test_result_fields(client: httpx.AsyncClient) -> None:
     assert item["job_location"] == "Amsterdam, North Holland, Netherlands"
     assert datetime.fromisoformat(item["posted_at"]) == datetime(2026, 11, 3, 10, 30, tzinfo=UTC)
     assert item["source"] == "greenhouse"
+    assert item["links"] == [{"source": "greenhouse", "link": row["link"]}]
 
 
 async def test_bad_rank_requests(client: httpx.AsyncClient) -> None:
@@ -373,6 +375,7 @@ def _stored(number: int, title: str, description: str) -> StoredPosting:
         description=description,
         posted_at=None,
         found_at=now,
+        group_id=number,
     )
 
 

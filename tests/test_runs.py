@@ -17,7 +17,7 @@ from support import LiveServer, bearer, login, register
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 FINAL_STATES = {"succeeded", "failed", "cancelled", "interrupted"}
-COUNT_NAMES = {"links_found", "fetched", "new", "duplicates", "errors"}
+COUNT_NAMES = {"links_found", "fetched", "new", "duplicates", "errors", "blocked"}
 
 RUN_POSTINGS: list[dict[str, Any]] = [
     {
@@ -72,6 +72,7 @@ def counts(
         "new": new,
         "duplicates": duplicates,
         "errors": errors,
+        "blocked": 0,
     }
 
 
@@ -413,11 +414,10 @@ async def test_bad_run_requests(client: httpx.AsyncClient) -> None:
         response = await client.post("/update-database", json=case, headers=headers)
         assert response.status_code == 422, case
 
-    no_sources = await client.post(
-        "/update-database", json={"queries": ["python"]}, headers=headers
-    )
-    assert no_sources.status_code == 400
-    assert "sources" in no_sources.json()["detail"]
+    # Without sources (and none saved) a run searches LinkedIn, like the prototype did.
+    default = await client.post("/update-database", json={"queries": ["python"]}, headers=headers)
+    assert default.status_code == 202
+    assert default.json()["params"]["sources"] == [{"type": "linkedin"}]
 
     anonymous = await client.post(
         "/update-database", json={"queries": ["python"], "sources": file_source()}

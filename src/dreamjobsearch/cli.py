@@ -1,15 +1,18 @@
-"""The `dreamjob` command: serve the API, import postings, watch sessions."""
+"""The `dreamjob` command: serve the API, import, update and search postings, watch sessions."""
 
 from __future__ import annotations
 
 import asyncio
-from contextlib import closing
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, closing
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import httpx
 import typer
 import uvicorn
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -17,9 +20,13 @@ from rich.table import Table
 from dreamjobsearch.app import create_app
 from dreamjobsearch.config import Settings
 from dreamjobsearch.errors import DomainError
+from dreamjobsearch.events.base import Subscription
 from dreamjobsearch.logging_setup import configure_logging
-from dreamjobsearch.services import build_services
+from dreamjobsearch.pipeline import UpdateParams
+from dreamjobsearch.services import Services, build_services
 from dreamjobsearch.sources.files import kind_of
+from dreamjobsearch.sources.specs import SourceSpec, parse_source
+from dreamjobsearch.workspace import DreamJobSearch
 
 app = typer.Typer(help="DreamJobSearch: collect job postings and rank them by your keywords.")
 sessions_app = typer.Typer(help="Watch and end sessions on a running server (admins).")
@@ -59,14 +66,24 @@ def import_file(
         raise typer.Exit(1) from error
 
 
-async def _import(settings: Settings, file: Path, email: str) -> None:
+@asynccontextmanager
+async def _workspace(
+    settings: Settings, email: str
+) -> AsyncIterator[tuple[Services, DreamJobSearch]]:
+    """The services and an account's workspace, for commands that work without the server."""
     services = await build_services(settings)
     try:
         user = await services.users.by_email(email)
         if user is None:
             console.print(f"[red]error:[/red] no account {email!r}: register it first")
             raise typer.Exit(1)
-        workspace = services.workspace_for(user.id, user.email, user.workspace_config)
+        yield services, services.workspace_for(user.id, user.email, user.workspace_config)
+    finally:
+        await services.aclose()
+
+
+async def _import(settings: Settings, file: Path, email: str) -> None:
+    async with _workspace(settings, email) as (_services, workspace):
         data = await asyncio.to_thread(file.read_bytes)
         with Progress(
             TextColumn("[bold]importing"),
@@ -81,14 +98,147 @@ async def _import(settings: Settings, file: Path, email: str) -> None:
                 kind_of(file),
                 lambda done, total: bar.update(task, completed=done, total=total),
             )
-    finally:
-        await services.aclose()
     console.print(
         f"imported [green]{report.imported}[/green], duplicates {report.duplicates}, "
         f"rejected [yellow]{len(report.rejected)}[/yellow]"
     )
     for rejection in report.rejected[:20]:
         console.print(f"  row {rejection.index}: {rejection.reason}")
+
+
+@app.command()
+def update(
+    email: Annotated[str, typer.Option(help="the account the postings are for")],
+    query: Annotated[list[str], typer.Option(help="what to search for (repeatable)")],
+    location: Annotated[
+        list[str] | None, typer.Option(help="where (repeatable; none: anywhere)")
+    ] = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="linkedin, greenhouse:<board>, lever:<board>, ashby:<board>, arbeitnow, "
+            "file:<path under DATA_DIR> (repeatable; default: linkedin)"
+        ),
+    ] = None,
+    published_after: Annotated[
+        datetime | None, typer.Option(help="only postings published since (ISO date)")
+    ] = None,
+    max_jobs_per_search: Annotated[int, typer.Option(min=1, max=1000)] = 100,
+) -> None:
+    """Run an update in the terminal: search the boards, fetch new postings, store them."""
+    settings = Settings()
+    configure_logging("WARNING")
+    specs = [_source_option(text) for text in source] if source else None
+    try:
+        params = UpdateParams(
+            queries=query,
+            locations=location or [""],
+            sources=specs,
+            published_after=published_after,
+            max_jobs_per_search=max_jobs_per_search,
+        )
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise typer.BadParameter(problems) from error
+    try:
+        asyncio.run(_update(settings, email, params))
+    except DomainError as error:
+        console.print(f"[red]error:[/red] {error.message}")
+        raise typer.Exit(1) from error
+
+
+def _source_option(text: str) -> SourceSpec:
+    try:
+        return parse_source(text)
+    except ValidationError as error:
+        raise typer.BadParameter(
+            f"--source {text!r}: use linkedin, greenhouse:<board>, lever:<board>, "
+            "ashby:<board>, arbeitnow or file:<path under DATA_DIR>"
+        ) from error
+
+
+async def _update(settings: Settings, email: str, params: UpdateParams) -> None:
+    async with _workspace(settings, email) as (services, workspace):
+        subscription = services.bus.subscribe(workspace.user_id)
+        try:
+            run = await workspace.start_update(params)
+            final = await _follow(subscription, run.id)
+        finally:
+            services.bus.unsubscribe(subscription)
+        done = await workspace.run(run.id)
+    counts = ", ".join(f"{name} {value}" for name, value in done.counts.items())
+    colour = "green" if final == "succeeded" else "red"
+    console.print(f"run [{colour}]{final}[/{colour}]: {counts}")
+    for note in (done.error, done.message):
+        if note:
+            console.print(f"  {note}")
+    if final != "succeeded":
+        raise typer.Exit(1)
+
+
+async def _follow(subscription: Subscription, run_id: str) -> str:
+    """Show the run's progress until it ends; returns its final status."""
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TextColumn("{task.fields[counts]}"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task("searching", total=100, counts="")
+        while (event := await subscription.get()) is not None:
+            if event.run_id not in (run_id, None):
+                continue
+            data = event.data
+            if event.kind == "progress":
+                summary = f"found {data['links_found']}, new {data['new']}, errors {data['errors']}"
+                bar.update(task, completed=data["percent"], counts=summary)
+            elif event.kind == "log" and event.level in ("warning", "error"):
+                bar.console.print(f"[yellow]{event.message}[/yellow]")
+            elif event.kind == "run_state" and data["status"] not in ("queued", "running"):
+                bar.update(task, completed=100)
+                return str(data["status"])
+    return "interrupted"
+
+
+@app.command()
+def search(
+    email: Annotated[str, typer.Option(help="whose postings")],
+    keywords: Annotated[list[str], typer.Option("--keywords", "--keyword", help="repeatable")],
+    location: Annotated[str | None, typer.Option(help="only postings located here")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500)] = 20,
+) -> None:
+    """Print your postings ranked by how many of the keywords they contain."""
+    settings = Settings()
+    configure_logging("WARNING")
+    try:
+        asyncio.run(_search(settings, email, keywords, location, limit))
+    except DomainError as error:
+        console.print(f"[red]error:[/red] {error.message}")
+        raise typer.Exit(1) from error
+
+
+async def _search(
+    settings: Settings, email: str, keywords: list[str], location: str | None, limit: int
+) -> None:
+    async with _workspace(settings, email) as (_services, workspace):
+        page = await workspace.rank(keywords, location, limit, 0)
+    table = Table(title=f"{page.total} matching postings (showing {len(page.items)})")
+    for column in ("score", "title", "company", "location", "posted", "matched", "link"):
+        table.add_column(column, overflow="fold")
+    for item in page.items:
+        posting = item.posting
+        table.add_row(
+            str(item.score),
+            posting.title,
+            posting.company,
+            posting.location,
+            posting.posted_at.date().isoformat() if posting.posted_at else "",
+            ", ".join(item.matched_keywords),
+            "\n".join(link for _source, link in item.links),
+        )
+    console.print(table)
 
 
 ServerOption = Annotated[str, typer.Option(help="the running server's URL")]

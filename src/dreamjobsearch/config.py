@@ -62,6 +62,22 @@ class Settings(BaseSettings):
     max_request_bytes: PositiveInt = 10 * 1024 * 1024
     run_concurrency: PositiveInt = 4
     runs_max_active_per_user: PositiveInt = 3
+    linkedin_base_url: str = "https://www.linkedin.com"
+    greenhouse_base_url: str = "https://boards-api.greenhouse.io"
+    lever_base_url: str = "https://api.lever.co"
+    ashby_base_url: str = "https://api.ashbyhq.com"
+    arbeitnow_base_url: str = "https://www.arbeitnow.com"
+    linkedin_request_interval: float = Field(default=3.0, ge=0)
+    board_request_interval: float = Field(default=0.5, ge=0)
+    http_proxy: str | None = None
+    http_user_agent: str = (
+        "DreamJobSearch/0.1 (self-hosted job search; one person's saved searches)"
+    )
+    http_timeout: float = Field(default=15.0, gt=0)
+    http_retries: int = Field(default=3, ge=0, le=10)
+    http_retry_backoff: float = Field(default=1.0, ge=0)
+    http_max_retry_after: float = Field(default=60.0, ge=0)
+    fetch_concurrency: PositiveInt = 4
     log_level: str = "INFO"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)

@@ -1,8 +1,9 @@
-"""An update run: for each source x query x location, collect postings, store the new ones.
+"""An update run: for each source x query x location, collect links, fetch the new ones, store.
 
-Progress goes to the user's event streams as it happens and to the run record, so a user
-sees counts live and afterwards. Postings are stored in small batches, each in its own
-transaction, so a run cut off part-way keeps what it stored and a re-run adds only the rest.
+Postings already stored (by anyone) are only linked to the user, never fetched again; new
+ones are fetched concurrently within the host's pacing and each stored in its own
+transaction, so a run cut off part-way keeps what it stored and a re-run fetches only the
+rest. Progress goes to the user's event streams as it happens and to the run record.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from dreamjobsearch.errors import DomainError
 from dreamjobsearch.events.base import Event, EventBus, EventLevel
-from dreamjobsearch.sources.base import JobPosting
+from dreamjobsearch.sources.base import JobLink, JobPosting, JobSource
+from dreamjobsearch.sources.http import HostBlockedError, HttpSession, PoliteHttp
 from dreamjobsearch.sources.registry import SourceRegistry
 from dreamjobsearch.sources.specs import SourceSpec
 from dreamjobsearch.storage.postings import PostingRepository
@@ -28,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
 MAX_PROBLEMS_LOGGED = 20
-COUNT_NAMES = ("links_found", "fetched", "new", "duplicates", "errors")
+COUNT_NAMES = ("links_found", "fetched", "new", "duplicates", "errors", "blocked")
 
 T = TypeVar("T")
 
@@ -80,6 +82,20 @@ class RunHandle:
     params: UpdateParams
     stop_status: str = "cancelled"
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_NAMES, 0))
+    first_error: str | None = None
+    searches_done: int = 0
+    searches_total: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Search:
+    """One search of a run: which source, what query, where."""
+
+    source: JobSource
+    label: str
+    query: str
+    location: str
+    http: HttpSession
 
 
 class UpdatePipeline:
@@ -91,97 +107,168 @@ class UpdatePipeline:
         runs: RunRepository,
         bus: EventBus,
         sources: SourceRegistry,
+        http: PoliteHttp,
+        fetch_concurrency: int,
     ) -> None:
         self._postings = postings
         self._runs = runs
         self._bus = bus
         self._sources = sources
+        self._http = http
+        self._fetch_concurrency = fetch_concurrency
 
     async def execute(self, handle: RunHandle) -> None:
         """Run to a final state: succeeded, failed, or `handle.stop_status` when cancelled."""
         try:
             await _uninterrupted(self._runs.mark_running(handle.run_id))
             await self._state(handle, "running")
-            await self._collect(handle)
+            message = await self._collect(handle)
         except asyncio.CancelledError:
             await self.stop(handle)
             raise
         except Exception as error:
-            message = error.message if isinstance(error, DomainError) else "internal error"
+            detail = error.message if isinstance(error, DomainError) else "internal error"
             logger.exception("run %s failed", handle.run_id)
-            await self._runs.finish(handle.run_id, "failed", handle.counts, message)
-            await self._state(handle, "failed", level="error", detail=message)
+            await self._runs.finish(handle.run_id, "failed", handle.counts, detail)
+            await self._state(handle, "failed", level="error", detail=detail)
             return
-        await self._runs.finish(handle.run_id, "succeeded", handle.counts)
-        await self._state(handle, "succeeded")
+        counts = handle.counts
+        if counts["errors"] and not (counts["links_found"] or counts["blocked"]):
+            await self._runs.finish(handle.run_id, "failed", counts, handle.first_error)
+            await self._state(handle, "failed", level="error", detail=handle.first_error or "")
+            return
+        await self._runs.finish(handle.run_id, "succeeded", counts, message=message)
+        await self._state(handle, "succeeded", detail=message or "")
 
     async def stop(self, handle: RunHandle) -> None:
         """Record that the run stopped before finishing (cancelled or interrupted)."""
         await self._runs.finish(handle.run_id, handle.stop_status, handle.counts)
         await self._state(handle, handle.stop_status, level="warning")
 
-    async def _collect(self, handle: RunHandle) -> None:
+    async def _collect(self, handle: RunHandle) -> str | None:
         params = handle.params
         specs: Sequence[SourceSpec] = params.sources or ()
-        searches_total = len(specs) * len(params.queries) * len(params.locations)
-        searches_done = 0
+        searches_per_source = len(params.queries) * len(params.locations)
+        handle.searches_total = len(specs) * searches_per_source
+        http = self._http.session()
         for spec in specs:
-            built = await self._sources.build(spec)
-            if built.problems:
-                handle.counts["errors"] += len(built.problems)
-                for problem in built.problems[:MAX_PROBLEMS_LOGGED]:
-                    await self._log(handle, problem, level="warning")
+            label = spec.label()
+            try:
+                source = await self._sources.build(spec, http)
+            except DomainError as error:
+                await self._error(handle, f"{label}: {error.message}")
+                handle.searches_done += searches_per_source
+                continue
+            reported = 0
             for query in params.queries:
                 for location in params.locations:
-                    await self._search(handle, built.source, query, location)
-                    searches_done += 1
+                    await self._search(handle, _Search(source, label, query, location, http))
+                    reported = await self._report_problems(handle, source, label, reported)
+                    handle.searches_done += 1
                     await _uninterrupted(self._runs.save_counts(handle.run_id, handle.counts))
-                    await self._progress(handle, searches_done, searches_total, query, location)
+                    where = f" in {location!r}" if location else ""
+                    await self._progress(handle, f"{label}: searched {query!r}{where}")
+        return _blocked_message(http, handle.counts["blocked"])
 
-    async def _search(self, handle: RunHandle, source: Any, query: str, location: str) -> None:
+    async def _search(self, handle: RunHandle, search: _Search) -> None:
         params = handle.params
+        links: list[JobLink] = []
         batch: list[JobPosting] = []
-        async for item in source.search(
-            query, location, params.published_after, params.max_jobs_per_search
-        ):
-            handle.counts["links_found"] += 1
-            if isinstance(item, JobPosting):
-                posting = item
-            else:
-                try:
-                    posting = await source.fetch(item)
-                except DomainError as error:
-                    handle.counts["errors"] += 1
-                    await self._log(handle, error.message, level="warning")
-                    continue
-            handle.counts["fetched"] += 1
-            batch.append(posting)
-            if len(batch) >= BATCH_SIZE:
-                await self._store(handle, batch, query, location)
-                batch = []
+        try:
+            async for item in search.source.search(
+                search.query, search.location, params.published_after, params.max_jobs_per_search
+            ):
+                handle.counts["links_found"] += 1
+                if isinstance(item, JobPosting):
+                    handle.counts["fetched"] += 1
+                    batch.append(item)
+                    if len(batch) >= BATCH_SIZE:
+                        await self._store(handle, batch, search)
+                        batch = []
+                else:
+                    links.append(item)
+        except HostBlockedError as error:
+            await self._log(handle, f"{search.label}: {error.message}", level="warning")
+        except DomainError as error:
+            await self._error(handle, f"{search.label}: search {search.query!r}: {error.message}")
         if batch:
-            await self._store(handle, batch, query, location)
+            await self._store(handle, batch, search)
+        if links:
+            await self._fetch_new(handle, search, links)
 
-    async def _store(
-        self, handle: RunHandle, batch: list[JobPosting], query: str, location: str
-    ) -> None:
+    async def _fetch_new(self, handle: RunHandle, search: _Search, links: list[JobLink]) -> None:
+        """Link postings already stored; fetch and store the others, a few at a time."""
+        known = await self._postings.known([(link.source, link.external_id) for link in links])
+        if known:
+            result = await _uninterrupted(
+                self._postings.link_for_user(
+                    handle.user_id, list(known.values()), search.query, search.location
+                )
+            )
+            handle.counts["new"] += result.new
+            handle.counts["duplicates"] += result.duplicates
+        missing = [link for link in links if (link.source, link.external_id) not in known]
+        slots = asyncio.Semaphore(self._fetch_concurrency)
+
+        async def fetch(link: JobLink) -> None:
+            async with slots:
+                await self._fetch_one(handle, search, link)
+
+        async with asyncio.TaskGroup() as group:
+            for link in missing:
+                group.create_task(fetch(link))
+
+    async def _fetch_one(self, handle: RunHandle, search: _Search, link: JobLink) -> None:
+        if search.http.is_blocked(link.url):
+            handle.counts["blocked"] += 1
+            return
+        try:
+            posting = await search.source.fetch(link)
+        except HostBlockedError as error:
+            handle.counts["blocked"] += 1
+            if handle.counts["blocked"] == 1:
+                await self._log(handle, f"{search.label}: {error.message}", level="warning")
+            return
+        except DomainError as error:
+            await self._error(handle, f"{search.label}: {link.url}: {error.message}")
+            return
+        handle.counts["fetched"] += 1
+        await self._store(handle, [posting], search)
+        await self._progress(handle, f"{search.label}: fetched {posting.title!r}")
+
+    async def _store(self, handle: RunHandle, batch: list[JobPosting], search: _Search) -> None:
         async def store_and_count() -> None:
-            result = await self._postings.store_for_user(handle.user_id, batch, query, location)
+            result = await self._postings.store_for_user(
+                handle.user_id, batch, search.query, search.location
+            )
             handle.counts["new"] += result.new
             handle.counts["duplicates"] += result.duplicates
 
         await _uninterrupted(store_and_count())
 
-    async def _progress(
-        self, handle: RunHandle, done: int, total: int, query: str, location: str
-    ) -> None:
-        where = f" in {location!r}" if location else ""
+    async def _report_problems(
+        self, handle: RunHandle, source: JobSource, label: str, reported: int
+    ) -> int:
+        """Count and log the items a source skipped since the last report."""
+        problems = source.problems[reported:]
+        handle.counts["errors"] += len(problems)
+        for problem in problems[:MAX_PROBLEMS_LOGGED]:
+            await self._log(handle, f"{label}: {problem}", level="warning")
+        return reported + len(problems)
+
+    async def _error(self, handle: RunHandle, message: str) -> None:
+        handle.counts["errors"] += 1
+        handle.first_error = handle.first_error or message
+        await self._log(handle, message, level="warning")
+
+    async def _progress(self, handle: RunHandle, message: str) -> None:
+        done, total = handle.searches_done, handle.searches_total
         await self._bus.publish(
             handle.user_id,
             Event(
                 kind="progress",
                 run_id=handle.run_id,
-                message=f"searched {query!r}{where}: {done}/{total} searches done",
+                message=message,
                 data={
                     **handle.counts,
                     "searches_done": done,
@@ -210,3 +297,13 @@ class UpdatePipeline:
         await self._bus.publish(
             handle.user_id, Event(kind="log", level=level, run_id=handle.run_id, message=message)
         )
+
+
+def _blocked_message(http: HttpSession, blocked: int) -> str | None:
+    if not http.blocked_hosts:
+        return None
+    hosts = ", ".join(sorted(http.blocked_hosts))
+    return (
+        f"{hosts} blocked our requests: {blocked} postings remain to fetch. "
+        "Run the same search again later to continue; what was stored is kept."
+    )

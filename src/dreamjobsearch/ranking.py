@@ -28,6 +28,12 @@ class RankedPosting:
     posting: StoredPosting
     score: int
     matched_keywords: tuple[str, ...]
+    group_links: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def links(self) -> tuple[tuple[str, str], ...]:
+        """`(source, link)` of every board this job was found on."""
+        return self.group_links or ((self.posting.source, self.posting.link),)
 
 
 def normalize_keywords(keywords: Iterable[str]) -> list[str]:
@@ -72,9 +78,14 @@ def location_matches(wanted: str | None, location: str) -> bool:
 def rank(
     postings: Iterable[StoredPosting], keywords: Sequence[str], location: str | None = None
 ) -> list[RankedPosting]:
-    """Postings with a score above zero, best first, then newest (posted, then found)."""
+    """Postings with a score above zero, best first, then newest (posted, then found).
+
+    The same job found on several boards (one group) is one result: its best-scoring
+    posting, listing the links of every posting of the group.
+    """
+    everything = list(postings)
     ranked = []
-    for posting in postings:
+    for posting in everything:
         if not location_matches(location, posting.location):
             continue
         matched = matched_keywords(keywords, posting.title, posting.description)
@@ -89,4 +100,25 @@ def rank(
         ),
         reverse=True,
     )
-    return ranked
+    return _one_per_group(ranked, everything)
+
+
+def _one_per_group(
+    ranked: list[RankedPosting], everything: list[StoredPosting]
+) -> list[RankedPosting]:
+    groups: dict[int, list[StoredPosting]] = {}
+    for posting in everything:
+        groups.setdefault(posting.group_id, []).append(posting)
+    if len(groups) == len(everything):
+        return ranked
+    seen: set[int] = set()
+    results = []
+    for item in ranked:
+        group = item.posting.group_id
+        if group in seen:
+            continue
+        seen.add(group)
+        members = sorted(groups[group], key=lambda posting: posting.id)
+        links = tuple((member.source, member.link) for member in members)
+        results.append(RankedPosting(item.posting, item.score, item.matched_keywords, links))
+    return results

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -21,7 +22,8 @@ from dreamjobsearch.pipeline import UpdatePipeline
 from dreamjobsearch.runs.local import LocalRunner
 from dreamjobsearch.sessions.manager import SessionManager, SessionPolicy
 from dreamjobsearch.sessions.stores.memory import MemorySessionStore
-from dreamjobsearch.sources.registry import SourceRegistry
+from dreamjobsearch.sources.http import HostPolicy, PoliteHttp, RetryPolicy
+from dreamjobsearch.sources.registry import BaseUrls, SourceRegistry
 from dreamjobsearch.storage.db import create_engine, session_factory
 from dreamjobsearch.storage.migrate import upgrade
 from dreamjobsearch.storage.postings import PostingRepository
@@ -30,6 +32,9 @@ from dreamjobsearch.storage.users import UserRepository
 from dreamjobsearch.workspace import DreamJobSearch, WorkspaceServices
 
 logger = logging.getLogger(__name__)
+
+# LinkedIn answers 429, or its own 999, when it wants a client to slow down or go away.
+LINKEDIN_BLOCKED_STATUSES = frozenset({429, 999})
 
 
 @dataclass(slots=True)
@@ -43,6 +48,7 @@ class Services:
     postings: PostingRepository
     runs: RunRepository
     bus: MemoryEventBus
+    http: PoliteHttp
     runner: LocalRunner
     workspace_services: WorkspaceServices
     sessions: SessionManager
@@ -75,7 +81,34 @@ class Services:
         """Stop runs (they become `interrupted`), sessions' streams, and the engine."""
         await self.runner.close()
         await self.sessions.shutdown()
+        await self.http.aclose()
         await self.engine.dispose()
+
+
+def build_http(settings: Settings) -> PoliteHttp:
+    """The shared HTTP client: LinkedIn paced as the settings say, other boards faster."""
+    linkedin_interval = settings.linkedin_request_interval
+    board_interval = settings.board_request_interval
+    linkedin = HostPolicy(
+        interval=linkedin_interval,
+        jitter=linkedin_interval / 3,
+        concurrency=1,
+        blocked_statuses=LINKEDIN_BLOCKED_STATUSES,
+    )
+    return PoliteHttp(
+        user_agent=settings.http_user_agent,
+        timeout=settings.http_timeout,
+        proxy=settings.http_proxy,
+        policies={urlsplit(settings.linkedin_base_url).netloc.lower(): linkedin},
+        default_policy=HostPolicy(
+            interval=board_interval, jitter=board_interval / 5, concurrency=2
+        ),
+        retry=RetryPolicy(
+            retries=settings.http_retries,
+            backoff=settings.http_retry_backoff,
+            max_retry_after=settings.http_max_retry_after,
+        ),
+    )
 
 
 async def build_services(
@@ -92,8 +125,19 @@ async def build_services(
     postings = PostingRepository(sessions_factory)
     runs = RunRepository(sessions_factory)
     bus = MemoryEventBus(settings.log_queue_size)
-    registry = SourceRegistry(data_dir)
-    runner = LocalRunner(UpdatePipeline(postings, runs, bus, registry), settings.run_concurrency)
+    registry = SourceRegistry(
+        data_dir,
+        BaseUrls(
+            linkedin=settings.linkedin_base_url,
+            greenhouse=settings.greenhouse_base_url,
+            lever=settings.lever_base_url,
+            ashby=settings.ashby_base_url,
+            arbeitnow=settings.arbeitnow_base_url,
+        ),
+    )
+    http = build_http(settings)
+    pipeline = UpdatePipeline(postings, runs, bus, registry, http, settings.fetch_concurrency)
+    runner = LocalRunner(pipeline, settings.run_concurrency)
     workspace_services = WorkspaceServices(
         data_dir, postings, runs, runner, registry, settings.runs_max_active_per_user
     )
@@ -125,6 +169,7 @@ async def build_services(
         postings=postings,
         runs=runs,
         bus=bus,
+        http=http,
         runner=runner,
         workspace_services=workspace_services,
         sessions=manager,

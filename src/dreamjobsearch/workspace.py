@@ -25,9 +25,9 @@ from dreamjobsearch.ranking import RankedPosting, normalize_keywords, rank
 from dreamjobsearch.runs.base import Runner
 from dreamjobsearch.sources.files import ParsedRows, Rejection, parse_document, parse_rows
 from dreamjobsearch.sources.registry import SourceRegistry
-from dreamjobsearch.sources.specs import SourceSpec
+from dreamjobsearch.sources.specs import DEFAULT_SOURCES, SOURCE_SPEC, SourceSpec
 from dreamjobsearch.storage.models import Run
-from dreamjobsearch.storage.postings import PostingRepository
+from dreamjobsearch.storage.postings import PostingDetail, PostingRepository
 from dreamjobsearch.storage.runs import ACTIVE_STATES, RunRepository
 
 MAX_KEYWORDS = 100
@@ -124,6 +124,13 @@ class DreamJobSearch:
         ranked = await asyncio.to_thread(rank, postings, cleaned, location)
         return RankPage(total=len(ranked), items=ranked[offset : offset + limit])
 
+    async def posting(self, posting_id: int) -> PostingDetail:
+        """One of the user's postings in full; `NotFoundError` for any other."""
+        detail = await self._services.postings.detail_for_user(self.user_id, posting_id)
+        if detail is None:
+            raise NotFoundError("no such posting among yours")
+        return detail
+
     async def start_update(self, params: UpdateParams) -> Run:
         """Record a run and hand it to the runner; it proceeds in the background."""
         active = await self._services.runs.count_active(self.user_id)
@@ -166,12 +173,8 @@ class DreamJobSearch:
     def _sources_for(self, params: UpdateParams) -> list[SourceSpec]:
         if params.sources:
             return list(params.sources)
-        saved = self.config.get("sources") or []
-        if not saved:
-            raise InvalidInputError(
-                'no sources: pass "sources", e.g. [{"type": "file", "path": "postings.json"}]'
-            )
-        return [SourceSpec.model_validate(spec) for spec in saved]
+        saved = self.config.get("sources") or DEFAULT_SOURCES
+        return [SOURCE_SPEC.validate_python(spec) for spec in saved]
 
     async def _store(self, parsed: ParsedRows) -> ImportReport:
         result = await self._services.postings.store_for_user(self.user_id, parsed.postings)

@@ -14,6 +14,7 @@ from dreamjobsearch.api.deps import CallerDep
 from dreamjobsearch.api.schemas import (
     ImportBody,
     ImportOut,
+    PostingOut,
     RankBody,
     RankedPostingOut,
     RankOut,
@@ -111,6 +112,14 @@ async def rank_postings(body: RankBody, caller: CallerDep) -> RankOut:
     return RankOut(
         total=page.total, job_postings=[RankedPostingOut.of(item) for item in page.items]
     )
+
+
+@router.get(
+    "/job-postings/{posting_id}", responses={404: {"description": "not one of your postings"}}
+)
+async def get_posting(posting_id: int, caller: CallerDep) -> PostingOut:
+    """One of your postings with every stored field and every board it was found on."""
+    return PostingOut.of(await caller.workspace.posting(posting_id))
 
 
 @router.post("/update-database", status_code=status.HTTP_202_ACCEPTED, tags=["runs"])

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from dreamjobsearch.ranking import RankedPosting
 from dreamjobsearch.storage.models import Run
+from dreamjobsearch.storage.postings import PostingDetail
 
 
 class StrictBody(BaseModel):
@@ -72,8 +73,15 @@ class RankBody(StrictBody):
     offset: int = Field(default=0, ge=0, le=1_000_000)
 
 
+class LinkOut(BaseModel):
+    """One board a job is posted on."""
+
+    source: str
+    link: str
+
+
 class RankedPostingOut(BaseModel):
-    """One ranked posting."""
+    """One ranked posting; `links` lists every board the same job was found on."""
 
     id: int
     score: int
@@ -84,6 +92,7 @@ class RankedPostingOut(BaseModel):
     job_location: str
     posted_at: datetime | None
     source: str
+    links: list[LinkOut]
 
     @classmethod
     def of(cls, item: RankedPosting) -> RankedPostingOut:
@@ -99,6 +108,7 @@ class RankedPostingOut(BaseModel):
             job_location=posting.location,
             posted_at=posting.posted_at,
             source=posting.source,
+            links=[LinkOut(source=source, link=link) for source, link in item.links],
         )
 
 
@@ -107,6 +117,56 @@ class RankOut(BaseModel):
 
     total: int
     job_postings: list[RankedPostingOut]
+
+
+class PostingOut(BaseModel):
+    """One stored posting of the user's, with every field and every board it is on."""
+
+    id: int
+    source: str
+    external_id: str
+    link: str
+    job_title: str
+    job_company: str
+    job_location: str
+    description: str
+    posted_at: datetime | None
+    salary: str
+    employment_type: str
+    seniority_level: str
+    job_function: str
+    industries: str
+    found_at: datetime
+    query: str
+    location_searched: str
+    status: str
+    links: list[LinkOut]
+
+    @classmethod
+    def of(cls, detail: PostingDetail) -> PostingOut:
+        """Shape a stored posting."""
+        posting = detail.posting
+        return cls(
+            id=posting.id,
+            source=posting.source,
+            external_id=posting.external_id,
+            link=posting.link,
+            job_title=posting.title,
+            job_company=posting.company,
+            job_location=posting.location,
+            description=posting.description,
+            posted_at=posting.posted_at,
+            salary=posting.salary,
+            employment_type=posting.employment_type,
+            seniority_level=posting.seniority_level,
+            job_function=posting.job_function,
+            industries=posting.industries,
+            found_at=detail.found_at,
+            query=detail.query,
+            location_searched=detail.location,
+            status=detail.status,
+            links=[LinkOut(source=item.source, link=item.link) for item in detail.links],
+        )
 
 
 class ImportBody(StrictBody):
@@ -132,13 +192,14 @@ class ImportOut(BaseModel):
 
 
 class RunOut(BaseModel):
-    """An update run."""
+    """An update run; `message` says what a user should know (e.g. a board blocked us)."""
 
     run_id: str
     status: str
     params: dict[str, Any]
     counts: dict[str, int]
     error: str | None
+    message: str | None
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -152,6 +213,7 @@ class RunOut(BaseModel):
             params=run.params,
             counts=run.counts,
             error=run.error,
+            message=run.message,
             created_at=run.created_at,
             started_at=run.started_at,
             finished_at=run.finished_at,

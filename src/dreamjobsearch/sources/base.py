@@ -29,12 +29,22 @@ class JobPosting:
     location: str = ""
     description: str = ""
     posted_at: datetime | None = None
+    salary: str = ""
+    employment_type: str = ""
+    seniority_level: str = ""
+    job_function: str = ""
+    industries: str = ""
 
 
 class JobSource(Protocol):
-    """A board or file that yields postings for a query and a location."""
+    """A board or file that yields postings for a query and a location.
+
+    `problems` lists items the source skipped (a malformed job in a board, a bad row in a
+    file); the pipeline counts and reports them as errors.
+    """
 
     name: str
+    problems: list[str]
 
     def search(
         self, query: str, location: str, since: datetime | None, limit: int

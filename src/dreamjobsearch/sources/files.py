@@ -18,9 +18,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from dreamjobsearch.errors import InvalidInputError
-from dreamjobsearch.ranking import keyword_pattern
 from dreamjobsearch.sources.base import JobLink, JobPosting
 from dreamjobsearch.sources.identity import derive_identity
+from dreamjobsearch.sources.matching import matches_query
 
 MAX_IMPORT_ROWS = 50_000
 COLUMNS = (
@@ -205,21 +205,18 @@ class FileSource:
     def __init__(self, path: Path, parsed: ParsedRows) -> None:
         self.path = path
         self.parsed = parsed
+        self.problems = [f"row {item.index}: {item.reason}" for item in parsed.rejected]
 
     async def search(
         self, query: str, location: str, since: datetime | None, limit: int
     ) -> AsyncIterator[JobLink | JobPosting]:
         """Yield matching postings, at most `limit`."""
-        patterns = [keyword_pattern(word) for word in query.split()]
         wanted_location = location.strip().casefold()
         yielded = 0
         for posting in self.parsed.postings:
             if yielded >= limit:
                 return
-            if not all(
-                pattern.search(posting.title) or pattern.search(posting.description)
-                for pattern in patterns
-            ):
+            if not matches_query(query, posting.title, posting.description):
                 continue
             if wanted_location and wanted_location not in posting.location.casefold():
                 continue

@@ -90,6 +90,15 @@ class Posting(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    salary: Mapped[str] = mapped_column(String(512), default="")
+    employment_type: Mapped[str] = mapped_column(String(256), default="")
+    seniority_level: Mapped[str] = mapped_column(String(256), default="")
+    job_function: Mapped[str] = mapped_column(String(512), default="")
+    industries: Mapped[str] = mapped_column(String(512), default="")
+    # Cross-board dedupe: postings sharing a group are the same job seen on several boards.
+    job_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    description_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    group_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
 
 class UserPosting(Base):
@@ -122,6 +131,7 @@ class Run(Base):
     params: Mapped[dict[str, Any]] = mapped_column(JSON)
     counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    message: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -64,11 +64,21 @@ class RunRepository:
         await self._update(run_id, counts=dict(counts))
 
     async def finish(
-        self, run_id: str, status: str, counts: dict[str, int], error: str | None = None
+        self,
+        run_id: str,
+        status: str,
+        counts: dict[str, int],
+        error: str | None = None,
+        message: str | None = None,
     ) -> None:
         """The run reached a final state."""
         await self._update(
-            run_id, status=status, counts=dict(counts), error=error, finished_at=utcnow()
+            run_id,
+            status=status,
+            counts=dict(counts),
+            error=error,
+            message=message,
+            finished_at=utcnow(),
         )
 
     async def interrupt_unfinished(self) -> int:

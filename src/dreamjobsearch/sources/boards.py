@@ -1,0 +1,286 @@
+"""What the board sources (Greenhouse, Lever, Ashby, Arbeitnow) share.
+
+These boards answer with whole postings, so a source downloads its board's JSON once (page by
+page, as far as searches need it) and filters it locally by the rule of `matches_search`: a
+run searches the same source for every query and location. A board that is not the shape its
+API promises is a `MalformedResponseError`; one malformed job in a good board is skipped and
+listed in `problems`. The first failed download is kept and raised again by later searches,
+so a dead board costs one request per run, not one per search.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from dreamjobsearch.sources.base import JobLink, JobPosting
+from dreamjobsearch.sources.http import FetchError, HttpSession, MalformedResponseError
+from dreamjobsearch.sources.matching import matches_search
+
+LOCATION_SEPARATOR = "; "
+REMOTE = "Remote"
+_SLUG_SEPARATORS = re.compile(r"[-_.\s]+")
+
+
+class JobProblem(ValueError):
+    """One job of a board cannot be used; the message says why (`missing title`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BoardPage:
+    """One downloaded page of a board: its raw jobs and the next page's number, if any."""
+
+    jobs: list[Any]
+    next_page: int | None = None
+
+
+class BoardSource(ABC):
+    """A `JobSource` over a board whose JSON lists whole postings.
+
+    Subclasses download and shape-check a page (`_fetch_page`) and turn one raw job into a
+    posting (`_parse_job`); this class caches the pages, filters and limits searches, skips
+    malformed jobs (listing them in `problems`) and answers `fetch` from the cache.
+    """
+
+    name: str
+
+    def __init__(self, http: HttpSession, base_url: str, label: str, max_pages: int = 1) -> None:
+        self.http = http
+        self.base_url = base_url.rstrip("/")
+        self.label = label
+        self.max_pages = max_pages
+        self.problems: list[str] = []
+        self._pages: list[list[JobPosting]] = []
+        self._by_id: dict[str, JobPosting] = {}
+        self._next_page: int | None = 1
+        self._jobs_seen = 0
+        self._failure: FetchError | None = None
+        self._lock = asyncio.Lock()
+
+    @abstractmethod
+    async def _fetch_page(self, number: int) -> BoardPage:
+        """Download page `number` (from 1); `MalformedResponseError` if it is misshapen."""
+
+    @abstractmethod
+    def _parse_job(self, job: Mapping[str, Any]) -> JobPosting:
+        """The posting for one raw job; `JobProblem` when the job is malformed."""
+
+    async def search(
+        self, query: str, location: str, since: datetime | None, limit: int
+    ) -> AsyncIterator[JobPosting]:
+        """Yield up to `limit` postings that fit the search (`matches_search`).
+
+        Pages are downloaded only while more matches are wanted.
+        """
+        found = 0
+        index = 0
+        while found < limit and await self._page_ready(index):
+            for posting in self._pages[index]:
+                if not _fits(posting, query, location, since):
+                    continue
+                yield posting
+                found += 1
+                if found >= limit:
+                    return
+            index += 1
+
+    async def fetch(self, link: JobLink) -> JobPosting:
+        """The cached posting with the link's id (searches already yield whole postings)."""
+        posting = self._by_id.get(link.external_id)
+        if posting is None:
+            raise MalformedResponseError(f"{self.label}: no job {link.external_id!r} on the board")
+        return posting
+
+    async def _page_ready(self, index: int) -> bool:
+        """Whether page `index` (from 0) is cached, downloading it if the board has more."""
+        async with self._lock:
+            if index < len(self._pages):
+                return True
+            if self._failure is not None:
+                raise self._failure
+            if self._next_page is None or len(self._pages) >= self.max_pages:
+                return False
+            try:
+                page = await self._fetch_page(self._next_page)
+            except FetchError as error:
+                self._failure = error
+                raise
+            self._pages.append(self._parse_page(page.jobs))
+            self._next_page = page.next_page
+            return True
+
+    def _parse_page(self, jobs: list[Any]) -> list[JobPosting]:
+        """The page's usable postings not seen on an earlier page; malformed jobs recorded."""
+        postings = []
+        for job in jobs:
+            number = self._jobs_seen
+            self._jobs_seen += 1
+            try:
+                if not isinstance(job, dict):
+                    raise JobProblem(f"is {json_kind(job)}, not an object")
+                posting = self._parse_job(job)
+            except JobProblem as problem:
+                self.problems.append(f"job {number}: {problem}")
+                continue
+            if posting.external_id not in self._by_id:
+                self._by_id[posting.external_id] = posting
+                postings.append(posting)
+        return postings
+
+
+def _fits(posting: JobPosting, query: str, location: str, since: datetime | None) -> bool:
+    return matches_search(
+        query,
+        location,
+        since,
+        title=posting.title,
+        posting_location=posting.location,
+        posted_at=posting.posted_at,
+    )
+
+
+def json_kind(value: Any) -> str:
+    """How a JSON value's type reads in a message: `an object`, `a list`, `null`..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def board_jobs(document: Any, key: str | None, label: str) -> list[Any]:
+    """The jobs of a board's JSON: the document itself (`key=None`) or its list at `key`."""
+    if key is None:
+        if not isinstance(document, list):
+            raise MalformedResponseError(f"{label}: the board is {json_kind(document)}, not a list")
+        return document
+    if not isinstance(document, dict):
+        raise MalformedResponseError(f"{label}: the board is {json_kind(document)}, not an object")
+    if key not in document:
+        raise MalformedResponseError(f"{label}: the board has no {key!r} list")
+    jobs = document[key]
+    if not isinstance(jobs, list):
+        raise MalformedResponseError(
+            f"{label}: the board's {key!r} is {json_kind(jobs)}, not a list"
+        )
+    return jobs
+
+
+def text(job: Mapping[str, Any], key: str) -> str:
+    """The string at `key`, stripped; `""` when absent or null."""
+    value = job.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise JobProblem(f"{key} is {json_kind(value)}, not a string")
+    return value.strip()
+
+
+def required_text(job: Mapping[str, Any], key: str) -> str:
+    """The non-empty string at `key`."""
+    value = text(job, key)
+    if not value:
+        raise JobProblem(f"missing {key}")
+    return value
+
+
+def job_id(job: Mapping[str, Any], key: str) -> str:
+    """The board's id for a job (a string or an integer there) as a string."""
+    value = job.get(key)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return required_text(job, key)
+
+
+def flag(job: Mapping[str, Any], key: str) -> bool:
+    """The boolean at `key`; false when absent or null."""
+    value = job.get(key)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise JobProblem(f"{key} is {json_kind(value)}, not a boolean")
+    return value
+
+
+def mapping(job: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """The object at `key`; empty when absent or null."""
+    value = job.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise JobProblem(f"{key} is {json_kind(value)}, not an object")
+    return value
+
+
+def entries(job: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    """The list of objects at `key`; empty when absent or null."""
+    value = job.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise JobProblem(f"{key} is not a list of objects")
+    return value
+
+
+def texts(job: Mapping[str, Any], key: str) -> list[str]:
+    """The non-empty strings of the list at `key`; empty when absent or null."""
+    value = job.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise JobProblem(f"{key} is not a list of strings")
+    return [item.strip() for item in value if item.strip()]
+
+
+def names(job: Mapping[str, Any], key: str, field: str) -> list[str]:
+    """The non-empty `field` of each object in the list at `key` (department names...)."""
+    found = (text(entry, field) for entry in entries(job, key))
+    return [name for name in found if name]
+
+
+def iso_datetime(job: Mapping[str, Any], key: str) -> datetime | None:
+    """The ISO 8601 date at `key` as an aware UTC datetime (UTC assumed when no offset)."""
+    value = text(job, key)
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as error:
+        raise JobProblem(f"{key} is not an ISO date: {value!r}") from error
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def epoch_datetime(job: Mapping[str, Any], key: str, *, per_second: int = 1) -> datetime | None:
+    """The Unix time at `key` (in units of `1 / per_second` s) as an aware UTC datetime."""
+    value = job.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise JobProblem(f"{key} is {json_kind(value)}, not a Unix time")
+    try:
+        return datetime.fromtimestamp(value / per_second, UTC)
+    except (OverflowError, OSError, ValueError) as error:
+        raise JobProblem(f"{key} is out of range: {value!r}") from error
+
+
+def title_from_slug(slug: str) -> str:
+    """A company name from its board slug: `acme-robotics` -> `Acme Robotics`."""
+    words = _SLUG_SEPARATORS.split(slug.strip())
+    return " ".join(word[:1].upper() + word[1:] for word in words if word)
+
+
+def location_text(places: Iterable[str], remote: bool) -> str:
+    """Places joined by `; `, without repeats, plus `Remote` for a remote job not saying so."""
+    unique = list(dict.fromkeys(place for place in places if place))
+    if remote and not any(REMOTE.casefold() in place.casefold() for place in unique):
+        unique.append(REMOTE)
+    return LOCATION_SEPARATOR.join(unique)

@@ -1,0 +1,113 @@
+"""A company's Lever job site, from its public Postings API.
+
+`GET /v0/postings/{board}?mode=json` lists every open posting: description and closing text
+as HTML, requirements and the like as `lists` of `<li>` items, an optional salary range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from dreamjobsearch.sources.base import JobPosting
+from dreamjobsearch.sources.boards import (
+    BoardPage,
+    BoardSource,
+    JobProblem,
+    board_jobs,
+    entries,
+    epoch_datetime,
+    job_id,
+    json_kind,
+    location_text,
+    mapping,
+    required_text,
+    text,
+    texts,
+    title_from_slug,
+)
+from dreamjobsearch.sources.http import HttpSession
+from dreamjobsearch.sources.text import html_to_text
+
+MILLISECONDS = 1000
+RANGE_DASH = "\u2013"  # en dash
+INTERVALS = {
+    "per-year-salary": "per year",
+    "per-month-salary": "per month",
+    "per-week-salary": "per week",
+    "per-day-wage": "per day",
+    "per-hour-wage": "per hour",
+    "one-time": "one-time",
+}
+
+
+class LeverSource(BoardSource):
+    """The open postings of one Lever site, downloaded once and searched locally.
+
+    Lever does not name the company: it is the site name title-cased (`acme-robotics` ->
+    `Acme Robotics`).
+    """
+
+    name = "lever"
+
+    def __init__(self, http: HttpSession, base_url: str, board: str) -> None:
+        super().__init__(http, base_url, f"{self.name}:{board}")
+        self.board = board
+        self.company = title_from_slug(board)
+        self._postings_url = f"{self.base_url}/v0/postings/{quote(board, safe='')}"
+
+    async def _fetch_page(self, number: int) -> BoardPage:
+        document = await self.http.get_json(self._postings_url, {"mode": "json"})
+        return BoardPage(board_jobs(document, None, self.label))
+
+    def _parse_job(self, job: Mapping[str, Any]) -> JobPosting:
+        categories = mapping(job, "categories")
+        places = texts(categories, "allLocations") or [text(categories, "location")]
+        return JobPosting(
+            source=self.name,
+            external_id=job_id(job, "id"),
+            link=required_text(job, "hostedUrl"),
+            title=required_text(job, "text"),
+            company=self.company,
+            location=location_text(places, text(job, "workplaceType") == "remote"),
+            description=_description(job),
+            posted_at=epoch_datetime(job, "createdAt", per_second=MILLISECONDS),
+            salary=salary_text(mapping(job, "salaryRange")),
+            employment_type=text(categories, "commitment"),
+            job_function=text(categories, "team"),
+        )
+
+
+def _description(job: Mapping[str, Any]) -> str:
+    """Description, then each list (its heading, then `- item` lines), then the closing."""
+    sections = [html_to_text(text(job, "description"))]
+    for entry in entries(job, "lists"):
+        heading = html_to_text(text(entry, "text"))
+        items = html_to_text(f"<ul>{text(entry, 'content')}</ul>")
+        sections.append("\n".join(part for part in (heading, items) if part))
+    sections.append(html_to_text(text(job, "additional")))
+    return "\n\n".join(section for section in sections if section)
+
+
+def salary_text(salary: Mapping[str, Any]) -> str:
+    """A salary range as text, like `EUR 60,000-80,000 per year` with an en dash.
+
+    `""` when the range has no amounts.
+    """
+    amounts = [_amount(salary, "min"), _amount(salary, "max")]
+    shown = list(dict.fromkeys(amount for amount in amounts if amount))
+    if not shown:
+        return ""
+    interval = text(salary, "interval")
+    parts = (text(salary, "currency"), RANGE_DASH.join(shown), INTERVALS.get(interval, interval))
+    return " ".join(part for part in parts if part)
+
+
+def _amount(salary: Mapping[str, Any], key: str) -> str:
+    value = salary.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise JobProblem(f"salaryRange {key} is {json_kind(value)}, not a number")
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
