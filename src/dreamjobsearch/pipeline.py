@@ -83,6 +83,7 @@ class RunHandle:
     stop_status: str = "cancelled"
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_NAMES, 0))
     first_error: str | None = None
+    searches_blocked: int = 0
     searches_done: int = 0
     searches_total: int = 0
 
@@ -168,7 +169,7 @@ class UpdatePipeline:
                     await _uninterrupted(self._runs.save_counts(handle.run_id, handle.counts))
                     where = f" in {location!r}" if location else ""
                     await self._progress(handle, f"{label}: searched {query!r}{where}")
-        return _blocked_message(http, handle.counts["blocked"])
+        return _blocked_message(http, handle)
 
     async def _search(self, handle: RunHandle, search: _Search) -> None:
         params = handle.params
@@ -188,6 +189,7 @@ class UpdatePipeline:
                 else:
                     links.append(item)
         except HostBlockedError as error:
+            handle.searches_blocked += 1
             await self._log(handle, f"{search.label}: {error.message}", level="warning")
         except DomainError as error:
             await self._error(handle, f"{search.label}: search {search.query!r}: {error.message}")
@@ -299,11 +301,16 @@ class UpdatePipeline:
         )
 
 
-def _blocked_message(http: HttpSession, blocked: int) -> str | None:
+def _blocked_message(http: HttpSession, handle: RunHandle) -> str | None:
     if not http.blocked_hosts:
         return None
     hosts = ", ".join(sorted(http.blocked_hosts))
+    left = []
+    if handle.counts["blocked"]:
+        left.append(f"{handle.counts['blocked']} postings remain to fetch")
+    if handle.searches_blocked:
+        left.append(f"{handle.searches_blocked} searches did not finish")
     return (
-        f"{hosts} blocked our requests: {blocked} postings remain to fetch. "
+        f"{hosts} blocked our requests: {' and '.join(left) or 'nothing was lost'}. "
         "Run the same search again later to continue; what was stored is kept."
     )

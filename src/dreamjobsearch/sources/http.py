@@ -200,6 +200,9 @@ class HttpSession:
             last_try = attempt == attempts - 1
             try:
                 async with gate.slot():
+                    # Check again: the circuit may have opened while we waited our turn.
+                    if host in self.blocked_hosts:
+                        raise HostBlockedError(f"{host} is blocking our requests", status=None)
                     response = await http.client.get(url, params=params)
             except httpx.TransportError as error:
                 if last_try:

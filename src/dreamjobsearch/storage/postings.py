@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import func, or_, select, tuple_, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dreamjobsearch.dedupe import description_hash, job_key
@@ -176,14 +176,20 @@ class PostingRepository:
 
 
 async def _ids_for(session: AsyncSession, keys: Sequence[Identity]) -> dict[Identity, int]:
+    # One query per source: SQLite does not search the (source, external_id) index for a
+    # row-value `IN` list, it scans every posting, so each lookup grew with the table.
+    by_source: dict[str, list[str]] = {}
+    for source, external_id in keys:
+        by_source.setdefault(source, []).append(external_id)
     ids: dict[Identity, int] = {}
-    for chunk in _chunks(keys):
-        result = await session.execute(
-            select(Posting.source, Posting.external_id, Posting.id).where(
-                tuple_(Posting.source, Posting.external_id).in_(chunk)
+    for source, external_ids in by_source.items():
+        for chunk in _chunks(external_ids):
+            result = await session.execute(
+                select(Posting.external_id, Posting.id).where(
+                    Posting.source == source, Posting.external_id.in_(chunk)
+                )
             )
-        )
-        ids.update({(source, ext): pid for source, ext, pid in result.all()})
+            ids.update({(source, ext): pid for ext, pid in result.all()})
     return ids
 
 
