@@ -426,6 +426,14 @@ async def cpu_share(base_url: str, postings: int) -> None:
         f" ({bare_share * bare_wall:.2f} CPU s)"
     )
     print(f"ratio run/bare      : {wall / bare_wall:8.2f} (wall time)")
+    from dreamjobsearch.config import Settings
+
+    cpu_per_request = share * wall / len(asked)
+    paced = Settings.model_fields["linkedin_request_interval"].default
+    print(
+        f"CPU per request     : {cpu_per_request * 1000:8.2f} ms; at LinkedIn's default pacing"
+        f" ({paced:g} s a request) our code is {cpu_per_request / paced:.2%} of a run's time"
+    )
 
 
 def settings(data_dir: Path, linkedin_base_url: str, **overrides: Any) -> Settings:

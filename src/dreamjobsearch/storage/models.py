@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -95,7 +96,8 @@ class Posting(Base):
     seniority_level: Mapped[str] = mapped_column(String(256), default="")
     job_function: Mapped[str] = mapped_column(String(512), default="")
     industries: Mapped[str] = mapped_column(String(512), default="")
-    # Cross-board dedupe: postings sharing a group are the same job seen on several boards.
+    # Cross-board dedupe: postings sharing a group are the same job seen on several boards;
+    # NULL: the posting is its own group (its id).
     job_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     description_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     group_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
@@ -135,3 +137,18 @@ class Run(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SessionRow(Base):
+    """A login session, for the `database` session store. Times are epoch seconds."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (Index("ix_sessions_last_accessed", "last_accessed"),)
+
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[float] = mapped_column(Float)
+    last_accessed: Mapped[float] = mapped_column(Float)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Table, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dreamjobsearch.dedupe import description_hash, job_key
@@ -21,6 +21,8 @@ from dreamjobsearch.storage.models import Posting, UserPosting, utcnow
 from dreamjobsearch.storage.sql import insert_ignoring_conflicts
 
 CHUNK = 400
+POSTINGS = cast(Table, Posting.__table__)
+USER_POSTINGS = cast(Table, UserPosting.__table__)
 T = TypeVar("T")
 Identity = tuple[str, str]
 
@@ -103,13 +105,20 @@ class PostingRepository:
         keys = list(unique)
         async with self._sessions() as session, session.begin():
             now = utcnow()
-            statement = insert_ignoring_conflicts(session, Posting)
-            for chunk in _chunks(keys):
-                await session.execute(statement, [_posting_row(unique[key], now) for key in chunk])
-            ids = await _ids_for(session, keys)
-            await _assign_groups(session, list(ids.values()))
-            result = await _link(session, user_id, list(ids.values()), query, location, now)
-        return StoreResult(new=result.new, duplicates=duplicates + result.duplicates)
+            rows = [_posting_row(unique[key], now) for key in keys]
+            await _join_existing_groups(session, rows)
+            statement = insert_ignoring_conflicts(session, POSTINGS).returning(
+                POSTINGS.c.source, POSTINGS.c.external_id, POSTINGS.c.id
+            )
+            inserted: dict[Identity, int] = {}
+            for chunk in _chunks(rows):
+                returned = await session.execute(statement, list(chunk))
+                inserted.update({(source, ext): pid for source, ext, pid in returned.all()})
+            missing = [key for key in keys if key not in inserted]
+            ids = {**inserted, **(await _ids_for(session, missing) if missing else {})}
+            await _group_within_batch(session, rows, inserted)
+            linked = await _link(session, user_id, list(ids.values()), query, location, now)
+        return StoreResult(new=linked.new, duplicates=duplicates + linked.duplicates)
 
     async def known(self, keys: Sequence[Identity]) -> dict[Identity, int]:
         """The ids of the postings already stored among `keys` (whoever found them)."""
@@ -152,7 +161,10 @@ class PostingRepository:
                 await session.execute(
                     select(Posting.id, Posting.source, Posting.link)
                     .join(UserPosting, UserPosting.posting_id == Posting.id)
-                    .where(UserPosting.user_id == user_id, Posting.group_id == group)
+                    .where(
+                        UserPosting.user_id == user_id,
+                        func.coalesce(Posting.group_id, Posting.id) == group,
+                    )
                     .order_by(Posting.id)
                 )
             ).all()
@@ -193,46 +205,81 @@ async def _ids_for(session: AsyncSession, keys: Sequence[Identity]) -> dict[Iden
     return ids
 
 
-async def _assign_groups(session: AsyncSession, posting_ids: Sequence[int]) -> None:
-    """Put each posting without a group into the group of the same job on another board.
+async def _join_existing_groups(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Give each new row the group of the same job already stored from another board.
 
-    Only other boards count: two openings with the same title at one company on one board
-    are two jobs, each with its own id there.
+    Rows without such a job keep `group_id` None: a posting is then its own group. Only
+    other boards count: two openings with the same title at one company on one board are
+    two jobs, each with its own id there.
     """
-    for chunk in _chunks(posting_ids):
-        fresh = (
-            await session.execute(
-                select(Posting.id, Posting.source, Posting.job_key, Posting.description_hash)
-                .where(Posting.id.in_(chunk), Posting.group_id.is_(None))
-                .order_by(Posting.id)
-            )
-        ).all()
-        for posting_id, source, key, digest in fresh:
-            same_job = [
-                condition
-                for condition in (
-                    Posting.job_key == key if key else None,
-                    Posting.description_hash == digest if digest else None,
-                )
-                if condition is not None
-            ]
-            group = None
-            if same_job:
-                group = (
-                    await session.execute(
-                        select(Posting.group_id)
-                        .where(
-                            Posting.group_id.is_not(None),
-                            Posting.source != source,
-                            or_(*same_job),
-                        )
-                        .order_by(Posting.group_id)
-                        .limit(1)
-                    )
-                ).scalar_one_or_none()
-            await session.execute(
-                update(Posting).where(Posting.id == posting_id).values(group_id=group or posting_id)
-            )
+    keys = {row["job_key"] for row in rows if row["job_key"]}
+    digests = {row["description_hash"] for row in rows if row["description_hash"]}
+    conditions = []
+    if keys:
+        conditions.append(Posting.job_key.in_(keys))
+    if digests:
+        conditions.append(Posting.description_hash.in_(digests))
+    if not conditions:
+        return
+    known = _GroupIndex()
+    candidates = await session.execute(
+        select(
+            Posting.source,
+            Posting.job_key,
+            Posting.description_hash,
+            func.coalesce(Posting.group_id, Posting.id),
+        ).where(or_(*conditions))
+    )
+    for source, key, digest, group in candidates.all():
+        known.add(source, key, digest, group)
+    for row in rows:
+        row["group_id"] = known.find(row["source"], row["job_key"], row["description_hash"])
+
+
+async def _group_within_batch(
+    session: AsyncSession, rows: list[dict[str, Any]], inserted: dict[Identity, int]
+) -> None:
+    """Group new rows that are the same job as an earlier row of this batch (rare: a batch
+    mixing boards, as an import can)."""
+    if len({row["source"] for row in rows}) < 2:
+        return
+    batch = _GroupIndex()
+    regrouped = []
+    for row in rows:
+        posting_id = inserted.get((row["source"], row["external_id"]))
+        if posting_id is None:
+            continue
+        key, digest = row["job_key"], row["description_hash"]
+        group = row["group_id"]
+        if group is None:
+            group = batch.find(row["source"], key, digest)
+            if group is not None:
+                regrouped.append({"id": posting_id, "group_id": group})
+        batch.add(row["source"], key, digest, group or posting_id)
+    if regrouped:
+        await session.execute(update(Posting), regrouped)
+
+
+class _GroupIndex:
+    """Known groups by job key and by description hash, with the board of each member."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, list[tuple[str, int]]] = {}
+        self._by_digest: dict[str, list[tuple[str, int]]] = {}
+
+    def add(self, source: str, key: str | None, digest: str | None, group: int) -> None:
+        if key:
+            self._by_key.setdefault(key, []).append((source, group))
+        if digest:
+            self._by_digest.setdefault(digest, []).append((source, group))
+
+    def find(self, source: str, key: str | None, digest: str | None) -> int | None:
+        """The lowest group holding the same job from another board, if any."""
+        members = (self._by_key.get(key, []) if key else []) + (
+            self._by_digest.get(digest, []) if digest else []
+        )
+        groups = [group for member_source, group in members if member_source != source]
+        return min(groups) if groups else None
 
 
 async def _link(
@@ -243,18 +290,14 @@ async def _link(
     location: str,
     now: datetime,
 ) -> StoreResult:
-    linked: set[int] = set()
-    for chunk in _chunks(posting_ids):
+    """Link postings to the user; RETURNING tells which links are new."""
+    unique_ids = list(dict.fromkeys(posting_ids))
+    statement = insert_ignoring_conflicts(session, USER_POSTINGS).returning(
+        USER_POSTINGS.c.posting_id
+    )
+    new = 0
+    for chunk in _chunks(unique_ids):
         result = await session.execute(
-            select(UserPosting.posting_id).where(
-                UserPosting.user_id == user_id, UserPosting.posting_id.in_(chunk)
-            )
-        )
-        linked.update(result.scalars())
-    new_ids = [pid for pid in dict.fromkeys(posting_ids) if pid not in linked]
-    statement = insert_ignoring_conflicts(session, UserPosting)
-    for chunk in _chunks(new_ids):
-        await session.execute(
             statement,
             [
                 {
@@ -268,7 +311,8 @@ async def _link(
                 for pid in chunk
             ],
         )
-    return StoreResult(new=len(new_ids), duplicates=len(posting_ids) - len(new_ids))
+        new += len(result.all())
+    return StoreResult(new=new, duplicates=len(posting_ids) - new)
 
 
 def _posting_row(posting: JobPosting, now: datetime) -> dict[str, object]:
@@ -288,6 +332,7 @@ def _posting_row(posting: JobPosting, now: datetime) -> dict[str, object]:
         "industries": posting.industries[:512],
         "job_key": job_key(posting.company, posting.title, posting.location),
         "description_hash": description_hash(posting.description),
+        "group_id": None,
         "created_at": now,
     }
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
 
-def insert_ignoring_conflicts(session: AsyncSession, model: type[Any]) -> Insert:
-    """`INSERT ... ON CONFLICT DO NOTHING` for the session's dialect (SQLite or PostgreSQL)."""
+def insert_ignoring_conflicts(session: AsyncSession, table: Table) -> Insert:
+    """Core `INSERT ... ON CONFLICT DO NOTHING` for the session's dialect.
+
+    Core, not the ORM's bulk insert: rows go straight to the driver, which matters on the
+    ingest path where every posting is a statement.
+    """
     if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(model).on_conflict_do_nothing()
-    return sqlite.insert(model).on_conflict_do_nothing()
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
