@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from dreamjobsearch import __version__
-from dreamjobsearch.api import admin, auth, health, jobs, logs, runs
+from dreamjobsearch.api import admin, auth, health, jobs, logs, runs, sessions
 from dreamjobsearch.api.errors import install_error_handlers
 from dreamjobsearch.api.limits import BodySizeLimitMiddleware
 from dreamjobsearch.clock import Clock
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         jobs.router,
         runs.router,
         logs.router,
+        sessions.router,
         admin.router,
         health.router,
     ):

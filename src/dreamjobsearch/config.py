@@ -26,6 +26,8 @@ class SessionStoreKind(StrEnum):
     """Where session records live."""
 
     MEMORY = "memory"
+    DATABASE = "database"
+    REDIS = "redis"
 
 
 class LimitPolicy(StrEnum):
@@ -54,6 +56,10 @@ class Settings(BaseSettings):
     session_max_per_user: PositiveInt = 5
     session_limit_policy: LimitPolicy = LimitPolicy.EVICT_OLDEST
     session_sweep_interval: PositiveInt = 60
+    session_touch_interval: PositiveInt = 60
+    session_live_cache: PositiveInt = 1000
+    redis_url: str | None = None
+    redis_prefix: str = Field(default="dreamjob:", min_length=1, max_length=100)
     login_max_failures: PositiveInt = 5
     login_lockout: PositiveInt = 900
     log_ticket_ttl: PositiveInt = 30

@@ -8,20 +8,27 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from redis.asyncio import Redis
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from dreamjobsearch.auth.passwords import PasswordHasher
 from dreamjobsearch.auth.service import AuthService
-from dreamjobsearch.auth.throttle import LoginThrottle
+from dreamjobsearch.auth.throttle import LoginThrottle, MemoryLoginThrottle
+from dreamjobsearch.auth.throttle_redis import RedisLoginThrottle
 from dreamjobsearch.auth.tokens import TokenCodec
 from dreamjobsearch.clock import Clock, SystemClock
-from dreamjobsearch.config import Settings
+from dreamjobsearch.config import SessionStoreKind, Settings
+from dreamjobsearch.events.base import EventBus
 from dreamjobsearch.events.memory import MemoryEventBus
+from dreamjobsearch.events.redis import RedisEventBus
 from dreamjobsearch.pipeline import UpdatePipeline
 from dreamjobsearch.runs.local import LocalRunner
 from dreamjobsearch.sessions.manager import SessionManager, SessionPolicy
+from dreamjobsearch.sessions.stores.base import SessionStore
+from dreamjobsearch.sessions.stores.database import DatabaseSessionStore
 from dreamjobsearch.sessions.stores.memory import MemorySessionStore
+from dreamjobsearch.sessions.stores.redis import RedisSessionStore
 from dreamjobsearch.sources.http import HostPolicy, PoliteHttp, RetryPolicy
 from dreamjobsearch.sources.registry import BaseUrls, SourceRegistry
 from dreamjobsearch.storage.db import create_engine, session_factory
@@ -47,8 +54,9 @@ class Services:
     users: UserRepository
     postings: PostingRepository
     runs: RunRepository
-    bus: MemoryEventBus
+    bus: EventBus
     http: PoliteHttp
+    redis: Redis | None
     runner: LocalRunner
     workspace_services: WorkspaceServices
     sessions: SessionManager
@@ -68,6 +76,17 @@ class Services:
             return False
         return True
 
+    async def redis_ok(self) -> bool | None:
+        """Whether Redis answers; None when no Redis is configured."""
+        if self.redis is None:
+            return None
+        try:
+            await self.redis.ping()
+        except Exception:
+            logger.warning("redis health check failed", exc_info=True)
+            return False
+        return True
+
     async def recover_runs(self) -> None:
         """Mark runs that a previous server process left unfinished as `interrupted`.
 
@@ -81,8 +100,33 @@ class Services:
         """Stop runs (they become `interrupted`), sessions' streams, and the engine."""
         await self.runner.close()
         await self.sessions.shutdown()
+        if isinstance(self.bus, RedisEventBus):
+            await self.bus.aclose()
         await self.http.aclose()
+        if self.redis is not None:
+            await self.redis.aclose()
         await self.engine.dispose()
+
+
+def build_session_store(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    redis: Redis | None,
+) -> SessionStore:
+    """The session store the settings choose."""
+    kind = settings.session_store
+    # Touches are throttled, so a session's recorded last use can lag by the interval:
+    # keep that small next to the idle timeout.
+    touch_interval = min(settings.session_touch_interval, settings.session_idle_timeout / 10)
+    if kind is SessionStoreKind.DATABASE:
+        return DatabaseSessionStore(sessions, touch_interval)
+    if kind is SessionStoreKind.REDIS:
+        if redis is None:
+            raise ValueError("DREAMJOB_SESSION_STORE=redis needs DREAMJOB_REDIS_URL")
+        return RedisSessionStore(
+            redis, settings.session_idle_timeout, touch_interval, settings.redis_prefix
+        )
+    return MemorySessionStore()
 
 
 def build_http(settings: Settings) -> PoliteHttp:
@@ -124,7 +168,14 @@ async def build_services(
     users = UserRepository(sessions_factory)
     postings = PostingRepository(sessions_factory)
     runs = RunRepository(sessions_factory)
-    bus = MemoryEventBus(settings.log_queue_size)
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    bus: EventBus
+    if redis is not None:
+        redis_bus = RedisEventBus(redis, settings.redis_prefix, settings.log_queue_size)
+        await redis_bus.start()
+        bus = redis_bus
+    else:
+        bus = MemoryEventBus(settings.log_queue_size)
     registry = SourceRegistry(
         data_dir,
         BaseUrls(
@@ -149,9 +200,10 @@ async def build_services(
         limit_policy=settings.session_limit_policy,
         sweep_interval=settings.session_sweep_interval,
         ticket_ttl=settings.log_ticket_ttl,
+        live_cache=settings.session_live_cache,
     )
     manager = SessionManager(
-        MemorySessionStore(),
+        build_session_store(settings, sessions_factory, redis),
         policy,
         clock,
         bus,
@@ -159,7 +211,13 @@ async def build_services(
         shared=(workspace_services,),
     )
     tokens = TokenCodec(settings.jwt_secret_value(), settings.jwt_ttl, clock)
-    throttle = LoginThrottle(settings.login_max_failures, settings.login_lockout, clock)
+    throttle: LoginThrottle
+    if redis is not None:
+        throttle = RedisLoginThrottle(
+            redis, settings.login_max_failures, settings.login_lockout, clock, settings.redis_prefix
+        )
+    else:
+        throttle = MemoryLoginThrottle(settings.login_max_failures, settings.login_lockout, clock)
     auth = AuthService(users, PasswordHasher(), throttle, manager, tokens)
     return Services(
         settings=settings,
@@ -170,6 +228,7 @@ async def build_services(
         runs=runs,
         bus=bus,
         http=http,
+        redis=redis,
         runner=runner,
         workspace_services=workspace_services,
         sessions=manager,

@@ -7,6 +7,8 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import OperationalError
 
 from dreamjobsearch.errors import (
@@ -62,6 +64,15 @@ def _invalid_request(_request: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": details}, status_code=422)
 
 
+def _redis_unavailable(_request: Request, error: Exception) -> JSONResponse:
+    logger.error("redis unavailable: %s", error)
+    return JSONResponse(
+        {"detail": "the session store (Redis) is unavailable: try again shortly"},
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
+
+
 def _unexpected(_request: Request, error: Exception) -> JSONResponse:
     logger.exception("unhandled error", exc_info=error)
     return JSONResponse({"detail": "internal error"}, status_code=500)
@@ -72,4 +83,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(RedisConnectionError, _redis_unavailable)
+    app.add_exception_handler(RedisTimeoutError, _redis_unavailable)
     app.add_exception_handler(Exception, _unexpected)

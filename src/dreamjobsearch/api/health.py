@@ -13,11 +13,14 @@ router = APIRouter(tags=["health"])
 
 @router.get("/healthz", responses={503: {"model": HealthOut}})
 async def healthz(services: ServicesDep) -> JSONResponse:
-    """200 when the database answers, 503 (with the same body) when it does not."""
+    """200 when the database (and Redis, when used) answer; 503 with the same body if not."""
     database_ok = await services.database_ok()
+    redis_ok = await services.redis_ok()
+    healthy = database_ok and redis_ok is not False
     body = HealthOut(
-        status="ok" if database_ok else "degraded",
+        status="ok" if healthy else "degraded",
         database="ok" if database_ok else "unavailable",
+        redis="unused" if redis_ok is None else "ok" if redis_ok else "unavailable",
         session_store=services.settings.session_store.value,
     )
-    return JSONResponse(body.model_dump(), status_code=200 if database_ok else 503)
+    return JSONResponse(body.model_dump(), status_code=200 if healthy else 503)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -54,15 +55,28 @@ async def logs(
     """Your events as they happen (JSON in each `data:`), with heartbeat comments.
 
     Every open stream of yours receives every event of yours. A stream that falls behind
-    loses its oldest events and is told how many. Logging out ends the stream.
+    loses its oldest events and is told how many. Logging out ends the stream (on another
+    server process: within one heartbeat interval).
     """
     session = await _stream_session(services, ticket, credentials)
     record = session.record
     subscription = services.sessions.subscribe(record.sid, record.user_id)
 
+    recheck = services.settings.log_heartbeat_interval
+
     async def events() -> AsyncIterator[dict[str, Any]]:
         try:
-            while (event := await subscription.get()) is not None:
+            while True:
+                try:
+                    event = await asyncio.wait_for(subscription.get(), recheck)
+                except TimeoutError:
+                    # Quiet for a while: make sure the session was not ended elsewhere
+                    # (a logout on another server process closes no stream here).
+                    if await services.sessions.is_alive(record.sid, record.user_id):
+                        continue
+                    break
+                if event is None:
+                    break
                 yield {"data": json.dumps(event.to_dict())}
         finally:
             services.sessions.unsubscribe(record.sid, subscription)

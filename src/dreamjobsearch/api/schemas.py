@@ -254,6 +254,7 @@ class HealthOut(BaseModel):
 
     status: Literal["ok", "degraded"]
     database: Literal["ok", "unavailable"]
+    redis: Literal["ok", "unavailable", "unused"]
     session_store: str
 
 

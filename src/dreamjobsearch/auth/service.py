@@ -65,7 +65,7 @@ class AuthService:
         """
         email = email.lower()
         key = f"{email}|{client}"
-        retry_after = self._throttle.retry_after(key)
+        retry_after = await self._throttle.retry_after(key)
         if retry_after is not None:
             raise TooManyRequestsError(
                 f"too many failed logins: try again in {retry_after} seconds", retry_after
@@ -73,9 +73,9 @@ class AuthService:
         user = await self._users.by_email(email)
         valid = await self._hasher.verify(password, user.password_hash if user else None)
         if user is None or not valid or not user.is_active:
-            self._throttle.record_failure(key)
+            await self._throttle.record_failure(key)
             raise NotAuthenticatedError(BAD_CREDENTIALS)
-        self._throttle.reset(key)
+        await self._throttle.reset(key)
         return await self._start_session(user)
 
     async def authenticate(self, token: str) -> tuple[TokenClaims, ActiveSession]:

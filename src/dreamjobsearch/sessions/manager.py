@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import logging
 import secrets
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,7 @@ class SessionPolicy:
     limit_policy: LimitPolicy
     sweep_interval: int
     ticket_ttl: int
+    live_cache: int = 10_000
 
 
 @dataclass(slots=True)
@@ -113,7 +115,10 @@ class SessionManager:
         self._bus = bus
         self._workspace_factory = workspace_factory
         self._shared = shared
-        self._live: dict[str, LiveSession] = {}
+        # Live workspaces by sid, least recently used first. Bounded: a session whose workspace
+        # was dropped gets it rebuilt from its record's data on its next request. Sessions
+        # with open streams are never dropped, so logging out can still close them.
+        self._live: OrderedDict[str, LiveSession] = OrderedDict()
         self._tickets: dict[str, _Ticket] = {}
         self._open_lock = asyncio.Lock()
         self._sweeper: asyncio.Task[None] | None = None
@@ -137,7 +142,7 @@ class SessionManager:
                 data=data,
             )
             await self._store.create(record)
-            self._live[record.sid] = LiveSession(self._workspace_factory(user_id, email, data))
+            self._remember(record.sid, LiveSession(self._workspace_factory(user_id, email, data)))
         logger.info("session opened for user %s (%s)", user_id, short_sid(record.sid))
         return record
 
@@ -171,8 +176,29 @@ class SessionManager:
         live = self._live.get(sid)
         if live is None:
             live = LiveSession(self._workspace_factory(record.user_id, record.email, record.data))
-            self._live[sid] = live
+            self._remember(sid, live)
+        else:
+            self._live.move_to_end(sid)
         return ActiveSession(record, live.workspace)
+
+    async def is_alive(self, sid: str, user_id: int) -> bool:
+        """Whether the session still exists and has not expired (does not count as a use).
+
+        Open streams ask this now and then, so a logout on another process ends them too.
+        """
+        record = await self._store.get(sid)
+        return (
+            record is not None
+            and record.user_id == user_id
+            and not record.is_expired(self._clock.now(), self._policy.idle_timeout)
+        )
+
+    async def sessions_of(self, user_id: int) -> list[SessionRecord]:
+        """A user's live sessions, most recently used first."""
+        now = self._clock.now()
+        records = await self._store.list(user_id)
+        live = [r for r in records if not r.is_expired(now, self._policy.idle_timeout)]
+        return sorted(live, key=lambda record: record.last_accessed, reverse=True)
 
     async def close(self, sid: str) -> bool:
         """End a session: forget the record, release the workspace, close its streams."""
@@ -181,6 +207,21 @@ class SessionManager:
         if removed:
             logger.info("session closed (%s)", short_sid(sid))
         return removed
+
+    async def close_own(self, user_id: int, sid: str) -> bool:
+        """End one of the user's own sessions; False when they have no such session."""
+        record = await self._store.get(sid)
+        if record is None or record.user_id != user_id:
+            return False
+        return await self.close(sid)
+
+    async def close_others(self, user_id: int, keep_sid: str) -> int:
+        """End every session of the user except `keep_sid`; returns how many ended."""
+        ended = 0
+        for record in await self._store.list(user_id):
+            if record.sid != keep_sid and await self.close(record.sid):
+                ended += 1
+        return ended
 
     async def close_user(self, user_id: int) -> int:
         """End every session of a user."""
@@ -303,6 +344,16 @@ class SessionManager:
                 raise TooManyRequestsError(SERVER_FULL)
             for record in await self._store.list(limit=total_excess):
                 await self.close(record.sid)
+
+    def _remember(self, sid: str, live: LiveSession) -> None:
+        self._live[sid] = live
+        self._live.move_to_end(sid)
+        excess = len(self._live) - self._policy.live_cache
+        if excess <= 0:
+            return
+        idle = [key for key, entry in self._live.items() if not entry.subscriptions][:excess]
+        for key in idle:
+            del self._live[key]
 
     def _release(self, sid: str) -> None:
         live = self._live.pop(sid, None)

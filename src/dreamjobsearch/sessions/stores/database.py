@@ -1,0 +1,139 @@
+"""Sessions in the database (SQLite or PostgreSQL): they survive restarts and are shared by
+every process on the same database.
+
+Reads are one indexed lookup. `last_accessed` is written at most once per `touch_interval`
+seconds per session (the idle timeout may therefore run up to that much late), so a busy
+session does not turn every request into a write.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections import OrderedDict
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from dreamjobsearch.sessions.stores.base import SessionRecord
+from dreamjobsearch.storage.models import SessionRow
+
+MAX_TRACKED_TOUCHES = 100_000
+
+
+class DatabaseSessionStore:
+    """`SessionStore` over the `sessions` table."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], touch_interval: float) -> None:
+        self._sessions = sessions
+        self._touch_interval = touch_interval
+        self._last_write: OrderedDict[str, float] = OrderedDict()
+
+    async def create(self, record: SessionRecord) -> None:
+        """Insert a new session."""
+        async with self._sessions() as session, session.begin():
+            session.add(
+                SessionRow(
+                    sid=record.sid,
+                    user_id=record.user_id,
+                    email=record.email,
+                    created_at=record.created_at,
+                    last_accessed=record.last_accessed,
+                    expires_at=record.expires_at,
+                    data=record.data,
+                )
+            )
+        self._remember_write(record.sid, record.last_accessed)
+
+    async def get(self, sid: str) -> SessionRecord | None:
+        """The session row, if there is one."""
+        async with self._sessions() as session:
+            row = await session.get(SessionRow, sid)
+        return _record(row) if row is not None else None
+
+    async def touch(self, sid: str, now: float) -> None:
+        """Write `last_accessed`, unless this process wrote it less than an interval ago."""
+        last = self._last_write.get(sid)
+        if last is not None and now - last < self._touch_interval:
+            return
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                update(SessionRow).where(SessionRow.sid == sid).values(last_accessed=now)
+            )
+        self._remember_write(sid, now)
+
+    async def delete(self, sid: str) -> bool:
+        """Delete one session."""
+        self._last_write.pop(sid, None)
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(
+                delete(SessionRow).where(SessionRow.sid == sid).returning(SessionRow.sid)
+            )
+            return result.first() is not None
+
+    async def delete_user(self, user_id: int) -> builtins.list[str]:
+        """Delete every session of a user."""
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(
+                delete(SessionRow).where(SessionRow.user_id == user_id).returning(SessionRow.sid)
+            )
+            sids = list(result.scalars())
+        for sid in sids:
+            self._last_write.pop(sid, None)
+        return sids
+
+    async def list(
+        self, user_id: int | None = None, limit: int | None = None
+    ) -> builtins.list[SessionRecord]:
+        """Sessions, least recently used first."""
+        statement = select(SessionRow).order_by(SessionRow.last_accessed, SessionRow.sid)
+        if user_id is not None:
+            statement = statement.where(SessionRow.user_id == user_id)
+        if limit is not None:
+            statement = statement.limit(limit)
+        async with self._sessions() as session:
+            rows = (await session.execute(statement)).scalars().all()
+        return [_record(row) for row in rows]
+
+    async def count(self, user_id: int | None = None) -> int:
+        """How many sessions are stored."""
+        statement = select(func.count()).select_from(SessionRow)
+        if user_id is not None:
+            statement = statement.where(SessionRow.user_id == user_id)
+        async with self._sessions() as session:
+            return int((await session.execute(statement)).scalar_one())
+
+    async def purge_expired(self, now: float, idle_timeout: float) -> builtins.list[str]:
+        """Delete every expired session."""
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(
+                delete(SessionRow)
+                .where(
+                    or_(
+                        SessionRow.expires_at <= now,
+                        SessionRow.last_accessed <= now - idle_timeout,
+                    )
+                )
+                .returning(SessionRow.sid)
+            )
+            sids = list(result.scalars())
+        for sid in sids:
+            self._last_write.pop(sid, None)
+        return sids
+
+    def _remember_write(self, sid: str, when: float) -> None:
+        self._last_write[sid] = when
+        self._last_write.move_to_end(sid)
+        if len(self._last_write) > MAX_TRACKED_TOUCHES:
+            self._last_write.popitem(last=False)
+
+
+def _record(row: SessionRow) -> SessionRecord:
+    return SessionRecord(
+        sid=row.sid,
+        user_id=row.user_id,
+        email=row.email,
+        created_at=row.created_at,
+        last_accessed=row.last_accessed,
+        expires_at=row.expires_at,
+        data=dict(row.data or {}),
+    )
