@@ -12,7 +12,7 @@ from dreamjobsearch.api import admin, auth, health, jobs, logs, runs, sessions
 from dreamjobsearch.api.errors import install_error_handlers
 from dreamjobsearch.api.limits import BodySizeLimitMiddleware
 from dreamjobsearch.clock import Clock
-from dreamjobsearch.config import Settings
+from dreamjobsearch.config import RunnerKind, Settings
 from dreamjobsearch.services import build_services
 
 DESCRIPTION = """
@@ -30,7 +30,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = await build_services(settings, clock)
         app.state.services = services
-        await services.recover_runs()
+        if settings.runner is RunnerKind.LOCAL:
+            # Runs of this process's runner that a previous process left unfinished.
+            await services.recover_runs()
         services.sessions.start_sweeper()
         try:
             yield

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, closing
 from datetime import datetime
@@ -16,6 +17,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from saq import Queue
 
 from dreamjobsearch.app import create_app
 from dreamjobsearch.config import Settings
@@ -23,6 +25,7 @@ from dreamjobsearch.errors import DomainError
 from dreamjobsearch.events.base import Subscription
 from dreamjobsearch.logging_setup import configure_logging
 from dreamjobsearch.pipeline import UpdateParams
+from dreamjobsearch.runs.queue import build_worker, queue_name
 from dreamjobsearch.services import Services, build_services
 from dreamjobsearch.sources.files import kind_of
 from dreamjobsearch.sources.specs import SourceSpec, parse_source
@@ -49,6 +52,37 @@ def serve(
         log_level=settings.log_level.lower(),
         proxy_headers=False,
     )
+
+
+@app.command()
+def worker() -> None:
+    """Execute update runs from the job queue (with DREAMJOB_RUNNER=queue on the API side)."""
+    settings = Settings()
+    configure_logging(settings.log_level)
+    if not settings.redis_url:
+        console.print("[red]error:[/red] the worker needs DREAMJOB_REDIS_URL (the job queue)")
+        raise typer.Exit(1)
+    asyncio.run(_work(settings))
+
+
+async def _work(settings: Settings) -> None:
+    services = await build_services(settings)
+    redis_url = settings.redis_url or ""
+    queue = Queue.from_url(redis_url, name=queue_name(settings.redis_prefix))
+    runs_worker = build_worker(queue, services.pipeline, settings.run_concurrency)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stopping.set)
+    working = asyncio.create_task(runs_worker.start())
+    stop_asked = asyncio.create_task(stopping.wait())
+    console.print(f"worker ready: queue {queue.name!r}, {settings.run_concurrency} runs at once")
+    try:
+        await asyncio.wait({working, stop_asked}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stop_asked.cancel()
+        await runs_worker.stop()
+        await services.aclose()
 
 
 @app.command("import")

@@ -30,6 +30,13 @@ class SessionStoreKind(StrEnum):
     REDIS = "redis"
 
 
+class RunnerKind(StrEnum):
+    """Where update runs execute."""
+
+    LOCAL = "local"
+    QUEUE = "queue"
+
+
 class LimitPolicy(StrEnum):
     """What a login does when a session limit is reached."""
 
@@ -67,6 +74,7 @@ class Settings(BaseSettings):
     log_heartbeat_interval: PositiveInt = 15
     max_request_bytes: PositiveInt = 10 * 1024 * 1024
     run_concurrency: PositiveInt = 4
+    runner: RunnerKind = RunnerKind.LOCAL
     runs_max_active_per_user: PositiveInt = 3
     linkedin_base_url: str = "https://www.linkedin.com"
     greenhouse_base_url: str = "https://boards-api.greenhouse.io"

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from redis.asyncio import Redis
+from saq import Queue
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -18,12 +19,14 @@ from dreamjobsearch.auth.throttle import LoginThrottle, MemoryLoginThrottle
 from dreamjobsearch.auth.throttle_redis import RedisLoginThrottle
 from dreamjobsearch.auth.tokens import TokenCodec
 from dreamjobsearch.clock import Clock, SystemClock
-from dreamjobsearch.config import SessionStoreKind, Settings
+from dreamjobsearch.config import RunnerKind, SessionStoreKind, Settings
 from dreamjobsearch.events.base import EventBus
 from dreamjobsearch.events.memory import MemoryEventBus
 from dreamjobsearch.events.redis import RedisEventBus
 from dreamjobsearch.pipeline import UpdatePipeline
+from dreamjobsearch.runs.base import Runner
 from dreamjobsearch.runs.local import LocalRunner
+from dreamjobsearch.runs.queue import QueueRunner, queue_name
 from dreamjobsearch.sessions.manager import SessionManager, SessionPolicy
 from dreamjobsearch.sessions.stores.base import SessionStore
 from dreamjobsearch.sessions.stores.database import DatabaseSessionStore
@@ -57,7 +60,8 @@ class Services:
     bus: EventBus
     http: PoliteHttp
     redis: Redis | None
-    runner: LocalRunner
+    pipeline: UpdatePipeline
+    runner: Runner
     workspace_services: WorkspaceServices
     sessions: SessionManager
     auth: AuthService
@@ -129,6 +133,17 @@ def build_session_store(
     return MemorySessionStore()
 
 
+async def build_runner(settings: Settings, pipeline: UpdatePipeline) -> Runner:
+    """In this process (`local`), or on the job queue for `dreamjob worker`s (`queue`)."""
+    if settings.runner is RunnerKind.QUEUE:
+        if not settings.redis_url:
+            raise ValueError("DREAMJOB_RUNNER=queue needs DREAMJOB_REDIS_URL")
+        queue = Queue.from_url(settings.redis_url, name=queue_name(settings.redis_prefix))
+        await queue.connect()
+        return QueueRunner(queue)
+    return LocalRunner(pipeline, settings.run_concurrency)
+
+
 def build_http(settings: Settings) -> PoliteHttp:
     """The shared HTTP client: LinkedIn paced as the settings say, other boards faster."""
     linkedin_interval = settings.linkedin_request_interval
@@ -188,7 +203,7 @@ async def build_services(
     )
     http = build_http(settings)
     pipeline = UpdatePipeline(postings, runs, bus, registry, http, settings.fetch_concurrency)
-    runner = LocalRunner(pipeline, settings.run_concurrency)
+    runner = await build_runner(settings, pipeline)
     workspace_services = WorkspaceServices(
         data_dir, postings, runs, runner, registry, settings.runs_max_active_per_user
     )
@@ -229,6 +244,7 @@ async def build_services(
         bus=bus,
         http=http,
         redis=redis,
+        pipeline=pipeline,
         runner=runner,
         workspace_services=workspace_services,
         sessions=manager,

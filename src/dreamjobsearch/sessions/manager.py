@@ -173,6 +173,8 @@ class SessionManager:
             await self.close(sid)
             return None
         await self._store.touch(sid, now)
+        # Stores other than `memory` return a copy read before the touch: report this use.
+        record.last_accessed = now
         live = self._live.get(sid)
         if live is None:
             live = LiveSession(self._workspace_factory(record.user_id, record.email, record.data))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 from pathlib import Path
 
 from alembic import command
@@ -21,5 +22,21 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
-    """Bring the schema up to `revision`. Blocking: call it from a thread in async code."""
-    command.upgrade(alembic_config(database_url), revision)
+    """Bring the schema up to `revision`. Blocking: call it from a thread in async code.
+
+    Several processes may start at once (API processes, workers): only one migrates at a
+    time, and the others then find the schema up to date. PostgreSQL serialises through an
+    advisory lock (see migrations/env.py); SQLite through a lock file beside the database.
+    """
+    url = sync_url(database_url)
+    database = url.database if url.get_backend_name() == "sqlite" else None
+    if not database or database == ":memory:":
+        command.upgrade(alembic_config(database_url), revision)
+        return
+    lock_path = Path(database).with_name(Path(database).name + ".migrate-lock")
+    with lock_path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            command.upgrade(alembic_config(database_url), revision)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine, pool
+from sqlalchemy import create_engine, pool, text
 
 from dreamjobsearch.storage.models import Base
 
 config = context.config
+LOCK_KEY = 0x44524A42  # 'DRJB': the advisory lock that serialises migrations
 target_metadata = Base.metadata
 
 
@@ -22,6 +23,10 @@ def run_migrations() -> None:
             render_as_batch=connection.dialect.name == "sqlite",
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Processes starting together migrate one at a time; the lock ends with
+                # the transaction, and the next process finds the schema up to date.
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
             context.run_migrations()
     engine.dispose()
 

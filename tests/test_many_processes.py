@@ -1,0 +1,148 @@
+"""The deployment for many users, for real: two `dreamjob serve` processes and one
+`dreamjob worker` on PostgreSQL and Redis, all started as processes on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import TEST_SECRET
+from services_available import REDIS_URL, fresh_postgres_database, fresh_redis_prefix
+from support import bearer, open_stream, register
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+DREAMJOB = [sys.executable, "-c", "from dreamjobsearch.cli import app; app()"]
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database."""
+    with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+async def prefix() -> AsyncIterator[str]:
+    """A Redis key prefix of this test's own."""
+    async for value in fresh_redis_prefix():
+        yield value
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@asynccontextmanager
+async def _process(args: list[str], env: dict[str, str], log: Path) -> AsyncIterator[int]:
+    """Run a dreamjob command; kill it (by pid) when the block ends."""
+    with log.open("wb") as output:
+        process = await asyncio.create_subprocess_exec(
+            *DREAMJOB, *args, env=env, stdout=output, stderr=asyncio.subprocess.STDOUT
+        )
+        try:
+            yield process.pid
+        finally:
+            if process.returncode is None:
+                os.kill(process.pid, signal.SIGKILL)
+            await asyncio.wait_for(process.wait(), 15)
+
+
+async def _wait_healthy(base_url: str, log: Path) -> None:
+    deadline = time.monotonic() + 30
+    async with httpx.AsyncClient(base_url=base_url, timeout=2) as client:
+        while time.monotonic() < deadline:
+            try:
+                if (await client.get("/healthz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.2)
+    output = await asyncio.to_thread(log.read_text, errors="replace")
+    raise AssertionError(f"{base_url} did not start:\n{output[-2000:]}")
+
+
+async def test_two_api_processes_and_a_worker_share_sessions_streams_and_runs(
+    tmp_path: Path, postgres_url: str, prefix: str
+) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    shutil.copy(EXAMPLES / "postings.json", data_dir / "feed.json")
+    env = {
+        **os.environ,
+        "DREAMJOB_DATA_DIR": str(data_dir),
+        "DREAMJOB_DATABASE_URL": postgres_url,
+        "DREAMJOB_REDIS_URL": REDIS_URL,
+        "DREAMJOB_REDIS_PREFIX": prefix,
+        "DREAMJOB_SESSION_STORE": "redis",
+        "DREAMJOB_RUNNER": "queue",
+        "DREAMJOB_JWT_SECRET": TEST_SECRET,
+        "DREAMJOB_LOG_HEARTBEAT_INTERVAL": "1",
+    }
+    port_a, port_b = _free_port(), _free_port()
+    a_url, b_url = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"
+    async with (
+        _process(["serve", "--port", str(port_a)], env, tmp_path / "a.log") as pid_a,
+        _process(["serve", "--port", str(port_b)], env, tmp_path / "b.log"),
+        _process(["worker"], env, tmp_path / "worker.log"),
+    ):
+        await _wait_healthy(a_url, tmp_path / "a.log")
+        await _wait_healthy(b_url, tmp_path / "b.log")
+        async with (
+            httpx.AsyncClient(base_url=a_url, timeout=10) as on_a,
+            httpx.AsyncClient(base_url=b_url, timeout=10) as on_b,
+        ):
+            # Log in on A, use the token on B.
+            token = await register(on_a, "ada@example.com")
+            keeper = await register(on_a, "bob@example.com")
+            assert (await on_b.get("/auth/status", headers=bearer(token))).status_code == 200
+
+            # A stream on A follows a run started on B and executed by the worker.
+            async with open_stream(on_a, token=token) as stream:
+                started = await on_b.post(
+                    "/update-database",
+                    json={
+                        "queries": ["engineer"],
+                        "sources": [{"type": "file", "path": "feed.json"}],
+                    },
+                    headers=bearer(token),
+                )
+                assert started.status_code == 202, started.text
+                run_id = started.json()["run_id"]
+                final = await stream.until(
+                    lambda event: (
+                        event["kind"] == "run_state"
+                        and event["data"]["status"] not in ("queued", "running")
+                    ),
+                    within=30,
+                )
+                assert final["run_id"] == run_id
+                assert final["data"]["status"] == "succeeded"
+                assert final["data"]["new"] > 0
+                worker_log = await asyncio.to_thread(
+                    (tmp_path / "worker.log").read_text, errors="replace"
+                )
+                assert run_id in worker_log  # the worker, not an API process, ran it
+
+                # Log out on B: the token is refused on A at once, and A's stream ends.
+                assert (await on_b.post("/logout", headers=bearer(token))).status_code == 200
+                assert (await on_a.get("/auth/status", headers=bearer(token))).status_code == 401
+                assert await stream.ended(within=5)
+
+            # kill -9 A: B keeps serving every session.
+            os.kill(pid_a, signal.SIGKILL)
+            status = await on_b.get("/auth/status", headers=bearer(keeper))
+            assert status.status_code == 200
+            assert status.json()["email"] == "bob@example.com"
