@@ -172,7 +172,7 @@ class SessionManager:
         if record.is_expired(now, self._policy.idle_timeout):
             await self.close(sid)
             return None
-        await self._store.touch(sid, now)
+        await self._store.touch(sid, now, record)
         # Stores other than `memory` return a copy read before the touch: report this use.
         record.last_accessed = now
         live = self._live.get(sid)

@@ -35,8 +35,9 @@ class SessionStore(Protocol):
         """The session with this id, expired or not, if it is stored."""
         ...
 
-    async def touch(self, sid: str, now: float) -> None:
-        """Record a use of the session at `now`."""
+    async def touch(self, sid: str, now: float, record: SessionRecord | None = None) -> None:
+        """Record a use of the session at `now` (`record`: what the caller just read, so a
+        store that rewrites the whole record need not read it again)."""
         ...
 
     async def delete(self, sid: str) -> bool:

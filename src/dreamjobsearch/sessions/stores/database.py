@@ -11,13 +11,22 @@ from __future__ import annotations
 import builtins
 from collections import OrderedDict
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dreamjobsearch.sessions.stores.base import SessionRecord
 from dreamjobsearch.storage.models import SessionRow
 
 MAX_TRACKED_TOUCHES = 100_000
+_SELECT_ONE = select(
+    SessionRow.sid,
+    SessionRow.user_id,
+    SessionRow.email,
+    SessionRow.created_at,
+    SessionRow.last_accessed,
+    SessionRow.expires_at,
+    SessionRow.data,
+).where(SessionRow.sid == bindparam("sid"))
 
 
 class DatabaseSessionStore:
@@ -45,12 +54,18 @@ class DatabaseSessionStore:
         self._remember_write(record.sid, record.last_accessed)
 
     async def get(self, sid: str) -> SessionRecord | None:
-        """The session row, if there is one."""
+        """The session row, if there is one (a plain row read, no ORM identity map: this
+        runs on every authenticated request)."""
         async with self._sessions() as session:
-            row = await session.get(SessionRow, sid)
-        return _record(row) if row is not None else None
+            row = (await session.execute(_SELECT_ONE, {"sid": sid})).first()
+        if row is None:
+            return None
+        sid_, user_id, email, created_at, last_accessed, expires_at, data = row
+        return SessionRecord(
+            sid_, user_id, email, created_at, last_accessed, expires_at, dict(data or {})
+        )
 
-    async def touch(self, sid: str, now: float) -> None:
+    async def touch(self, sid: str, now: float, record: SessionRecord | None = None) -> None:
         """Write `last_accessed`, unless this process wrote it less than an interval ago."""
         last = self._last_write.get(sid)
         if last is not None and now - last < self._touch_interval:

@@ -25,7 +25,7 @@ class MemorySessionStore:
         """The stored record (the live object: callers must not change it)."""
         return self._records.get(sid)
 
-    async def touch(self, sid: str, now: float) -> None:
+    async def touch(self, sid: str, now: float, record: SessionRecord | None = None) -> None:
         """Mark the session used at `now` and move it to the recent end."""
         record = self._records.get(sid)
         if record is not None:

@@ -57,16 +57,16 @@ class RedisSessionStore:
         raw = await self._redis.get(self._key(sid))
         return _decode(raw) if raw is not None else None
 
-    async def touch(self, sid: str, now: float) -> None:
+    async def touch(self, sid: str, now: float, record: SessionRecord | None = None) -> None:
         """Record a use: new `last_accessed`, TTL and index scores (throttled per session)."""
         last = self._last_write.get(sid)
         if last is not None and now - last < self._touch_interval:
             return
-        record = await self.get(sid)
-        if record is None:
+        current = record if record is not None else await self.get(sid)
+        if current is None:
             return
-        record.last_accessed = now
-        await self._write(record, new=False)
+        current.last_accessed = now
+        await self._write(current, new=False)
 
     async def delete(self, sid: str) -> bool:
         """Remove one session and its index entries."""
