@@ -145,7 +145,15 @@ class RedisSessionStore:
             pipe.zadd(self._deadline, {record.sid: deadline})
             if new:
                 pipe.zadd(self._user_key(record.user_id), {record.sid: record.created_at})
-            await pipe.execute()
+            written, *_ = await pipe.execute()
+        if not written:
+            # The session was deleted meanwhile (a touch racing a logout): take back the
+            # index entries this write just added.
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.zrem(self._recent, record.sid)
+                pipe.zrem(self._deadline, record.sid)
+                await pipe.execute()
+            return
         self._last_write[record.sid] = record.last_accessed
         self._last_write.move_to_end(record.sid)
         if len(self._last_write) > MAX_TRACKED_TOUCHES:
@@ -158,14 +166,13 @@ class RedisSessionStore:
         return {sid: _decode(raw) for sid, raw in zip(sids, raws, strict=True) if raw is not None}
 
     async def _drop_expired_entries(self) -> None:
-        """Remove index entries whose keys Redis expired (deadline passed)."""
+        """Leave sessions whose deadline passed (Redis expired their keys) out of `recent`."""
         now = await self._now()
         stale = _texts(await self._redis.zrangebyscore(self._deadline, "-inf", now))
         if stale:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.zrem(self._recent, *stale)
-                pipe.zrem(self._deadline, *stale)
-                await pipe.execute()
+            # Left in `deadline` on purpose: the sweeper's `purge_expired` reads it, to
+            # report these sessions ended and clean the per-user index.
+            await self._redis.zrem(self._recent, *stale)
 
     async def _forget_in_user_index(
         self, user_id: int, sids: builtins.list[str], records: dict[str, SessionRecord]
