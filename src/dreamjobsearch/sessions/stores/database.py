@@ -9,15 +9,16 @@ session does not turn every request into a write.
 from __future__ import annotations
 
 import builtins
-from collections import OrderedDict
+from typing import Any
 
 from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dreamjobsearch.sessions.stores.base import SessionRecord
+from dreamjobsearch.sessions.stores.touches import TouchThrottle
 from dreamjobsearch.storage.models import SessionRow
 
-MAX_TRACKED_TOUCHES = 100_000
 _SELECT_ONE = select(
     SessionRow.sid,
     SessionRow.user_id,
@@ -34,8 +35,7 @@ class DatabaseSessionStore:
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], touch_interval: float) -> None:
         self._sessions = sessions
-        self._touch_interval = touch_interval
-        self._last_write: OrderedDict[str, float] = OrderedDict()
+        self._touches = TouchThrottle(touch_interval)
 
     async def create(self, record: SessionRecord) -> None:
         """Insert a new session."""
@@ -51,34 +51,28 @@ class DatabaseSessionStore:
                     data=record.data,
                 )
             )
-        self._remember_write(record.sid, record.last_accessed)
+        self._touches.written(record.sid, record.last_accessed)
 
     async def get(self, sid: str) -> SessionRecord | None:
         """The session row, if there is one (a plain row read, no ORM identity map: this
         runs on every authenticated request)."""
         async with self._sessions() as session:
             row = (await session.execute(_SELECT_ONE, {"sid": sid})).first()
-        if row is None:
-            return None
-        sid_, user_id, email, created_at, last_accessed, expires_at, data = row
-        return SessionRecord(
-            sid_, user_id, email, created_at, last_accessed, expires_at, dict(data or {})
-        )
+        return _record(row) if row is not None else None
 
     async def touch(self, sid: str, now: float, record: SessionRecord | None = None) -> None:
         """Write `last_accessed`, unless this process wrote it less than an interval ago."""
-        last = self._last_write.get(sid)
-        if last is not None and now - last < self._touch_interval:
+        if not self._touches.due(sid, now):
             return
         async with self._sessions() as session, session.begin():
             await session.execute(
                 update(SessionRow).where(SessionRow.sid == sid).values(last_accessed=now)
             )
-        self._remember_write(sid, now)
+        self._touches.written(sid, now)
 
     async def delete(self, sid: str) -> bool:
         """Delete one session."""
-        self._last_write.pop(sid, None)
+        self._touches.forget(sid)
         async with self._sessions() as session, session.begin():
             result = await session.execute(
                 delete(SessionRow).where(SessionRow.sid == sid).returning(SessionRow.sid)
@@ -93,7 +87,7 @@ class DatabaseSessionStore:
             )
             sids = list(result.scalars())
         for sid in sids:
-            self._last_write.pop(sid, None)
+            self._touches.forget(sid)
         return sids
 
     async def list(
@@ -132,17 +126,11 @@ class DatabaseSessionStore:
             )
             sids = list(result.scalars())
         for sid in sids:
-            self._last_write.pop(sid, None)
+            self._touches.forget(sid)
         return sids
 
-    def _remember_write(self, sid: str, when: float) -> None:
-        self._last_write[sid] = when
-        self._last_write.move_to_end(sid)
-        if len(self._last_write) > MAX_TRACKED_TOUCHES:
-            self._last_write.popitem(last=False)
 
-
-def _record(row: SessionRow) -> SessionRecord:
+def _record(row: SessionRow | Row[Any]) -> SessionRecord:
     return SessionRecord(
         sid=row.sid,
         user_id=row.user_id,

@@ -15,14 +15,12 @@ from __future__ import annotations
 import builtins
 import json
 import math
-from collections import OrderedDict
 from typing import Any
 
 from redis.asyncio import Redis
 
 from dreamjobsearch.sessions.stores.base import SessionRecord
-
-MAX_TRACKED_TOUCHES = 100_000
+from dreamjobsearch.sessions.stores.touches import TouchThrottle
 
 
 class RedisSessionStore:
@@ -33,11 +31,10 @@ class RedisSessionStore:
     ) -> None:
         self._redis = redis
         self._idle_timeout = idle_timeout
-        self._touch_interval = touch_interval
+        self._touches = TouchThrottle(touch_interval)
         self._prefix = prefix
         self._recent = f"{prefix}sessions:recent"
         self._deadline = f"{prefix}sessions:deadline"
-        self._last_write: OrderedDict[str, float] = OrderedDict()
 
     def _key(self, sid: str) -> str:
         return f"{self._prefix}session:{sid}"
@@ -59,8 +56,7 @@ class RedisSessionStore:
 
     async def touch(self, sid: str, now: float, record: SessionRecord | None = None) -> None:
         """Record a use: new `last_accessed`, TTL and index scores (throttled per session)."""
-        last = self._last_write.get(sid)
-        if last is not None and now - last < self._touch_interval:
+        if not self._touches.due(sid, now):
             return
         current = record if record is not None else await self.get(sid)
         if current is None:
@@ -71,7 +67,7 @@ class RedisSessionStore:
     async def delete(self, sid: str) -> bool:
         """Remove one session and its index entries."""
         record = await self.get(sid)
-        self._last_write.pop(sid, None)
+        self._touches.forget(sid)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.delete(self._key(sid))
             pipe.zrem(self._recent, sid)
@@ -94,7 +90,7 @@ class RedisSessionStore:
             pipe.delete(user_key)
             await pipe.execute()
         for sid in sids:
-            self._last_write.pop(sid, None)
+            self._touches.forget(sid)
         return sids
 
     async def list(
@@ -133,7 +129,7 @@ class RedisSessionStore:
                     pipe.zrem(self._user_key(record.user_id), record.sid)
                 await pipe.execute()
         for sid in expired:
-            self._last_write.pop(sid, None)
+            self._touches.forget(sid)
         return expired
 
     async def _write(self, record: SessionRecord, *, new: bool) -> None:
@@ -154,10 +150,7 @@ class RedisSessionStore:
                 pipe.zrem(self._deadline, record.sid)
                 await pipe.execute()
             return
-        self._last_write[record.sid] = record.last_accessed
-        self._last_write.move_to_end(record.sid)
-        if len(self._last_write) > MAX_TRACKED_TOUCHES:
-            self._last_write.popitem(last=False)
+        self._touches.written(record.sid, record.last_accessed)
 
     async def _load(self, sids: builtins.list[str]) -> dict[str, SessionRecord]:
         if not sids:
