@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
+import json
 import os
 import shutil
 import signal
@@ -16,12 +18,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import TEST_SECRET
+from conftest import TEST_SECRET, ServerFactory, SettingsFactory
 from services_available import REDIS_URL, fresh_postgres_database, fresh_redis_prefix
 from support import bearer, open_stream, register
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 DREAMJOB = [sys.executable, "-c", "from dreamjobsearch.cli import app; app()"]
+FINAL = {"succeeded", "failed", "cancelled", "interrupted"}
 
 
 @pytest.fixture
@@ -146,3 +149,66 @@ async def test_two_api_processes_and_a_worker_share_sessions_streams_and_runs(
             status = await on_b.get("/auth/status", headers=bearer(keeper))
             assert status.status_code == 200
             assert status.json()["email"] == "bob@example.com"
+
+
+def _big_feed(path: Path, count: int) -> None:
+    spec = importlib.util.spec_from_file_location(
+        "generate_postings", EXAMPLES / "generate_postings.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    path.write_text(json.dumps({"postings": module.generate_postings(count)}), encoding="utf-8")
+
+
+async def _status_of(client: httpx.AsyncClient, token: str, run_id: str) -> str:
+    response = await client.get(f"/runs/{run_id}", headers=bearer(token))
+    assert response.status_code == 200, response.text
+    status: str = response.json()["status"]
+    return status
+
+
+async def _wait_status(
+    client: httpx.AsyncClient, token: str, run_id: str, wanted: set[str], within: float
+) -> str:
+    deadline = time.monotonic() + within
+    while (status := await _status_of(client, token, run_id)) not in wanted:
+        assert time.monotonic() < deadline, f"run still {status} after {within} s"
+        await asyncio.sleep(0.1)
+    return status
+
+
+async def test_cancel_reaches_the_worker_and_a_stopped_worker_interrupts_its_runs(
+    tmp_path: Path, prefix: str, make_server: ServerFactory, make_settings: SettingsFactory
+) -> None:
+    settings = make_settings(runner="queue", redis_url=REDIS_URL, redis_prefix=prefix)
+    server = await make_server(settings)
+    await asyncio.to_thread(_big_feed, settings.data_dir / "big.json", 20_000)
+    env = {
+        **os.environ,
+        "DREAMJOB_DATA_DIR": str(settings.data_dir),
+        "DREAMJOB_REDIS_URL": REDIS_URL,
+        "DREAMJOB_REDIS_PREFIX": prefix,
+        "DREAMJOB_RUNNER": "queue",
+        "DREAMJOB_JWT_SECRET": TEST_SECRET,
+    }
+    slow = {
+        "queries": ["engineer", "developer", "senior", "python", "data", "manager"],
+        "locations": ["", "poland", "germany", "united kingdom", "netherlands"],
+        "max_jobs_per_search": 1000,
+        "sources": [{"type": "file", "path": "big.json"}],
+    }
+    async with server.client() as client, _process(["worker"], env, tmp_path / "w.log") as pid:
+        token = await register(client, "ada@example.com")
+        first = (await client.post("/update-database", json=slow, headers=bearer(token))).json()
+        await _wait_status(client, token, first["run_id"], {"running"}, within=30)
+        cancelled = await client.post(f"/runs/{first['run_id']}/cancel", headers=bearer(token))
+        assert cancelled.status_code == 200
+        assert await _wait_status(client, token, first["run_id"], FINAL, within=5) == "cancelled"
+
+        second = (await client.post("/update-database", json=slow, headers=bearer(token))).json()
+        await _wait_status(client, token, second["run_id"], {"running"}, within=30)
+        os.kill(pid, signal.SIGTERM)
+        status = await _wait_status(client, token, second["run_id"], FINAL, within=20)
+        assert status == "interrupted"

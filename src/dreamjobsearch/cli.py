@@ -25,7 +25,7 @@ from dreamjobsearch.errors import DomainError
 from dreamjobsearch.events.base import Subscription
 from dreamjobsearch.logging_setup import configure_logging
 from dreamjobsearch.pipeline import UpdateParams
-from dreamjobsearch.runs.queue import build_worker, queue_name
+from dreamjobsearch.runs.queue import RunsWorker, queue_name
 from dreamjobsearch.services import Services, build_services
 from dreamjobsearch.sources.files import kind_of
 from dreamjobsearch.sources.specs import SourceSpec, parse_source
@@ -69,7 +69,7 @@ async def _work(settings: Settings) -> None:
     services = await build_services(settings)
     redis_url = settings.redis_url or ""
     queue = Queue.from_url(redis_url, name=queue_name(settings.redis_prefix))
-    runs_worker = build_worker(queue, services.pipeline, settings.run_concurrency)
+    runs_worker = RunsWorker(queue, services.pipeline, settings.run_concurrency)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):

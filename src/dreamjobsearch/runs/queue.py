@@ -71,20 +71,41 @@ class QueueRunner:
         await self._queue.disconnect()
 
 
-def build_worker(queue: Queue, pipeline: UpdatePipeline, concurrency: int) -> Worker[Context]:
-    """A SAQ worker that executes update runs with `pipeline`."""
+class RunsWorker:
+    """A SAQ worker executing update runs; when it stops, its runs record `interrupted`
+    (a user's cancel, an abort of one job, still records `cancelled`)."""
 
-    async def run_update(
-        _ctx: Context, *, run_id: str, user_id: int, params: dict[str, Any]
+    def __init__(self, queue: Queue, pipeline: UpdatePipeline, concurrency: int) -> None:
+        self._pipeline = pipeline
+        self._handles: dict[str, RunHandle] = {}
+        self._worker: Worker[Context] = Worker(
+            queue,
+            functions=[(JOB_FUNCTION, self._run_update)],
+            concurrency=concurrency,
+            timers=ABORT_POLL,
+            shutdown_grace_period_s=10,
+        )
+        # Signals are the caller's (`dreamjob worker`): it calls `stop`, which first marks
+        # the runs interrupted. SAQ's own handlers would cancel them as if by their users.
+        self._worker.SIGNALS = []
+
+    async def start(self) -> None:
+        """Take jobs until `stop`."""
+        await self._worker.start()
+
+    async def stop(self) -> None:
+        """Stop taking jobs; runs still going are cut off as `interrupted`."""
+        for handle in self._handles.values():
+            handle.stop_status = "interrupted"
+        await self._worker.stop()
+
+    async def _run_update(
+        self, _ctx: Context, *, run_id: str, user_id: int, params: dict[str, Any]
     ) -> None:
         handle = RunHandle(run_id, user_id, UpdateParams.model_validate(params))
+        self._handles[run_id] = handle
         logger.info("worker runs %s", run_id)
-        await pipeline.execute(handle)
-
-    return Worker(
-        queue,
-        functions=[(JOB_FUNCTION, run_update)],
-        concurrency=concurrency,
-        timers=ABORT_POLL,
-        shutdown_grace_period_s=10,
-    )
+        try:
+            await self._pipeline.execute(handle)
+        finally:
+            self._handles.pop(run_id, None)
