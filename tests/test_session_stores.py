@@ -199,6 +199,8 @@ async def test_idle_timeout_slides_with_use_and_then_ends_the_session(
         response = await status(client, token)
         assert response.status_code == 401
         assert response.headers["www-authenticate"] == "Bearer"
+        # The request itself ended it: nothing was left for a sweep.
+        assert await server.services.sessions.sweep() == 0
         assert await works(client, await login(client, "idle@example.com"))
 
 
@@ -250,9 +252,13 @@ async def test_per_user_limit_can_refuse_the_login(serve: ServerFactory) -> None
             "/login", json={"email": "strict@example.com", "password": "correct horse battery"}
         )
         assert refused.status_code == 429
-        assert "2 sessions" in refused.json()["detail"]
+        detail = refused.json()["detail"]
+        assert "2 sessions" in detail
+        assert "log out" in detail
         assert await works(client, first)
         assert await works(client, second)
+        assert (await client.post("/logout", headers=bearer(first))).status_code == 200
+        assert await works(client, await login(client, "strict@example.com"))
 
 
 async def test_total_limit_evicts_the_least_recently_used_session(
