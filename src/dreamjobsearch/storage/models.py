@@ -152,3 +152,14 @@ class SessionRow(Base):
     last_accessed: Mapped[float] = mapped_column(Float)
     expires_at: Mapped[float] = mapped_column(Float, index=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class RevokedSession(Base):
+    """A session ended before its tokens expire, for the `lazy` session store, which keeps no
+    session to delete: its tokens are refused while the sid is listed. Rows go at `expires_at`,
+    when the tokens would be refused anyway."""
+
+    __tablename__ = "revoked_sessions"
+
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)
