@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import math
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -12,7 +13,7 @@ from support import ManualClock
 from dreamjobsearch.config import LimitPolicy
 from dreamjobsearch.errors import TooManyRequestsError
 from dreamjobsearch.events.memory import MemoryEventBus
-from dreamjobsearch.sessions.manager import LiveSession, SessionManager, SessionPolicy
+from dreamjobsearch.sessions.manager import LiveSession, SessionKey, SessionManager, SessionPolicy
 from dreamjobsearch.sessions.stores.memory import MemorySessionStore
 from dreamjobsearch.workspace import DreamJobSearch, WorkspaceServices
 
@@ -53,7 +54,12 @@ class Harness:
         return workspace
 
     async def alive(self, sid: str, user_id: int) -> bool:
-        return await self.manager.resolve(sid, user_id) is not None
+        return await self.manager.resolve(key(sid, user_id)) is not None
+
+
+def key(sid: str, user_id: int) -> SessionKey:
+    """What a token for this session would present (its own expiry plays no part here)."""
+    return SessionKey(sid, user_id, issued_at=0, expires_at=math.inf)
 
 
 @pytest.fixture
@@ -84,8 +90,8 @@ async def test_open_gives_a_new_session_and_workspace_each_time(
     assert await h.store.count(1) == 2
     assert len(h.built) == 2
     assert h.built[0] is not h.built[1]
-    one = await h.manager.resolve(first.sid, 1)
-    two = await h.manager.resolve(second.sid, 1)
+    one = await h.manager.resolve(key(first.sid, 1))
+    two = await h.manager.resolve(key(second.sid, 1))
     assert one is not None
     assert two is not None
     assert one.workspace is h.built[0]
@@ -101,8 +107,8 @@ async def test_resolve_returns_the_same_workspace_and_records_the_use(
     record = await h.manager.open(7, "u@example.com", {})
     opened_at = clock.now()
     clock.advance(10)
-    first = await h.manager.resolve(record.sid, 7)
-    second = await h.manager.resolve(record.sid, 7)
+    first = await h.manager.resolve(key(record.sid, 7))
+    second = await h.manager.resolve(key(record.sid, 7))
     assert first is not None
     assert second is not None
     assert first.workspace is second.workspace
@@ -115,8 +121,8 @@ async def test_resolve_returns_the_same_workspace_and_records_the_use(
 async def test_resolve_refuses_unknown_sid_and_other_users(make: Callable[..., Harness]) -> None:
     h = make()
     record = await h.manager.open(1, "a@example.com", {})
-    assert await h.manager.resolve("no-such-session", 1) is None
-    assert await h.manager.resolve(record.sid, 2) is None
+    assert await h.manager.resolve(key("no-such-session", 1)) is None
+    assert await h.manager.resolve(key(record.sid, 2)) is None
     assert await h.alive(record.sid, 1)
 
 
@@ -125,13 +131,13 @@ async def test_resolve_rebuilds_a_missing_workspace_from_the_record(
 ) -> None:
     h = make()
     record = await h.manager.open(3, "c@example.com", {"sources": [{"type": "file"}]})
-    before = await h.manager.resolve(record.sid, 3)
+    before = await h.manager.resolve(key(record.sid, 3))
     assert before is not None
     # The process's live objects go away (as at shutdown); the stored record stays.
     await h.manager.shutdown()
     assert await h.store.count() == 1
-    after = await h.manager.resolve(record.sid, 3)
-    again = await h.manager.resolve(record.sid, 3)
+    after = await h.manager.resolve(key(record.sid, 3))
+    again = await h.manager.resolve(key(record.sid, 3))
     assert after is not None
     assert again is not None
     assert after.workspace is not before.workspace
@@ -147,17 +153,17 @@ async def test_close_ends_the_session_releases_workspace_and_streams(
     h = make()
     record = await h.manager.open(1, "a@example.com", {})
     other = await h.manager.open(1, "a@example.com", {})
-    active = await h.manager.resolve(record.sid, 1)
+    active = await h.manager.resolve(key(record.sid, 1))
     assert active is not None
     workspace = active.workspace
     del active
-    stream = h.manager.subscribe(record.sid, 1)
-    other_stream = h.manager.subscribe(other.sid, 1)
+    stream = h.manager.subscribe(key(record.sid, 1))
+    other_stream = h.manager.subscribe(key(other.sid, 1))
     assert held_by_manager(workspace)
 
     assert await h.manager.close(record.sid) is True
     assert await h.manager.close(record.sid) is False
-    assert await h.manager.resolve(record.sid, 1) is None
+    assert await h.manager.resolve(key(record.sid, 1)) is None
     assert stream.closed
     assert await stream.get() is None
     assert not held_by_manager(workspace)
@@ -172,10 +178,10 @@ async def test_close_user_ends_every_session_of_that_user_only(
     h = make()
     mine = [await h.manager.open(1, "a@example.com", {}) for _ in range(3)]
     theirs = await h.manager.open(2, "b@example.com", {})
-    streams = [h.manager.subscribe(record.sid, 1) for record in mine]
+    streams = [h.manager.subscribe(key(record.sid, 1)) for record in mine]
     assert await h.manager.close_user(1) == 3
     for record in mine:
-        assert await h.manager.resolve(record.sid, 1) is None
+        assert await h.manager.resolve(key(record.sid, 1)) is None
     assert all(stream.closed for stream in streams)
     assert await h.alive(theirs.sid, 2)
     assert await h.manager.close_user(1) == 0
@@ -238,7 +244,7 @@ async def test_per_user_limit_evicts_the_oldest(
     second = await h.manager.open(1, "a@example.com", {})
     clock.advance(1)
     someone_else = await h.manager.open(2, "b@example.com", {})
-    first_stream = h.manager.subscribe(first.sid, 1)
+    first_stream = h.manager.subscribe(key(first.sid, 1))
     clock.advance(1)
     third = await h.manager.open(1, "a@example.com", {})
     assert not await h.alive(first.sid, 1)
@@ -280,7 +286,7 @@ async def test_total_limit_evicts_the_least_recently_used(
     clock.advance(1)
     d = await h.manager.open(4, "d@example.com", {})
     assert await h.store.count() == 3
-    assert await h.manager.resolve(b.sid, 2) is None
+    assert await h.manager.resolve(key(b.sid, 2)) is None
     for record, user in ((a, 1), (c, 3), (d, 4)):
         assert await h.alive(record.sid, user)
 
@@ -321,7 +327,7 @@ async def test_sweep_ends_expired_sessions_and_returns_how_many(
     h = make(idle_timeout=60, absolute_timeout=100)
     idle = [await h.manager.open(user, f"u{user}@example.com", {}) for user in (1, 2)]
     busy = await h.manager.open(3, "busy@example.com", {})
-    streams = [h.manager.subscribe(record.sid, record.user_id) for record in idle]
+    streams = [h.manager.subscribe(key(record.sid, record.user_id)) for record in idle]
     workspaces = list(h.built)
     assert await h.manager.sweep() == 0
     clock.advance(30)
@@ -346,8 +352,8 @@ async def test_sweep_ends_expired_sessions_and_returns_how_many(
 async def test_tickets_are_single_use(make: Callable[..., Harness]) -> None:
     h = make()
     record = await h.manager.open(1, "a@example.com", {})
-    ticket = h.manager.issue_ticket(record.sid, 1)
-    other = h.manager.issue_ticket(record.sid, 1)
+    ticket = h.manager.issue_ticket(key(record.sid, 1))
+    other = h.manager.issue_ticket(key(record.sid, 1))
     assert ticket != other
     active = await h.manager.redeem_ticket(ticket)
     assert active is not None
@@ -362,14 +368,14 @@ async def test_tickets_expire_after_their_ttl(
 ) -> None:
     h = make(ticket_ttl=30)
     record = await h.manager.open(1, "a@example.com", {})
-    early = h.manager.issue_ticket(record.sid, 1)
-    late = h.manager.issue_ticket(record.sid, 1)
+    early = h.manager.issue_ticket(key(record.sid, 1))
+    late = h.manager.issue_ticket(key(record.sid, 1))
     clock.advance(29)
     assert await h.manager.redeem_ticket(early) is not None
     clock.advance(1)
     assert await h.manager.redeem_ticket(late) is None
     # Swept tickets stay invalid too.
-    swept = h.manager.issue_ticket(record.sid, 1)
+    swept = h.manager.issue_ticket(key(record.sid, 1))
     clock.advance(31)
     assert await h.alive(record.sid, 1)
     await h.manager.sweep()
@@ -379,7 +385,7 @@ async def test_tickets_expire_after_their_ttl(
 async def test_tickets_die_with_their_session(make: Callable[..., Harness]) -> None:
     h = make()
     record = await h.manager.open(1, "a@example.com", {})
-    ticket = h.manager.issue_ticket(record.sid, 1)
+    ticket = h.manager.issue_ticket(key(record.sid, 1))
     await h.manager.close(record.sid)
     assert await h.manager.redeem_ticket(ticket) is None
 
@@ -399,9 +405,9 @@ async def test_stats_counts_users_sessions_streams_and_memory(
     a2 = await h.manager.open(1, "a@example.com", {})
     clock.advance(1)
     b1 = await h.manager.open(2, "b@example.com", {})
-    h.manager.subscribe(a1.sid, 1)
-    h.manager.subscribe(a1.sid, 1)
-    gone = h.manager.subscribe(a2.sid, 1)
+    h.manager.subscribe(key(a1.sid, 1))
+    h.manager.subscribe(key(a1.sid, 1))
+    gone = h.manager.subscribe(key(a2.sid, 1))
     h.manager.unsubscribe(a2.sid, gone)
     clock.advance(1)
     assert await h.alive(a1.sid, 1)

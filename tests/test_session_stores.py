@@ -33,7 +33,7 @@ from dreamjobsearch.storage.users import UserRepository
 from dreamjobsearch.workspace import DreamJobSearch
 
 ADMIN = "admin@example.com"
-STORES = ["memory", "sqlite", "postgresql", "redis"]
+STORES = ["memory", "sqlite", "postgresql", "redis", "lazy", "lazy-redis"]
 PERSISTENT_STORES = ["sqlite", "postgresql", "redis"]
 
 redis_prefix = asynccontextmanager(fresh_redis_prefix)
@@ -50,9 +50,19 @@ async def store_settings(request: pytest.FixtureRequest) -> AsyncIterator[dict[s
     elif kind == "postgresql":
         with fresh_postgres_database() as url:
             yield {"session_store": "database", "database_url": url}
+    elif kind == "lazy":
+        yield {"session_store": "lazy"}  # ledger and denylist in the test's SQLite database
     else:
+        store = "redis" if kind == "redis" else "lazy"
         async with redis_prefix() as prefix:
-            yield {"session_store": "redis", "redis_url": REDIS_URL, "redis_prefix": prefix}
+            yield {"session_store": store, "redis_url": REDIS_URL, "redis_prefix": prefix}
+
+
+@pytest.fixture
+def lazy(store_settings: dict[str, Any]) -> bool:
+    """Whether the store under test is `lazy`: no record of each use, so no idle timeout,
+    and session times come from the token (whole seconds)."""
+    return bool(store_settings["session_store"] == "lazy")
 
 
 @pytest.fixture
@@ -141,8 +151,9 @@ async def test_every_login_opens_a_new_session(serve: ServerFactory) -> None:
 
 
 async def test_a_token_resolves_to_its_session_with_its_times(
-    serve: ServerFactory, clock: ManualClock
+    serve: ServerFactory, clock: ManualClock, lazy: bool
 ) -> None:
+    precision = 1 if lazy else 1e-3
     server = await serve(session_absolute_timeout=1000)
     async with server.client() as client:
         opened_at = clock.now()
@@ -153,16 +164,16 @@ async def test_a_token_resolves_to_its_session_with_its_times(
         assert body["email"] == "resolve@example.com"
         assert body["is_admin"] is False
         session = body["session"]
-        assert when(session["created_at"]) == pytest.approx(opened_at, abs=1e-3)
-        assert when(session["last_accessed"]) == pytest.approx(opened_at, abs=1e-3)
-        assert when(session["expires_at"]) == pytest.approx(opened_at + 1000, abs=1e-3)
+        assert when(session["created_at"]) == pytest.approx(opened_at, abs=precision)
+        assert when(session["last_accessed"]) == pytest.approx(opened_at, abs=precision)
+        assert when(session["expires_at"]) == pytest.approx(opened_at + 1000, abs=precision)
 
         assert (await status(client, token + "x")).status_code == 401
         assert (await client.get("/auth/status")).status_code == 401
 
 
 async def test_a_use_moves_last_accessed_with_the_clock(
-    serve: ServerFactory, clock: ManualClock
+    serve: ServerFactory, clock: ManualClock, lazy: bool
 ) -> None:
     server = await serve()
     async with server.client() as client:
@@ -170,27 +181,37 @@ async def test_a_use_moves_last_accessed_with_the_clock(
         token = await register(client, "touch@example.com")
         clock.advance(2)  # past the 1 s touch throttle
         session = (await status(client, token)).json()["session"]
-        assert when(session["created_at"]) == pytest.approx(opened_at, abs=1e-3)
+        precision = 1 if lazy else 1e-3
+        assert when(session["created_at"]) == pytest.approx(opened_at, abs=precision)
         assert when(session["last_accessed"]) == pytest.approx(opened_at + 2, abs=1e-3)
 
         clock.advance(3)
-        # The listing reads the stored record, after this request recorded its use.
+        # The listing reads the stored record, after this request recorded its use (`lazy`
+        # records no use: its ledger says when the session was opened).
         [row] = await own_sessions(client, token)
         assert row["sid"] == session["sid"]
-        assert when(row["last_accessed"]) == pytest.approx(opened_at + 5, abs=1e-3)
+        last_use = opened_at if lazy else opened_at + 5
+        assert when(row["last_accessed"]) == pytest.approx(last_use, abs=1e-3)
         assert when(row["created_at"]) == pytest.approx(opened_at, abs=1e-3)
-        assert row["expires_at"] == session["expires_at"]
+        assert when(row["expires_at"]) == pytest.approx(when(session["expires_at"]), abs=1)
 
 
 # --- expiry ----------------------------------------------------------------------------
 
 
 async def test_idle_timeout_slides_with_use_and_then_ends_the_session(
-    serve: ServerFactory, clock: ManualClock
+    serve: ServerFactory, clock: ManualClock, lazy: bool
 ) -> None:
-    server = await serve(session_idle_timeout=60)
+    server = await serve(session_idle_timeout=60, jwt_ttl=300)
     async with server.client() as client:
         token = await register(client, "idle@example.com")
+        if lazy:
+            # No use is recorded, so idleness ends nothing: the token's expiry does.
+            clock.advance(299)
+            assert await works(client, token)
+            clock.advance(1)
+            assert not await works(client, token)
+            return
         clock.advance(59)
         assert await works(client, token)
         clock.advance(59)
@@ -262,7 +283,7 @@ async def test_per_user_limit_can_refuse_the_login(serve: ServerFactory) -> None
 
 
 async def test_total_limit_evicts_the_least_recently_used_session(
-    serve: ServerFactory, clock: ManualClock
+    serve: ServerFactory, clock: ManualClock, lazy: bool
 ) -> None:
     server = await serve(session_max_total=3)
     async with server.client() as client:
@@ -275,8 +296,10 @@ async def test_total_limit_evicts_the_least_recently_used_session(
         assert await works(client, a)  # a is now fresher than b and c; b is the least recent
         clock.advance(2)
         d = await register(client, "d@example.com")
-        assert not await works(client, b)
-        assert await works(client, a)
+        # `lazy` records no use: the oldest login goes.
+        evicted, kept = (a, b) if lazy else (b, a)
+        assert not await works(client, evicted)
+        assert await works(client, kept)
         assert await works(client, c)
         assert await works(client, d)
 
@@ -337,7 +360,7 @@ async def test_admin_ends_any_session(serve: ServerFactory) -> None:
 
 
 async def test_users_list_their_sessions_and_end_their_own_only(
-    serve: ServerFactory, clock: ManualClock
+    serve: ServerFactory, clock: ManualClock, lazy: bool
 ) -> None:
     server = await serve()
     async with server.client() as client:
@@ -354,8 +377,10 @@ async def test_users_list_their_sessions_and_end_their_own_only(
         clock.advance(2)
 
         rows = await own_sessions(client, b)
-        assert [row["sid"] for row in rows] == [b_sid, c_sid, a_sid]  # most recently used first
-        assert [row["current"] for row in rows] == [True, False, False]
+        # Most recently used first (for `lazy`, which records no use: most recently opened).
+        expected = [c_sid, b_sid, a_sid] if lazy else [b_sid, c_sid, a_sid]
+        assert [row["sid"] for row in rows] == expected
+        assert [row["current"] for row in rows] == [sid == b_sid for sid in expected]
         for row in rows:
             assert set(row) == {"sid", "created_at", "last_accessed", "expires_at", "current"}
 
@@ -393,8 +418,11 @@ async def test_logout_others_keeps_only_the_current_session(serve: ServerFactory
 # --- the sweeper -----------------------------------------------------------------------
 
 
-async def test_sweep_removes_expired_sessions(serve: ServerFactory, clock: ManualClock) -> None:
-    server = await serve(session_idle_timeout=60)
+async def test_sweep_removes_expired_sessions(
+    serve: ServerFactory, clock: ManualClock, lazy: bool
+) -> None:
+    # Idle sessions expire (`lazy` sessions, which have no idle timeout, reach their end).
+    server = await serve(**({"jwt_ttl": 60} if lazy else {"session_idle_timeout": 60}))
     async with server.client() as client:
         sleepy = [await register(client, "sleepy@example.com")]
         sleepy.append(await register(client, "dozy@example.com"))
@@ -414,7 +442,8 @@ async def test_sweep_removes_expired_sessions(serve: ServerFactory, clock: Manua
         # ...and looking back to a moment when they were still valid finds nothing.
         clock.current -= 20
         assert (await admin_view(client, admin))["total_sessions"] == 1
-        assert not any([await works(client, token) for token in sleepy])
+        # (A `lazy` session is its token, and the token alone was valid back then.)
+        assert any([await works(client, token) for token in sleepy]) is lazy
 
 
 # --- restart ---------------------------------------------------------------------------
@@ -446,14 +475,15 @@ async def test_sessions_survive_a_restart_except_in_memory(
 
 
 async def test_live_workspaces_stay_bounded_and_are_rebuilt_on_a_miss(
-    serve: ServerFactory,
+    serve: ServerFactory, lazy: bool
 ) -> None:
     server = await serve(session_live_cache=2)
+    kept = 0 if lazy else 2  # `lazy` rebuilds the workspace on every request
     emails = {f"lru{n}@example.com" for n in range(4)}
     with only_new_objects_tracked():
         async with server.client() as client:
             tokens = {email: await register(client, email) for email in sorted(emails)}
-            assert live_workspaces(emails) == 2  # the cache is full, and holds no more
+            assert live_workspaces(emails) == kept  # the cache is full, and holds no more
             for email, token in tokens.items():
                 posting = {
                     "link": f"https://jobs.example.com/{email}",
@@ -466,7 +496,7 @@ async def test_live_workspaces_stay_bounded_and_are_rebuilt_on_a_miss(
                     "/job-postings/import", json={"postings": [posting]}, headers=bearer(token)
                 )
                 assert imported.status_code == 201, imported.text
-                assert live_workspaces(emails) == 2
+                assert live_workspaces(emails) == kept
             for email, token in tokens.items():
                 # This user's workspace was dropped since their last request: it is rebuilt, and
                 # answers for its own user only.
@@ -477,7 +507,7 @@ async def test_live_workspaces_stay_bounded_and_are_rebuilt_on_a_miss(
                 [item] = ranked.json()["job_postings"]
                 assert item["job_title"] == f"Engineer {email.split('@')[0]}"
                 assert (await status(client, token)).json()["email"] == email
-                assert live_workspaces(emails) == 2
+                assert live_workspaces(emails) == kept
 
 
 # --- store-level: the persistent stores against the protocol ---------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import math
 import time
 from typing import Any
 
@@ -23,7 +24,7 @@ from support import (
     user_id_of,
 )
 
-from dreamjobsearch.sessions.manager import LiveSession
+from dreamjobsearch.sessions.manager import LiveSession, SessionKey
 from dreamjobsearch.workspace import DreamJobSearch
 
 ADMIN = "admin@example.com"
@@ -42,7 +43,7 @@ async def works(client: httpx.AsyncClient, token: str) -> bool:
 
 
 async def workspace_of(server: LiveServer, sid: str, user_id: int) -> DreamJobSearch:
-    active = await server.services.sessions.resolve(sid, user_id)
+    active = await server.services.sessions.resolve(SessionKey(sid, user_id, 0, math.inf))
     assert active is not None
     return active.workspace
 
@@ -238,7 +239,7 @@ async def test_logout_ends_that_session_only_and_releases_its_workspace(
     assert response.json() == {"detail": "logged out"}
     assert not await works(client, leaving)
     assert (await client.post("/logout", headers=bearer(leaving))).status_code == 401
-    assert await server.services.sessions.resolve(sid, user_id) is None
+    assert await server.services.sessions.resolve(SessionKey(sid, user_id, 0, math.inf)) is None
     assert not held_by_manager(workspace)
     assert await works(client, staying)
 

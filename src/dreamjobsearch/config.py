@@ -28,6 +28,7 @@ class SessionStoreKind(StrEnum):
     MEMORY = "memory"
     DATABASE = "database"
     REDIS = "redis"
+    LAZY = "lazy"
 
 
 class RunnerKind(StrEnum):

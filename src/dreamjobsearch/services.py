@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,9 +28,13 @@ from dreamjobsearch.pipeline import UpdatePipeline
 from dreamjobsearch.runs.base import Runner
 from dreamjobsearch.runs.local import LocalRunner
 from dreamjobsearch.runs.queue import QueueRunner, queue_name
+from dreamjobsearch.sessions.denylist.database import DatabaseDenylist
+from dreamjobsearch.sessions.denylist.redis import RedisDenylist
+from dreamjobsearch.sessions.lazy_manager import LazySessionManager
 from dreamjobsearch.sessions.manager import SessionManager, SessionPolicy
 from dreamjobsearch.sessions.stores.base import SessionStore
 from dreamjobsearch.sessions.stores.database import DatabaseSessionStore
+from dreamjobsearch.sessions.stores.lazy import LazySessionStore
 from dreamjobsearch.sessions.stores.memory import MemorySessionStore
 from dreamjobsearch.sessions.stores.redis import RedisSessionStore
 from dreamjobsearch.sources.http import HostPolicy, PoliteHttp, RetryPolicy
@@ -116,6 +121,7 @@ def build_session_store(
     settings: Settings,
     sessions: async_sessionmaker[AsyncSession],
     redis: Redis | None,
+    clock: Clock,
 ) -> SessionStore:
     """The session store the settings choose."""
     kind = settings.session_store
@@ -130,7 +136,71 @@ def build_session_store(
         return RedisSessionStore(
             redis, settings.session_idle_timeout, touch_interval, settings.redis_prefix
         )
+    if kind is SessionStoreKind.LAZY:
+        return _lazy_store(settings, sessions, redis, clock)
     return MemorySessionStore()
+
+
+def _lazy_store(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    redis: Redis | None,
+    clock: Clock,
+) -> LazySessionStore:
+    """The ledger and denylist in Redis when there is one, else in the database."""
+    if redis is not None:
+        # The ledger is never touched: its keys live until the session's absolute expiry.
+        ledger: SessionStore = RedisSessionStore(
+            redis, lazy_lifetime(settings), math.inf, f"{settings.redis_prefix}lazy:"
+        )
+        return LazySessionStore(ledger, RedisDenylist(redis, settings.redis_prefix), clock)
+    return LazySessionStore(
+        DatabaseSessionStore(sessions, math.inf), DatabaseDenylist(sessions), clock
+    )
+
+
+def lazy_lifetime(settings: Settings) -> int:
+    """How long a `lazy` session lasts: its one token's lifetime (it cannot be renewed)."""
+    return min(settings.session_absolute_timeout, settings.jwt_ttl)
+
+
+def build_session_manager(
+    settings: Settings,
+    store: SessionStore,
+    clock: Clock,
+    bus: EventBus,
+    users: UserRepository,
+    workspace_services: WorkspaceServices,
+) -> SessionManager:
+    """The session manager over the store, with the settings' timeouts and limits."""
+    lazy = isinstance(store, LazySessionStore)
+    policy = SessionPolicy(
+        idle_timeout=settings.session_idle_timeout,
+        absolute_timeout=lazy_lifetime(settings) if lazy else settings.session_absolute_timeout,
+        max_total=settings.session_max_total,
+        max_per_user=settings.session_max_per_user,
+        limit_policy=settings.session_limit_policy,
+        sweep_interval=settings.session_sweep_interval,
+        ticket_ttl=settings.log_ticket_ttl,
+        live_cache=settings.session_live_cache,
+    )
+
+    def workspace_factory(user_id: int, email: str, config: dict[str, Any]) -> DreamJobSearch:
+        return DreamJobSearch(user_id, email, config, workspace_services)
+
+    shared = (workspace_services,)
+    if not isinstance(store, LazySessionStore):
+        return SessionManager(store, policy, clock, bus, workspace_factory, shared=shared)
+
+    async def load_user(user_id: int) -> tuple[str, dict[str, Any]] | None:
+        user = await users.by_id(user_id)
+        if user is None or not user.is_active:
+            return None
+        return user.email, dict(user.workspace_config)
+
+    return LazySessionManager(
+        store, policy, clock, bus, workspace_factory, load_user, shared=shared
+    )
 
 
 async def build_runner(settings: Settings, pipeline: UpdatePipeline) -> Runner:
@@ -207,24 +277,8 @@ async def build_services(
     workspace_services = WorkspaceServices(
         data_dir, postings, runs, runner, registry, settings.runs_max_active_per_user
     )
-    policy = SessionPolicy(
-        idle_timeout=settings.session_idle_timeout,
-        absolute_timeout=settings.session_absolute_timeout,
-        max_total=settings.session_max_total,
-        max_per_user=settings.session_max_per_user,
-        limit_policy=settings.session_limit_policy,
-        sweep_interval=settings.session_sweep_interval,
-        ticket_ttl=settings.log_ticket_ttl,
-        live_cache=settings.session_live_cache,
-    )
-    manager = SessionManager(
-        build_session_store(settings, sessions_factory, redis),
-        policy,
-        clock,
-        bus,
-        lambda user_id, email, config: DreamJobSearch(user_id, email, config, workspace_services),
-        shared=(workspace_services,),
-    )
+    store = build_session_store(settings, sessions_factory, redis, clock)
+    manager = build_session_manager(settings, store, clock, bus, users, workspace_services)
     tokens = TokenCodec(settings.jwt_secret_value(), settings.jwt_ttl, clock)
     throttle: LoginThrottle
     if redis is not None:

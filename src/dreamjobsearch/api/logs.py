@@ -23,8 +23,7 @@ router = APIRouter(tags=["logs"])
 @router.post("/logs/ticket")
 async def log_ticket(caller: CallerDep, services: ServicesDep) -> TicketOut:
     """A single-use ticket, valid briefly, for opening a stream where headers cannot be set."""
-    record = caller.session.record
-    ticket = services.sessions.issue_ticket(record.sid, record.user_id)
+    ticket = services.sessions.issue_ticket(caller.session.key)
     return TicketOut(ticket=ticket, expires_in=services.settings.log_ticket_ttl)
 
 
@@ -59,8 +58,8 @@ async def logs(
     server process: within one heartbeat interval).
     """
     session = await _stream_session(services, ticket, credentials)
-    record = session.record
-    subscription = services.sessions.subscribe(record.sid, record.user_id)
+    key = session.key
+    subscription = services.sessions.subscribe(key)
 
     recheck = services.settings.log_heartbeat_interval
 
@@ -72,14 +71,14 @@ async def logs(
                 except TimeoutError:
                     # Quiet for a while: make sure the session was not ended elsewhere
                     # (a logout on another server process closes no stream here).
-                    if await services.sessions.is_alive(record.sid, record.user_id):
+                    if await services.sessions.is_alive(key):
                         continue
                     break
                 if event is None:
                     break
                 yield {"data": json.dumps(event.to_dict())}
         finally:
-            services.sessions.unsubscribe(record.sid, subscription)
+            services.sessions.unsubscribe(key.sid, subscription)
 
     return EventSourceResponse(
         events(),

@@ -9,7 +9,7 @@ from dreamjobsearch.auth.passwords import PasswordHasher
 from dreamjobsearch.auth.throttle import LoginThrottle
 from dreamjobsearch.auth.tokens import TokenClaims, TokenCodec
 from dreamjobsearch.errors import ConflictError, NotAuthenticatedError, TooManyRequestsError
-from dreamjobsearch.sessions.manager import ActiveSession, SessionManager
+from dreamjobsearch.sessions.manager import ActiveSession, SessionKey, SessionManager
 from dreamjobsearch.storage.models import User
 from dreamjobsearch.storage.users import EmailTakenError, UserRepository
 
@@ -81,7 +81,9 @@ class AuthService:
     async def authenticate(self, token: str) -> tuple[TokenClaims, ActiveSession]:
         """The claims and live session behind a bearer token; 401 when either is gone."""
         claims = self._tokens.verify(token)
-        active = await self._sessions.resolve(claims.sid, claims.user_id)
+        active = await self._sessions.resolve(
+            SessionKey(claims.sid, claims.user_id, claims.issued_at, claims.expires_at)
+        )
         if active is None:
             raise NotAuthenticatedError("session ended: log in again")
         return claims, active

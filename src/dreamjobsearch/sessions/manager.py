@@ -50,20 +50,35 @@ class SessionPolicy:
     live_cache: int = 10_000
 
 
+@dataclass(frozen=True, slots=True)
+class SessionKey:
+    """What a request presents for its session: the claims of its token that name it."""
+
+    sid: str
+    user_id: int
+    issued_at: float
+    expires_at: float
+
+
 @dataclass(slots=True)
 class LiveSession:
-    """What a session holds in this process: its workspace and its open log streams."""
+    """What a session holds in this process: its workspace and its open log streams.
 
-    workspace: DreamJobSearch
+    `workspace` is None where workspaces are not kept between requests (the `lazy` store),
+    when the entry only tracks the session's streams.
+    """
+
+    workspace: DreamJobSearch | None
     subscriptions: set[Subscription] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)
 class ActiveSession:
-    """A resolved, unexpired session and its workspace."""
+    """A resolved, unexpired session, its workspace, and the key it was resolved from."""
 
     record: SessionRecord
     workspace: DreamJobSearch
+    key: SessionKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,13 +107,15 @@ class SessionStats:
 
 @dataclass(frozen=True, slots=True)
 class _Ticket:
-    sid: str
-    user_id: int
+    key: SessionKey
     expires_at: float
 
 
 class SessionManager:
     """Owns session policy; the store only persists records."""
+
+    # Whether a session's workspace is kept in this process between its requests.
+    keeps_workspaces = True
 
     def __init__(
         self,
@@ -115,6 +132,7 @@ class SessionManager:
         self._bus = bus
         self._workspace_factory = workspace_factory
         self._shared = shared
+        self._idle_timeout: float = policy.idle_timeout
         # Live workspaces by sid, least recently used first. Bounded: a session whose workspace
         # was dropped gets it rebuilt from its record's data on its next request. Sessions
         # with open streams are never dropped, so logging out can still close them.
@@ -142,7 +160,9 @@ class SessionManager:
                 data=data,
             )
             await self._store.create(record)
-            self._remember(record.sid, LiveSession(self._workspace_factory(user_id, email, data)))
+            if self.keeps_workspaces:
+                workspace = self._workspace_factory(user_id, email, data)
+                self._remember(record.sid, LiveSession(workspace))
         logger.info("session opened for user %s (%s)", user_id, short_sid(record.sid))
         return record
 
@@ -159,47 +179,51 @@ class SessionManager:
             if await self._store.count() >= policy.max_total:
                 raise TooManyRequestsError(SERVER_FULL)
 
-    async def resolve(self, sid: str, user_id: int) -> ActiveSession | None:
+    async def resolve(self, key: SessionKey) -> ActiveSession | None:
         """The live session for a request, or None when it ended or expired.
 
         Records the use (sliding the idle timeout) and returns the same workspace object on
         every request, building it again from the record if this process has none.
         """
+        sid = key.sid
         record = await self._store.get(sid)
-        if record is None or record.user_id != user_id:
+        if record is None or record.user_id != key.user_id:
             return None
         now = self._clock.now()
-        if record.is_expired(now, self._policy.idle_timeout):
+        if record.is_expired(now, self._idle_timeout):
             await self.close(sid)
             return None
         await self._store.touch(sid, now, record)
         # Stores other than `memory` return a copy read before the touch: report this use.
         record.last_accessed = now
         live = self._live.get(sid)
-        if live is None:
-            live = LiveSession(self._workspace_factory(record.user_id, record.email, record.data))
+        if live is None or live.workspace is None:
+            workspace = self._workspace_factory(record.user_id, record.email, record.data)
+            if live is None:
+                live = LiveSession(workspace)
+            live.workspace = workspace
             self._remember(sid, live)
         else:
             self._live.move_to_end(sid)
-        return ActiveSession(record, live.workspace)
+        return ActiveSession(record, workspace=live.workspace, key=key)
 
-    async def is_alive(self, sid: str, user_id: int) -> bool:
+    async def is_alive(self, key: SessionKey) -> bool:
         """Whether the session still exists and has not expired (does not count as a use).
 
         Open streams ask this now and then, so a logout on another process ends them too.
         """
-        record = await self._store.get(sid)
+        record = await self._store.get(key.sid)
         return (
             record is not None
-            and record.user_id == user_id
-            and not record.is_expired(self._clock.now(), self._policy.idle_timeout)
+            and record.user_id == key.user_id
+            and not record.is_expired(self._clock.now(), self._idle_timeout)
         )
 
     async def sessions_of(self, user_id: int) -> list[SessionRecord]:
         """A user's live sessions, most recently used first."""
         now = self._clock.now()
         records = await self._store.list(user_id)
-        live = [r for r in records if not r.is_expired(now, self._policy.idle_timeout)]
+        live = [r for r in records if not r.is_expired(now, self._idle_timeout)]
         return sorted(live, key=lambda record: record.last_accessed, reverse=True)
 
     async def close(self, sid: str) -> bool:
@@ -235,7 +259,7 @@ class SessionManager:
     async def sweep(self) -> int:
         """Remove expired sessions and tickets; returns how many sessions ended."""
         now = self._clock.now()
-        expired = await self._store.purge_expired(now, self._policy.idle_timeout)
+        expired = await self._store.purge_expired(now, self._idle_timeout)
         for sid in expired:
             self._release(sid)
         for ticket, entry in list(self._tickets.items()):
@@ -264,11 +288,14 @@ class SessionManager:
         for sid in list(self._live):
             self._release(sid)
 
-    def subscribe(self, sid: str, user_id: int) -> Subscription:
+    def subscribe(self, key: SessionKey) -> Subscription:
         """Open a log stream owned by the session; it closes when the session ends."""
-        subscription = self._bus.subscribe(user_id)
-        live = self._live.get(sid)
-        if live is not None:
+        subscription = self._bus.subscribe(key.user_id)
+        live = self._live.get(key.sid)
+        if live is None:
+            live = LiveSession(workspace=None, subscriptions={subscription})
+            self._remember(key.sid, live)
+        else:
             live.subscriptions.add(subscription)
         return subscription
 
@@ -278,14 +305,16 @@ class SessionManager:
         live = self._live.get(sid)
         if live is not None:
             live.subscriptions.discard(subscription)
+            if live.workspace is None and not live.subscriptions:
+                del self._live[sid]
 
-    def issue_ticket(self, sid: str, user_id: int) -> str:
+    def issue_ticket(self, key: SessionKey) -> str:
         """A single-use ticket that opens one log stream for this session, briefly valid."""
         if len(self._tickets) >= MAX_PENDING_TICKETS:
             self._tickets.pop(next(iter(self._tickets)))
         ticket = secrets.token_urlsafe(TICKET_BYTES)
         expires_at = self._clock.now() + self._policy.ticket_ttl
-        self._tickets[ticket] = _Ticket(sid, user_id, expires_at)
+        self._tickets[ticket] = _Ticket(key, expires_at)
         return ticket
 
     async def redeem_ticket(self, ticket: str) -> ActiveSession | None:
@@ -293,7 +322,7 @@ class SessionManager:
         entry = self._tickets.pop(ticket, None)
         if entry is None or entry.expires_at <= self._clock.now():
             return None
-        return await self.resolve(entry.sid, entry.user_id)
+        return await self.resolve(entry.key)
 
     async def stats(self) -> SessionStats:
         """Every session with its times, streams and measured memory."""
@@ -301,7 +330,7 @@ class SessionManager:
         now = self._clock.now()
         views = []
         for record in records:
-            if record.is_expired(now, self._policy.idle_timeout):
+            if record.is_expired(now, self._idle_timeout):
                 continue
             live = self._live.get(record.sid)
             views.append(
@@ -363,7 +392,7 @@ class SessionManager:
             return
         for subscription in live.subscriptions:
             self._bus.unsubscribe(subscription)
-        for ticket in [t for t, entry in self._tickets.items() if entry.sid == sid]:
+        for ticket in [t for t, entry in self._tickets.items() if entry.key.sid == sid]:
             del self._tickets[ticket]
 
     async def _sweep_forever(self) -> None:

@@ -1,0 +1,1 @@
+"""Denylists of ended sessions, for the `lazy` store: one protocol, one file per backend."""
