@@ -2,7 +2,8 @@
 
 1. Per session store (`memory`; `database` on SQLite in a temporary DATA_DIR; `database` on
    PostgreSQL, in a database created for the run and dropped after; `redis`, under a key
-   prefix of its own whose keys are deleted after), one app each:
+   prefix of its own whose keys are deleted after; `lazy` with its denylist in SQLite, and
+   in Redis), one app each:
    - requests/s of an authenticated `GET /auth/status` (token check, session resolve,
      workspace) against a bare endpoint of the same app, and their ratio. Requests go
      straight into the ASGI app (no socket, no client), in alternating rounds, with nothing
@@ -155,14 +156,18 @@ class Probe(Protocol):
     def stop(self) -> Counter[str]: ...
 
 
-def _store_methods() -> tuple[str, ...]:
+def _store_methods(inner: object) -> tuple[str, ...]:
     from dreamjobsearch.sessions.stores.base import SessionStore
+    from dreamjobsearch.sessions.stores.lazy import LazySessionStore
 
-    return tuple(
+    names = [
         name
         for name, value in vars(SessionStore).items()
         if not name.startswith("_") and callable(value)
-    )
+    ]
+    if isinstance(inner, LazySessionStore):
+        names.append("is_revoked")  # the denylist check, lazy's only per-request store call
+    return tuple(names)
 
 
 class CountingStore:
@@ -174,7 +179,7 @@ class CountingStore:
     def __init__(self, inner: object) -> None:
         self.inner = inner
         self.calls: Counter[str] = Counter()
-        for name in _store_methods():
+        for name in _store_methods(inner):
             setattr(self, name, self._counted(name, getattr(inner, name)))
 
     def _counted(self, name: str, method: Callable[..., Any]) -> Callable[..., Any]:
@@ -196,10 +201,14 @@ class StoreCalls:
     def start(self) -> None:
         self._proxy = CountingStore(self._store)
         self._manager._store = self._proxy
+        if hasattr(self._manager, "_lazy_store"):
+            self._manager._lazy_store = self._proxy
 
     def stop(self) -> Counter[str]:
         assert self._proxy is not None
         self._manager._store = self._store
+        if hasattr(self._manager, "_lazy_store"):
+            self._manager._lazy_store = self._store
         return self._proxy.calls
 
 
@@ -421,12 +430,13 @@ async def _measure(
 
         postgres: PostgresRoundTrips | None = None
         wire: Probe | None = None
-        if services.redis is not None and settings.session_store == "redis":
+        if services.redis is not None and settings.session_store in ("redis", "lazy"):
             wire = RedisRoundTrips(services.redis)
         elif services.engine.dialect.name == "postgresql":
             wire = postgres = PostgresRoundTrips(services.engine, workdir)
             await postgres.install()
-        in_database = settings.session_store == "database"
+        # `lazy` reads the user's stored configuration from the database on every request.
+        in_database = settings.session_store in ("database", "lazy")
         probes: dict[str, Probe | None] = {
             "store": StoreCalls(services.sessions),
             "sql": SqlStatements(services.engine) if in_database else None,
@@ -524,17 +534,29 @@ def _row(name: str, requests: int, counted: int, postgres_url: str, redis_url: s
         elif name == "database (PostgreSQL)":
             database_url = stack.enter_context(_fresh_postgres_database(postgres_url))
             settings = _settings(path, session_store="database", database_url=database_url)
+        elif name == "lazy (SQLite)":
+            settings = _settings(path, session_store="lazy")
         else:
             prefix = stack.enter_context(_fresh_redis_prefix(redis_url))
             settings = _settings(
-                path, session_store="redis", redis_url=redis_url, redis_prefix=prefix
+                path,
+                session_store="lazy" if name.startswith("lazy") else "redis",
+                redis_url=redis_url,
+                redis_prefix=prefix,
             )
         return asyncio.run(_measure(name, settings, requests, counted, path))
 
 
 # --- printing ------------------------------------------------------------------------------
 
-ROWS = ("memory", "database (SQLite)", "database (PostgreSQL)", "redis")
+ROWS = (
+    "memory",
+    "database (SQLite)",
+    "database (PostgreSQL)",
+    "redis",
+    "lazy (SQLite)",
+    "lazy (Redis + SQLite)",
+)
 
 
 def _per_request(counts: Counter[str] | None, requests: int) -> str:

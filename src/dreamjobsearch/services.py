@@ -192,14 +192,8 @@ def build_session_manager(
     if not isinstance(store, LazySessionStore):
         return SessionManager(store, policy, clock, bus, workspace_factory, shared=shared)
 
-    async def load_user(user_id: int) -> tuple[str, dict[str, Any]] | None:
-        user = await users.by_id(user_id)
-        if user is None or not user.is_active:
-            return None
-        return user.email, dict(user.workspace_config)
-
     return LazySessionManager(
-        store, policy, clock, bus, workspace_factory, load_user, shared=shared
+        store, policy, clock, bus, workspace_factory, users.workspace_source, shared=shared
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -40,3 +42,19 @@ class UserRepository:
         """The account with this id, if any."""
         async with self._sessions() as session:
             return await session.get(User, user_id)
+
+    async def workspace_source(self, user_id: int) -> tuple[str, dict[str, Any]] | None:
+        """The email and saved workspace configuration of an active account, else None.
+
+        One narrow row read, no ORM object: the `lazy` session store calls it on every request.
+        """
+        async with self._sessions() as session:
+            row = (await session.execute(_WORKSPACE_SOURCE, {"user_id": user_id})).first()
+        if row is None or not row.is_active:
+            return None
+        return row.email, dict(row.workspace_config or {})
+
+
+_WORKSPACE_SOURCE = select(User.email, User.is_active, User.workspace_config).where(
+    User.id == bindparam("user_id")
+)
