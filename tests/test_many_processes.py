@@ -212,3 +212,69 @@ async def test_cancel_reaches_the_worker_and_a_stopped_worker_interrupts_its_run
         os.kill(pid, signal.SIGTERM)
         status = await _wait_status(client, token, second["run_id"], FINAL, within=20)
         assert status == "interrupted"
+
+
+async def test_runs_of_a_killed_worker_are_interrupted_and_run_again_completely(
+    tmp_path: Path, prefix: str, make_server: ServerFactory, make_settings: SettingsFactory
+) -> None:
+    settings = make_settings(
+        runner="queue", redis_url=REDIS_URL, redis_prefix=prefix, run_heartbeat=1
+    )
+    server = await make_server(settings)
+    await asyncio.to_thread(_big_feed, settings.data_dir / "big.json", 20_000)
+    env = {
+        **os.environ,
+        "DREAMJOB_DATA_DIR": str(settings.data_dir),
+        "DREAMJOB_REDIS_URL": REDIS_URL,
+        "DREAMJOB_REDIS_PREFIX": prefix,
+        "DREAMJOB_RUNNER": "queue",
+        "DREAMJOB_RUN_HEARTBEAT": "1",
+        "DREAMJOB_JWT_SECRET": TEST_SECRET,
+    }
+    slow = {
+        "queries": ["engineer", "developer", "senior", "python", "data", "manager"],
+        "locations": ["", "poland", "germany", "united kingdom", "netherlands"],
+        "max_jobs_per_search": 1000,
+        "sources": [{"type": "file", "path": "big.json"}],
+    }
+    async with server.client() as client:
+        token = await register(client, "ada@example.com")
+        async with _process(["worker"], env, tmp_path / "killed.log") as pid:
+            run = (await client.post("/update-database", json=slow, headers=bearer(token))).json()
+            await _wait_status(client, token, run["run_id"], {"running"}, within=30)
+            os.kill(pid, signal.SIGKILL)  # records nothing: no worker says the run ended
+        await asyncio.sleep(2)
+        assert await _status_of(client, token, run["run_id"]) == "running"
+
+        async with _process(["worker"], env, tmp_path / "next.log"):
+            # The next worker finds the run's job silent for 3 heartbeats.
+            status = await _wait_status(client, token, run["run_id"], FINAL, within=20)
+            assert status == "interrupted"
+            body = (await client.get(f"/runs/{run['run_id']}", headers=bearer(token))).json()
+            assert "worker stopped" in body["message"]
+
+            again = await client.post("/update-database", json=slow, headers=bearer(token))
+            assert again.status_code == 202, again.text
+            assert await _wait_status(client, token, again.json()["run_id"], FINAL, 120) == (
+                "succeeded"
+            )
+            # Someone whose run was never cut off, for comparison.
+            other = await register(client, "grace@example.com")
+            whole = await client.post("/update-database", json=slow, headers=bearer(other))
+            assert await _wait_status(client, other, whole.json()["run_id"], FINAL, 120) == (
+                "succeeded"
+            )
+
+        # Nothing lost, nothing twice: the same postings as an uninterrupted run.
+        postings = server.services.postings
+        ada, grace = [
+            await server.services.users.by_email(email)
+            for email in ("ada@example.com", "grace@example.com")
+        ]
+        assert ada is not None
+        assert grace is not None
+        ada_links = {(p.source, p.external_id) for p in await postings.for_user(ada.id)}
+        grace_links = {(p.source, p.external_id) for p in await postings.for_user(grace.id)}
+        assert len(ada_links) == await postings.count_for_user(ada.id)
+        assert ada_links == grace_links
+        assert len(ada_links) > 1000

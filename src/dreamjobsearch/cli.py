@@ -69,7 +69,9 @@ async def _work(settings: Settings) -> None:
     services = await build_services(settings)
     redis_url = settings.redis_url or ""
     queue = Queue.from_url(redis_url, name=queue_name(settings.redis_prefix))
-    runs_worker = RunsWorker(queue, services.pipeline, settings.run_concurrency)
+    runs_worker = RunsWorker(
+        queue, services.pipeline, services.runs, settings.run_concurrency, settings.run_heartbeat
+    )
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):

@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     max_request_bytes: PositiveInt = 10 * 1024 * 1024
     run_concurrency: PositiveInt = 4
     runner: RunnerKind = RunnerKind.LOCAL
+    # `queue`: a worker reports each of its runs alive this often (seconds, at least); a run
+    # whose worker has been silent for three times as long is recorded `interrupted`.
+    run_heartbeat: PositiveInt = 10
     runs_max_active_per_user: PositiveInt = 3
     linkedin_base_url: str = "https://www.linkedin.com"
     greenhouse_base_url: str = "https://boards-api.greenhouse.io"

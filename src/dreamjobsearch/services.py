@@ -134,7 +134,7 @@ def build_session_store(
         if redis is None:
             raise ValueError("DREAMJOB_SESSION_STORE=redis needs DREAMJOB_REDIS_URL")
         return RedisSessionStore(
-            redis, settings.session_idle_timeout, touch_interval, settings.redis_prefix
+            redis, settings.session_idle_timeout, touch_interval, settings.redis_prefix, clock
         )
     if kind is SessionStoreKind.LAZY:
         return _lazy_store(settings, sessions, redis, clock)
@@ -151,7 +151,7 @@ def _lazy_store(
     if redis is not None:
         # The ledger is never touched: its keys live until the session's absolute expiry.
         ledger: SessionStore = RedisSessionStore(
-            redis, lazy_lifetime(settings), math.inf, f"{settings.redis_prefix}lazy:"
+            redis, lazy_lifetime(settings), math.inf, f"{settings.redis_prefix}lazy:", clock
         )
         return LazySessionStore(ledger, RedisDenylist(redis, settings.redis_prefix), clock)
     return LazySessionStore(
@@ -204,7 +204,7 @@ async def build_runner(settings: Settings, pipeline: UpdatePipeline) -> Runner:
             raise ValueError("DREAMJOB_RUNNER=queue needs DREAMJOB_REDIS_URL")
         queue = Queue.from_url(settings.redis_url, name=queue_name(settings.redis_prefix))
         await queue.connect()
-        return QueueRunner(queue)
+        return QueueRunner(queue, settings.run_heartbeat)
     return LocalRunner(pipeline, settings.run_concurrency)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -91,6 +92,25 @@ class RunRepository:
             )
             await session.commit()
             return int(getattr(result, "rowcount", 0) or 0)
+
+    async def unfinished(self, created_before: datetime) -> list[Run]:
+        """Every user's queued or running runs created before the given moment."""
+        async with self._sessions() as session:
+            result = await session.execute(
+                select(Run).where(Run.status.in_(ACTIVE_STATES), Run.created_at < created_before)
+            )
+            return list(result.scalars())
+
+    async def interrupt(self, run_id: str, message: str) -> bool:
+        """Mark one run `interrupted`, unless it has finished meanwhile; whether it was."""
+        async with self._sessions() as session:
+            result = await session.execute(
+                update(Run)
+                .where(Run.id == run_id, Run.status.in_(ACTIVE_STATES))
+                .values(status="interrupted", message=message, finished_at=utcnow())
+            )
+            await session.commit()
+            return bool(getattr(result, "rowcount", 0))
 
     async def _update(self, run_id: str, **values: Any) -> None:
         async with self._sessions() as session:

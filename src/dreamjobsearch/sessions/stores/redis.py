@@ -19,6 +19,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from dreamjobsearch.clock import Clock, SystemClock
 from dreamjobsearch.sessions.stores.base import SessionRecord
 from dreamjobsearch.sessions.stores.touches import TouchThrottle
 
@@ -27,9 +28,16 @@ class RedisSessionStore:
     """`SessionStore` on Redis, keys under `prefix`."""
 
     def __init__(
-        self, redis: Redis, idle_timeout: float, touch_interval: float, prefix: str = "dreamjob:"
+        self,
+        redis: Redis,
+        idle_timeout: float,
+        touch_interval: float,
+        prefix: str = "dreamjob:",
+        clock: Clock | None = None,
     ) -> None:
         self._redis = redis
+        # Deadlines are the manager's times, so they are compared with the same clock.
+        self._clock = clock or SystemClock()
         self._idle_timeout = idle_timeout
         self._touches = TouchThrottle(touch_interval)
         self._prefix = prefix
@@ -160,7 +168,7 @@ class RedisSessionStore:
 
     async def _drop_expired_entries(self) -> None:
         """Leave sessions whose deadline passed (Redis expired their keys) out of `recent`."""
-        now = await self._now()
+        now = self._clock.now()
         stale = _texts(await self._redis.zrangebyscore(self._deadline, "-inf", now))
         if stale:
             # Left in `deadline` on purpose: the sweeper's `purge_expired` reads it, to
@@ -173,10 +181,6 @@ class RedisSessionStore:
         gone = [sid for sid in sids if sid not in records]
         if gone:
             await self._redis.zrem(self._user_key(user_id), *gone)
-
-    async def _now(self) -> float:
-        seconds, microseconds = await self._redis.time()
-        return float(seconds) + microseconds / 1_000_000
 
 
 def _encode(record: SessionRecord) -> str:
