@@ -278,3 +278,28 @@ async def test_runs_of_a_killed_worker_are_interrupted_and_run_again_completely(
         assert len(ada_links) == await postings.count_for_user(ada.id)
         assert ada_links == grace_links
         assert len(ada_links) > 1000
+
+
+async def test_a_run_cancelled_while_it_waits_for_a_worker_is_cancelled(
+    prefix: str, make_server: ServerFactory, make_settings: SettingsFactory
+) -> None:
+    server = await make_server(
+        make_settings(runner="queue", redis_url=REDIS_URL, redis_prefix=prefix)
+    )
+    async with server.client() as client:
+        token = await register(client, "patient@example.com")
+        started = await client.post(
+            "/update-database",
+            json={"queries": ["engineer"], "locations": [""]},
+            headers=bearer(token),
+        )
+        assert started.status_code == 202, started.text
+        run_id = started.json()["run_id"]
+        assert await _status_of(client, token, run_id) == "queued"  # no worker is running
+
+        cancelled = await client.post(f"/runs/{run_id}/cancel", headers=bearer(token))
+        assert cancelled.status_code == 200
+        assert cancelled.json()["status"] == "cancelled"
+        assert await _status_of(client, token, run_id) == "cancelled"
+        again = await client.post(f"/runs/{run_id}/cancel", headers=bearer(token))
+        assert again.status_code == 409
