@@ -566,7 +566,7 @@ async def _database_backend(kind: str, url: str) -> AsyncIterator[StoreUnderTest
         alice = await users.create("alice@example.com", "not-a-real-hash")
         bob = await users.create("bob@example.com", "not-a-real-hash")
         yield StoreUnderTest(
-            kind, lambda touch: DatabaseSessionStore(factory, touch), alice=alice.id, bob=bob.id
+            kind, lambda touch: DatabaseSessionStore(engine, touch), alice=alice.id, bob=bob.id
         )
     finally:
         await engine.dispose()

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from redis.asyncio import Redis
 from saq import Queue
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from dreamjobsearch.auth.passwords import PasswordHasher
 from dreamjobsearch.auth.service import AuthService
@@ -119,7 +119,7 @@ class Services:
 
 def build_session_store(
     settings: Settings,
-    sessions: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine,
     redis: Redis | None,
     clock: Clock,
 ) -> SessionStore:
@@ -129,7 +129,7 @@ def build_session_store(
     # keep that small next to the idle timeout.
     touch_interval = min(settings.session_touch_interval, settings.session_idle_timeout / 10)
     if kind is SessionStoreKind.DATABASE:
-        return DatabaseSessionStore(sessions, touch_interval)
+        return DatabaseSessionStore(engine, touch_interval)
     if kind is SessionStoreKind.REDIS:
         if redis is None:
             raise ValueError("DREAMJOB_SESSION_STORE=redis needs DREAMJOB_REDIS_URL")
@@ -137,13 +137,13 @@ def build_session_store(
             redis, settings.session_idle_timeout, touch_interval, settings.redis_prefix, clock
         )
     if kind is SessionStoreKind.LAZY:
-        return _lazy_store(settings, sessions, redis, clock)
+        return _lazy_store(settings, engine, redis, clock)
     return MemorySessionStore()
 
 
 def _lazy_store(
     settings: Settings,
-    sessions: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine,
     redis: Redis | None,
     clock: Clock,
 ) -> LazySessionStore:
@@ -154,9 +154,7 @@ def _lazy_store(
             redis, lazy_lifetime(settings), math.inf, f"{settings.redis_prefix}lazy:", clock
         )
         return LazySessionStore(ledger, RedisDenylist(redis, settings.redis_prefix), clock)
-    return LazySessionStore(
-        DatabaseSessionStore(sessions, math.inf), DatabaseDenylist(sessions), clock
-    )
+    return LazySessionStore(DatabaseSessionStore(engine, math.inf), DatabaseDenylist(engine), clock)
 
 
 def lazy_lifetime(settings: Settings) -> int:
@@ -271,7 +269,7 @@ async def build_services(
     workspace_services = WorkspaceServices(
         data_dir, postings, runs, runner, registry, settings.runs_max_active_per_user
     )
-    store = build_session_store(settings, sessions_factory, redis, clock)
+    store = build_session_store(settings, engine, redis, clock)
     manager = build_session_manager(settings, store, clock, bus, users, workspace_services)
     tokens = TokenCodec(settings.jwt_secret_value(), settings.jwt_ttl, clock)
     throttle: LoginThrottle
