@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import string
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 from hypothesis import given
 from hypothesis import strategies as st
+from ranking_support import RANK, posting, rank_page, titles, user_with
 from support import bearer, register
 
 from dreamjobsearch.ranking import keyword_pattern, matched_keywords, normalize_keywords, rank
 from dreamjobsearch.storage.postings import StoredPosting
 
-RANK = "/job-postings"
 RESULT_FIELDS = {
     "id",
     "score",
@@ -26,50 +25,11 @@ RESULT_FIELDS = {
     "posted_at",
     "source",
     "links",
+    "found_at",
+    "status",
+    "note",
+    "is_new",
 }
-
-
-def posting(name: str, description: str = "", **fields: Any) -> dict[str, Any]:
-    """A posting titled `name` (its link derives from it)."""
-    row: dict[str, Any] = {
-        "link": f"https://careers.example.com/jobs/{name.lower().replace(' ', '-')}",
-        "title": name,
-        "company": "Example Co",
-        "location": "Berlin, Germany",
-        "description": description,
-        "posted_at": "2026-11-01T09:00:00Z",
-    }
-    row.update(fields)
-    return row
-
-
-async def user_with(
-    client: httpx.AsyncClient, rows: list[dict[str, Any]], email: str = "ranker@example.com"
-) -> dict[str, str]:
-    """Register a user, import `rows` for them, return their auth headers."""
-    headers = bearer(await register(client, email))
-    response = await client.post("/job-postings/import", json={"postings": rows}, headers=headers)
-    assert response.status_code == 201, response.text
-    assert response.json()["rejected"] == []
-    return headers
-
-
-async def rank_page(
-    client: httpx.AsyncClient, headers: dict[str, str], keywords: list[str], **extra: Any
-) -> dict[str, Any]:
-    """One ranking response body (asserting success)."""
-    response = await client.post(RANK, json={"keywords": keywords, **extra}, headers=headers)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-async def titles(
-    client: httpx.AsyncClient, headers: dict[str, str], keywords: list[str], **extra: Any
-) -> list[str]:
-    """The titles ranked for `keywords`, in order."""
-    body = await rank_page(client, headers, keywords, limit=500, **extra)
-    return [item["job_title"] for item in body["job_postings"]]
 
 
 SYMBOL_POSTINGS = [
@@ -253,6 +213,10 @@ async def test_result_fields(client: httpx.AsyncClient) -> None:
     assert datetime.fromisoformat(item["posted_at"]) == datetime(2026, 11, 3, 10, 30, tzinfo=UTC)
     assert item["source"] == "greenhouse"
     assert item["links"] == [{"source": "greenhouse", "link": row["link"]}]
+    assert item["status"] == "new"
+    assert item["note"] == ""
+    assert item["is_new"] is True
+    assert datetime.fromisoformat(item["found_at"]) <= datetime.now(UTC)
 
 
 async def test_bad_rank_requests(client: httpx.AsyncClient) -> None:
@@ -268,7 +232,14 @@ async def test_bad_rank_requests(client: httpx.AsyncClient) -> None:
     assert blank.status_code in (400, 422)
     assert "keyword" in str(blank.json()["detail"])
 
-    for extra in ({"limit": 0}, {"limit": 501}, {"offset": -1}, {"sort": "date"}):
+    for extra in (
+        {"limit": 0},
+        {"limit": 501},
+        {"offset": -1},
+        {"sort": "relevance"},
+        {"statuses": ["done"]},
+        {"statuses": []},
+    ):
         response = await client.post(RANK, json={"keywords": ["python"], **extra}, headers=headers)
         assert response.status_code == 422, extra
 

@@ -602,6 +602,7 @@ async def test_linkedin_run_pages_through_the_search_and_stores_every_field(
         "query": "python developer",
         "location_searched": "Kraków",
         "status": "new",
+        "note": "",
         "links": [{"source": "linkedin", "link": link}],
     }
 

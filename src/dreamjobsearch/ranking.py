@@ -23,12 +23,19 @@ _OLDEST = datetime.min.replace(tzinfo=UTC)
 
 @dataclass(frozen=True, slots=True)
 class RankedPosting:
-    """A posting with its score and the keywords it matched (in the caller's spelling)."""
+    """A posting with its score and the keywords it matched (in the caller's spelling).
+
+    A ranking of the user's own postings also says where they are with it (`status`,
+    `note`) and whether it was found after their last visit (`is_new`).
+    """
 
     posting: StoredPosting
     score: int
     matched_keywords: tuple[str, ...]
     group_links: tuple[tuple[str, str], ...] = ()
+    status: str = "new"
+    note: str = ""
+    is_new: bool = False
 
     @property
     def links(self) -> tuple[tuple[str, str], ...]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,24 +21,37 @@ from dreamjobsearch.errors import (
     NotFoundError,
     TooManyRequestsError,
 )
+from dreamjobsearch.export import ExportFile, ExportFormat, render
 from dreamjobsearch.pipeline import UpdateParams
-from dreamjobsearch.ranking import RankedPosting, normalize_keywords, rank
 from dreamjobsearch.runs.base import Runner
+from dreamjobsearch.search.cache import RankingCache
+from dreamjobsearch.search.ranker import Ranker, RankPage
+from dreamjobsearch.search.request import check_keywords, rank_request
+from dreamjobsearch.search.selection import Sort
 from dreamjobsearch.sources.files import ParsedRows, Rejection, parse_document, parse_rows
 from dreamjobsearch.sources.registry import SourceRegistry
 from dreamjobsearch.sources.specs import DEFAULT_SOURCES, SOURCE_SPEC, SourceSpec
-from dreamjobsearch.storage.models import Run
+from dreamjobsearch.storage.models import Run, utcnow
 from dreamjobsearch.storage.postings import PostingDetail, PostingRepository
 from dreamjobsearch.storage.runs import ACTIVE_STATES, RunRepository
+from dreamjobsearch.storage.search_index import SearchIndexRepository
+from dreamjobsearch.storage.tracking import StatusColumn, TrackedPosting, TrackingRepository
+from dreamjobsearch.tracking import (
+    STATUSES,
+    Status,
+    check_note,
+    company_key,
+    normalize_companies,
+)
 
-MAX_KEYWORDS = 100
-MAX_KEYWORD_LENGTH = 200
 PROGRESS_CHUNK = 500
+MAX_BOARD_ITEMS = 200
 
 
 @dataclass(frozen=True, slots=True)
 class WorkspaceServices:
-    """What every workspace shares: repositories, the runner and the source registry."""
+    """What every workspace shares: repositories, the runner, the source registry, and the
+    ranking (its per-process cache of users' indexes) with the tracking repository."""
 
     data_dir: Path
     postings: PostingRepository
@@ -45,6 +59,26 @@ class WorkspaceServices:
     runner: Runner
     sources: SourceRegistry
     max_active_runs: int
+    rankings: RankingCache = field(default_factory=RankingCache)
+    tracking: TrackingRepository = field(init=False)
+    ranker: Ranker = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Built on the postings repository's database, so the composition root only has
+        # to pass what it always did.
+        sessions = self.postings.sessions
+        tracking = TrackingRepository(sessions)
+        object.__setattr__(self, "tracking", tracking)
+        ranker = Ranker(SearchIndexRepository(sessions), tracking, self.rankings)
+        object.__setattr__(self, "ranker", ranker)
+
+
+@dataclass(frozen=True, slots=True)
+class SeenTimes:
+    """The visit just recorded, and the one before it (None on a first visit)."""
+
+    previous: datetime | None
+    now: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,14 +88,6 @@ class ImportReport:
     imported: int
     duplicates: int
     rejected: list[Rejection]
-
-
-@dataclass(frozen=True, slots=True)
-class RankPage:
-    """One page of ranked postings and how many matched in all."""
-
-    total: int
-    items: list[RankedPosting]
 
 
 class DreamJobSearch:
@@ -109,20 +135,96 @@ class DreamJobSearch:
         return ImportReport(imported, duplicates, parsed.rejected)
 
     async def rank(
-        self, keywords: Sequence[str], location: str | None, limit: int, offset: int
+        self,
+        keywords: Sequence[str],
+        location: str | None,
+        limit: int,
+        offset: int,
+        statuses: Iterable[Status] | None = None,
+        sort: Sort = "score",
     ) -> RankPage:
-        """The user's postings ranked by keywords matched, one page of them."""
-        cleaned = normalize_keywords(keywords)
-        if not cleaned:
-            raise InvalidInputError("give at least one non-blank keyword")
-        if len(cleaned) > MAX_KEYWORDS:
-            raise InvalidInputError(f"at most {MAX_KEYWORDS} keywords")
-        too_long = [k for k in cleaned if len(k) > MAX_KEYWORD_LENGTH]
-        if too_long:
-            raise InvalidInputError(f"keywords are at most {MAX_KEYWORD_LENGTH} characters")
-        postings = await self._services.postings.for_user(self.user_id)
-        ranked = await asyncio.to_thread(rank, postings, cleaned, location)
-        return RankPage(total=len(ranked), items=ranked[offset : offset + limit])
+        """The user's postings ranked by keywords matched, one page of them.
+
+        Only `statuses` are shown (by default all but rejected and archived), never the
+        companies the user blocked; `sort="date"` lists newest first instead of best.
+        """
+        request = rank_request(keywords, location, statuses, sort, offset, limit)
+        return await self._services.ranker.rank(self.user_id, request)
+
+    async def export(
+        self,
+        kind: ExportFormat,
+        keywords: Sequence[str],
+        location: str | None = None,
+        statuses: Iterable[Status] | None = None,
+        sort: Sort = "score",
+    ) -> ExportFile:
+        """The whole ranked view (every page) as a CSV or JSON file."""
+        request = rank_request(keywords, location, statuses, sort, 0, None)
+        page = await self._services.ranker.rank(self.user_id, request)
+        return await asyncio.to_thread(render, page.items, kind, utcnow())
+
+    async def track(
+        self, posting_id: int, status: Status | None = None, note: str | None = None
+    ) -> TrackedPosting:
+        """Set where the user is with a posting (and its copies on other boards)."""
+        if status is None and note is None:
+            raise InvalidInputError("give a status, a note, or both")
+        cleaned = None if note is None else check_note(note)
+        tracked = await self._services.tracking.update(self.user_id, posting_id, status, cleaned)
+        if tracked is None:
+            raise NotFoundError("no such posting among yours")
+        return tracked
+
+    async def board(
+        self, statuses: Iterable[Status] | None = None, limit: int = 20, offset: int = 0
+    ) -> list[StatusColumn]:
+        """The user's postings by status: each status's count and most recently found."""
+        if not 1 <= limit <= MAX_BOARD_ITEMS or offset < 0:
+            raise InvalidInputError(f"limit is 1 to {MAX_BOARD_ITEMS}, offset 0 or more")
+        chosen = set(STATUSES if statuses is None else statuses)
+        ordered = [status for status in STATUSES if status in chosen]
+        return await self._services.tracking.board(self.user_id, ordered, limit, offset)
+
+    async def keywords(self) -> list[str]:
+        """The user's saved keywords."""
+        return list((await self._services.tracking.state(self.user_id)).keywords)
+
+    async def save_keywords(self, keywords: Iterable[str]) -> list[str]:
+        """Replace the saved keywords (normalised as rankings do); the list kept."""
+        cleaned = check_keywords(keywords)
+        await self._services.tracking.save_keywords(self.user_id, cleaned)
+        return cleaned
+
+    async def blocked_companies(self) -> list[str]:
+        """The companies the user blocked, as they spelled them."""
+        return list((await self._services.tracking.state(self.user_id)).blocked_companies)
+
+    async def block_companies(self, names: Iterable[str]) -> list[str]:
+        """Replace the blocked companies; the list kept (repeats and blanks dropped)."""
+        cleaned = normalize_companies(names)
+        await self._services.tracking.save_blocked_companies(self.user_id, cleaned)
+        return cleaned
+
+    async def block_company(self, name: str) -> list[str]:
+        """Add one company to the block list (no change if already there)."""
+        current = await self.blocked_companies()
+        return await self.block_companies([*current, name])
+
+    async def unblock_company(self, name: str) -> list[str]:
+        """Take one company off the block list; `NotFoundError` if it was not on it."""
+        current = await self.blocked_companies()
+        kept = [company for company in current if company_key(company) != company_key(name)]
+        if len(kept) == len(current):
+            raise NotFoundError("that company is not blocked")
+        return await self.block_companies(kept)
+
+    async def mark_seen(self) -> SeenTimes:
+        """Record a visit: postings found after it are no longer new (`is_new`)."""
+        previous = (await self._services.tracking.state(self.user_id)).last_seen_at
+        now = utcnow()
+        await self._services.tracking.save_last_seen(self.user_id, now)
+        return SeenTimes(previous=previous, now=now)
 
     async def posting(self, posting_id: int) -> PostingDetail:
         """One of the user's postings in full; `NotFoundError` for any other."""

@@ -1,4 +1,4 @@
-"""Job postings: import, rank, and start update runs."""
+"""Job postings: import, rank, and start update runs (tracking routes: `tracking.py`)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
+from dreamjobsearch.api import tracking
 from dreamjobsearch.api.deps import CallerDep
 from dreamjobsearch.api.schemas import (
     ImportBody,
     ImportOut,
+    PostingId,
     PostingOut,
     RankBody,
     RankedPostingOut,
@@ -26,6 +28,8 @@ from dreamjobsearch.pipeline import UpdateParams
 from dreamjobsearch.workspace import ImportReport
 
 router = APIRouter(tags=["job postings"])
+# First, so `/job-postings/board` and `/job-postings/export` are not read as a posting id.
+router.include_router(tracking.router)
 
 UPLOAD_KINDS: dict[str, Literal["json", "csv"]] = {
     "text/csv": "csv",
@@ -107,8 +111,15 @@ async def import_postings(request: Request, caller: CallerDep) -> ImportOut:
 
 @router.post("/job-postings")
 async def rank_postings(body: RankBody, caller: CallerDep) -> RankOut:
-    """Your postings ranked by how many keywords they contain, optionally in one location."""
-    page = await caller.workspace.rank(body.keywords, body.location, body.limit, body.offset)
+    """Your postings ranked by how many keywords they contain, optionally in one location.
+
+    `statuses` chooses which of your postings take part (default: all but rejected and
+    archived); blocked companies never do. `sort` is `score` (best first, then newest) or
+    `date` (newest first).
+    """
+    page = await caller.workspace.rank(
+        body.keywords, body.location, body.limit, body.offset, body.statuses, body.sort
+    )
     return RankOut(
         total=page.total, job_postings=[RankedPostingOut.of(item) for item in page.items]
     )
@@ -117,12 +128,17 @@ async def rank_postings(body: RankBody, caller: CallerDep) -> RankOut:
 @router.get(
     "/job-postings/{posting_id}", responses={404: {"description": "not one of your postings"}}
 )
-async def get_posting(posting_id: int, caller: CallerDep) -> PostingOut:
+async def get_posting(posting_id: PostingId, caller: CallerDep) -> PostingOut:
     """One of your postings with every stored field and every board it was found on."""
     return PostingOut.of(await caller.workspace.posting(posting_id))
 
 
-@router.post("/update-database", status_code=status.HTTP_202_ACCEPTED, tags=["runs"])
+@router.post(
+    "/update-database",
+    status_code=status.HTTP_202_ACCEPTED,
+    tags=["runs"],
+    responses={429: {"description": "you have as many runs in progress as allowed"}},
+)
 async def update_database(body: UpdateParams, caller: CallerDep) -> RunOut:
     """Start an update run in the background; follow it at `/runs/{id}` and on `/logs`."""
     return RunOut.of(await caller.workspace.start_update(body))

@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from fastapi import Path
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 from dreamjobsearch.ranking import RankedPosting
+from dreamjobsearch.search.selection import Sort
 from dreamjobsearch.storage.models import Run
 from dreamjobsearch.storage.postings import PostingDetail
+from dreamjobsearch.storage.tracking import StatusColumn, TrackedPosting
+from dreamjobsearch.tracking import (
+    MAX_BLOCKED_COMPANIES,
+    MAX_COMPANY_LENGTH,
+    MAX_NOTE_LENGTH,
+    STATUSES,
+    Status,
+)
+from dreamjobsearch.workspace import SeenTimes
+
+# Database ids are 32-bit integers (PostgreSQL `integer`): a larger one names nothing.
+PostingId = Annotated[int, Path(ge=1, le=2**31 - 1, description="a posting's id")]
 
 
 class StrictBody(BaseModel):
@@ -65,12 +79,14 @@ class MessageOut(BaseModel):
 
 
 class RankBody(StrictBody):
-    """What to rank by."""
+    """What to rank by; `statuses` defaults to all but rejected and archived."""
 
     keywords: list[str] = Field(min_length=1, max_length=100)
     location: str | None = Field(default=None, max_length=200)
     limit: int = Field(default=50, ge=1, le=500)
     offset: int = Field(default=0, ge=0, le=1_000_000)
+    statuses: list[Status] | None = Field(default=None, min_length=1, max_length=len(STATUSES))
+    sort: Sort = "score"
 
 
 class LinkOut(BaseModel):
@@ -91,8 +107,12 @@ class RankedPostingOut(BaseModel):
     job_company: str
     job_location: str
     posted_at: datetime | None
+    found_at: datetime
     source: str
     links: list[LinkOut]
+    status: Status
+    note: str
+    is_new: bool = Field(description="found after your last visit (POST /job-postings/seen)")
 
     @classmethod
     def of(cls, item: RankedPosting) -> RankedPostingOut:
@@ -107,8 +127,12 @@ class RankedPostingOut(BaseModel):
             job_company=posting.company,
             job_location=posting.location,
             posted_at=posting.posted_at,
+            found_at=posting.found_at,
             source=posting.source,
             links=[LinkOut(source=source, link=link) for source, link in item.links],
+            status=_status(item.status),
+            note=item.note,
+            is_new=item.is_new,
         )
 
 
@@ -140,6 +164,7 @@ class PostingOut(BaseModel):
     query: str
     location_searched: str
     status: str
+    note: str
     links: list[LinkOut]
 
     @classmethod
@@ -165,8 +190,124 @@ class PostingOut(BaseModel):
             query=detail.query,
             location_searched=detail.location,
             status=detail.status,
+            note=detail.note,
             links=[LinkOut(source=item.source, link=item.link) for item in detail.links],
         )
+
+
+def _status(value: str) -> Status:
+    """A stored status as the API's type (rows only ever hold the known statuses)."""
+    return next((status for status in STATUSES if status == value), "new")
+
+
+class TrackBody(StrictBody):
+    """A status, a note (empty clears it), or both."""
+
+    status: Status | None = None
+    note: str | None = Field(default=None, max_length=MAX_NOTE_LENGTH)
+
+    @model_validator(mode="after")
+    def _something(self) -> TrackBody:
+        if self.status is None and self.note is None:
+            raise ValueError("give a status, a note, or both")
+        return self
+
+
+class TrackedPostingOut(BaseModel):
+    """One of your postings in a list: what it is and where you are with it."""
+
+    id: int
+    job_title: str
+    job_company: str
+    job_location: str
+    link: str
+    source: str
+    posted_at: datetime | None
+    found_at: datetime
+    status: Status
+    note: str
+
+    @classmethod
+    def of(cls, tracked: TrackedPosting) -> TrackedPostingOut:
+        """Shape a tracked posting."""
+        posting = tracked.posting
+        return cls(
+            id=posting.id,
+            job_title=posting.title,
+            job_company=posting.company,
+            job_location=posting.location,
+            link=posting.link,
+            source=posting.source,
+            posted_at=posting.posted_at,
+            found_at=posting.found_at,
+            status=_status(tracked.status),
+            note=tracked.note,
+        )
+
+
+class BoardColumnOut(BaseModel):
+    """A status: how many of your postings have it, and the most recently found of them."""
+
+    status: Status
+    count: int
+    items: list[TrackedPostingOut]
+
+    @classmethod
+    def of(cls, column: StatusColumn) -> BoardColumnOut:
+        """Shape a board column."""
+        return cls(
+            status=_status(column.status),
+            count=column.count,
+            items=[TrackedPostingOut.of(item) for item in column.items],
+        )
+
+
+class BoardOut(BaseModel):
+    """Your postings grouped by status, in the order of the job-search funnel."""
+
+    columns: list[BoardColumnOut]
+
+
+class KeywordsBody(StrictBody):
+    """The keywords to keep (they replace the saved ones)."""
+
+    keywords: list[str] = Field(max_length=100)
+
+
+class KeywordsOut(BaseModel):
+    """Your saved keywords."""
+
+    keywords: list[str]
+
+
+class CompaniesBody(StrictBody):
+    """The companies to block (they replace the block list)."""
+
+    companies: list[str] = Field(max_length=MAX_BLOCKED_COMPANIES)
+
+
+class CompanyBody(StrictBody):
+    """One company to block."""
+
+    company: str = Field(min_length=1, max_length=MAX_COMPANY_LENGTH)
+
+
+class CompaniesOut(BaseModel):
+    """The companies you blocked: hidden from rankings and exports."""
+
+    companies: list[str]
+
+
+class SeenOut(BaseModel):
+    """Your visit just recorded, and the previous one (null on a first visit)."""
+
+    last_seen_at: datetime
+    previous_seen_at: datetime | None
+
+    @classmethod
+    def of(cls, seen: SeenTimes) -> SeenOut:
+        """Shape the recorded visit."""
+        return cls(last_seen_at=seen.now, previous_seen_at=seen.previous)
 
 
 class ImportBody(StrictBody):
@@ -236,6 +377,7 @@ class AdminSessionOut(BaseModel):
     created_at: datetime
     last_accessed: datetime
     expires_at: datetime
+    device: str
     subscribers: int
     memory_bytes: int
 

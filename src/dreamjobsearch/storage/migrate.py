@@ -9,8 +9,18 @@ from alembic import command
 from alembic.config import Config
 
 from dreamjobsearch.storage.db import sync_url
+from dreamjobsearch.storage.search_index import is_search_index_table
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def in_models(name: str | None, type_: str, _parent_names: object) -> bool:
+    """Whether a database object is described by the models (Alembic's `include_name`).
+
+    The search index is dialect-specific DDL the migrations create outside the models
+    (an FTS5 table and its shadow tables, or a tsvector table), so comparisons skip it.
+    """
+    return not (type_ == "table" and is_search_index_table(name))
 
 
 def alembic_config(database_url: str) -> Config:

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, func, or_, select, update
+from sqlalchemy import Table, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dreamjobsearch.dedupe import description_hash, job_key
 from dreamjobsearch.sources.base import JobPosting
-from dreamjobsearch.storage.models import Posting, UserPosting, utcnow
+from dreamjobsearch.storage.models import Posting, UserPosting, UTCDateTime, utcnow
+from dreamjobsearch.storage.postings_version import bump_postings_version
+from dreamjobsearch.storage.search_index import PostingText, add_to_index
 from dreamjobsearch.storage.sql import insert_ignoring_conflicts
 
 CHUNK = 400
@@ -70,6 +72,7 @@ class PostingDetail:
     location: str
     found_at: datetime
     status: str
+    note: str
     links: list[PostingLink]
 
 
@@ -83,6 +86,11 @@ class PostingRepository:
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        """The session factory, for the repositories of the same database."""
+        return self._sessions
 
     async def store_for_user(
         self,
@@ -117,6 +125,7 @@ class PostingRepository:
             missing = [key for key in keys if key not in inserted]
             ids = {**inserted, **(await _ids_for(session, missing) if missing else {})}
             await _group_within_batch(session, rows, inserted)
+            await add_to_index(session, _texts(rows, inserted))
             linked = await _link(session, user_id, list(ids.values()), query, location, now)
         return StoreResult(new=linked.new, duplicates=duplicates + linked.duplicates)
 
@@ -174,6 +183,7 @@ class PostingRepository:
             location=found.location,
             found_at=found.found_at,
             status=found.status,
+            note=found.note,
             links=[PostingLink(pid, source, link) for pid, source, link in links]
             or [PostingLink(posting.id, posting.source, posting.link)],
         )
@@ -290,32 +300,49 @@ async def _link(
     location: str,
     now: datetime,
 ) -> StoreResult:
-    """Link postings to the user; RETURNING tells which links are new."""
+    """Link postings to the user; RETURNING tells which links are new.
+
+    Each link copies its posting's date and group from the postings table (one statement),
+    so the user's postings can later be read in ranking order without that table.
+    """
     unique_ids = list(dict.fromkeys(posting_ids))
-    statement = insert_ignoring_conflicts(session, USER_POSTINGS).returning(
-        USER_POSTINGS.c.posting_id
+    columns = (
+        "user_id",
+        "posting_id",
+        "query",
+        "location",
+        "found_at",
+        "status",
+        "note",
+        "posted_at",
+        "group_id",
     )
     new = 0
     for chunk in _chunks(unique_ids):
-        result = await session.execute(
-            statement,
-            [
-                {
-                    "user_id": user_id,
-                    "posting_id": pid,
-                    "query": query[:512],
-                    "location": location[:512],
-                    "found_at": now,
-                    "status": "new",
-                }
-                for pid in chunk
-            ],
+        rows = select(
+            literal(user_id),
+            POSTINGS.c.id,
+            literal(query[:512]),
+            literal(location[:512]),
+            literal(now, UTCDateTime()),
+            literal("new"),
+            literal(""),
+            POSTINGS.c.posted_at,
+            func.coalesce(POSTINGS.c.group_id, POSTINGS.c.id),
+        ).where(POSTINGS.c.id.in_(chunk))
+        statement = (
+            insert_ignoring_conflicts(session, USER_POSTINGS)
+            .from_select(columns, rows)
+            .returning(USER_POSTINGS.c.posting_id)
         )
+        result = await session.execute(statement)
         new += len(result.all())
+    if new:
+        await bump_postings_version(session, user_id)
     return StoreResult(new=new, duplicates=len(posting_ids) - new)
 
 
-def _posting_row(posting: JobPosting, now: datetime) -> dict[str, object]:
+def _posting_row(posting: JobPosting, now: datetime) -> dict[str, Any]:
     return {
         "source": posting.source,
         "external_id": posting.external_id,
@@ -334,7 +361,18 @@ def _posting_row(posting: JobPosting, now: datetime) -> dict[str, object]:
         "description_hash": description_hash(posting.description),
         "group_id": None,
         "created_at": now,
+        # Indexed in the same transaction (store_for_user), so never half-stored.
+        "search_indexed": True,
     }
+
+
+def _texts(rows: list[dict[str, Any]], inserted: dict[Identity, int]) -> list[PostingText]:
+    """What the search index reads of the rows this transaction inserted."""
+    return [
+        PostingText(posting_id, row["title"], row["description"])
+        for row in rows
+        if (posting_id := inserted.get((row["source"], row["external_id"]))) is not None
+    ]
 
 
 def _stored(posting: Posting, found_at: datetime) -> StoredPosting:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,3 +20,24 @@ def insert_ignoring_conflicts(session: AsyncSession, table: Table) -> Insert:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing()
     return sqlite.insert(table).on_conflict_do_nothing()
+
+
+def upsert(
+    session: AsyncSession,
+    table: Table,
+    values: dict[str, Any],
+    key: Sequence[str],
+    changes: dict[str, Any],
+) -> Insert:
+    """Core `INSERT ... ON CONFLICT (key) DO UPDATE SET changes` for the session's dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        return (
+            postgresql.insert(table)
+            .values(values)
+            .on_conflict_do_update(index_elements=list(key), set_=changes)
+        )
+    return (
+        sqlite.insert(table)
+        .values(values)
+        .on_conflict_do_update(index_elements=list(key), set_=changes)
+    )

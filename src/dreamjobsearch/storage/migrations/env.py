@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool, text
 
+from dreamjobsearch.storage.migrate import in_models
 from dreamjobsearch.storage.models import Base
 
 config = context.config
@@ -21,6 +22,7 @@ def run_migrations() -> None:
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
+            include_name=in_models,
         )
         with context.begin_transaction():
             if connection.dialect.name == "postgresql":

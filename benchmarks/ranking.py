@@ -1,0 +1,283 @@
+"""Ranking benchmark: 100,000 postings, 20 keywords, against the prototype's way in the same run.
+
+Baseline (the prototype): a pandas DataFrame of the postings; for each keyword,
+`keyword.lower() in description.lower()` on every row; scores summed, sorted (score, then
+posted date), the first 50 taken. It reads every description on every request (and its
+substring test is not even the rule: `Java` matches `JavaScript`).
+
+Ours: `DreamJobSearch.rank`, the call behind `POST /job-postings`, on a real SQLite database
+in a temporary DATA_DIR, first page of 50 with the total:
+
+- cold: the first ranking in a process that has not ranked for the user yet (builds the
+  user's index, asks the search index for the 20 keywords in one statement);
+- warm: the same ranking again (what paging, re-sorting and tracking clicks cost);
+- new keyword: a warm index, one keyword it has not seen;
+- after ingest: an update run's batch (50 postings) stored, then the ranking (the
+  postings version moved, so the index is rebuilt);
+- filtered: with a location, `sort=date` and a blocked company; the first such ranking
+  reads the locations and companies, later ones are warm.
+
+Every measurement is the median of `--repeat` runs. Then our results are checked against
+`ranking.rank()` (the rule, over every posting): the same total and the same first page,
+scores and matched keywords included.
+
+Run: `uv run python benchmarks/ranking.py [--postings N] [--repeat R]` (about a minute and a
+half with the defaults; most of it is generating and storing the postings).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from dreamjobsearch.search.ranker import RankPage
+    from dreamjobsearch.services import Services
+    from dreamjobsearch.sources.base import JobPosting
+    from dreamjobsearch.workspace import DreamJobSearch
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "benchmark-secret-" + "x" * 40
+KEYWORDS = [
+    "Python",
+    "Django",
+    "PostgreSQL",
+    "AWS",
+    "Kubernetes",
+    "Docker",
+    "React",
+    "TypeScript",
+    "Java",
+    "JavaScript",
+    "C++",
+    "C#",
+    ".NET",
+    "node.js",
+    "machine learning",
+    "Go",
+    "Rust",
+    "Kafka",
+    "Terraform",
+    "SQL",
+]
+PAGE = 50
+STORE_BATCH = 2000
+INGEST_BATCH = 50  # what an update run stores at once (pipeline.BATCH_SIZE)
+
+
+def generated_postings(count: int) -> list[JobPosting]:
+    """`count` postings from examples/generate_postings.py, as an import turns rows into them."""
+    from dreamjobsearch.sources.files import parse_rows
+
+    spec = importlib.util.spec_from_file_location(
+        "generate_postings", ROOT / "examples" / "generate_postings.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    parsed = parse_rows(module.generate_postings(count, seed=11))
+    assert not parsed.rejected, parsed.rejected[:3]
+    return parsed.postings
+
+
+def baseline(frame: pd.DataFrame, keywords: Sequence[str]) -> tuple[int, pd.DataFrame]:
+    """The prototype's ranking: substring tests on every description, for every keyword."""
+    scores = pd.Series(0, index=frame.index)
+    for keyword in keywords:
+        wanted = keyword.lower()
+        scores += frame["description"].apply(lambda text, w=wanted: w in text.lower()).astype(int)
+    ranked = frame.assign(score=scores)
+    ranked = ranked[ranked["score"] > 0].sort_values(
+        ["score", "posted_at"], ascending=False, na_position="last"
+    )
+    return len(ranked), ranked.head(PAGE)
+
+
+def median_seconds(work: Callable[[], object], repeat: int) -> float:
+    """The median wall time of `work()`."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+async def median_seconds_async(
+    work: Callable[[], Awaitable[RankPage]],
+    repeat: int,
+    before: Callable[[], Awaitable[None]],
+) -> tuple[float, int]:
+    """The median wall time of `await work()`, each run after `await before()` (untimed),
+    and the total of the last page."""
+    times = []
+    total = 0
+    for _ in range(repeat):
+        await before()
+        started = time.perf_counter()
+        page = await work()
+        times.append(time.perf_counter() - started)
+        total = page.total
+    return statistics.median(times), total
+
+
+async def nothing() -> None:
+    """No preparation."""
+
+
+def settings(data_dir: Path) -> Any:
+    """Settings in `data_dir` (SQLite there); no board is ever asked."""
+    from dreamjobsearch.config import Settings
+
+    return Settings(_env_file=None, data_dir=data_dir, jwt_secret=SECRET)
+
+
+def check_against_rule(page: RankPage, postings: list[Any], keywords: Sequence[str]) -> str:
+    """Compare our page with `ranking.rank()` over every posting; a line saying how it went."""
+    from dreamjobsearch.ranking import rank
+
+    started = time.perf_counter()
+    expected = rank(postings, keywords)
+    seconds = time.perf_counter() - started
+    ours = [(item.posting.id, item.score, item.matched_keywords) for item in page.items]
+    rule = [(item.posting.id, item.score, item.matched_keywords) for item in expected[:PAGE]]
+    if page.total != len(expected) or ours != rule:
+        raise SystemExit(
+            f"MISMATCH with ranking.rank(): total {page.total} vs {len(expected)}, "
+            f"first page equal: {ours == rule}"
+        )
+    return (
+        f"agrees with ranking.rank(): total {page.total:,} and the first {len(ours)} results"
+        f" (ids, scores, matched keywords) identical; rank() itself took {seconds:.1f} s"
+    )
+
+
+async def run(count: int, repeat: int, check: bool) -> None:
+    """Build the data, time both ways, check the results, print the table."""
+    from dreamjobsearch.services import build_services
+
+    started = time.perf_counter()
+    postings = generated_postings(count + INGEST_BATCH * repeat)
+    extra, postings = postings[count:], postings[:count]
+    print(f"generated {count:,} postings in {time.perf_counter() - started:.1f} s")
+    frame = pd.DataFrame(
+        {
+            "id": range(len(postings)),
+            "title": [posting.title for posting in postings],
+            "description": [posting.description for posting in postings],
+            "posted_at": [posting.posted_at for posting in postings],
+        }
+    )
+    baseline_seconds = median_seconds(lambda: baseline(frame, KEYWORDS), max(1, repeat // 3))
+    baseline_total, _ = baseline(frame, KEYWORDS)
+
+    with tempfile.TemporaryDirectory() as data_dir:
+        services = await build_services(settings(Path(data_dir)))
+        try:
+            await measure(
+                services, postings, extra, baseline_seconds, baseline_total, repeat, check
+            )
+        finally:
+            await services.aclose()
+
+
+async def measure(
+    services: Services,
+    postings: list[JobPosting],
+    extra: list[JobPosting],
+    baseline_seconds: float,
+    baseline_total: int,
+    repeat: int,
+    check: bool,
+) -> None:
+    """Store the postings, time our rankings, check them, print the table."""
+    user = await services.users.create("bench@example.com", "not-a-login")
+    workspace = services.workspace_for(user.id, user.email, {})
+    started = time.perf_counter()
+    for start in range(0, len(postings), STORE_BATCH):
+        await services.postings.store_for_user(user.id, postings[start : start + STORE_BATCH])
+    stored = time.perf_counter() - started
+    print(f"stored and indexed them in {stored:.1f} s ({len(postings) / stored:,.0f} postings/s)")
+
+    async def forget() -> None:
+        services.workspace_services.rankings.clear()
+
+    async def first_page(ws: DreamJobSearch = workspace, **options: Any) -> RankPage:
+        return await ws.rank(KEYWORDS, options.pop("location", None), PAGE, 0, **options)
+
+    cold = await median_seconds_async(first_page, repeat, forget)
+    warm = await median_seconds_async(first_page, repeat, nothing)
+    novel = iter(f"keyword{n}" for n in range(repeat))
+
+    async def with_new_keyword() -> RankPage:
+        return await workspace.rank([*KEYWORDS[:-1], next(novel)], None, PAGE, 0)
+
+    new_keyword = await median_seconds_async(with_new_keyword, repeat, nothing)
+    batches = iter(extra[n : n + INGEST_BATCH] for n in range(0, len(extra), INGEST_BATCH))
+
+    async def ingest() -> None:
+        await services.postings.store_for_user(user.id, next(batches, []))
+
+    after_ingest = await median_seconds_async(first_page, repeat, ingest)
+    await workspace.block_companies(["Kestrelgate"])
+
+    async def filtered() -> RankPage:
+        return await first_page(location="poland", sort="date")
+
+    filtered_cold = await median_seconds_async(filtered, 1, nothing)
+    filtered_warm = await median_seconds_async(filtered, repeat, nothing)
+    await workspace.block_companies([])
+
+    rows = [
+        ("ours, cold (index built)", cold),
+        ("ours, warm (index kept)", warm),
+        ("ours, warm + one new keyword", new_keyword),
+        ("ours, after a 50-posting ingest", after_ingest),
+        ("ours, location+date+block, 1st", filtered_cold),
+        ("ours, location+date+block, warm", filtered_warm),
+    ]
+    print(f"\n{len(KEYWORDS)} keywords, first page of {PAGE} with the total, median of {repeat}")
+    print(f"{'way':<36}{'time':>12}{'total':>10}{'speed-up':>11}")
+    print(
+        f"{'baseline: pandas, substring per row':<36}{baseline_seconds * 1000:>9.1f} ms"
+        f"{baseline_total:>10,}{1:>10}x"
+    )
+    for name, (seconds, total) in rows:
+        print(
+            f"{name:<36}{seconds * 1000:>9.1f} ms{total:>10,}{baseline_seconds / seconds:>10.0f}x"
+        )
+    print("(the baseline's total differs: its substrings count Java inside JavaScript, etc.)")
+
+    if not check:
+        return
+    from dreamjobsearch.storage.postings import StoredPosting
+
+    page = await first_page()
+    stored_postings: list[StoredPosting] = await services.postings.for_user(user.id)
+    print(check_against_rule(page, stored_postings, KEYWORDS))
+
+
+def main() -> None:
+    """Parse the options and run."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postings", type=int, default=100_000, help="postings to rank")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement")
+    parser.add_argument(
+        "--no-check", action="store_true", help="skip the comparison with ranking.rank()"
+    )
+    args = parser.parse_args()
+    asyncio.run(run(args.postings, args.repeat, not args.no_check))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Exporting a ranked view as a file: CSV (a header row, one row per job) or a JSON list.
+
+A CSV opened in a spreadsheet runs any cell that starts like a formula, and postings come
+from job boards we do not control, so such cells are prefixed with a single quote (the
+OWASP advice against CSV injection); the JSON export is data only and keeps text as is.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from dreamjobsearch.ranking import RankedPosting
+
+ExportFormat = Literal["csv", "json"]
+CSV_COLUMNS = (
+    "id",
+    "score",
+    "matched_keywords",
+    "job_title",
+    "job_company",
+    "job_location",
+    "posted_at",
+    "found_at",
+    "status",
+    "note",
+    "is_new",
+    "link",
+    "source",
+    "links",
+)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MEDIA_TYPES: dict[ExportFormat, str] = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFile:
+    """A file to download: its suggested name, media type and bytes."""
+
+    filename: str
+    media_type: str
+    content: bytes
+
+
+def job_record(item: RankedPosting) -> dict[str, Any]:
+    """A result as JSON data, with the field names of the ranking API."""
+    posting = item.posting
+    return {
+        "id": posting.id,
+        "score": item.score,
+        "matched_keywords": list(item.matched_keywords),
+        "link": posting.link,
+        "job_title": posting.title,
+        "job_company": posting.company,
+        "job_location": posting.location,
+        "posted_at": _iso(posting.posted_at) if posting.posted_at else None,
+        "found_at": _iso(posting.found_at),
+        "source": posting.source,
+        "status": item.status,
+        "note": item.note,
+        "is_new": item.is_new,
+        "links": [{"source": source, "link": link} for source, link in item.links],
+    }
+
+
+def _iso(moment: datetime) -> str:
+    # UTC written with "Z", as the API writes it.
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def safe_cell(value: object) -> object:
+    """A CSV cell that no spreadsheet will run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _csv_row(item: RankedPosting) -> list[object]:
+    record = job_record(item)
+    record["matched_keywords"] = "; ".join(item.matched_keywords)
+    record["links"] = " ".join(link for _source, link in item.links)
+    record["posted_at"] = record["posted_at"] or ""
+    record["is_new"] = "yes" if item.is_new else "no"
+    return [safe_cell(record[column]) for column in CSV_COLUMNS]
+
+
+def render(items: Sequence[RankedPosting], kind: ExportFormat, now: datetime) -> ExportFile:
+    """The file of `items` in `kind`. CPU work for large views: call it from a thread."""
+    if kind == "json":
+        content = json.dumps([job_record(item) for item in items], ensure_ascii=False).encode()
+    else:
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows(_csv_row(item) for item in items)
+        content = buffer.getvalue().encode()
+    return ExportFile(
+        filename=f"job-postings-{now:%Y%m%d-%H%M%S}.{kind}",
+        media_type=MEDIA_TYPES[kind],
+        content=content,
+    )

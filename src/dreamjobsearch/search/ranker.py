@@ -1,0 +1,217 @@
+"""Ranking a user's postings at scale: the database finds keywords, bitmaps do the rest.
+
+Per ranking: one read of the user's tracking row (postings version, blocked companies, last
+visit); the user's in-memory index, rebuilt only when that version moved; for each keyword
+not seen since, one phrase query to the search index; the statuses the user has set. Then
+scores, filters and the page come from set operations over the index (`selection.py`), and
+only the page's postings are read in full. No description is read by our code, except for
+the rare postings and keywords the search index cannot answer exactly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import chain
+
+from dreamjobsearch.ranking import RankedPosting, matched_keywords
+from dreamjobsearch.search.cache import RankingCache
+from dreamjobsearch.search.index import RankingIndex
+from dreamjobsearch.search.request import RankRequest
+from dreamjobsearch.search.selection import Selection, select_page
+from dreamjobsearch.storage.search_index import PostingText, SearchIndexRepository
+from dreamjobsearch.storage.search_terms import (
+    KeywordTokens,
+    fold,
+    keyword_tokens,
+    needs_regex,
+)
+from dreamjobsearch.storage.tracking import TrackingRepository
+from dreamjobsearch.tracking import STATUSES, Status, company_key
+
+
+@dataclass(frozen=True, slots=True)
+class StatusFilter:
+    """Postings a status filter keeps (`keep`, None: all) and drops."""
+
+    keep: Sequence[int] | None
+    drop: Sequence[int]
+
+
+@dataclass(frozen=True, slots=True)
+class RankPage:
+    """One page of results and how many there are in all."""
+
+    total: int
+    items: list[RankedPosting]
+
+
+class Ranker:
+    """Ranks one user's postings by keywords, with their filters; shared by all users."""
+
+    def __init__(
+        self, search: SearchIndexRepository, tracking: TrackingRepository, cache: RankingCache
+    ) -> None:
+        self._search = search
+        self._tracking = tracking
+        self._cache = cache
+
+    async def rank(self, user_id: int, request: RankRequest) -> RankPage:
+        """The user's postings matching `request`: the total and the page asked for."""
+        state = await self._tracking.state(user_id)
+        version = state.postings_version
+        index = await self._cache.get(user_id, version, lambda: self._build(user_id, version))
+        keyword_sets = await self._keyword_sets(user_id, index, request.keywords)
+        by_status = await self._status_filter(user_id, request.statuses)
+        blocked = frozenset(company_key(name) for name in state.blocked_companies)
+        await self._load_filters(user_id, index, bool(request.location), bool(blocked))
+        selection = await asyncio.to_thread(
+            _select, index, keyword_sets, by_status, blocked, request
+        )
+        return await self._page(user_id, index, selection, request, state.last_seen_at)
+
+    async def _build(self, user_id: int, version: int) -> RankingIndex:
+        # Postings stored before the search index existed get into it first.
+        await self._search.index_pending()
+        order = await self._search.ranking_order(user_id)
+        groups = await self._search.shared_groups(user_id)
+        inexact = await self._search.inexact_texts(user_id)
+        return await asyncio.to_thread(RankingIndex.build, version, order, groups, inexact)
+
+    async def _load_filters(
+        self, user_id: int, index: RankingIndex, locations: bool, companies: bool
+    ) -> None:
+        """Read locations and companies on their first use by a ranking with this index."""
+        if locations and index.locations is None:
+            rows = await self._search.ids_by(user_id, "location")
+            index.locations = await asyncio.to_thread(index.by_value, rows, str.casefold)
+        if companies and index.companies is None:
+            rows = await self._search.ids_by(user_id, "company")
+            index.companies = await asyncio.to_thread(index.by_value, rows, company_key)
+
+    async def _status_filter(self, user_id: int, statuses: frozenset[Status]) -> StatusFilter:
+        """Which postings the statuses keep, asking only about the few not `new`: either
+        the postings with a hidden status, or those with a shown one."""
+        hidden = frozenset(STATUSES) - statuses
+        if not hidden:
+            return StatusFilter(keep=None, drop=())
+        if "new" in statuses:
+            return StatusFilter(keep=None, drop=await self._tracking.with_statuses(user_id, hidden))
+        return StatusFilter(keep=await self._tracking.with_statuses(user_id, statuses), drop=())
+
+    async def _keyword_sets(
+        self, user_id: int, index: RankingIndex, keywords: Sequence[str]
+    ) -> list[int]:
+        """The postings matching each keyword: kept ones, the rest asked for all at once."""
+        keys = [_keyword_key(keyword) for keyword in keywords]
+        sets = {number: index.keyword_set(key) for number, key in enumerate(keys)}
+        missing = [number for number, known in sets.items() if known is None]
+        indexed = [number for number in missing if isinstance(keys[number], KeywordTokens)]
+        by_rule = [number for number in missing if number not in indexed]
+        computed: dict[int, int] = {}
+        if indexed:
+            tokens = [keyword_tokens(keywords[number]) for number in indexed]
+            found = await self._search.matching(user_id, tokens)
+            bitmaps = await asyncio.to_thread(
+                lambda: [
+                    _matching_texts(index, keywords[number], index.inexact, ids)
+                    for number, ids in zip(indexed, found, strict=True)
+                ]
+            )
+            computed.update(zip(indexed, bitmaps, strict=True))
+        if by_rule:
+            # Keywords the index cannot answer exactly (see search_terms.needs_regex): rare.
+            texts = await self._search.texts(user_id)
+            for number in by_rule:
+                computed[number] = await asyncio.to_thread(
+                    _matching_texts, index, keywords[number], texts
+                )
+        for number, bitmap in computed.items():
+            index.remember_keyword_set(keys[number], bitmap)
+        return [computed[number] if known is None else known for number, known in sets.items()]
+
+    async def _page(
+        self,
+        user_id: int,
+        index: RankingIndex,
+        selection: Selection,
+        request: RankRequest,
+        last_seen_at: datetime | None,
+    ) -> RankPage:
+        groups = [index.group_of.get(pick.position) for pick in selection.picks]
+        members = {
+            group: sorted(index.ids[position] for position in index.group_members[group])
+            for group in groups
+            if group is not None
+        }
+        picked = [index.ids[pick.position] for pick in selection.picks]
+        # A page shows descriptions (snippets); a whole-view export does not need them.
+        found = await self._tracking.postings(
+            user_id,
+            chain(picked, chain.from_iterable(members.values())),
+            with_description=request.limit is not None,
+        )
+        items = []
+        for pick, posting_id, group in zip(selection.picks, picked, groups, strict=True):
+            tracked = found.get(posting_id)
+            if tracked is None:
+                continue
+            boards = members[group] if group is not None else [posting_id]
+            items.append(
+                RankedPosting(
+                    posting=tracked.posting,
+                    score=pick.score,
+                    matched_keywords=tuple(request.keywords[number] for number in pick.matched),
+                    group_links=tuple(
+                        (found[member].posting.source, found[member].posting.link)
+                        for member in boards
+                        if member in found
+                    ),
+                    status=tracked.status,
+                    note=tracked.note,
+                    is_new=last_seen_at is None or tracked.posting.found_at > last_seen_at,
+                )
+            )
+        return RankPage(total=selection.total, items=items)
+
+
+def _keyword_key(keyword: str) -> Hashable:
+    """What a keyword's postings are kept under: its index tokens, or its folded text when
+    the index cannot answer it (either way, spellings that match alike share one set)."""
+    return ("regex", fold(keyword)) if needs_regex(keyword) else keyword_tokens(keyword)
+
+
+def _matching_texts(
+    index: RankingIndex,
+    keyword: str,
+    texts: Sequence[PostingText],
+    indexed_ids: Sequence[int] = (),
+) -> int:
+    """The postings among `indexed_ids`, plus those of `texts` the rule itself matches."""
+    by_rule = (
+        posting.posting_id
+        for posting in texts
+        if matched_keywords([keyword], posting.title, posting.description)
+    )
+    return index.of_ids(chain(indexed_ids, by_rule))
+
+
+def _select(
+    index: RankingIndex,
+    keyword_sets: Sequence[int],
+    by_status: StatusFilter,
+    blocked: frozenset[str],
+    request: RankRequest,
+) -> Selection:
+    allowed = index.everything
+    if by_status.keep is not None:
+        allowed &= index.of_ids(by_status.keep)
+    if by_status.drop:
+        allowed &= ~index.of_ids(by_status.drop)
+    if blocked:
+        allowed &= ~index.of_companies(blocked)
+    if request.location:
+        allowed &= index.located(request.location)
+    return select_page(index, keyword_sets, allowed, request.sort, request.offset, request.limit)

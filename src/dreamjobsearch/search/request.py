@@ -1,0 +1,64 @@
+"""What a ranking asks for, checked once for the API, the web pages and the CLI alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from dreamjobsearch.errors import InvalidInputError
+from dreamjobsearch.ranking import normalize_keywords
+from dreamjobsearch.search.selection import Sort
+from dreamjobsearch.tracking import Status, visible_statuses
+
+MAX_KEYWORDS = 100
+MAX_KEYWORD_LENGTH = 200
+
+
+@dataclass(frozen=True, slots=True)
+class RankRequest:
+    """Keywords (normalised), location filter, statuses shown, order, and the page.
+
+    `limit=None` asks for every result from `offset` on (exports).
+    """
+
+    keywords: tuple[str, ...]
+    location: str | None
+    statuses: frozenset[Status]
+    sort: Sort
+    offset: int
+    limit: int | None
+
+
+def check_keywords(keywords: Iterable[str]) -> list[str]:
+    """Keywords normalised (`ranking.normalize_keywords`); too many or too long is refused."""
+    cleaned = normalize_keywords(keywords)
+    if len(cleaned) > MAX_KEYWORDS:
+        raise InvalidInputError(f"at most {MAX_KEYWORDS} keywords")
+    if any(len(keyword) > MAX_KEYWORD_LENGTH for keyword in cleaned):
+        raise InvalidInputError(f"keywords are at most {MAX_KEYWORD_LENGTH} characters")
+    return cleaned
+
+
+def rank_request(
+    keywords: Sequence[str],
+    location: str | None = None,
+    statuses: Iterable[Status] | None = None,
+    sort: Sort = "score",
+    offset: int = 0,
+    limit: int | None = 50,
+) -> RankRequest:
+    """A checked ranking request; `InvalidInputError` says what is wrong."""
+    cleaned = check_keywords(keywords)
+    if not cleaned:
+        raise InvalidInputError("give at least one non-blank keyword")
+    if offset < 0 or (limit is not None and limit < 1):
+        raise InvalidInputError("offset is 0 or more and limit 1 or more")
+    wanted = location.strip().casefold() if location else ""
+    return RankRequest(
+        keywords=tuple(cleaned),
+        location=wanted or None,
+        statuses=visible_statuses(statuses),
+        sort=sort,
+        offset=offset,
+        limit=limit,
+    )

@@ -1,0 +1,225 @@
+"""Per-user tracking: status and note per posting, saved lists, last visit, postings version.
+
+A user without a `user_tracking` row has the defaults (version 0, nothing saved, never
+visited); the row appears on the first write. The postings version moves in the same
+transaction that links postings to the user (`postings_version.py`), so a process that reads
+an unchanged version knows its cached ranking index is still right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Select, Table, func, literal, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from dreamjobsearch.storage.models import Posting, UserPosting, UserTracking
+from dreamjobsearch.storage.postings import StoredPosting
+from dreamjobsearch.storage.sql import upsert
+
+TRACKING = cast(Table, UserTracking.__table__)
+CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class TrackingState:
+    """A user's saved lists, last visit and postings version."""
+
+    postings_version: int = 0
+    keywords: tuple[str, ...] = ()
+    blocked_companies: tuple[str, ...] = ()
+    last_seen_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TrackedPosting:
+    """One of a user's postings and where they are with it.
+
+    Lists that do not show descriptions leave `posting.description` empty (it is read only
+    when asked for: a description is most of a posting's size).
+    """
+
+    posting: StoredPosting
+    status: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatusColumn:
+    """One column of the board: a status, how many postings have it, and some of them."""
+
+    status: str
+    count: int
+    items: list[TrackedPosting]
+
+
+def _tracked_postings(user_id: int, with_description: bool) -> Select[*tuple[Any, ...]]:
+    description = Posting.description if with_description else literal("")
+    return (
+        select(
+            Posting.id,
+            Posting.source,
+            Posting.external_id,
+            Posting.link,
+            Posting.title,
+            Posting.company,
+            Posting.location,
+            description,
+            Posting.posted_at,
+            UserPosting.found_at,
+            func.coalesce(Posting.group_id, Posting.id),
+            UserPosting.status,
+            UserPosting.note,
+        )
+        .join(UserPosting, UserPosting.posting_id == Posting.id)
+        .where(UserPosting.user_id == user_id)
+    )
+
+
+def _tracked(row: Sequence[Any]) -> TrackedPosting:
+    *fields, status, note = row
+    return TrackedPosting(StoredPosting(*fields), status, note)
+
+
+class TrackingRepository:
+    """Reads and writes a user's tracking; every read is scoped to that user."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def state(self, user_id: int) -> TrackingState:
+        """The user's saved lists, last visit and postings version (defaults when none)."""
+        async with self._sessions() as session:
+            row = await session.get(UserTracking, user_id)
+        if row is None:
+            return TrackingState()
+        return TrackingState(
+            postings_version=row.postings_version,
+            keywords=tuple(row.keywords),
+            blocked_companies=tuple(row.blocked_companies),
+            last_seen_at=row.last_seen_at,
+        )
+
+    async def save_keywords(self, user_id: int, keywords: Sequence[str]) -> None:
+        """Replace the user's saved keywords."""
+        await self._save(user_id, "keywords", list(keywords))
+
+    async def save_blocked_companies(self, user_id: int, companies: Sequence[str]) -> None:
+        """Replace the user's block list."""
+        await self._save(user_id, "blocked_companies", list(companies))
+
+    async def save_last_seen(self, user_id: int, moment: datetime) -> None:
+        """Record the user's visit at `moment`."""
+        await self._save(user_id, "last_seen_at", moment)
+
+    async def _save(self, user_id: int, column: str, value: object) -> None:
+        # One column per write, so a keyword change and a visit never overwrite each other.
+        defaults = {
+            "user_id": user_id,
+            "postings_version": 0,
+            "keywords": [],
+            "blocked_companies": [],
+        }
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                upsert(session, TRACKING, {**defaults, column: value}, ["user_id"], {column: value})
+            )
+
+    async def with_statuses(self, user_id: int, statuses: Iterable[str]) -> list[int]:
+        """Ids of the user's postings whose status is one of `statuses`."""
+        async with self._sessions() as session:
+            result = await session.execute(
+                select(UserPosting.posting_id).where(
+                    UserPosting.user_id == user_id, UserPosting.status.in_(list(statuses))
+                )
+            )
+            return list(result.scalars().all())
+
+    async def update(
+        self, user_id: int, posting_id: int, status: str | None, note: str | None
+    ) -> TrackedPosting | None:
+        """Set status and/or note of the user's posting and of the same job on other boards.
+
+        One job is one result in rankings, so what the user decides about it holds for every
+        board's copy. None when the posting is not the user's.
+        """
+        changes: dict[str, Any] = {}
+        if status is not None:
+            changes["status"] = status
+        if note is not None:
+            changes["note"] = note
+        mine = UserPosting.user_id == user_id
+        async with self._sessions() as session, session.begin():
+            link = (
+                await session.execute(
+                    select(UserPosting.posting_id, UserPosting.group_id).where(
+                        mine, UserPosting.posting_id == posting_id
+                    )
+                )
+            ).first()
+            if link is None:
+                return None
+            _posting_id, group = link
+            same_job = (
+                UserPosting.group_id == group
+                if group is not None
+                else UserPosting.posting_id == posting_id
+            )
+            if changes:
+                await session.execute(update(UserPosting).where(mine, same_job).values(**changes))
+            row = (
+                await session.execute(
+                    _tracked_postings(user_id, False).where(UserPosting.posting_id == posting_id)
+                )
+            ).one()
+        return _tracked(row)
+
+    async def postings(
+        self, user_id: int, posting_ids: Iterable[int], with_description: bool
+    ) -> dict[int, TrackedPosting]:
+        """The user's postings among `posting_ids`, by id (others are left out)."""
+        wanted = list(dict.fromkeys(posting_ids))
+        found: dict[int, TrackedPosting] = {}
+        # Filtering user_postings by the ids (its primary key) keeps every planner on the
+        # short path, even before a fresh database has statistics.
+        async with self._sessions() as session:
+            for start in range(0, len(wanted), CHUNK):
+                statement = _tracked_postings(user_id, with_description).where(
+                    UserPosting.posting_id.in_(wanted[start : start + CHUNK])
+                )
+                result = await session.execute(statement)
+                found.update({row[0]: _tracked(row) for row in result.all()})
+        return found
+
+    async def board(
+        self, user_id: int, statuses: Sequence[str], limit: int, offset: int
+    ) -> list[StatusColumn]:
+        """For each status: how many of the user's postings have it, and the most recently
+        found of them (`limit` from `offset`)."""
+        async with self._sessions() as session:
+            counts = dict(
+                (
+                    await session.execute(
+                        select(UserPosting.status, func.count())
+                        .where(UserPosting.user_id == user_id)
+                        .group_by(UserPosting.status)
+                    )
+                ).all()
+            )
+            columns = []
+            for status in statuses:
+                items: list[TrackedPosting] = []
+                if counts.get(status, 0) > offset:
+                    result = await session.execute(
+                        _tracked_postings(user_id, False)
+                        .where(UserPosting.status == status)
+                        .order_by(UserPosting.found_at.desc(), UserPosting.posting_id.desc())
+                        .limit(limit)
+                        .offset(offset)
+                    )
+                    items = [_tracked(row) for row in result.all()]
+                columns.append(StatusColumn(status, int(counts.get(status, 0)), items))
+        return columns

@@ -1,0 +1,144 @@
+"""Exporting the ranked view: CSV and JSON downloads of every page, safe in spreadsheets."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from ranking_support import posting, rank_page, user_with
+
+from dreamjobsearch.export import CSV_COLUMNS, safe_cell
+
+EXPORT = "/job-postings/export"
+ROWS = [
+    posting("Python Developer", "Python and Django.", company="Acme", location="Warsaw, Poland"),
+    posting("Python Engineer", "Python, FastAPI.", company="Globex", location="Berlin, Germany"),
+    posting('=HYPERLINK("http://evil.example")', "python", company="+48 Evil", location="@home"),
+    posting("-Dash", "python django", company="Żabka", location="Kraków, Poland"),
+    posting("Barista", "Coffee."),
+]
+
+
+async def export(
+    client: httpx.AsyncClient, headers: dict[str, str], **params: Any
+) -> httpx.Response:
+    """GET the export (python and django by default)."""
+    query: dict[str, Any] = {"keywords": ["python", "django"], **params}
+    return await client.get(EXPORT, params=query, headers=headers)
+
+
+def csv_rows(response: httpx.Response) -> list[dict[str, str]]:
+    """The CSV body's rows by column name."""
+    return list(csv.DictReader(io.StringIO(response.text)))
+
+
+async def test_csv_export_is_the_whole_ranked_view(client: httpx.AsyncClient) -> None:
+    headers = await user_with(client, ROWS)
+    ranked = await rank_page(client, headers, ["python", "django"], limit=500)
+
+    response = await export(client, headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    disposition = response.headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="job-postings-')
+    assert disposition.endswith('.csv"')
+    assert response.text.splitlines()[0] == ",".join(CSV_COLUMNS)
+    rows = csv_rows(response)
+    assert [int(row["id"]) for row in rows] == [item["id"] for item in ranked["job_postings"]]
+    assert (rows[0]["job_title"], rows[0]["score"]) == ("'-Dash", "2")
+    by_title = {row["job_title"]: row for row in rows}
+    developer = by_title["Python Developer"]
+    assert developer["score"] == "2"
+    assert developer["matched_keywords"] == "python; django"
+    assert developer["job_company"] == "Acme"
+    assert developer["job_location"] == "Warsaw, Poland"
+    assert developer["status"] == "new"
+    assert developer["is_new"] == "yes"
+    assert developer["link"] == "https://careers.example.com/jobs/python-developer"
+    assert developer["links"] == developer["link"]
+    assert datetime.fromisoformat(developer["posted_at"]) == datetime(2026, 11, 1, 9, tzinfo=UTC)
+    assert "Barista" not in by_title
+
+
+async def test_csv_cells_never_start_a_formula(client: httpx.AsyncClient) -> None:
+    headers = await user_with(client, ROWS)
+    rows = csv_rows(await export(client, headers))
+    by_title = {row["job_title"]: row for row in rows}
+    evil = by_title['\'=HYPERLINK("http://evil.example")']
+    assert evil["job_company"] == "'+48 Evil"
+    assert evil["job_location"] == "'@home"
+    assert "'-Dash" in by_title
+    assert by_title["'-Dash"]["job_company"] == "Żabka"
+    for row in rows:
+        for column, value in row.items():
+            assert not value.startswith(("=", "+", "-", "@")), (column, value)
+
+
+def test_safe_cell() -> None:
+    assert safe_cell("=1+2") == "'=1+2"
+    assert safe_cell("+1") == "'+1"
+    assert safe_cell("-1") == "'-1"
+    assert safe_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert safe_cell("\t=1") == "'\t=1"
+    assert safe_cell("Python") == "Python"
+    assert safe_cell("a=b") == "a=b"
+    assert safe_cell(-1) == -1
+
+
+async def test_json_export(client: httpx.AsyncClient) -> None:
+    headers = await user_with(client, ROWS)
+    ranked = await rank_page(client, headers, ["python", "django"], limit=500)
+    response = await export(client, headers, format="json")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["content-disposition"].endswith('.json"')
+    exported = response.json()
+    assert isinstance(exported, list)
+    # The same records as the ranking API's, every page of them; text is data, kept as is.
+    assert exported == ranked["job_postings"]
+    assert exported[1]["job_title"] == "Python Developer"
+
+
+async def test_export_follows_the_view(client: httpx.AsyncClient) -> None:
+    headers = await user_with(client, ROWS)
+    ids = {
+        item["job_title"]: item["id"]
+        for item in (await rank_page(client, headers, ["python"], limit=500))["job_postings"]
+    }
+    await client.patch(
+        f"/job-postings/{ids['Python Engineer']}", json={"status": "archived"}, headers=headers
+    )
+    await client.put("/me/blocked-companies", json={"companies": ["acme"]}, headers=headers)
+
+    titles = {row["job_title"] for row in csv_rows(await export(client, headers))}
+    assert titles == {'\'=HYPERLINK("http://evil.example")', "'-Dash"}
+    located = csv_rows(await export(client, headers, location="poland"))
+    assert [row["job_title"] for row in located] == ["'-Dash"]
+    archived = csv_rows(await export(client, headers, status="archived"))
+    assert [(row["job_title"], row["status"]) for row in archived] == [
+        ("Python Engineer", "archived")
+    ]
+    by_date = csv_rows(await export(client, headers, sort="date", status=["new", "archived"]))
+    assert len(by_date) == 3
+
+
+async def test_bad_export_requests(client: httpx.AsyncClient) -> None:
+    headers = await user_with(client, ROWS)
+    for params, expected in [
+        ({"keywords": ["python"], "format": "xlsx"}, 422),
+        ({}, 422),
+        ({"keywords": ["python"], "status": "hired"}, 422),
+        ({"keywords": ["python"], "sort": "best"}, 422),
+        ({"keywords": ["   "]}, 400),
+        ({"keywords": ["x" * 201]}, 400),
+    ]:
+        response = await client.get(EXPORT, params=params, headers=headers)
+        assert response.status_code == expected, (params, response.text)
+        assert response.json()["detail"]
+    assert (await client.get(EXPORT, params={"keywords": ["python"]})).status_code == 401
+    empty = await client.get(EXPORT, params={"keywords": ["cobol"]}, headers=headers)
+    assert empty.status_code == 200
+    assert empty.text.splitlines() == [",".join(CSV_COLUMNS)]

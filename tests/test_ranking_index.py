@@ -1,0 +1,397 @@
+"""The fast ranking (search index + bitmaps) gives exactly what the rule gives.
+
+`ranking.rank()` over every posting of the user is the reference; the tests compare whole
+rankings (ids, scores, matched keywords, links, total) on tricky data, after postings
+arrive, across processes sharing a database, for postings stored before the index
+existed, on PostgreSQL, and on random data.
+"""
+
+# ruff: noqa: RUF001 -- look-alike letters (Greek iota) are part of the tricky data
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from conftest import SettingsFactory
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from services_available import fresh_postgres_database
+from sqlalchemy import create_engine, text
+
+from dreamjobsearch.ranking import normalize_keywords, rank
+from dreamjobsearch.services import Services, build_services
+from dreamjobsearch.sources.files import parse_rows
+from dreamjobsearch.storage.db import sync_url
+from dreamjobsearch.storage.migrate import upgrade
+from dreamjobsearch.tracking import STATUSES
+from dreamjobsearch.workspace import DreamJobSearch
+
+Ranked = tuple[int, int, tuple[str, ...], tuple[tuple[str, str], ...]]
+BOARDS = (
+    "https://boards.greenhouse.io/acme/jobs/{n}",
+    "https://jobs.lever.co/acme/{n}",
+    "https://jobs.ashbyhq.com/acme/{n}",
+)
+
+
+@pytest.fixture
+async def services(make_settings: SettingsFactory) -> AsyncIterator[Services]:
+    """The services of one process, on SQLite in the test's DATA_DIR."""
+    built = await build_services(make_settings())
+    yield built
+    await built.aclose()
+
+
+async def new_user(services: Services, email: str) -> DreamJobSearch:
+    """A fresh account's workspace."""
+    user = await services.users.create(email, "not-a-login")
+    return services.workspace_for(user.id, user.email, {})
+
+
+async def store(services: Services, workspace: DreamJobSearch, rows: list[dict[str, Any]]) -> None:
+    """Store `rows` for the user as an import would."""
+    parsed = parse_rows(rows)
+    assert parsed.rejected == []
+    await services.postings.store_for_user(workspace.user_id, parsed.postings)
+
+
+async def by_rule(
+    services: Services, workspace: DreamJobSearch, keywords: list[str], location: str | None
+) -> tuple[int, list[Ranked]]:
+    """The reference: ranking.rank() over every posting of the user."""
+    postings = await services.postings.for_user(workspace.user_id)
+    ranked = rank(postings, normalize_keywords(keywords), location)
+    return len(ranked), [
+        (item.posting.id, item.score, item.matched_keywords, item.links) for item in ranked
+    ]
+
+
+async def fast(
+    workspace: DreamJobSearch, keywords: list[str], location: str | None, limit: int = 500
+) -> tuple[int, list[Ranked]]:
+    """The ranking the API uses (every status shown, as the rule knows none)."""
+    page = await workspace.rank(keywords, location, limit, 0, STATUSES)
+    return page.total, [
+        (item.posting.id, item.score, item.matched_keywords, item.links) for item in page.items
+    ]
+
+
+def row(number: int, title: str, description: str, **fields: Any) -> dict[str, Any]:
+    """A posting on a company board, `fields` overriding."""
+    values: dict[str, Any] = {
+        "link": BOARDS[0].format(n=number),
+        "title": title,
+        "company": "Acme",
+        "location": "Berlin, Germany",
+        "description": description,
+        "posted_at": "2026-11-01T09:00:00Z",
+    }
+    values.update(fields)
+    return values
+
+
+TRICKY_ROWS = [
+    row(1, "C++ Engineer", "Modern C++17 and a little C."),
+    row(2, "C Developer", "Firmware in C, no C++ here: only C#? No: C."),
+    row(3, "Frontend", "JavaScript and TypeScript, not Java.", posted_at=None),
+    row(4, "Backend (Java)", "Java 21, Spring; JavaScript for tooling.", posted_at=None),
+    row(5, "Platform", "ASP.NET Core and .NET 8; node.js sidecars.", location="Kraków, Poland"),
+    row(6, "ML", "Applied machine\n\tlearning,\nmachine-learning ops.", location="KRAKÓW"),
+    row(7, "ML two", "machine\u00a0learning in production", location="Warsaw, Poland"),
+    row(8, "Greek", "Ιστορία and ι and ᾳ combining", location="Αθήνα"),
+    row(9, "Go", "Go, golang, GO!", posted_at="2026-11-01T09:00:00Z"),
+    row(10, "Go again", "go go", posted_at="2026-11-01T09:00:00Z"),
+    # The same job on three boards: one result, every link listed.
+    row(11, "Data Engineer", "Python and SQL.", company="Globex", location="Remote"),
+    row(12, "Data Engineer", "Python, SQL and Kafka.", company="Globex", location="Remote")
+    | {"link": BOARDS[1].format(n=12), "posted_at": "2026-11-03T09:00:00Z"},
+    row(13, "Data Engineer", "Kafka only.", company="Globex", location="Remote")
+    | {"link": BOARDS[2].format(n=13)},
+]
+TRICKY_KEYWORDS = [
+    ["C++"],
+    ["C"],
+    ["C#", ".NET"],
+    ["Java"],
+    ["JavaScript", "java"],
+    ["machine learning"],
+    ["node.js", "ASP.NET"],
+    ["ι"],
+    ["go", "Go", "golang"],
+    ["python", "sql", "kafka"],
+    ["c++", "c", "java", "machine learning", ".net", "kafka", "go"],
+]
+
+
+@pytest.mark.parametrize("location", [None, "poland", "kraków", "remote", "nowhere"])
+async def test_tricky_rankings_equal_the_rule(services: Services, location: str | None) -> None:
+    workspace = await new_user(services, "tricky@example.com")
+    await store(services, workspace, TRICKY_ROWS)
+    for keywords in TRICKY_KEYWORDS:
+        assert await fast(workspace, keywords, location) == await by_rule(
+            services, workspace, keywords, location
+        ), keywords
+
+
+async def test_a_group_is_one_result_with_every_link(services: Services) -> None:
+    workspace = await new_user(services, "groups@example.com")
+    await store(services, workspace, TRICKY_ROWS)
+    total, ranked = await fast(workspace, ["kafka", "python"], None)
+    assert total == 1
+    [(_id, score, matched, links)] = ranked
+    assert score == 2
+    assert matched == ("kafka", "python")
+    assert [source for source, _link in links] == ["greenhouse", "lever", "ashby"]
+
+
+async def test_paging_and_date_order(services: Services) -> None:
+    workspace = await new_user(services, "pages@example.com")
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    rows = [
+        row(
+            n,
+            f"Job {n}",
+            "kotlin" + " swift" * (n % 3),
+            posted_at=(start - timedelta(n)).isoformat(),
+        )
+        for n in range(30)
+    ]
+    await store(services, workspace, rows)
+    _total, everything = await fast(workspace, ["kotlin", "swift"], None)
+    pages = []
+    for offset in range(0, 30, 7):
+        page = await workspace.rank(["kotlin", "swift"], None, 7, offset)
+        assert page.total == 30
+        pages.extend(item.posting.id for item in page.items)
+    assert pages == [item[0] for item in everything]
+    by_date = await workspace.rank(["kotlin", "swift"], None, 30, 0, sort="date")
+    assert [item.posting.title for item in by_date.items] == [f"Job {n}" for n in range(30)]
+
+
+async def test_new_postings_are_ranked_at_once(services: Services) -> None:
+    workspace = await new_user(services, "grows@example.com")
+    await store(services, workspace, TRICKY_ROWS[:5])
+    before = await fast(workspace, ["C++", "java"], None)
+    assert before == await by_rule(services, workspace, ["C++", "java"], None)
+    await store(services, workspace, [row(100, "Later C++", "More C++ and Java")])
+    after = await fast(workspace, ["C++", "java"], None)
+    assert after == await by_rule(services, workspace, ["C++", "java"], None)
+    assert after[0] == before[0] + 1
+    assert after[1][0][2] == ("C++", "java")
+
+
+async def test_another_process_sees_what_one_stored(
+    make_settings: SettingsFactory, services: Services
+) -> None:
+    reader = await new_user(services, "shared@example.com")
+    await store(services, reader, TRICKY_ROWS[:3])
+    assert (await fast(reader, ["rust"], None))[0] == 0
+    other = await build_services(make_settings(), migrate=False)
+    try:
+        # The same user, as another API process (or a worker) holds them.
+        writer = other.workspace_for(reader.user_id, reader.email, {})
+        await store(other, writer, [row(200, "Rust Engineer", "Rust and C")])
+        assert (await fast(writer, ["rust"], None))[0] == 1
+    finally:
+        await other.aclose()
+    assert await fast(reader, ["rust", "c"], None) == await by_rule(
+        services, reader, ["rust", "c"], None
+    )
+
+
+async def test_postings_stored_before_the_index_are_found(services: Services) -> None:
+    workspace = await new_user(services, "old@example.com")
+    await store(services, workspace, TRICKY_ROWS)
+    async with services.engine.begin() as connection:
+        # As if stored before the index existed: not indexed, nothing in the search table.
+        await connection.execute(text("UPDATE postings SET search_indexed = 0"))
+        await connection.execute(text("DROP TABLE posting_search"))
+        await connection.execute(
+            text(
+                "CREATE VIRTUAL TABLE posting_search USING fts5(title, body, content='', "
+                "columnsize=0, detail=full, tokenize='ascii')"
+            )
+        )
+    services.workspace_services.rankings.clear()
+    for keywords in TRICKY_KEYWORDS:
+        assert await fast(workspace, keywords, None) == await by_rule(
+            services, workspace, keywords, None
+        )
+    async with services.engine.connect() as connection:
+        pending = await connection.execute(
+            text("SELECT count(*) FROM postings WHERE NOT search_indexed")
+        )
+        assert pending.scalar_one() == 0
+
+
+async def test_postings_stored_by_the_previous_version_are_ranked(
+    make_settings: SettingsFactory,
+) -> None:
+    configured = make_settings()
+    configured.ensure_data_dir()
+    url = configured.resolved_database_url
+    await asyncio.to_thread(upgrade, url, "0004")
+    engine = create_engine(sync_url(url))
+    stamp = "2026-11-20 08:00:00.000000"
+    with engine.begin() as connection:
+        # What the previous version stored: no search index, nothing copied to the links.
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, password_hash, is_active, created_at, "
+                "workspace_config) VALUES (7, 'old@example.com', 'x', 1, :at, '{}')"
+            ),
+            {"at": stamp},
+        )
+        for number, values in enumerate(TRICKY_ROWS, 1):
+            posted = values["posted_at"]
+            connection.execute(
+                text(
+                    "INSERT INTO postings (id, source, external_id, link, title, company, "
+                    "location, description, posted_at, created_at, group_id) VALUES (:id, "
+                    "'greenhouse', :id, :link, :title, :company, :location, :description, "
+                    ":posted, :at, :id)"
+                ),
+                {
+                    **values,
+                    "id": number,
+                    "at": stamp,
+                    "posted": posted
+                    and datetime.fromisoformat(posted).strftime("%Y-%m-%d %H:%M:%S.%f"),
+                },
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO user_postings (user_id, posting_id, query, location, found_at, "
+                    "status) VALUES (7, :id, '', '', :at, 'new')"
+                ),
+                {"id": number, "at": stamp},
+            )
+    engine.dispose()
+    upgraded = await build_services(configured)
+    try:
+        workspace = upgraded.workspace_for(7, "old@example.com", {})
+        for keywords in TRICKY_KEYWORDS:
+            ranked = await fast(workspace, keywords, None)
+            assert ranked == await by_rule(upgraded, workspace, keywords, None), keywords
+        assert (await fast(workspace, ["C++"], None))[0] == 2
+    finally:
+        await upgraded.aclose()
+
+
+# ---- random data --------------------------------------------------------------------------
+
+WORDS = [
+    "C", "c++", "C#", ".NET", "ASP.NET", "Java", "JavaScript", "node.js", "Node", "js",
+    "machine", "learning", "Go", "golang", "python", "Python3", "x_y", "ι", "İstanbul",
+    "ſql", "SQL", "+", "#", ",", "(", ")", "-",
+]  # fmt: skip
+SEPARATORS = [" ", "\n", "", ", ", "\t", "/", "  "]
+KEYWORDS = [*WORDS, "machine learning", "node js", "C +", "asp.net core", "sql ,"]
+text_words = st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(SEPARATORS)), max_size=8)
+random_posting = st.fixed_dictionaries(
+    {
+        "title": text_words,
+        "description": text_words,
+        "job": st.integers(0, 3),
+        "board": st.integers(0, 2),
+        "day": st.one_of(st.none(), st.integers(0, 3)),
+        "plain_title": st.booleans(),
+    }
+)
+LOCATIONS = ["Kraków, Poland", "Warsaw, Poland", "Berlin", "İzmir"]
+
+
+def _joined(parts: list[tuple[str, str]]) -> str:
+    return "".join(word + separator for word, separator in parts).strip() or "x"
+
+
+@pytest.fixture
+def loop_and_services(
+    make_settings: SettingsFactory,
+) -> Iterator[tuple[asyncio.AbstractEventLoop, Services]]:
+    """An event loop of the test's own (hypothesis drives a synchronous test) and services
+    running on it, shared by every example."""
+    loop = asyncio.new_event_loop()
+    built = loop.run_until_complete(build_services(make_settings()))
+    yield loop, built
+    loop.run_until_complete(built.aclose())
+    loop.close()
+
+
+EXAMPLES = itertools.count()
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    postings=st.lists(random_posting, min_size=1, max_size=12),
+    keywords=st.lists(st.sampled_from(KEYWORDS), min_size=1, max_size=4),
+    location=st.sampled_from([None, "poland", "KRAKÓW", "i̇zmir", "berlin"]),
+)
+def test_random_rankings_equal_the_rule(
+    loop_and_services: tuple[asyncio.AbstractEventLoop, Services],
+    postings: list[dict[str, Any]],
+    keywords: list[str],
+    location: str | None,
+) -> None:
+    loop, built = loop_and_services
+    example = next(EXAMPLES)
+
+    async def check() -> None:
+        # A user of its own per example; the links are new to the database too.
+        workspace = await new_user(built, f"random{example}@example.com")
+        rows = []
+        for number, drawn in enumerate(postings):
+            # Postings of one `job` with its plain title on different boards are one
+            # cross-board group (same company, title and city).
+            job, day = drawn["job"], drawn["day"]
+            title = f"Job {job}" + ("" if drawn["plain_title"] else " " + _joined(drawn["title"]))
+            rows.append(
+                {
+                    "link": BOARDS[drawn["board"]].format(n=f"{example}-{number}"),
+                    "title": title,
+                    "company": f"Company {example} {job}",
+                    "location": LOCATIONS[job],
+                    "description": _joined(drawn["description"]),
+                    "posted_at": None if day is None else f"2026-11-0{day + 1}T08:00:00Z",
+                }
+            )
+        await store(built, workspace, rows)
+        assert await fast(workspace, keywords, location) == await by_rule(
+            built, workspace, keywords, location
+        )
+
+    loop.run_until_complete(check())
+
+
+# ---- PostgreSQL ---------------------------------------------------------------------------
+
+
+async def test_tricky_rankings_equal_the_rule_on_postgresql(make_settings: SettingsFactory) -> None:
+    with fresh_postgres_database() as url:
+        built = await build_services(make_settings(database_url=url))
+        try:
+            workspace = await new_user(built, "pg@example.com")
+            long_text = " ".join(["Rust, C and C++;"] * 400) + " then machine learning."
+            rows = [*TRICKY_ROWS, row(300, "Very long", long_text)]
+            await store(built, workspace, rows)
+            for location in (None, "poland"):
+                for keywords in [*TRICKY_KEYWORDS, ["machine learning", "rust"]]:
+                    assert await fast(workspace, keywords, location) == await by_rule(
+                        built, workspace, keywords, location
+                    ), keywords
+            async with built.engine.connect() as connection:
+                # The long one holds a token more than 256 times: matched by the rule itself.
+                inexact = await connection.execute(
+                    text("SELECT count(*) FROM posting_search WHERE NOT exact")
+                )
+                assert inexact.scalar_one() == 1
+        finally:
+            await built.aclose()
