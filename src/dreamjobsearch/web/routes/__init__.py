@@ -1,0 +1,1 @@
+"""The web UI's routers, one per page or group of pages."""

@@ -1,0 +1,66 @@
+"""Where the viewer is with their postings: a status per posting, saved keywords, visits."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from dreamjobsearch.tracking import STATUSES, Status
+from dreamjobsearch.web.filters import STATUS_LABELS, keyword_list
+from dreamjobsearch.web.routing import WebRoute, safe_next
+from dreamjobsearch.web.templating import is_htmx, render
+from dreamjobsearch.web.viewer import VerifiedViewerDep
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+Back = Annotated[str, Form(max_length=6000)]
+
+
+@router.post("/web/postings/{posting_id}/status")
+async def set_status(
+    request: Request,
+    posting_id: int,
+    status: Annotated[Status, Form()],
+    viewer: VerifiedViewerDep,
+    back: Back = "/results",
+) -> Response:
+    """Set the status of one of the viewer's postings (404 for anyone else's)."""
+    tracked = await viewer.workspace.track(posting_id, status=status)
+    if not is_htmx(request):
+        return RedirectResponse(safe_next(back), status_code=303)
+    return render(
+        request,
+        "fragments/status_form.html",
+        {
+            "posting_id": posting_id,
+            "title": tracked.posting.title,
+            "status": tracked.status,
+            "statuses": STATUSES,
+            "status_labels": STATUS_LABELS,
+            "csrf_token": viewer.csrf_token,
+            "here": safe_next(back),
+            "saved": True,
+        },
+    )
+
+
+@router.post("/web/keywords")
+async def save_keywords(
+    request: Request,
+    viewer: VerifiedViewerDep,
+    keywords: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    """Keep these keywords as the viewer's own: the results page starts from them."""
+    saved = await viewer.workspace.save_keywords(keyword_list(keywords))
+    if not is_htmx(request):
+        return RedirectResponse("/results", status_code=303)
+    return render(request, "fragments/keywords_saved.html", {"saved": saved})
+
+
+@router.post("/web/results/seen")
+async def mark_seen(viewer: VerifiedViewerDep, back: Back = "/results") -> Response:
+    """Record a visit: what was found until now is no longer marked new."""
+    await viewer.workspace.mark_seen()
+    return RedirectResponse(safe_next(back), status_code=303)

@@ -1,0 +1,164 @@
+"""The search form: what a person types, turned into the `UpdateParams` of a run.
+
+Company boards are typed one a line, as `greenhouse:acme` or as the careers URL
+(`https://boards.greenhouse.io/acme`), the way README explains naming a board.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import ValidationError
+
+from dreamjobsearch.pipeline import UpdateParams
+
+BOARD_KINDS = ("greenhouse", "lever", "ashby")
+BOARD_HOSTS = {
+    "boards.greenhouse.io": "greenhouse",
+    "job-boards.greenhouse.io": "greenhouse",
+    "jobs.lever.co": "lever",
+    "jobs.ashbyhq.com": "ashby",
+}
+SWITCHED_SOURCES = ("linkedin", "arbeitnow")
+FIELD_LABELS = {
+    "queries": "Search for",
+    "locations": "Locations",
+    "sources": "Company boards",
+    "published_after": "Published after",
+    "max_jobs_per_search": "Jobs per search",
+}
+DEFAULT_JOBS_PER_SEARCH = "100"
+
+
+class SearchFormError(Exception):
+    """The form cannot start a run; `problems` say why, one message per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _board(line: str) -> dict[str, str]:
+    """`greenhouse:acme`, `file:postings.json`, or a board's careers URL."""
+    if "/" in line and not line.lower().startswith("file:"):
+        parts = urlsplit(line if "://" in line else f"https://{line}")
+        kind = BOARD_HOSTS.get(parts.netloc.lower())
+        name = parts.path.strip("/").split("/")[0]
+        if kind is None or not name:
+            raise SearchFormError([f"{line!r} is not a Greenhouse, Lever or Ashby board address"])
+        return {"type": kind, "board": name}
+    kind, _, name = line.partition(":")
+    kind = kind.strip().lower()
+    if kind == "file" and name.strip():
+        return {"type": "file", "path": name.strip()}
+    if kind not in BOARD_KINDS or not name.strip():
+        raise SearchFormError(
+            [f"{line!r}: write a board as greenhouse:NAME, lever:NAME or ashby:NAME"]
+        )
+    return {"type": kind, "board": name.strip()}
+
+
+def _describe(error: ValidationError) -> list[str]:
+    problems = []
+    for item in error.errors(include_url=False):
+        location = item.get("loc", ())
+        label = FIELD_LABELS.get(str(location[0]), "Form") if location else "Form"
+        problems.append(f"{label}: {item.get('msg', 'invalid')}")
+    return problems
+
+
+@dataclass(frozen=True, slots=True)
+class SearchForm:
+    """The form's fields as typed, so a form with a mistake is shown again as it was."""
+
+    queries: str = ""
+    locations: str = ""
+    linkedin: bool = True
+    arbeitnow: bool = False
+    boards: str = ""
+    published_after: str = ""
+    max_jobs_per_search: str = DEFAULT_JOBS_PER_SEARCH
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> SearchForm:
+        """The form filled in as for an earlier run (`Run.params`), to repeat it easily."""
+        sources: Iterable[dict[str, Any]] = params.get("sources") or ()
+        kinds = {source.get("type") for source in sources}
+        boards = [
+            f"file:{source.get('path', '')}"
+            if source.get("type") == "file"
+            else f"{source.get('type')}:{source.get('board', '')}"
+            for source in sources
+            if source.get("type") not in SWITCHED_SOURCES
+        ]
+        published = str(params.get("published_after") or "")[:10]
+        return cls(
+            queries="\n".join(params.get("queries") or ()),
+            locations="\n".join(item for item in params.get("locations") or () if item),
+            linkedin="linkedin" in kinds,
+            arbeitnow="arbeitnow" in kinds,
+            boards="\n".join(boards),
+            published_after=published,
+            max_jobs_per_search=str(params.get("max_jobs_per_search") or DEFAULT_JOBS_PER_SEARCH),
+        )
+
+    def with_problems(self, problems: list[str]) -> SearchForm:
+        """The same form, showing `problems`."""
+        return SearchForm(
+            self.queries,
+            self.locations,
+            self.linkedin,
+            self.arbeitnow,
+            self.boards,
+            self.published_after,
+            self.max_jobs_per_search,
+            problems,
+        )
+
+    def to_params(self) -> UpdateParams:
+        """The run this form asks for; `SearchFormError` listing every problem otherwise."""
+        problems: list[str] = []
+        queries = _lines(self.queries)
+        if not queries:
+            problems.append("Search for: enter at least one search, one a line")
+        sources: list[dict[str, str]] = [
+            {"type": kind} for kind in SWITCHED_SOURCES if getattr(self, kind)
+        ]
+        for line in _lines(self.boards):
+            try:
+                sources.append(_board(line))
+            except SearchFormError as error:
+                problems.extend(error.problems)
+        if not sources:
+            problems.append("Sources: tick a job board or add a company board")
+        published: date | None = None
+        if self.published_after.strip():
+            try:
+                published = date.fromisoformat(self.published_after.strip())
+            except ValueError:
+                problems.append("Published after: use a date like 2026-11-01")
+        if not self.max_jobs_per_search.strip().isdigit():
+            problems.append("Jobs per search: enter a whole number from 1 to 1000")
+        if problems:
+            raise SearchFormError(problems)
+        try:
+            return UpdateParams.model_validate(
+                {
+                    "queries": queries,
+                    "locations": _lines(self.locations) or [""],
+                    "sources": sources,
+                    "published_after": published.isoformat() if published else None,
+                    "max_jobs_per_search": int(self.max_jobs_per_search),
+                }
+            )
+        except ValidationError as error:
+            raise SearchFormError(_describe(error)) from error

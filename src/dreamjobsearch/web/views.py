@@ -1,0 +1,183 @@
+"""What the templates show: runs and ranked postings shaped for display."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from dreamjobsearch.pipeline import COUNT_NAMES
+from dreamjobsearch.ranking import RankedPosting
+from dreamjobsearch.storage.models import Run
+from dreamjobsearch.storage.runs import ACTIVE_STATES
+from dreamjobsearch.web.snippets import Segment, highlight, snippet
+
+COUNT_LABELS = {
+    "links_found": "Links found",
+    "fetched": "Fetched",
+    "new": "New",
+    "duplicates": "Duplicates",
+    "errors": "Errors",
+    "blocked": "Blocked",
+}
+SOURCE_LABELS = {
+    "linkedin": "LinkedIn",
+    "greenhouse": "Greenhouse",
+    "lever": "Lever",
+    "ashby": "Ashby",
+    "arbeitnow": "Arbeitnow",
+    "file": "File",
+    "import": "Import",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """One count of a run: its name (for scripts), label and value."""
+
+    name: str
+    label: str
+    value: int
+
+
+@dataclass(frozen=True, slots=True)
+class RunView:
+    """An update run as the pages show it."""
+
+    id: str
+    status: str
+    active: bool
+    percent: int | None
+    counts: list[Count]
+    searches: str
+    sources: str
+    message: str | None
+    error: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+    def count(self, name: str) -> int:
+        """The value of one count, by name."""
+        return next((count.value for count in self.counts if count.name == name), 0)
+
+    @classmethod
+    def of(cls, run: Run) -> RunView:
+        """Shape a run record. A succeeded run is at 100%; an active one's percentage comes
+        from its live progress events (the record does not keep it)."""
+        active = run.status in ACTIVE_STATES
+        params: dict[str, Any] = run.params or {}
+        return cls(
+            id=run.id,
+            status=run.status,
+            active=active,
+            percent=100 if run.status == "succeeded" else None,
+            counts=[
+                Count(name, COUNT_LABELS[name], int((run.counts or {}).get(name, 0)))
+                for name in COUNT_NAMES
+            ],
+            searches=", ".join(params.get("queries") or ()),
+            sources=", ".join(_source_label(spec) for spec in params.get("sources") or ()),
+            message=run.message,
+            error=run.error,
+            created_at=run.created_at,
+            finished_at=run.finished_at,
+        )
+
+
+def _source_label(spec: dict[str, Any]) -> str:
+    kind = str(spec.get("type", "?"))
+    name = spec.get("board") or spec.get("path")
+    return f"{kind}:{name}" if name else kind
+
+
+def web_url(link: str) -> str | None:
+    """The link if it is a web address; imported postings may carry anything, and a
+    `javascript:` link must never become an `href`."""
+    scheme = urlsplit(link.strip()).scheme.lower()
+    return link.strip() if scheme in ("http", "https") else None
+
+
+@dataclass(frozen=True, slots=True)
+class BoardLink:
+    """One board a job is posted on."""
+
+    source: str
+    label: str
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResultRow:
+    """One ranked posting in the results table."""
+
+    id: int
+    score: int
+    title: list[Segment]
+    link: str | None
+    company: str
+    location: str
+    posted_at: datetime | None
+    matched: tuple[str, ...]
+    snippet: list[Segment]
+    boards: list[BoardLink]
+    status: str
+    is_new: bool
+
+    @classmethod
+    def of(cls, item: RankedPosting) -> ResultRow:
+        """Shape a ranked posting, its matched keywords highlighted."""
+        posting = item.posting
+        keywords = item.matched_keywords
+        return cls(
+            id=posting.id,
+            score=item.score,
+            title=highlight(posting.title, keywords),
+            link=web_url(posting.link),
+            company=posting.company,
+            location=posting.location,
+            posted_at=posting.posted_at,
+            matched=keywords,
+            snippet=snippet(posting.description, keywords),
+            boards=[
+                BoardLink(source, SOURCE_LABELS.get(source, source), web_url(link))
+                for source, link in item.links
+            ],
+            status=item.status,
+            is_new=item.is_new,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Pages:
+    """Where a page of results is among all of them."""
+
+    number: int
+    size: int
+    total: int
+
+    @property
+    def count(self) -> int:
+        """How many pages there are (at least one)."""
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def offset(self) -> int:
+        """The index of this page's first result."""
+        return (self.number - 1) * self.size
+
+    @property
+    def first_shown(self) -> int:
+        """The 1-based position of this page's first result (0 when none)."""
+        return min(self.offset + 1, self.total)
+
+    @property
+    def last_shown(self) -> int:
+        """The 1-based position of this page's last result."""
+        return min(self.offset + self.size, self.total)
+
+
+def rows(items: Sequence[RankedPosting]) -> list[ResultRow]:
+    """Shape a page of ranked postings."""
+    return [ResultRow.of(item) for item in items]

@@ -1,0 +1,244 @@
+"""The web app in a real browser: Debian's Chromium, driven by Playwright, walks a whole journey.
+
+A live server (uvicorn on 127.0.0.1) searches a Greenhouse board served by a fake board on
+127.0.0.1. Each page is saved as a screenshot under tests/artifacts/; with
+DREAMJOB_DOCS_SCREENSHOTS=1 the README's screenshots in docs/screenshots/ are refreshed too.
+Any console error or uncaught page error fails the test.
+
+The browser is the system's (`apt-get install chromium`), never one Playwright downloads:
+without it these tests skip, unless DREAMJOB_REQUIRE_SERVICES=1 (as in CI) makes them fail.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from conftest import ServerFactory
+from playwright.async_api import Browser, ConsoleMessage, Error, Page, async_playwright, expect
+from playwright.async_api import Response as PlaywrightResponse
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from support import LiveServer, start_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
+GREENHOUSE = ROOT / "tests" / "fixtures" / "greenhouse"
+EMAIL = "ada@example.com"
+ADMIN = "admin@example.com"  # an admin in the tests' settings
+PASSWORD = "a long passphrase"
+# Jobs of board_acme.json whose title has the word "engineer" (two others are malformed).
+ENGINEER_JOBS = 4
+TIMEOUT_MS = 10_000
+
+
+def chromium_path() -> str:
+    """Debian's Chromium; skip (or fail, when services are required) without it."""
+    if CHROMIUM.exists():
+        return str(CHROMIUM)
+    message = f"Chromium is not installed at {CHROMIUM}"
+    if os.environ.get("DREAMJOB_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{message}; DREAMJOB_REQUIRE_SERVICES=1 requires it")
+    pytest.skip(f"{message}; install it with apt-get install chromium to run these tests")
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """Headless Chromium (the system's own)."""
+    executable = chromium_path()
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=executable, headless=True, args=["--no-sandbox"]
+        )
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+@pytest.fixture
+async def greenhouse() -> AsyncIterator[str]:
+    """A fake Greenhouse serving the `acme` board fixture; yields its base URL."""
+
+    def answer(path: str, name: str) -> Route:
+        body = (GREENHOUSE / name).read_bytes()
+
+        async def endpoint(_request: Request) -> Response:
+            return Response(body, media_type="application/json")
+
+        return Route(path, endpoint)
+
+    fake = await start_server(
+        Starlette(
+            routes=[
+                answer("/v1/boards/acme/jobs", "board_acme.json"),
+                answer("/v1/boards/acme", "board_acme_meta.json"),
+            ]
+        )
+    )
+    yield fake.base_url
+    await fake.stop()
+
+
+@pytest.fixture
+async def server(make_server: ServerFactory, greenhouse: str) -> LiveServer:
+    """The app, searching the fake Greenhouse."""
+    return await make_server(greenhouse_base_url=greenhouse)
+
+
+class Journey:
+    """A browser page on the live server that records console errors and saves screenshots."""
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.errors: list[str] = []
+        page.set_default_timeout(TIMEOUT_MS)
+        page.on("console", self._console)
+        page.on("pageerror", self._page_error)
+        page.on("response", self._response)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(f"console: {message.text}")
+
+    def _response(self, response: PlaywrightResponse) -> None:
+        # The console says a load failed, not which: name it.
+        if response.status >= 400:
+            self.errors.append(f"{response.status} for {response.request.method} {response.url}")
+
+    def _page_error(self, error: Error) -> None:
+        self.errors.append(f"page error: {error}")
+
+    async def open(self, path: str) -> None:
+        """Go to a page of the app."""
+        await self.page.goto(self.base_url + path)
+
+    async def snap(self, name: str, docs: str | None = None, selector: str | None = None) -> None:
+        """Save a screenshot in tests/artifacts/ (and docs/screenshots/ when asked for)."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        targets = [ARTIFACTS / f"{name}.png"]
+        if docs and os.environ.get("DREAMJOB_DOCS_SCREENSHOTS") == "1":
+            DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            targets.append(DOCS_SCREENSHOTS / docs)
+        for target in targets:
+            if selector:
+                await self.page.locator(selector).screenshot(path=target)
+            else:
+                await self.page.screenshot(path=target, full_page=True)
+
+
+async def register(journey: Journey, email: str) -> None:
+    """Sign up through the register page; lands on Searches."""
+    page = journey.page
+    await journey.open("/register")
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await journey.snap("register")
+    await page.get_by_role("button", name="Create account").click()
+    await expect(page.get_by_role("heading", name="Searches", exact=True)).to_be_visible()
+
+
+async def test_the_whole_journey_in_a_browser(server: LiveServer, browser: Browser) -> None:
+    # The server comes first so that it stops last, after the browser closed its streams.
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    journey = Journey(await context.new_page(), server.base_url)
+    page = journey.page
+
+    # Logged out, any page leads to the login form.
+    await journey.open("/results")
+    await expect(page).to_have_url(f"{server.base_url}/login?next=%2Fresults")
+    await journey.snap("login")
+
+    await register(journey, EMAIL)
+
+    # A search of one company board, followed live to the end.
+    await expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+    await page.get_by_label("Search for").fill("engineer")
+    await page.get_by_label("LinkedIn").uncheck()
+    await page.get_by_label("Company boards").fill("greenhouse:acme")
+    await page.get_by_label("Jobs per search").fill("50")
+    await page.get_by_role("button", name="Start update").click()
+    panel = page.locator("#run-panel")
+    await expect(panel).to_have_attribute("data-status", "succeeded")
+    await expect(panel.locator("[data-role=percent]")).to_have_text("100%")
+    await expect(panel.locator("progress")).to_have_js_property("value", 100)
+    await expect(panel.locator("[data-count=new]")).to_have_text(str(ENGINEER_JOBS))
+    await expect(panel.locator("[data-count=errors]")).to_have_text("2")
+    await expect(page.locator("#log-lines li").first).to_be_visible()
+    await expect(page.locator("#log-lines")).to_contain_text("run succeeded")
+    await expect(page.locator("#runs-table tbody tr")).to_have_count(1)
+    await journey.snap("searches")
+    await journey.snap("live-panel", docs="live-panel.png", selector=".columns")
+
+    # Rank with keywords typed as chips.
+    await page.get_by_role("link", name="Results", exact=True).click()
+    keywords = page.get_by_role("textbox", name="Keywords")
+    for keyword in ("Python", "Kubernetes", "robots"):
+        await keywords.fill(keyword)
+        await keywords.press("Enter")
+    await expect(page.locator(".chip")).to_have_count(3)
+    await page.get_by_role("button", name="Remove keyword Kubernetes").click()
+    await expect(page.locator(".chip")).to_have_count(2)
+    await page.get_by_role("button", name="Rank").click()
+    rows = page.locator("table.results tbody tr")
+    await expect(rows.first).to_be_visible()
+    first = await rows.count()
+    assert first >= 2
+    await expect(rows.first.locator(".score")).to_have_text("2")
+    await expect(rows.first.locator("mark").first).to_be_visible()
+    await expect(rows.first.locator(".badge.source-greenhouse")).to_have_text(
+        "Greenhouse posting (opens in a new tab)"
+    )
+    await expect(rows.first.locator(".badge-new")).to_be_visible()  # a first visit
+
+    # Track a posting, keep the keywords, export the view.
+    await rows.first.get_by_label("Status of").select_option("applied")
+    await expect(rows.first.locator(".saved")).to_have_text("Saved")
+    await page.get_by_role("button", name="Save keywords").click()
+    await expect(page.locator("#keywords-saved")).to_have_text(
+        "Saved as your keywords: Python, robots."
+    )
+    await journey.snap("results", docs="results.png")
+    async with page.expect_download() as download_info:
+        await page.get_by_role("link", name="Export CSV").click()
+    download = await download_info.value
+    exported = ARTIFACTS / "export.csv"
+    await download.save_as(exported)
+    lines = exported.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("id,score,matched_keywords,job_title")
+    assert len(lines) == first + 1
+    assert ",applied," in lines[1]
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await journey.snap("results-phone")
+    await page.set_viewport_size({"width": 1280, "height": 900})
+
+    # The saved keywords are where the results page starts next time.
+    await journey.open("/results")
+    await expect(page.locator(".chip")).to_have_count(2)
+    await expect(rows).to_have_count(first)
+
+    # My sessions, then log out.
+    await page.get_by_role("link", name="Sessions", exact=True).click()
+    await expect(page.get_by_text("This session")).to_be_visible()
+    await journey.snap("sessions")
+    await page.get_by_role("button", name="Log out", exact=True).click()
+    await expect(page).to_have_url(f"{server.base_url}/login")
+    await journey.open("/")
+    await expect(page).to_have_url(f"{server.base_url}/login")
+
+    # An admin sees the session monitor.
+    await register(journey, ADMIN)
+    await page.get_by_role("link", name="Admin", exact=True).click()
+    await expect(page.get_by_role("heading", name="Session monitor")).to_be_visible()
+    await expect(page.locator("table tbody tr")).to_have_count(1)
+    await journey.snap("admin")
+
+    await context.close()
+    assert journey.errors == []

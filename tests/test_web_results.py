@@ -1,0 +1,308 @@
+"""The Results page: ranking by keywords, highlighting, pagination, and whose postings show."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+from support import LiveServer, bearer
+from web_support import HTMX, session_token, sign_up
+
+from dreamjobsearch.web.snippets import ELLIPSIS, Segment, highlight, snippet
+from dreamjobsearch.web.views import web_url
+
+EMAIL = "ada@example.com"
+ROW = re.compile(r"<tr data-posting-id=")
+ROW_ID = re.compile(r'<tr data-posting-id="(\d+)"')
+TITLE = re.compile(r'class="job-title"[^>]*>(.*?)<span class="visually-hidden">')
+
+
+def posting(number: int, **fields: Any) -> dict[str, Any]:
+    """An importable posting."""
+    return {
+        "link": f"https://careers.example.com/jobs/{number}",
+        "title": f"Developer {number}",
+        "company": "Kestrelgate",
+        "location": "Warsaw, Poland",
+        "description": "Python services.",
+        "posted_at": "2026-11-02",
+        **fields,
+    }
+
+
+def rows_of(page: httpx.Response) -> list[str]:
+    """The HTML of each result row."""
+    return page.text.split("<tr data-posting-id=")[1:]
+
+
+def title(row: str) -> str:
+    """A row's job title as text."""
+    found = TITLE.search(row)
+    assert found
+    return re.sub(r"<[^>]+>", "", found.group(1))
+
+
+async def import_postings(client: httpx.AsyncClient, postings: list[dict[str, Any]]) -> None:
+    """Import through the JSON API with the page session's own token."""
+    response = await client.post(
+        "/job-postings/import",
+        json={"postings": postings},
+        headers=bearer(session_token(client)),
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["imported"] == len(postings)
+
+
+async def test_postings_are_ranked_with_their_keywords_highlighted(
+    client: httpx.AsyncClient,
+) -> None:
+    await sign_up(client, EMAIL)
+    await import_postings(
+        client,
+        [
+            posting(1, title="Python Developer", description="Django and PostgreSQL daily."),
+            posting(2, title="Java Developer", description="Spring. Some Python scripting."),
+            posting(3, title="Designer", description="Figma."),
+        ],
+    )
+    page = await client.get("/results", params={"keywords": "python, django"})
+    assert page.status_code == 200
+    assert len(ROW.findall(page.text)) == 2
+    assert "2 postings match; showing 1\N{EN DASH}2." in page.text
+    first, second = page.text.split("<tr data-posting-id=")[1:]
+    assert '<span class="score" aria-label="2 keywords matched">2</span>' in first
+    assert "<mark>Python</mark> Developer" in first
+    assert "<mark>Django</mark> and PostgreSQL daily." in first
+    assert 'href="https://careers.example.com/jobs/1"' in first
+    assert 'rel="noopener noreferrer"' in first
+    assert "Import" in first  # the source badge
+    assert "Some <mark>Python</mark> scripting." in second
+    # Chips start from the keywords in the address.
+    assert 'value="python, django"' in page.text
+
+
+async def test_without_keywords_the_page_explains_what_to_do(client: httpx.AsyncClient) -> None:
+    await sign_up(client, EMAIL)
+    page = await client.get("/results")
+    assert page.status_code == 200
+    assert "Rank your postings" in page.text
+    assert "<table" not in page.text
+
+
+async def test_the_location_filter_applies(client: httpx.AsyncClient) -> None:
+    await sign_up(client, EMAIL)
+    await import_postings(client, [posting(1), posting(2, location="Berlin, Germany")])
+    page = await client.get("/results", params={"keywords": "python", "location": "germany"})
+    assert len(ROW.findall(page.text)) == 1
+    assert "Berlin, Germany" in page.text
+    nothing = await client.get("/results", params={"keywords": "python", "location": "Peru"})
+    assert "No posting matches these keywords in “Peru”." in nothing.text
+
+
+async def test_results_come_a_page_at_a_time(client: httpx.AsyncClient) -> None:
+    await sign_up(client, EMAIL)
+    await import_postings(client, [posting(number) for number in range(30)])
+    first = await client.get("/results", params={"keywords": "python"})
+    assert len(ROW.findall(first.text)) == 25
+    assert "Page 1 of 2" in first.text
+    assert 'href="/results?keywords=python&amp;page=2" rel="next"' in first.text
+    second = await client.get("/results", params={"keywords": "python", "page": 2})
+    assert len(ROW.findall(second.text)) == 5
+    assert "showing 26\N{EN DASH}30" in second.text
+    assert 'rel="prev"' in second.text
+    assert 'rel="next"' not in second.text
+
+
+async def test_markup_in_postings_is_shown_as_text(client: httpx.AsyncClient) -> None:
+    await sign_up(client, EMAIL)
+    await import_postings(
+        client,
+        [posting(1, title="<script>alert(1)</script> Python", company="<b>Evil</b> & Co")],
+    )
+    page = await client.get("/results", params={"keywords": "python"})
+    assert "<script>alert(1)</script>" not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; <mark>Python</mark>" in page.text
+    assert "&lt;b&gt;Evil&lt;/b&gt; &amp; Co" in page.text
+
+
+async def test_nobody_sees_anyone_elses_postings(server: LiveServer) -> None:
+    async with server.client() as owner, server.client() as other:
+        await sign_up(owner, EMAIL)
+        await import_postings(owner, [posting(1)])
+        await sign_up(other, "bob@example.com")
+        page = await other.get("/results", params={"keywords": "python"})
+        assert ROW.findall(page.text) == []
+        assert "No posting matches" in page.text
+
+
+async def test_bad_filters_are_explained(client: httpx.AsyncClient) -> None:
+    await sign_up(client, EMAIL)
+    assert (await client.get("/results", params={"page": 0})).status_code == 400
+    many = ", ".join(f"k{number}" for number in range(101))
+    page = await client.get("/results", params={"keywords": many})
+    assert page.status_code == 200
+    assert "at most 100 keywords" in page.text
+
+
+async def test_a_status_set_on_a_row_moves_the_posting_between_views(
+    client: httpx.AsyncClient,
+) -> None:
+    csrf = await sign_up(client, EMAIL)
+    await import_postings(client, [posting(1), posting(2)])
+    page = await client.get("/results", params={"keywords": "python"})
+    first_id = int(ROW_ID.findall(page.text)[0])
+    assert f'<label class="visually-hidden" for="status-{first_id}">Status of' in page.text
+    response = await client.post(
+        f"/web/postings/{first_id}/status",
+        data={"status": "applied", "back": "/results?keywords=python"},
+        headers={**HTMX, "X-CSRF-Token": csrf},
+    )
+    assert response.status_code == 200
+    assert '<option value="applied" selected>Applied</option>' in response.text
+    assert "Saved" in response.text
+    rejected = await client.post(
+        f"/web/postings/{first_id}/status",
+        data={"status": "rejected", "back": "/results?keywords=python", "csrf_token": csrf},
+    )
+    assert rejected.status_code == 303
+    assert rejected.headers["location"] == "/results?keywords=python"
+    default = await client.get("/results", params={"keywords": "python"})
+    remaining = ROW_ID.findall(default.text)
+    assert len(remaining) == 1
+    assert str(first_id) not in remaining
+    only = await client.get("/results", params={"keywords": "python", "status": "rejected"})
+    assert ROW_ID.findall(only.text) == [str(first_id)]
+    assert '<option value="rejected" selected>Rejected</option>' in only.text
+
+
+async def test_statuses_of_someone_elses_posting_cannot_be_set(server: LiveServer) -> None:
+    async with server.client() as owner, server.client() as other:
+        await sign_up(owner, EMAIL)
+        await import_postings(owner, [posting(1)])
+        page = await owner.get("/results", params={"keywords": "python"})
+        (posting_id,) = ROW_ID.findall(page.text)
+        csrf = await sign_up(other, "bob@example.com")
+        response = await other.post(
+            f"/web/postings/{posting_id}/status", data={"status": "offer", "csrf_token": csrf}
+        )
+        assert response.status_code == 404
+        unknown = await other.post(
+            f"/web/postings/{posting_id}/status", data={"status": "hired", "csrf_token": csrf}
+        )
+        assert unknown.status_code == 400
+        again = await owner.get("/results", params={"keywords": "python"})
+        assert '<option value="new" selected>New</option>' in again.text
+
+
+async def test_saved_keywords_are_where_the_results_page_starts(
+    client: httpx.AsyncClient,
+) -> None:
+    csrf = await sign_up(client, EMAIL)
+    await import_postings(client, [posting(1)])
+    assert "Rank your postings" in (await client.get("/results")).text
+    saved = await client.post(
+        "/web/keywords",
+        data={"keywords": "python, Django, python"},
+        headers={**HTMX, "X-CSRF-Token": csrf},
+    )
+    assert saved.text.strip() == "Saved as your keywords: python, Django."
+    page = await client.get("/results")
+    assert len(ROW.findall(page.text)) == 1
+    assert 'value="python, Django"' in page.text
+    # Keywords in the address win, and an empty list is a choice too.
+    assert ROW.findall((await client.get("/results?keywords=java")).text) == []
+    assert "Rank your postings" in (await client.get("/results?keywords=")).text
+
+
+async def test_new_postings_are_marked_until_seen(client: httpx.AsyncClient) -> None:
+    csrf = await sign_up(client, EMAIL)
+    await import_postings(client, [posting(1), posting(2)])
+    page = await client.get("/results", params={"keywords": "python"})
+    assert page.text.count('class="badge badge-new"') == 2
+    assert "Mark all as seen" in page.text
+    seen = await client.post(
+        "/web/results/seen", data={"csrf_token": csrf, "back": "/results?keywords=python"}
+    )
+    assert seen.headers["location"] == "/results?keywords=python"
+    after = await client.get(seen.headers["location"])
+    assert "badge-new" not in after.text
+    assert "Mark all as seen" not in after.text
+
+
+async def test_newest_first_on_request(client: httpx.AsyncClient) -> None:
+    await sign_up(client, EMAIL)
+    await import_postings(
+        client,
+        [
+            posting(1, title="Python Django", posted_at="2026-10-01"),
+            posting(2, posted_at="2026-11-20"),
+        ],
+    )
+    best = await client.get("/results", params={"keywords": "python, django"})
+    newest = await client.get("/results", params={"keywords": "python, django", "sort": "date"})
+    assert [title(row) for row in rows_of(best)] == ["Python Django", "Developer 2"]
+    assert [title(row) for row in rows_of(newest)] == ["Developer 2", "Python Django"]
+    assert '<option value="date" selected>Newest</option>' in newest.text
+    assert "sort=date" in newest.text  # kept in the export and page links
+    assert (await client.get("/results?keywords=python&sort=random")).status_code == 400
+
+
+async def test_the_ranked_view_exports_as_csv_and_json(server: LiveServer) -> None:
+    async with server.client() as client, server.client() as other:
+        await sign_up(client, EMAIL)
+        await import_postings(client, [posting(number) for number in range(30)])
+        page = await client.get("/results", params={"keywords": "python"})
+        assert 'href="/web/export?keywords=python&amp;format=csv" download' in page.text
+        csv_file = await client.get("/web/export", params={"keywords": "python"})
+        assert csv_file.status_code == 200
+        assert csv_file.headers["content-type"] == "text/csv; charset=utf-8"
+        assert csv_file.headers["content-disposition"].startswith("attachment; filename=")
+        lines = csv_file.text.strip().splitlines()
+        assert lines[0].startswith("id,score,matched_keywords,job_title")
+        assert len(lines) == 31  # every page, not just the first
+        json_file = await client.get("/web/export", params={"keywords": "python", "format": "json"})
+        assert len(json_file.json()) == 30
+        await sign_up(other, "bob@example.com")
+        theirs = await other.get("/web/export", params={"keywords": "python", "format": "json"})
+        assert theirs.json() == []
+    async with server.client() as anonymous:
+        assert (await anonymous.get("/web/export?keywords=python")).status_code == 303
+
+
+def test_highlight_marks_whole_word_matches_only() -> None:
+    assert highlight("Java and JavaScript", ["Java"]) == [
+        Segment("Java", match=True),
+        Segment(" and JavaScript"),
+    ]
+    assert highlight("C++ and C#", ["c++", "C#"]) == [
+        Segment("C++", match=True),
+        Segment(" and "),
+        Segment("C#", match=True),
+    ]
+
+
+def test_a_snippet_is_a_window_around_the_first_match() -> None:
+    description = " ".join(["filler"] * 200) + " we use Python daily " + " ".join(["more"] * 200)
+    segments = snippet(description, ["python"], width=120)
+    assert segments[0] == Segment(ELLIPSIS)
+    assert segments[-1] == Segment(ELLIPSIS)
+    assert Segment("Python", match=True) in segments
+    text = "".join(segment.text for segment in segments[1:-1])
+    assert len(text) <= 120
+    assert not text.startswith(" ")
+
+
+def test_a_short_description_is_shown_whole() -> None:
+    assert snippet("Python\n\n and   Django", ["django"]) == [
+        Segment("Python and "),
+        Segment("Django", match=True),
+    ]
+
+
+def test_only_web_links_become_links() -> None:
+    assert web_url("https://example.com/jobs/1") == "https://example.com/jobs/1"
+    assert web_url("http://example.com/") == "http://example.com/"
+    assert web_url("javascript:alert(1)") is None
+    assert web_url(" JavaScript:alert(1)") is None
+    assert web_url("data:text/html,<script>") is None

@@ -1,0 +1,284 @@
+"""The Searches page: starting update runs from the form, their panel, cancelling, tickets."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from conftest import ServerFactory
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from support import LiveServer, open_stream, start_server, user_id_of
+from web_support import HTMX, csrf_meta, sign_up, wait_for_run
+
+from dreamjobsearch.web.search_form import SearchForm, SearchFormError
+
+EMAIL = "ada@example.com"
+POSTINGS = [
+    {
+        "link": "https://careers.example.com/jobs/1",
+        "title": "Senior Python Developer",
+        "company": "Vistula Byteworks",
+        "location": "Warsaw, Poland",
+        "description": "Build Python services with Django.",
+    },
+    {
+        "link": "https://careers.example.com/jobs/2",
+        "title": "Python Data Engineer",
+        "company": "Kestrelgate",
+        "location": "Kraków, Poland",
+        "description": "Python pipelines on Airflow.",
+    },
+]
+RUN_LOCATION = re.compile(r"^/\?run=([0-9a-f]{32})$")
+
+
+def file_search(csrf: str) -> dict[str, str]:
+    """The form asking for python jobs in postings.json."""
+    return {
+        "csrf_token": csrf,
+        "queries": "python",
+        "locations": "Poland",
+        "boards": "file:postings.json",
+        "max_jobs_per_search": "50",
+    }
+
+
+@pytest.fixture
+async def postings_file(server: LiveServer) -> None:
+    """postings.json in DATA_DIR, for `file:` sources."""
+    path = server.services.settings.data_dir / "postings.json"
+    path.write_text(json.dumps({"postings": POSTINGS}), encoding="utf-8")
+
+
+async def start(client: httpx.AsyncClient, csrf: str) -> str:
+    """Start the file search with the plain form; returns the run id."""
+    response = await client.post("/web/searches", data=file_search(csrf))
+    assert response.status_code == 303, response.text
+    found = RUN_LOCATION.match(response.headers["location"])
+    assert found, response.headers["location"]
+    return found.group(1)
+
+
+@pytest.mark.usefixtures("postings_file")
+async def test_the_form_starts_a_run_that_the_page_then_shows(
+    client: httpx.AsyncClient,
+) -> None:
+    csrf = await sign_up(client, EMAIL)
+    run_id = await start(client, csrf)
+    assert await wait_for_run(client, run_id) == "succeeded"
+    page = await client.get(f"/?run={run_id}")
+    assert f'data-run-id="{run_id}"' in page.text
+    assert 'data-status="succeeded"' in page.text
+    assert 'value="100"' in page.text
+    assert '<dd data-count="new">2</dd>' in page.text
+    # The form is filled in as for the last run, to repeat it easily.
+    assert "file:postings.json</textarea>" in page.text
+    assert ">Poland</textarea>" in page.text
+
+
+@pytest.mark.usefixtures("postings_file")
+async def test_htmx_gets_the_run_panel_and_the_runs_table(client: httpx.AsyncClient) -> None:
+    csrf = await sign_up(client, EMAIL)
+    response = await client.post("/web/searches", data=file_search(csrf), headers=HTMX)
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<div id="run-panel"')
+    assert '<div id="runs-table" class="table-wrap" hx-swap-oob="true">' in response.text
+    run_id = re.search(r'data-run-id="([0-9a-f]+)"', response.text)
+    assert run_id
+    assert await wait_for_run(client, run_id.group(1)) == "succeeded"
+    table = await client.get("/web/runs", headers=HTMX)
+    assert "succeeded" in table.text
+
+
+async def test_a_form_with_mistakes_comes_back_with_every_problem(
+    client: httpx.AsyncClient,
+) -> None:
+    csrf = await sign_up(client, EMAIL)
+    data = {
+        "csrf_token": csrf,
+        "queries": "  ",
+        "boards": "monster:acme",
+        "published_after": "yesterday",
+        "max_jobs_per_search": "lots",
+    }
+    page = await client.post("/web/searches", data=data)
+    assert page.status_code == 400
+    for problem in (
+        "enter at least one search",
+        "write a board as greenhouse:NAME",
+        "use a date like 2026-11-01",
+        "enter a whole number from 1 to 1000",
+    ):
+        assert problem in page.text
+    assert "monster:acme</textarea>" in page.text
+    fragment = await client.post("/web/searches", data=data, headers=HTMX)
+    assert fragment.status_code == 400
+    assert fragment.headers["HX-Retarget"] == "#search-form"
+    assert fragment.text.lstrip().startswith('<form id="search-form"')
+    assert (await client.get("/web/runs", headers=HTMX)).text.count("<tr>") == 0
+
+
+async def test_too_many_runs_is_shown_as_an_alert(server: LiveServer) -> None:
+    async with server.client() as client:
+        csrf = await sign_up(client, EMAIL)
+        user_id = await user_id_of(server, EMAIL)
+        for _ in range(server.services.settings.runs_max_active_per_user):
+            await server.services.runs.create(uuid.uuid4().hex, user_id, {})  # queued
+        data = file_search(csrf)
+        fragment = await client.post("/web/searches", data=data, headers=HTMX)
+        page = await client.post("/web/searches", data=data)
+    assert fragment.status_code == 429
+    assert fragment.headers["HX-Retarget"] == "#alerts"
+    assert "runs in progress" in fragment.text
+    assert page.status_code == 429
+    assert "runs in progress" in page.text
+
+
+@pytest.fixture
+async def stalled_board() -> AsyncIterator[str]:
+    """A Greenhouse that never answers until the test ends; yields its base URL."""
+    release = asyncio.Event()
+
+    async def endpoint(_request: Request) -> Response:
+        await release.wait()
+        return Response("{}", media_type="application/json")
+
+    fake = await start_server(
+        Starlette(
+            routes=[Route("/v1/boards/slow", endpoint), Route("/v1/boards/slow/jobs", endpoint)]
+        )
+    )
+    yield fake.base_url
+    release.set()
+    await fake.stop()
+
+
+async def test_the_cancel_button_stops_a_running_run(
+    make_server: ServerFactory, stalled_board: str
+) -> None:
+    server = await make_server(greenhouse_base_url=stalled_board)
+    async with server.client() as client:
+        csrf = await sign_up(client, EMAIL)
+        data = {"csrf_token": csrf, "queries": "python", "boards": "greenhouse:slow"}
+        response = await client.post("/web/searches", data={**data, "max_jobs_per_search": "5"})
+        run_id = response.headers["location"].removeprefix("/?run=")
+        panel = await client.get(f"/web/runs/{run_id}/panel", headers=HTMX)
+        assert 'data-active="true"' in panel.text
+        assert f'hx-post="/web/runs/{run_id}/cancel"' in panel.text
+        cancelled = await client.post(
+            f"/web/runs/{run_id}/cancel", headers={**HTMX, "X-CSRF-Token": csrf}
+        )
+        assert cancelled.status_code == 200
+        assert cancelled.text.lstrip().startswith(
+            f'<div id="run-panel" class="run-panel" data-run-id="{run_id}"'
+        )
+        assert await wait_for_run(client, run_id) == "cancelled"
+        final = await client.get(f"/web/runs/{run_id}/panel", headers=HTMX)
+        assert ">stopped</span>" in final.text
+        assert "/cancel" not in final.text
+
+
+@pytest.mark.usefixtures("postings_file")
+async def test_cancelling_a_finished_run_says_so(client: httpx.AsyncClient) -> None:
+    csrf = await sign_up(client, EMAIL)
+    run_id = await start(client, csrf)
+    await wait_for_run(client, run_id)
+    response = await client.post(f"/web/runs/{run_id}/cancel", data={"csrf_token": csrf})
+    assert response.status_code == 409
+    assert "run already succeeded" in response.text
+
+
+@pytest.mark.usefixtures("postings_file")
+async def test_nobody_else_can_see_or_cancel_a_run(server: LiveServer) -> None:
+    async with server.client() as owner, server.client() as other:
+        run_id = await start(owner, await sign_up(owner, EMAIL))
+        csrf = await sign_up(other, "bob@example.com")
+        assert (await other.get(f"/?run={run_id}")).status_code == 404
+        assert (await other.get(f"/web/runs/{run_id}/panel", headers=HTMX)).status_code == 404
+        cancel = await other.post(f"/web/runs/{run_id}/cancel", data={"csrf_token": csrf})
+        assert cancel.status_code == 404
+        assert run_id not in (await other.get("/web/runs", headers=HTMX)).text
+        assert await wait_for_run(owner, run_id) == "succeeded"
+
+
+@pytest.mark.usefixtures("postings_file")
+async def test_a_ticket_opens_the_live_log_stream(server: LiveServer) -> None:
+    async with server.client() as client:
+        csrf = await sign_up(client, EMAIL)
+        response = await client.post(
+            "/web/logs/ticket", headers={"X-CSRF-Token": csrf, "Accept": "application/json"}
+        )
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "no-store"
+        ticket = response.json()["ticket"]
+        async with open_stream(client, ticket=ticket) as stream:
+            run_id = await start(client, csrf)
+            final = await stream.until(
+                lambda event: (
+                    event["kind"] == "run_state" and event["data"]["status"] == "succeeded"
+                )
+            )
+        assert final["run_id"] == run_id
+        assert final["data"]["new"] == 2
+
+
+async def test_a_script_asking_for_a_ticket_when_logged_out_gets_401(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post("/web/logs/ticket", headers={"Accept": "application/json"})
+    assert response.status_code == 401
+
+
+async def test_the_searches_page_loads_the_live_script(client: httpx.AsyncClient) -> None:
+    home = await client.get("/login")
+    assert "live.js" not in home.text
+    await sign_up(client, EMAIL)
+    page = await client.get("/")
+    assert "/static/js/live.js" in page.text
+    assert csrf_meta(page.text)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("greenhouse:acme", {"type": "greenhouse", "board": "acme"}),
+        ("Lever:acme", {"type": "lever", "board": "acme"}),
+        ("https://boards.greenhouse.io/acme", {"type": "greenhouse", "board": "acme"}),
+        ("job-boards.greenhouse.io/acme/jobs/123", {"type": "greenhouse", "board": "acme"}),
+        ("https://jobs.lever.co/acme/", {"type": "lever", "board": "acme"}),
+        ("jobs.ashbyhq.com/acme", {"type": "ashby", "board": "acme"}),
+        ("file:exports/postings.csv", {"type": "file", "path": "exports/postings.csv"}),
+    ],
+)
+def test_company_boards_by_name_or_address(line: str, expected: dict[str, str]) -> None:
+    params = SearchForm(queries="python", linkedin=False, boards=line).to_params()
+    assert params.sources is not None
+    assert [spec.model_dump() for spec in params.sources] == [expected]
+
+
+@pytest.mark.parametrize("line", ["acme", "monster:acme", "https://example.com/acme", "lever:"])
+def test_unknown_boards_are_refused(line: str) -> None:
+    with pytest.raises(SearchFormError):
+        SearchForm(queries="python", linkedin=False, boards=line).to_params()
+
+
+def test_the_form_round_trips_through_a_runs_params() -> None:
+    form = SearchForm(
+        queries="python\ndata engineer",
+        locations="Poland",
+        linkedin=True,
+        arbeitnow=True,
+        boards="greenhouse:acme",
+        published_after="2026-11-01",
+        max_jobs_per_search="30",
+    )
+    params = form.to_params().model_dump(mode="json")
+    assert SearchForm.from_params(params) == form
