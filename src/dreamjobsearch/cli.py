@@ -14,12 +14,13 @@ import httpx
 import typer
 import uvicorn
 from pydantic import ValidationError
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from saq import Queue
 
 from dreamjobsearch.app import create_app
+from dreamjobsearch.cli_progress import console, counted_progress
+from dreamjobsearch.cli_secrets import secrets_app
 from dreamjobsearch.config import Settings
 from dreamjobsearch.errors import DomainError
 from dreamjobsearch.events.base import Subscription
@@ -34,7 +35,7 @@ from dreamjobsearch.workspace import DreamJobSearch
 app = typer.Typer(help="DreamJobSearch: collect job postings and rank them by your keywords.")
 sessions_app = typer.Typer(help="Watch and end sessions on a running server (admins).")
 app.add_typer(sessions_app, name="sessions")
-console = Console()
+app.add_typer(secrets_app, name="secrets")
 
 
 @app.command()
@@ -50,7 +51,10 @@ def serve(
         host=host or settings.host,
         port=port if port is not None else settings.port,
         log_level=settings.log_level.lower(),
-        proxy_headers=False,
+        # Only a proxy named in FORWARDED_ALLOW_IPS may say who the client is and whether
+        # it came over HTTPS (for the Secure cookie and per-client login throttling).
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
     )
 
 
@@ -121,13 +125,7 @@ async def _workspace(
 async def _import(settings: Settings, file: Path, email: str) -> None:
     async with _workspace(settings, email) as (_services, workspace):
         data = await asyncio.to_thread(file.read_bytes)
-        with Progress(
-            TextColumn("[bold]importing"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-        ) as bar:
+        with counted_progress("importing") as bar:
             task = bar.add_task("import", total=None)
             report = await workspace.import_document(
                 data,

@@ -1,0 +1,1 @@
+"""Secrets at rest: users' third-party credentials, encrypted with AES-GCM under rotating keys."""
