@@ -382,7 +382,14 @@ async def test_users_list_their_sessions_and_end_their_own_only(
         assert [row["sid"] for row in rows] == expected
         assert [row["current"] for row in rows] == [sid == b_sid for sid in expected]
         for row in rows:
-            assert set(row) == {"sid", "created_at", "last_accessed", "expires_at", "current"}
+            assert set(row) == {
+                "sid",
+                "created_at",
+                "last_accessed",
+                "expires_at",
+                "device",
+                "current",
+            }
 
         ended = await client.delete(f"/sessions/{a_sid}", headers=bearer(b))
         assert ended.status_code == 200
@@ -590,6 +597,7 @@ def record(
         last_accessed=at if last is None else last,
         expires_at=at + LIFETIME if expires is None else expires,
         data=data or {},
+        device="Firefox on Linux",
     )
 
 

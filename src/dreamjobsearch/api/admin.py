@@ -1,14 +1,26 @@
-"""Admin: the session monitor, and ending any session."""
+"""Admin: the session monitor, ending any session, and disabling or deleting accounts."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime
+from typing import Annotated, Any
 
-from dreamjobsearch.api.deps import AdminDep, ServicesDep
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel
+
+from dreamjobsearch.api.deps import AdminDep, Caller, ServicesDep
 from dreamjobsearch.api.schemas import AdminSessionOut, AdminSessionsOut, MessageOut, timestamp
-from dreamjobsearch.errors import NotFoundError
+from dreamjobsearch.errors import ConflictError, NotFoundError
 
 router = APIRouter(prefix="/admin", tags=["admin"])
+
+# Database ids are 32-bit integers: a larger one names no account.
+UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+USER_RESPONSES: dict[int | str, dict[str, Any]] = {
+    403: {"description": "admins only"},
+    404: {"description": "no such user"},
+    409: {"description": "your own account"},
+}
 
 
 @router.get("/sessions", responses={403: {"description": "admins only"}})
@@ -27,6 +39,7 @@ async def list_sessions(_admin: AdminDep, services: ServicesDep) -> AdminSession
                 created_at=timestamp(view.created_at),
                 last_accessed=timestamp(view.last_accessed),
                 expires_at=timestamp(view.expires_at),
+                device=view.device,
                 subscribers=view.subscribers,
                 memory_bytes=view.memory_bytes,
             )
@@ -44,3 +57,61 @@ async def end_session(sid: str, _admin: AdminDep, services: ServicesDep) -> Mess
     if not await services.sessions.close(sid):
         raise NotFoundError("no such session")
     return MessageOut(detail="session ended")
+
+
+class AdminUserOut(BaseModel):
+    """An account, as an admin sees it."""
+
+    id: int
+    email: str
+    is_active: bool
+    created_at: datetime
+
+
+class UserEndedOut(BaseModel):
+    """What happened to the account, and how many of its sessions ended."""
+
+    detail: str
+    ended_sessions: int
+
+
+@router.get("/users", responses={403: {"description": "admins only"}})
+async def list_users(
+    _admin: AdminDep,
+    services: ServicesDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> list[AdminUserOut]:
+    """Accounts, by id."""
+    return [
+        AdminUserOut(id=u.id, email=u.email, is_active=u.is_active, created_at=u.created_at)
+        for u in await services.users.page(limit, offset)
+    ]
+
+
+def _not_yourself(admin: Caller, user_id: int) -> None:
+    if admin.user_id == user_id:
+        raise ConflictError("not on your own account: another admin has to do it")
+
+
+@router.post("/users/{user_id}/disable", responses=USER_RESPONSES)
+async def disable_user(user_id: UserId, admin: AdminDep, services: ServicesDep) -> UserEndedOut:
+    """Disable an account: it cannot log in, and every session of it ends at once."""
+    _not_yourself(admin, user_id)
+    ended = await services.auth.set_active(user_id, active=False)
+    return UserEndedOut(detail="user disabled", ended_sessions=ended)
+
+
+@router.post("/users/{user_id}/enable", responses=USER_RESPONSES)
+async def enable_user(user_id: UserId, _admin: AdminDep, services: ServicesDep) -> UserEndedOut:
+    """Let a disabled account log in again."""
+    await services.auth.set_active(user_id, active=True)
+    return UserEndedOut(detail="user enabled", ended_sessions=0)
+
+
+@router.delete("/users/{user_id}", responses=USER_RESPONSES)
+async def delete_user(user_id: UserId, admin: AdminDep, services: ServicesDep) -> UserEndedOut:
+    """Delete an account, its postings links, runs and secrets; its sessions end at once."""
+    _not_yourself(admin, user_id)
+    ended = await services.auth.delete_account(user_id)
+    return UserEndedOut(detail="user deleted", ended_sessions=ended)

@@ -15,6 +15,7 @@ from dreamjobsearch.api.schemas import (
     timestamp,
 )
 from dreamjobsearch.auth.service import IssuedToken
+from dreamjobsearch.sessions.devices import describe_device
 
 router = APIRouter(tags=["auth"])
 
@@ -36,9 +37,12 @@ def _token(issued: IssuedToken, response: Response) -> TokenOut:
         422: {"description": "invalid email or password"},
     },
 )
-async def register(body: Credentials, services: ServicesDep, response: Response) -> TokenOut:
+async def register(
+    body: Credentials, request: Request, services: ServicesDep, response: Response
+) -> TokenOut:
     """Create an account (passwords: 8 to 1024 characters) and log it in."""
-    return _token(await services.auth.register(str(body.email), body.password), response)
+    device = describe_device(request.headers.get("user-agent"))
+    return _token(await services.auth.register(str(body.email), body.password, device), response)
 
 
 @router.post(
@@ -50,7 +54,9 @@ async def login(
 ) -> TokenOut:
     """Open a new session; repeated failures for an account from one client lock it out."""
     client = request.client.host if request.client else "unknown"
-    return _token(await services.auth.login(str(body.email), body.password, client), response)
+    device = describe_device(request.headers.get("user-agent"))
+    issued = await services.auth.login(str(body.email), body.password, client, device)
+    return _token(issued, response)
 
 
 @router.post("/logout")

@@ -13,8 +13,10 @@ router = APIRouter(prefix="/sessions", tags=["sessions"])
 
 
 class OwnSessionOut(SessionTimes):
-    """One of the caller's sessions; `current` marks the one making this request."""
+    """One of the caller's sessions; `current` marks the one making this request, `device`
+    says what it was opened from (from its User-Agent: "Firefox on Linux")."""
 
+    device: str
     current: bool
 
 
@@ -34,6 +36,7 @@ async def list_own_sessions(caller: CallerDep, services: ServicesDep) -> list[Ow
             created_at=timestamp(record.created_at),
             last_accessed=timestamp(record.last_accessed),
             expires_at=timestamp(record.expires_at),
+            device=record.device,
             current=record.sid == caller.claims.sid,
         )
         for record in records

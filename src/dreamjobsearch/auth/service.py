@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from dreamjobsearch.auth.passwords import PasswordHasher
 from dreamjobsearch.auth.throttle import LoginThrottle
 from dreamjobsearch.auth.tokens import TokenClaims, TokenCodec
-from dreamjobsearch.errors import ConflictError, NotAuthenticatedError, TooManyRequestsError
+from dreamjobsearch.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotAuthenticatedError,
+    NotFoundError,
+    TooManyRequestsError,
+)
 from dreamjobsearch.sessions.manager import ActiveSession, SessionKey, SessionManager
 from dreamjobsearch.storage.models import User
 from dreamjobsearch.storage.users import EmailTakenError, UserRepository
@@ -43,7 +49,7 @@ class AuthService:
         self._sessions = sessions
         self._tokens = tokens
 
-    async def register(self, email: str, password: str) -> IssuedToken:
+    async def register(self, email: str, password: str, device: str = "") -> IssuedToken:
         """Create an account and log it in; `ConflictError` when the email is taken."""
         email = email.lower()
         if await self._users.by_email(email) is not None:
@@ -55,9 +61,9 @@ class AuthService:
         except EmailTakenError as error:
             raise ConflictError("an account with this email already exists") from error
         logger.info("registered user %s", user.id)
-        return await self._start_session(user)
+        return await self._start_session(user, device)
 
-    async def login(self, email: str, password: str, client: str) -> IssuedToken:
+    async def login(self, email: str, password: str, client: str, device: str = "") -> IssuedToken:
         """Check the password and open a new session.
 
         Raises `TooManyRequestsError` while the account is locked out for this client and
@@ -76,7 +82,7 @@ class AuthService:
             await self._throttle.record_failure(key)
             raise NotAuthenticatedError(BAD_CREDENTIALS)
         await self._throttle.reset(key)
-        return await self._start_session(user)
+        return await self._start_session(user, device)
 
     async def authenticate(self, token: str) -> tuple[TokenClaims, ActiveSession]:
         """The claims and live session behind a bearer token; 401 when either is gone."""
@@ -88,11 +94,72 @@ class AuthService:
             raise NotAuthenticatedError("session ended: log in again")
         return claims, active
 
+    def renew(self, active: ActiveSession) -> IssuedToken:
+        """A fresh token for a live session (same session, new `jti`), expiring at the token
+        lifetime from now or when the session does, whichever is sooner: pages keep their
+        session cookie alive this way while they are used."""
+        token, claims = self._tokens.issue(
+            active.key.user_id, active.key.sid, active.record.expires_at
+        )
+        return IssuedToken(token, claims)
+
     async def logout(self, sid: str) -> None:
         """End the session; its tokens stop working and its streams close."""
         await self._sessions.close(sid)
 
-    async def _start_session(self, user: User) -> IssuedToken:
-        record = await self._sessions.open(user.id, user.email, dict(user.workspace_config))
+    async def change_password(
+        self, user_id: int, keep_sid: str, current: str, new: str, client: str
+    ) -> int:
+        """Set a new password after checking the current one, and end every other session
+        of the account (whoever else was in is out); returns how many ended.
+
+        Wrong current passwords count toward the same lockout as failed logins.
+        """
+        user = await self._users.by_id(user_id)
+        if user is None:
+            raise NotAuthenticatedError("session ended: log in again")
+        key = f"{user.email}|{client}"
+        retry_after = await self._throttle.retry_after(key)
+        if retry_after is not None:
+            raise TooManyRequestsError(
+                f"too many failed attempts: try again in {retry_after} seconds", retry_after
+            )
+        if not await self._hasher.verify(current, user.password_hash):
+            await self._throttle.record_failure(key)
+            raise ForbiddenError("the current password is incorrect")
+        await self._throttle.reset(key)
+        await self._users.set_password_hash(user_id, await self._hasher.hash(new))
+        ended = await self._sessions.close_others(user_id, keep_sid)
+        logger.info("user %s changed their password; %d other sessions ended", user_id, ended)
+        return ended
+
+    async def set_active(self, user_id: int, active: bool) -> int:
+        """Enable or disable an account; disabling ends all its sessions (returns how many).
+
+        The account is disabled first, so that no login slips in between.
+        """
+        if not await self._users.set_active(user_id, active):
+            raise NotFoundError("no such user")
+        ended = 0 if active else await self._sessions.close_user(user_id)
+        logger.info(
+            "user %s %s; %d sessions ended", user_id, "enabled" if active else "disabled", ended
+        )
+        return ended
+
+    async def delete_account(self, user_id: int) -> int:
+        """Delete an account with all that is only theirs, and end its sessions.
+
+        Disabled first (no login slips in), then its sessions end (before the database's
+        cascade could remove their rows unseen), then it goes.
+        """
+        if not await self._users.set_active(user_id, False):
+            raise NotFoundError("no such user")
+        ended = await self._sessions.close_user(user_id)
+        await self._users.delete(user_id)
+        logger.info("user %s deleted; %d sessions ended", user_id, ended)
+        return ended
+
+    async def _start_session(self, user: User, device: str) -> IssuedToken:
+        record = await self._sessions.open(user.id, user.email, dict(user.workspace_config), device)
         token, claims = self._tokens.issue(user.id, record.sid, record.expires_at)
         return IssuedToken(token, claims)

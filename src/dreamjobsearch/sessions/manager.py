@@ -91,6 +91,7 @@ class SessionView:
     created_at: float
     last_accessed: float
     expires_at: float
+    device: str
     subscribers: int
     memory_bytes: int
 
@@ -141,7 +142,9 @@ class SessionManager:
         self._open_lock = asyncio.Lock()
         self._sweeper: asyncio.Task[None] | None = None
 
-    async def open(self, user_id: int, email: str, data: dict[str, Any]) -> SessionRecord:
+    async def open(
+        self, user_id: int, email: str, data: dict[str, Any], device: str = ""
+    ) -> SessionRecord:
         """Open a new session for a user who just proved who they are.
 
         Applies the per-user and total limits first: the oldest sessions are ended, or the
@@ -158,6 +161,7 @@ class SessionManager:
                 last_accessed=now,
                 expires_at=now + self._policy.absolute_timeout,
                 data=data,
+                device=device,
             )
             await self._store.create(record)
             if self.keeps_workspaces:
@@ -341,6 +345,7 @@ class SessionManager:
                     created_at=record.created_at,
                     last_accessed=record.last_accessed,
                     expires_at=record.expires_at,
+                    device=record.device,
                     subscribers=len(live.subscriptions) if live else 0,
                     memory_bytes=deep_size([record, live], exclude=self._shared),
                 )

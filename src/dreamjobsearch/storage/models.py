@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -101,13 +102,21 @@ class Posting(Base):
     job_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     description_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     group_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    # Whether the keyword search index (storage/search_index.py) holds this posting; rows
+    # stored before the index existed are indexed on demand.
+    search_indexed: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
 
 class UserPosting(Base):
-    """Links a user to a posting they found, with how and when they found it."""
+    """Links a user to a posting they found: how and when, and where they are with it."""
 
     __tablename__ = "user_postings"
-    __table_args__ = (Index("ix_user_postings_user_found", "user_id", "found_at"),)
+    __table_args__ = (
+        Index("ix_user_postings_user_found", "user_id", "found_at"),
+        Index("ix_user_postings_user_status", "user_id", "status", "found_at"),
+        Index("ix_user_postings_ranking", "user_id", "posted_at", "found_at", "posting_id"),
+        Index("ix_user_postings_groups", "user_id", "group_id", "posting_id"),
+    )
 
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
@@ -119,6 +128,28 @@ class UserPosting(Base):
     location: Mapped[str] = mapped_column(String(512), default="")
     found_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     status: Mapped[str] = mapped_column(String(32), default="new")
+    note: Mapped[str] = mapped_column(String(2000), default="")
+    # Copies of the posting's date and cross-board group (both fixed once it is stored):
+    # a user's postings are then read in ranking order from one index, without the
+    # postings table (see search/ranker.py).
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    group_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class UserTracking(Base):
+    """A user's job-search state: saved keywords, blocked companies, last visit, and the
+    version of their postings (bumped whenever postings are linked to them, so every
+    process can tell its cached ranking index is stale)."""
+
+    __tablename__ = "user_tracking"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    postings_version: Mapped[int] = mapped_column(Integer, default=0)
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    blocked_companies: Mapped[list[str]] = mapped_column(JSON, default=list)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Run(Base):
@@ -152,6 +183,7 @@ class SessionRow(Base):
     last_accessed: Mapped[float] = mapped_column(Float)
     expires_at: Mapped[float] = mapped_column(Float, index=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    device: Mapped[str] = mapped_column(String(120), default="", server_default="")
 
 
 class RevokedSession(Base):
@@ -163,3 +195,19 @@ class RevokedSession(Base):
 
     sid: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class UserSecret(Base):
+    """A user's third-party credential, sealed with AES-GCM (see `vault/`): `sealed` is the
+    nonce and ciphertext, `key_id` names the key that sealed it."""
+
+    __tablename__ = "user_secrets"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(16), index=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -53,6 +53,35 @@ class UserRepository:
         if row is None or not row.is_active:
             return None
         return row.email, dict(row.workspace_config or {})
+
+    async def set_password_hash(self, user_id: int, password_hash: str) -> bool:
+        """Replace the account's password hash."""
+        return await self._update(user_id, password_hash=password_hash)
+
+    async def set_active(self, user_id: int, active: bool) -> bool:
+        """Enable or disable the account."""
+        return await self._update(user_id, is_active=active)
+
+    async def delete(self, user_id: int) -> bool:
+        """Delete the account and, by cascade, everything that is only theirs."""
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(
+                delete(User).where(User.id == user_id).returning(User.id)
+            )
+            return result.first() is not None
+
+    async def page(self, limit: int, offset: int) -> list[User]:
+        """Accounts by id."""
+        async with self._sessions() as session:
+            rows = await session.scalars(select(User).order_by(User.id).limit(limit).offset(offset))
+            return list(rows)
+
+    async def _update(self, user_id: int, **values: Any) -> bool:
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(
+                update(User).where(User.id == user_id).values(**values).returning(User.id)
+            )
+            return result.first() is not None
 
 
 _WORKSPACE_SOURCE = select(User.email, User.is_active, User.workspace_config).where(

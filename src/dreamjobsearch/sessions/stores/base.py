@@ -18,6 +18,7 @@ class SessionRecord:
     last_accessed: float
     expires_at: float
     data: dict[str, Any] = field(default_factory=dict)
+    device: str = ""  # what the login came from ("Firefox on Linux"), for people to read
 
     def is_expired(self, now: float, idle_timeout: float) -> bool:
         """Whether the session has passed its absolute lifetime or its idle timeout."""

@@ -27,6 +27,7 @@ _COLUMNS = (
     SessionRow.last_accessed,
     SessionRow.expires_at,
     SessionRow.data,
+    SessionRow.device,
 )
 _SELECT_ONE = select(*_COLUMNS).where(SessionRow.sid == bindparam("sid"))
 
@@ -58,6 +59,7 @@ class DatabaseSessionStore:
                     last_accessed=record.last_accessed,
                     expires_at=record.expires_at,
                     data=record.data,
+                    device=record.device,
                 )
             )
         self._touches.written(record.sid, record.last_accessed)
@@ -145,4 +147,5 @@ def _record(row: Row[Any]) -> SessionRecord:
         last_accessed=row.last_accessed,
         expires_at=row.expires_at,
         data=dict(row.data or {}),
+        device=row.device or "",
     )

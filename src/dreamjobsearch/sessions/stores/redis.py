@@ -193,6 +193,7 @@ def _encode(record: SessionRecord) -> str:
             "last_accessed": record.last_accessed,
             "expires_at": record.expires_at,
             "data": record.data,
+            "device": record.device,
         },
         separators=(",", ":"),
     )
@@ -208,6 +209,7 @@ def _decode(raw: bytes | str) -> SessionRecord:
         last_accessed=float(values["last_accessed"]),
         expires_at=float(values["expires_at"]),
         data=dict(values.get("data") or {}),
+        device=str(values.get("device") or ""),
     )
 
 
