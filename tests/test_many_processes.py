@@ -4,27 +4,28 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import json
 import os
 import shutil
 import signal
-import socket
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 from conftest import TEST_SECRET, ServerFactory, SettingsFactory
+from processes import (
+    EXAMPLES,
+    FINAL,
+    SLOW_RUN,
+    dreamjob_process,
+    free_port,
+    run_status,
+    wait_healthy,
+    wait_run_status,
+    write_big_feed,
+)
 from services_available import REDIS_URL, fresh_postgres_database, fresh_redis_prefix
 from support import bearer, open_stream, register
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-DREAMJOB = [sys.executable, "-c", "from dreamjobsearch.cli import app; app()"]
-FINAL = {"succeeded", "failed", "cancelled", "interrupted"}
 
 
 @pytest.fixture
@@ -39,42 +40,6 @@ async def prefix() -> AsyncIterator[str]:
     """A Redis key prefix of this test's own."""
     async for value in fresh_redis_prefix():
         yield value
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@asynccontextmanager
-async def _process(args: list[str], env: dict[str, str], log: Path) -> AsyncIterator[int]:
-    """Run a dreamjob command; kill it (by pid) when the block ends."""
-    with log.open("wb") as output:
-        process = await asyncio.create_subprocess_exec(
-            *DREAMJOB, *args, env=env, stdout=output, stderr=asyncio.subprocess.STDOUT
-        )
-        try:
-            yield process.pid
-        finally:
-            if process.returncode is None:
-                os.kill(process.pid, signal.SIGKILL)
-            await asyncio.wait_for(process.wait(), 15)
-
-
-async def _wait_healthy(base_url: str, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    async with httpx.AsyncClient(base_url=base_url, timeout=2) as client:
-        while time.monotonic() < deadline:
-            try:
-                if (await client.get("/healthz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.2)
-    output = await asyncio.to_thread(log.read_text, errors="replace")
-    raise AssertionError(f"{base_url} did not start:\n{output[-2000:]}")
 
 
 async def test_two_api_processes_and_a_worker_share_sessions_streams_and_runs(
@@ -94,15 +59,15 @@ async def test_two_api_processes_and_a_worker_share_sessions_streams_and_runs(
         "DREAMJOB_JWT_SECRET": TEST_SECRET,
         "DREAMJOB_LOG_HEARTBEAT_INTERVAL": "1",
     }
-    port_a, port_b = _free_port(), _free_port()
+    port_a, port_b = free_port(), free_port()
     a_url, b_url = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"
     async with (
-        _process(["serve", "--port", str(port_a)], env, tmp_path / "a.log") as pid_a,
-        _process(["serve", "--port", str(port_b)], env, tmp_path / "b.log"),
-        _process(["worker"], env, tmp_path / "worker.log"),
+        dreamjob_process(["serve", "--port", str(port_a)], env, tmp_path / "a.log") as pid_a,
+        dreamjob_process(["serve", "--port", str(port_b)], env, tmp_path / "b.log"),
+        dreamjob_process(["worker"], env, tmp_path / "worker.log"),
     ):
-        await _wait_healthy(a_url, tmp_path / "a.log")
-        await _wait_healthy(b_url, tmp_path / "b.log")
+        await wait_healthy(a_url, tmp_path / "a.log")
+        await wait_healthy(b_url, tmp_path / "b.log")
         async with (
             httpx.AsyncClient(base_url=a_url, timeout=10) as on_a,
             httpx.AsyncClient(base_url=b_url, timeout=10) as on_b,
@@ -151,32 +116,17 @@ async def test_two_api_processes_and_a_worker_share_sessions_streams_and_runs(
             assert status.json()["email"] == "bob@example.com"
 
 
-def _big_feed(path: Path, count: int) -> None:
-    spec = importlib.util.spec_from_file_location(
-        "generate_postings", EXAMPLES / "generate_postings.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    path.write_text(json.dumps({"postings": module.generate_postings(count)}), encoding="utf-8")
-
-
-async def _status_of(client: httpx.AsyncClient, token: str, run_id: str) -> str:
-    response = await client.get(f"/runs/{run_id}", headers=bearer(token))
-    assert response.status_code == 200, response.text
-    status: str = response.json()["status"]
-    return status
-
-
-async def _wait_status(
-    client: httpx.AsyncClient, token: str, run_id: str, wanted: set[str], within: float
-) -> str:
-    deadline = time.monotonic() + within
-    while (status := await _status_of(client, token, run_id)) not in wanted:
-        assert time.monotonic() < deadline, f"run still {status} after {within} s"
-        await asyncio.sleep(0.1)
-    return status
+def worker_env(data_dir: Path, prefix: str, **extra: str) -> dict[str, str]:
+    """The environment of a `dreamjob worker` sharing the test server's data and queue."""
+    return {
+        **os.environ,
+        "DREAMJOB_DATA_DIR": str(data_dir),
+        "DREAMJOB_REDIS_URL": REDIS_URL,
+        "DREAMJOB_REDIS_PREFIX": prefix,
+        "DREAMJOB_RUNNER": "queue",
+        "DREAMJOB_JWT_SECRET": TEST_SECRET,
+        **extra,
+    }
 
 
 async def test_cancel_reaches_the_worker_and_a_stopped_worker_interrupts_its_runs(
@@ -184,33 +134,25 @@ async def test_cancel_reaches_the_worker_and_a_stopped_worker_interrupts_its_run
 ) -> None:
     settings = make_settings(runner="queue", redis_url=REDIS_URL, redis_prefix=prefix)
     server = await make_server(settings)
-    await asyncio.to_thread(_big_feed, settings.data_dir / "big.json", 20_000)
-    env = {
-        **os.environ,
-        "DREAMJOB_DATA_DIR": str(settings.data_dir),
-        "DREAMJOB_REDIS_URL": REDIS_URL,
-        "DREAMJOB_REDIS_PREFIX": prefix,
-        "DREAMJOB_RUNNER": "queue",
-        "DREAMJOB_JWT_SECRET": TEST_SECRET,
-    }
-    slow = {
-        "queries": ["engineer", "developer", "senior", "python", "data", "manager"],
-        "locations": ["", "poland", "germany", "united kingdom", "netherlands"],
-        "max_jobs_per_search": 1000,
-        "sources": [{"type": "file", "path": "big.json"}],
-    }
-    async with server.client() as client, _process(["worker"], env, tmp_path / "w.log") as pid:
+    await asyncio.to_thread(write_big_feed, settings.data_dir / "big.json", 20_000)
+    env = worker_env(settings.data_dir, prefix)
+    async with (
+        server.client() as client,
+        dreamjob_process(["worker"], env, tmp_path / "w.log") as pid,
+    ):
         token = await register(client, "ada@example.com")
-        first = (await client.post("/update-database", json=slow, headers=bearer(token))).json()
-        await _wait_status(client, token, first["run_id"], {"running"}, within=30)
+        first = (await client.post("/update-database", json=SLOW_RUN, headers=bearer(token))).json()
+        await wait_run_status(client, token, first["run_id"], {"running"}, within=30)
         cancelled = await client.post(f"/runs/{first['run_id']}/cancel", headers=bearer(token))
         assert cancelled.status_code == 200
-        assert await _wait_status(client, token, first["run_id"], FINAL, within=5) == "cancelled"
+        assert await wait_run_status(client, token, first["run_id"], FINAL, within=5) == "cancelled"
 
-        second = (await client.post("/update-database", json=slow, headers=bearer(token))).json()
-        await _wait_status(client, token, second["run_id"], {"running"}, within=30)
+        second = (
+            await client.post("/update-database", json=SLOW_RUN, headers=bearer(token))
+        ).json()
+        await wait_run_status(client, token, second["run_id"], {"running"}, within=30)
         os.kill(pid, signal.SIGTERM)
-        status = await _wait_status(client, token, second["run_id"], FINAL, within=20)
+        status = await wait_run_status(client, token, second["run_id"], FINAL, within=20)
         assert status == "interrupted"
 
 
@@ -221,47 +163,35 @@ async def test_runs_of_a_killed_worker_are_interrupted_and_run_again_completely(
         runner="queue", redis_url=REDIS_URL, redis_prefix=prefix, run_heartbeat=1
     )
     server = await make_server(settings)
-    await asyncio.to_thread(_big_feed, settings.data_dir / "big.json", 20_000)
-    env = {
-        **os.environ,
-        "DREAMJOB_DATA_DIR": str(settings.data_dir),
-        "DREAMJOB_REDIS_URL": REDIS_URL,
-        "DREAMJOB_REDIS_PREFIX": prefix,
-        "DREAMJOB_RUNNER": "queue",
-        "DREAMJOB_RUN_HEARTBEAT": "1",
-        "DREAMJOB_JWT_SECRET": TEST_SECRET,
-    }
-    slow = {
-        "queries": ["engineer", "developer", "senior", "python", "data", "manager"],
-        "locations": ["", "poland", "germany", "united kingdom", "netherlands"],
-        "max_jobs_per_search": 1000,
-        "sources": [{"type": "file", "path": "big.json"}],
-    }
+    await asyncio.to_thread(write_big_feed, settings.data_dir / "big.json", 20_000)
+    env = worker_env(settings.data_dir, prefix, DREAMJOB_RUN_HEARTBEAT="1")
     async with server.client() as client:
         token = await register(client, "ada@example.com")
-        async with _process(["worker"], env, tmp_path / "killed.log") as pid:
-            run = (await client.post("/update-database", json=slow, headers=bearer(token))).json()
-            await _wait_status(client, token, run["run_id"], {"running"}, within=30)
+        async with dreamjob_process(["worker"], env, tmp_path / "killed.log") as pid:
+            run = (
+                await client.post("/update-database", json=SLOW_RUN, headers=bearer(token))
+            ).json()
+            await wait_run_status(client, token, run["run_id"], {"running"}, within=30)
             os.kill(pid, signal.SIGKILL)  # records nothing: no worker says the run ended
         await asyncio.sleep(2)
-        assert await _status_of(client, token, run["run_id"]) == "running"
+        assert await run_status(client, token, run["run_id"]) == "running"
 
-        async with _process(["worker"], env, tmp_path / "next.log"):
+        async with dreamjob_process(["worker"], env, tmp_path / "next.log"):
             # The next worker finds the run's job silent for 3 heartbeats.
-            status = await _wait_status(client, token, run["run_id"], FINAL, within=20)
+            status = await wait_run_status(client, token, run["run_id"], FINAL, within=20)
             assert status == "interrupted"
             body = (await client.get(f"/runs/{run['run_id']}", headers=bearer(token))).json()
             assert "worker stopped" in body["message"]
 
-            again = await client.post("/update-database", json=slow, headers=bearer(token))
+            again = await client.post("/update-database", json=SLOW_RUN, headers=bearer(token))
             assert again.status_code == 202, again.text
-            assert await _wait_status(client, token, again.json()["run_id"], FINAL, 120) == (
+            assert await wait_run_status(client, token, again.json()["run_id"], FINAL, 120) == (
                 "succeeded"
             )
             # Someone whose run was never cut off, for comparison.
             other = await register(client, "grace@example.com")
-            whole = await client.post("/update-database", json=slow, headers=bearer(other))
-            assert await _wait_status(client, other, whole.json()["run_id"], FINAL, 120) == (
+            whole = await client.post("/update-database", json=SLOW_RUN, headers=bearer(other))
+            assert await wait_run_status(client, other, whole.json()["run_id"], FINAL, 120) == (
                 "succeeded"
             )
 
@@ -295,11 +225,11 @@ async def test_a_run_cancelled_while_it_waits_for_a_worker_is_cancelled(
         )
         assert started.status_code == 202, started.text
         run_id = started.json()["run_id"]
-        assert await _status_of(client, token, run_id) == "queued"  # no worker is running
+        assert await run_status(client, token, run_id) == "queued"  # no worker is running
 
         cancelled = await client.post(f"/runs/{run_id}/cancel", headers=bearer(token))
         assert cancelled.status_code == 200
         assert cancelled.json()["status"] == "cancelled"
-        assert await _status_of(client, token, run_id) == "cancelled"
+        assert await run_status(client, token, run_id) == "cancelled"
         again = await client.post(f"/runs/{run_id}/cancel", headers=bearer(token))
         assert again.status_code == 409

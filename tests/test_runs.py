@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import importlib.util
 import io
 import json
 import re
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from processes import generate_postings
 from support import LiveServer, bearer, login, register
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -470,18 +470,6 @@ async def test_cancelling_a_finished_run_is_409(
     ] == "succeeded"
 
 
-def _generate_postings(count: int) -> list[dict[str, Any]]:
-    spec = importlib.util.spec_from_file_location(
-        "generate_postings", EXAMPLES / "generate_postings.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    postings: list[dict[str, Any]] = module.generate_postings(count)
-    return postings
-
-
 SLOW_QUERIES = [
     "engineer",
     "developer",
@@ -499,7 +487,7 @@ SLOW_LOCATIONS = ["", "poland", "germany", "united kingdom", "netherlands"]
 
 async def test_cancel_running_and_queued_runs(make_server: Any) -> None:
     server: LiveServer = await make_server(run_concurrency=1)
-    big = await asyncio.to_thread(_generate_postings, 20000)
+    big = await asyncio.to_thread(generate_postings, 20000)
     await asyncio.to_thread(write_data, server, "big.json", {"postings": big})
     write_data(server, "jobs.json", {"postings": RUN_POSTINGS})
     async with server.client() as client:
@@ -584,7 +572,7 @@ async def test_unfinished_runs_are_interrupted_after_a_restart(make_server: Any)
 
 async def test_running_runs_are_interrupted_when_the_server_stops(make_server: Any) -> None:
     first: LiveServer = await make_server()
-    big = await asyncio.to_thread(_generate_postings, 20000)
+    big = await asyncio.to_thread(generate_postings, 20000)
     await asyncio.to_thread(write_data, first, "big.json", {"postings": big})
     email = "stopper@example.com"
     async with first.client() as client:
@@ -609,7 +597,7 @@ async def test_running_runs_are_interrupted_when_the_server_stops(make_server: A
 
 async def test_too_many_runs_in_progress_are_refused(make_server: Any) -> None:
     server: LiveServer = await make_server(run_concurrency=1, runs_max_active_per_user=2)
-    big = await asyncio.to_thread(_generate_postings, 20000)
+    big = await asyncio.to_thread(generate_postings, 20000)
     await asyncio.to_thread(write_data, server, "big.json", {"postings": big})
     write_data(server, "jobs.json", {"postings": RUN_POSTINGS})
     async with server.client() as client:

@@ -6,14 +6,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from dreamjobsearch import __version__
-from dreamjobsearch.api import admin, auth, health, jobs, logs, runs, sessions
+from dreamjobsearch.api import account, admin, auth, health, jobs, logs, runs, secrets, sessions
+from dreamjobsearch.api.documented_errors import document_common_errors
 from dreamjobsearch.api.errors import install_error_handlers
 from dreamjobsearch.api.limits import BodySizeLimitMiddleware
+from dreamjobsearch.api.security_headers import SecurityHeadersMiddleware
 from dreamjobsearch.clock import Clock
 from dreamjobsearch.config import RunnerKind, Settings
 from dreamjobsearch.services import build_services
+from dreamjobsearch.web import install_web
 
 DESCRIPTION = """
 Collect job postings for your searches and rank them by the keywords you care about.
@@ -47,14 +51,29 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    if settings.cors_origins:
+        # Bearer tokens, not cookies, cross origins: credentials are never allowed.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+            allow_credentials=False,
+            max_age=600,
+        )
+    app.add_middleware(SecurityHeadersMiddleware)
     for router in (
         auth.router,
+        account.router,
         jobs.router,
         runs.router,
         logs.router,
         sessions.router,
+        secrets.router,
         admin.router,
         health.router,
     ):
         app.include_router(router)
+    document_common_errors(app)
+    install_web(app, settings)
     return app

@@ -1,4 +1,11 @@
-"""Process logging: one format, and log stream tickets never written to the logs."""
+"""Process logging: one format, and no secret written to the logs.
+
+Log stream tickets are redacted from uvicorn's access lines. Libraries that log the
+parameters of every statement or the headers of every request (database drivers, SQLAlchemy's
+engine, the HTTP/2 and HTTP/1 internals) would print session ids, password hashes and sealed
+secrets at DEBUG or INFO: they are held at WARNING whatever `LOG_LEVEL` says, which is meant
+for our own code and uvicorn's.
+"""
 
 from __future__ import annotations
 
@@ -21,9 +28,16 @@ class RedactTicketsFilter(logging.Filter):
         return True
 
 
+# Loggers that print statement parameters or request headers.
+VERBOSE_LIBRARIES = ("aiosqlite", "sqlalchemy", "psycopg", "httpcore", "hpack", "multipart")
+
+
 def configure_logging(level: str) -> None:
-    """Log to stderr at `level`, with tickets redacted from access lines."""
+    """Log to stderr at `level`, with tickets redacted and parameter-printing libraries
+    kept quiet."""
     logging.basicConfig(
         level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    for name in VERBOSE_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.WARNING)
     logging.getLogger("uvicorn.access").addFilter(RedactTicketsFilter())

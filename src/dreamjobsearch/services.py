@@ -43,13 +43,18 @@ from dreamjobsearch.storage.db import create_engine, session_factory
 from dreamjobsearch.storage.migrate import upgrade
 from dreamjobsearch.storage.postings import PostingRepository
 from dreamjobsearch.storage.runs import RunRepository
+from dreamjobsearch.storage.secrets import SecretRepository
 from dreamjobsearch.storage.users import UserRepository
+from dreamjobsearch.vault.keys import load_key_ring
+from dreamjobsearch.vault.vault import SecretVault
 from dreamjobsearch.workspace import DreamJobSearch, WorkspaceServices
 
 logger = logging.getLogger(__name__)
 
 # LinkedIn answers 429, or its own 999, when it wants a client to slow down or go away.
 LINKEDIN_BLOCKED_STATUSES = frozenset({429, 999})
+# A Redis that stops answering fails requests (503) after this many seconds, never hangs them.
+REDIS_TIMEOUT = 5
 
 
 @dataclass(slots=True)
@@ -70,6 +75,7 @@ class Services:
     workspace_services: WorkspaceServices
     sessions: SessionManager
     auth: AuthService
+    vault: SecretVault
 
     def workspace_for(self, user_id: int, email: str, config: dict[str, Any]) -> DreamJobSearch:
         """A workspace for a user outside any session (the CLI)."""
@@ -245,7 +251,16 @@ async def build_services(
     users = UserRepository(sessions_factory)
     postings = PostingRepository(sessions_factory)
     runs = RunRepository(sessions_factory)
-    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    redis = (
+        Redis.from_url(
+            settings.redis_url,
+            socket_timeout=REDIS_TIMEOUT,
+            socket_connect_timeout=REDIS_TIMEOUT,
+            health_check_interval=30,
+        )
+        if settings.redis_url
+        else None
+    )
     bus: EventBus
     if redis is not None:
         redis_bus = RedisEventBus(redis, settings.redis_prefix, settings.log_queue_size)
@@ -280,6 +295,7 @@ async def build_services(
     else:
         throttle = MemoryLoginThrottle(settings.login_max_failures, settings.login_lockout, clock)
     auth = AuthService(users, PasswordHasher(), throttle, manager, tokens)
+    vault = SecretVault(SecretRepository(sessions_factory), load_key_ring(settings))
     return Services(
         settings=settings,
         clock=clock,
@@ -295,4 +311,5 @@ async def build_services(
         workspace_services=workspace_services,
         sessions=manager,
         auth=auth,
+        vault=vault,
     )

@@ -175,6 +175,8 @@ def parse_document(data: bytes, kind: Literal["json", "csv"]) -> ParsedRows:
 
 def resolve_data_file(data_dir: Path, path: str) -> Path:
     """The file `path` names inside DATA_DIR; refuses paths that leave it or do not exist."""
+    if "\x00" in path:
+        raise InvalidInputError("a file path cannot contain a NUL character")
     root = data_dir.resolve()
     target = (root / path).resolve()
     if not target.is_relative_to(root):

@@ -17,6 +17,10 @@ ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg
 SYNC_DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}
 
 
+CONNECT_TIMEOUT = 5
+POOL_TIMEOUT = 10
+
+
 def _with_driver(url: str, drivers: dict[str, str]) -> URL:
     parsed = make_url(url)
     backend = parsed.get_backend_name()
@@ -53,7 +57,17 @@ def create_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(target)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(target, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # A database that stops answering fails requests (503) within seconds instead of
+    # holding them: connecting gives up after CONNECT_TIMEOUT, waiting for a pooled
+    # connection after POOL_TIMEOUT; the pre-ping drops connections that died meanwhile.
+    return create_async_engine(
+        target,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        pool_timeout=POOL_TIMEOUT,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT},
+    )
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -1,0 +1,310 @@
+"""Load test: many users logging in and ranking at once against a live `dreamjob serve`.
+
+1. Starts `dreamjob serve` on 127.0.0.1 (a temporary DATA_DIR, SQLite, the memory session
+   store, `SESSION_MAX_TOTAL` sessions at most) and registers `--users` accounts; a tenth of
+   them import the 320 example postings, so that rankings have work to do.
+2. For `--duration` seconds every user loops: log in (a new session each time), rank their
+   postings a few times with that session, now and then read their sessions. It counts
+   requests and errors (anything but the expected status) and reports p50/p95/p99 latency
+   per endpoint, and the server's resident memory (VmRSS) before and after.
+3. A login flood: `--flood` more logins as fast as they go. Sessions beyond the cap evict the
+   least recently used, so the number of sessions stays at the cap and memory must not grow
+   with the number of logins: the RSS growth during the flood is printed next to the RSS
+   growth of the whole run.
+
+Only 127.0.0.1 is contacted; the server is stopped by its pid and its DATA_DIR removed.
+Run: `uv run python benchmarks/load.py [--users 1000] [--duration 60] [--flood 5000]`
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "postings.json"
+SECRET = "load-test-secret-" + "x" * 40
+PASSWORD = "load test passphrase"
+ADMIN = "admin@load.example.com"
+KEYWORDS = [["python", "django"], ["java", "spring", "kotlin"], ["react", "typescript"], ["sql"]]
+
+
+@dataclass
+class Tally:
+    """Latencies by endpoint, and what went wrong."""
+
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def record(self, name: str, started: float, response: httpx.Response, expected: int) -> bool:
+        """Count one request; False (and an error) when its status is not `expected`."""
+        self.latencies[name].append(time.perf_counter() - started)
+        if response.status_code != expected:
+            self.errors[f"{name} {response.status_code}"] += 1
+            return False
+        return True
+
+    @property
+    def requests(self) -> int:
+        """How many requests were made."""
+        return sum(len(values) for values in self.latencies.values())
+
+    @property
+    def error_count(self) -> int:
+        """How many answered with an unexpected status."""
+        return sum(self.errors.values())
+
+
+@dataclass(frozen=True)
+class Report:
+    """What one load run measured."""
+
+    users: int
+    tally: Tally
+    seconds: float
+    rss_start: int
+    rss_after_load: int
+    rss_after_flood: int
+    sessions_after_flood: int
+    session_cap: int
+    flood: int
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _rss(pid: int) -> int:
+    """Resident memory of the process, in bytes."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmRSS")
+
+
+@contextlib.asynccontextmanager
+async def _server(data_dir: Path, session_cap: int) -> AsyncIterator[tuple[str, int]]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DREAMJOB_DATA_DIR": str(data_dir),
+        "DREAMJOB_JWT_SECRET": SECRET,
+        "DREAMJOB_ADMIN_EMAILS": ADMIN,
+        "DREAMJOB_SESSION_STORE": "memory",
+        "DREAMJOB_SESSION_MAX_TOTAL": str(session_cap),
+        "DREAMJOB_SESSION_MAX_PER_USER": "3",
+        "DREAMJOB_LOGIN_MAX_FAILURES": "1000",
+        "DREAMJOB_LOG_LEVEL": "WARNING",
+    }
+    log = (data_dir / "serve.log").open("wb")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "from dreamjobsearch.cli import app; app()",
+        "serve", "--port", str(port),
+        env=env, stdout=log, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base_url, timeout=2) as probe:
+            deadline = time.monotonic() + 60
+            while True:
+                with contextlib.suppress(httpx.TransportError):
+                    if (await probe.get("/healthz")).status_code == 200:
+                        break
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the server did not start")
+                await asyncio.sleep(0.2)
+        yield base_url, process.pid
+    finally:
+        if process.returncode is None:
+            os.kill(process.pid, signal.SIGTERM)
+            try:
+                await asyncio.wait_for(process.wait(), 20)
+            except TimeoutError:
+                os.kill(process.pid, signal.SIGKILL)
+                await process.wait()
+        log.close()
+
+
+async def _bounded(limit: int, jobs: list[Coroutine[Any, Any, object]]) -> None:
+    """Run the coroutines, at most `limit` at a time."""
+    semaphore = asyncio.Semaphore(limit)
+
+    async def run(job: Coroutine[Any, Any, object]) -> None:
+        async with semaphore:
+            await job
+
+    await asyncio.gather(*(run(job) for job in jobs))
+
+
+async def _login(client: httpx.AsyncClient, tally: Tally, email: str) -> str | None:
+    started = time.perf_counter()
+    response = await client.post("/login", json={"email": email, "password": PASSWORD})
+    if not tally.record("POST /login", started, response, 200):
+        return None
+    token: str = response.json()["access_token"]
+    return token
+
+
+async def _user_loop(
+    client: httpx.AsyncClient, tally: Tally, email: str, stop_at: float, rng: random.Random
+) -> None:
+    while time.monotonic() < stop_at:
+        token = await _login(client, tally, email)
+        if token is None:
+            continue
+        headers = {"Authorization": f"Bearer {token}"}
+        for _ in range(rng.randint(2, 5)):
+            started = time.perf_counter()
+            response = await client.post(
+                "/job-postings",
+                json={"keywords": rng.choice(KEYWORDS), "limit": 20},
+                headers=headers,
+            )
+            # 401: the session was evicted by other users' logins (the cap): log in again.
+            if response.status_code == 401:
+                tally.latencies["POST /job-postings"].append(time.perf_counter() - started)
+                break
+            tally.record("POST /job-postings", started, response, 200)
+        if rng.random() < 0.2:
+            started = time.perf_counter()
+            response = await client.get("/sessions", headers=headers)
+            if response.status_code != 401:
+                tally.record("GET /sessions", started, response, 200)
+
+
+async def run_load(users: int, duration: float, flood: int, session_cap: int) -> Report:
+    """Start a server, load it, flood it with logins; return what was measured."""
+    with tempfile.TemporaryDirectory(prefix="dreamjob-load-") as directory:
+        data_dir = Path(directory)
+        async with _server(data_dir, session_cap) as (base_url, pid):
+            limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+            async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
+                setup = Tally()
+                emails = [f"user{n}@load.example.com" for n in range(users)]
+                await _bounded(
+                    50,
+                    [
+                        _register(client, setup, email, import_postings=n % 10 == 0)
+                        for n, email in enumerate(emails)
+                    ],
+                )
+                admin = await _register(client, setup, ADMIN, import_postings=False)
+                if setup.error_count:
+                    raise RuntimeError(f"setting up failed: {dict(setup.errors)}")
+                rss_start = _rss(pid)
+
+                tally = Tally()
+                started = time.monotonic()
+                stop_at = started + duration
+                await asyncio.gather(
+                    *(
+                        _user_loop(client, tally, email, stop_at, random.Random(n))
+                        for n, email in enumerate(emails)
+                    )
+                )
+                seconds = time.monotonic() - started
+                rss_after_load = _rss(pid)
+
+                flooding = Tally()
+                flood_emails = [emails[n % len(emails)] for n in range(flood)]
+                await _bounded(50, [_login(client, flooding, email) for email in flood_emails])
+                tally.errors.update({f"flood {k}": v for k, v in flooding.errors.items()})
+                rss_after_flood = _rss(pid)
+                admin_token = await _login(client, tally, ADMIN) or admin or ""
+                view = await client.get(
+                    "/admin/sessions", headers={"Authorization": f"Bearer {admin_token}"}
+                )
+                sessions = int(view.json()["total_sessions"]) if view.status_code == 200 else -1
+    return Report(
+        users=users,
+        tally=tally,
+        seconds=seconds,
+        rss_start=rss_start,
+        rss_after_load=rss_after_load,
+        rss_after_flood=rss_after_flood,
+        sessions_after_flood=sessions,
+        session_cap=session_cap,
+        flood=flood,
+    )
+
+
+async def _register(
+    client: httpx.AsyncClient, tally: Tally, email: str, *, import_postings: bool
+) -> str:
+    started = time.perf_counter()
+    response = await client.post("/register", json={"email": email, "password": PASSWORD})
+    if not tally.record("POST /register", started, response, 201):
+        return ""
+    token: str = response.json()["access_token"]
+    if import_postings:
+        body = await asyncio.to_thread(EXAMPLES.read_bytes)
+        started = time.perf_counter()
+        response = await client.post(
+            "/job-postings/import",
+            content=body,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        tally.record("POST /job-postings/import", started, response, 201)
+    return token
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def print_report(report: Report) -> None:
+    """The table of latencies, errors and memory."""
+    tally = report.tally
+    print(f"{report.users} users for {report.seconds:.0f} s: {tally.requests} requests, "
+          f"{tally.requests / report.seconds:.0f}/s, {tally.error_count} errors")  # fmt: skip
+    print(f"{'endpoint':<22} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    for name, values in sorted(tally.latencies.items()):
+        print(
+            f"{name:<22} {len(values):>7} {statistics.median(values) * 1000:>8.1f} "
+            f"{_percentile(values, 0.95) * 1000:>8.1f} {_percentile(values, 0.99) * 1000:>8.1f}"
+        )
+    for name, count in sorted(tally.errors.items()):
+        print(f"error: {name} x{count}")
+    mib = 1024 * 1024
+    print(
+        f"server RSS: {report.rss_start / mib:.0f} MiB before, {report.rss_after_load / mib:.0f} "
+        f"after the load, {report.rss_after_flood / mib:.0f} after {report.flood} more logins "
+        f"(sessions: {report.sessions_after_flood}, cap {report.session_cap})"
+    )
+
+
+def main() -> None:
+    """Parse the arguments, run, print."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=1000)
+    parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument("--flood", type=int, default=5000)
+    parser.add_argument("--session-cap", type=int, default=1200)
+    args = parser.parse_args()
+    report = asyncio.run(run_load(args.users, args.duration, args.flood, args.session_cap))
+    print_report(report)
+    print(json.dumps({"errors": report.tally.error_count}))
+
+
+if __name__ == "__main__":
+    main()

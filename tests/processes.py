@@ -1,0 +1,105 @@
+"""Running `dreamjob` commands as real processes in tests, and following their update runs."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+import os
+import signal
+import socket
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from support import bearer
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+DREAMJOB = [sys.executable, "-c", "from dreamjobsearch.cli import app; app()"]
+FINAL = {"succeeded", "failed", "cancelled", "interrupted"}
+# An update run over `big.json` (see `write_big_feed`) that goes on for a while: 30 searches.
+SLOW_RUN = {
+    "queries": ["engineer", "developer", "senior", "python", "data", "manager"],
+    "locations": ["", "poland", "germany", "united kingdom", "netherlands"],
+    "max_jobs_per_search": 1000,
+    "sources": [{"type": "file", "path": "big.json"}],
+}
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@asynccontextmanager
+async def dreamjob_process(args: list[str], env: dict[str, str], log: Path) -> AsyncIterator[int]:
+    """Run a dreamjob command; kill it (by pid) when the block ends."""
+    with log.open("wb") as output:
+        process = await asyncio.create_subprocess_exec(
+            *DREAMJOB, *args, env=env, stdout=output, stderr=asyncio.subprocess.STDOUT
+        )
+        try:
+            yield process.pid
+        finally:
+            if process.returncode is None:
+                os.kill(process.pid, signal.SIGKILL)
+            await asyncio.wait_for(process.wait(), 15)
+
+
+async def wait_healthy(base_url: str, log: Path) -> None:
+    """Wait (30 s at most) for a started server to answer /healthz; show its log if not."""
+    deadline = time.monotonic() + 30
+    async with httpx.AsyncClient(base_url=base_url, timeout=2) as client:
+        while time.monotonic() < deadline:
+            try:
+                if (await client.get("/healthz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.2)
+    output = await asyncio.to_thread(log.read_text, errors="replace")
+    raise AssertionError(f"{base_url} did not start:\n{output[-2000:]}")
+
+
+def generate_postings(count: int) -> list[dict[str, Any]]:
+    """`count` realistic postings, from examples/generate_postings.py."""
+    spec = importlib.util.spec_from_file_location(
+        "generate_postings", EXAMPLES / "generate_postings.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    postings: list[dict[str, Any]] = module.generate_postings(count)
+    return postings
+
+
+def write_big_feed(path: Path, count: int) -> None:
+    """A JSON import file of `count` realistic postings."""
+    path.write_text(json.dumps({"postings": generate_postings(count)}), encoding="utf-8")
+
+
+async def run_status(client: httpx.AsyncClient, token: str, run_id: str) -> str:
+    """The run's status, through the API."""
+    response = await client.get(f"/runs/{run_id}", headers=bearer(token))
+    assert response.status_code == 200, response.text
+    status: str = response.json()["status"]
+    return status
+
+
+async def wait_run_status(
+    client: httpx.AsyncClient, token: str, run_id: str, wanted: set[str], within: float
+) -> str:
+    """Poll the run until its status is one of `wanted`; fail after `within` seconds."""
+    deadline = time.monotonic() + within
+    while (status := await run_status(client, token, run_id)) not in wanted:
+        assert time.monotonic() < deadline, f"run still {status} after {within} s"
+        await asyncio.sleep(0.1)
+    return status

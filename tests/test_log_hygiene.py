@@ -1,0 +1,74 @@
+"""Nothing secret reaches the logs: a real `dreamjob serve` at DEBUG goes through every flow
+that handles a token, a password, a ticket, a session id or a stored credential, and its whole
+log output is searched for them. Session ids may appear only as their short hash."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import httpx
+from conftest import TEST_SECRET
+from processes import dreamjob_process, free_port, wait_healthy
+from support import PASSWORD, bearer, open_stream
+
+from dreamjobsearch.sessions.manager import short_sid
+
+NEW_PASSWORD = "another long passphrase"
+CREDENTIAL = "ya29.a0-google-oauth-token-value"
+
+
+async def test_tokens_passwords_tickets_and_credentials_never_reach_the_logs(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
+    env = {
+        **os.environ,
+        "DREAMJOB_DATA_DIR": str(tmp_path / "data"),
+        "DREAMJOB_JWT_SECRET": TEST_SECRET,
+        "DREAMJOB_LOG_LEVEL": "DEBUG",
+        "DREAMJOB_SESSION_STORE": "database",
+    }
+    secrets: list[str] = [PASSWORD, NEW_PASSWORD, CREDENTIAL, TEST_SECRET]
+    sids: list[str] = []
+    async with (
+        dreamjob_process(["serve", "--port", str(port)], env, log),
+        httpx.AsyncClient(base_url=base_url, timeout=10) as client,
+    ):
+        await wait_healthy(base_url, log)
+        body = {"email": "quiet@example.com", "password": PASSWORD}
+        token = (await client.post("/register", json=body)).json()["access_token"]
+        wrong = await client.post("/login", json={**body, "password": "wrong " + PASSWORD})
+        assert wrong.status_code == 401
+        other = (await client.post("/login", json=body)).json()["access_token"]
+        secrets += [token, other]
+        for each in (token, other):
+            status = await client.get("/auth/status", headers=bearer(each))
+            sids.append(status.json()["session"]["sid"])
+
+        ticket = (await client.post("/logs/ticket", headers=bearer(token))).json()["ticket"]
+        secrets.append(ticket)
+        async with open_stream(client, ticket=ticket):
+            pass
+        stored = await client.put(
+            "/me/secrets/sheets", json={"value": CREDENTIAL}, headers=bearer(token)
+        )
+        assert stored.status_code == 204
+        changed = await client.post(
+            "/me/password",
+            json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+            headers=bearer(token),
+        )
+        assert changed.status_code == 200, changed.text
+        short = await client.post("/register", json={"email": "x@example.com", "password": "Zq9x!"})
+        assert short.status_code == 422
+        assert (await client.post("/logout", headers=bearer(token))).status_code == 200
+
+    output = await asyncio.to_thread(log.read_text, errors="replace")
+    assert "GET /auth/status" in output  # the access log was on
+    leaked = [secret for secret in [*secrets, *sids, "Zq9x!"] if secret in output]
+    assert leaked == [], f"found in the logs: {leaked}"
+    assert short_sid(sids[0]) in output  # session ids appear as their short hash only

@@ -1,0 +1,78 @@
+"""HTTP hardening: security headers on every answer, CORS only for configured origins."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ServerFactory
+from support import LiveServer, bearer, register
+
+from dreamjobsearch.config import Settings
+
+
+async def test_api_answers_carry_the_security_headers(server: LiveServer) -> None:
+    async with server.client() as client:
+        token = await register(client, "headers@example.com")
+        for response in (
+            await client.get("/healthz"),
+            await client.get("/auth/status", headers=bearer(token)),
+            await client.get("/runs/nope", headers=bearer(token)),  # an error answer too
+            await client.post("/login", json={}),
+        ):
+            assert response.headers["x-content-type-options"] == "nosniff"
+            assert response.headers["x-frame-options"] == "DENY"
+            assert response.headers["referrer-policy"] == "no-referrer"
+            assert response.headers["content-security-policy"] == (
+                "default-src 'none'; frame-ancestors 'none'"
+            )
+        status = await client.get("/auth/status", headers=bearer(token))
+        assert status.headers["cache-control"] == "no-store"
+
+
+async def test_pages_keep_their_own_policy_and_the_docs_still_load(server: LiveServer) -> None:
+    async with server.client() as client:
+        page = await client.get("/login")
+        assert "script-src 'self'" in page.headers["content-security-policy"]
+        docs = await client.get("/docs")
+        assert docs.status_code == 200
+        assert "content-security-policy" not in docs.headers  # Swagger UI's own scripts
+        assert docs.headers["x-frame-options"] == "DENY"
+
+
+async def test_no_cross_origin_access_by_default(server: LiveServer) -> None:
+    async with server.client() as client:
+        preflight = await client.options(
+            "/job-postings",
+            headers={
+                "Origin": "https://evil.example.com",
+                "Access-Control-Request-Method": "POST",
+            },
+        )
+        assert "access-control-allow-origin" not in preflight.headers
+
+
+async def test_configured_origins_may_call_the_api_with_bearer_tokens(
+    make_server: ServerFactory,
+) -> None:
+    server = await make_server(cors_origins="https://app.example.com, https://other.example.com/")
+    async with server.client() as client:
+        allowed = await client.options(
+            "/job-postings",
+            headers={
+                "Origin": "https://other.example.com",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization, content-type",
+            },
+        )
+        assert allowed.status_code == 200
+        assert allowed.headers["access-control-allow-origin"] == "https://other.example.com"
+        assert "access-control-allow-credentials" not in allowed.headers
+        refused = await client.options(
+            "/job-postings",
+            headers={"Origin": "https://evil.example.com", "Access-Control-Request-Method": "POST"},
+        )
+        assert "access-control-allow-origin" not in refused.headers
+
+
+def test_a_malformed_origin_refuses_to_start() -> None:
+    with pytest.raises(ValueError, match="must start with http"):
+        Settings(_env_file=None, cors_origins="app.example.com")
