@@ -224,6 +224,43 @@ async def test_the_whole_journey_in_a_browser(server: LiveServer, browser: Brows
     await expect(page.locator(".chip")).to_have_count(2)
     await expect(rows).to_have_count(first)
 
+    # A note on a posting, kept on its row.
+    await rows.first.get_by_text("Add note").click()
+    await rows.first.get_by_label("Your note on").fill("Ask about the robots")
+    await rows.first.get_by_role("button", name="Save note").click()
+    await expect(rows.first.locator(".note-text")).to_have_text("Your note: Ask about the robots")
+    await expect(rows.first.get_by_role("button", name="Save note")).to_be_focused()
+    await journey.snap("results-note", selector="table.results tbody tr:first-child")
+
+    # Hide the company (every posting goes, focus to the results), then show it again.
+    await rows.first.get_by_role("button", name="Hide company Acme Robotics").click()
+    await expect(rows).to_have_count(0)
+    await expect(page.locator("#alerts")).to_contain_text("Postings from Acme Robotics are hidden.")
+    await expect(page.locator("#ranked-title")).to_be_focused()
+    await journey.snap("results-hidden-company")
+    await page.get_by_role("button", name="Unhide Acme Robotics").click()
+    await expect(rows).to_have_count(first)
+    await expect(page.locator("#hidden-companies-title")).to_be_focused()
+
+    # The board: a column per status; moving a card keeps focus on its status.
+    await page.get_by_role("link", name="Board", exact=True).click()
+    applied = page.locator(".board-column-applied")
+    await expect(applied.locator(".board-card")).to_have_count(1)
+    await expect(applied.locator("[data-count]")).to_have_text("1 posting")
+    card = page.locator(".board-column-new .board-card").first
+    moved_id = await card.get_attribute("data-posting-id")
+    select = card.get_by_label("Status of")
+    await select.focus()
+    await select.select_option("interviewing")
+    interviewing = page.locator(".board-column-interviewing")
+    await expect(interviewing.locator(f'[data-posting-id="{moved_id}"]')).to_be_visible()
+    await expect(page.locator("#board-announcer")).to_contain_text("to Interviewing.")
+    await expect(page.locator(f"#status-{moved_id}")).to_be_focused()
+    await journey.snap("board", docs="board.png")
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await journey.snap("board-phone")
+    await page.set_viewport_size({"width": 1280, "height": 900})
+
     # My sessions, then log out.
     await page.get_by_role("link", name="Sessions", exact=True).click()
     await expect(page.get_by_text("This session")).to_be_visible()

@@ -10,7 +10,16 @@ from fastapi import FastAPI
 
 from dreamjobsearch.config import Settings
 from dreamjobsearch.web.csrf import CsrfSigner
-from dreamjobsearch.web.routes import admin, auth, results, searches, sessions, tracking
+from dreamjobsearch.web.routes import (
+    admin,
+    auth,
+    board,
+    companies,
+    results,
+    searches,
+    sessions,
+    tracking,
+)
 from dreamjobsearch.web.static_files import StaticAssets
 from dreamjobsearch.web.templating import STATIC_PREFIX
 
@@ -18,6 +27,6 @@ from dreamjobsearch.web.templating import STATIC_PREFIX
 def install_web(app: FastAPI, settings: Settings) -> None:
     """Add the pages, their form and htmx endpoints, and the static files to `app`."""
     app.state.web_csrf = CsrfSigner(settings.jwt_secret_value)
-    for module in (auth, searches, results, tracking, sessions, admin):
+    for module in (auth, searches, results, board, tracking, companies, sessions, admin):
         app.include_router(module.router)
     app.mount(STATIC_PREFIX, StaticAssets(), name="static")

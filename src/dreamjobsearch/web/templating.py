@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from dreamjobsearch import __version__
+from dreamjobsearch.tracking import MAX_COMPANY_LENGTH, MAX_NOTE_LENGTH
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_PREFIX = "/static"
@@ -63,7 +64,12 @@ def _build() -> Environment:
         lstrip_blocks=True,
     )
     environment.filters.update(when=when, day=day, iso=iso, kib=kib)
-    environment.globals.update(static=static_url, version=__version__)
+    environment.globals.update(
+        static=static_url,
+        version=__version__,
+        max_note_length=MAX_NOTE_LENGTH,
+        max_company_length=MAX_COMPANY_LENGTH,
+    )
     return environment
 
 

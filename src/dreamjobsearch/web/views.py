@@ -124,6 +124,12 @@ class ResultRow:
     boards: list[BoardLink]
     status: str
     is_new: bool
+    note: str = ""
+
+    @property
+    def plain_title(self) -> str:
+        """The title as text (for labels naming the posting)."""
+        return "".join(segment.text for segment in self.title)
 
     @classmethod
     def of(cls, item: RankedPosting) -> ResultRow:
@@ -146,6 +152,7 @@ class ResultRow:
             ],
             status=item.status,
             is_new=item.is_new,
+            note=item.note,
         )
 
 

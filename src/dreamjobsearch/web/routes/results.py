@@ -1,4 +1,5 @@
-"""Results: the viewer's postings ranked by keywords, a page at a time, and their export."""
+"""Results: the viewer's postings ranked by keywords, a page at a time, and their export;
+the companies they hid are listed under them."""
 
 from __future__ import annotations
 
@@ -86,6 +87,7 @@ async def results_page(
             "sort_labels": SORT_LABELS,
             "status_labels": STATUS_LABELS,
             "statuses": STATUSES,
+            "blocked": await workspace.blocked_companies(),
         },
     )
 

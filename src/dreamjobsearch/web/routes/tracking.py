@@ -1,13 +1,15 @@
-"""Where the viewer is with their postings: a status per posting, saved keywords, visits."""
+"""Where the viewer is with their postings: a status and a note per posting, saved keywords,
+visits."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from dreamjobsearch.tracking import STATUSES, Status
+from dreamjobsearch.tracking import MAX_NOTE_LENGTH, STATUSES, Status
+from dreamjobsearch.web.board import load_board
 from dreamjobsearch.web.filters import STATUS_LABELS, keyword_list
 from dreamjobsearch.web.routing import WebRoute, safe_next
 from dreamjobsearch.web.templating import is_htmx, render
@@ -16,6 +18,8 @@ from dreamjobsearch.web.viewer import VerifiedViewerDep
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 Back = Annotated[str, Form(max_length=6000)]
+# Bounded here only against abuse: the domain trims the note and explains its own limit.
+NoteText = Annotated[str, Form(max_length=4 * MAX_NOTE_LENGTH)]
 
 
 @router.post("/web/postings/{posting_id}/status")
@@ -25,11 +29,18 @@ async def set_status(
     status: Annotated[Status, Form()],
     viewer: VerifiedViewerDep,
     back: Back = "/results",
+    view: Annotated[Literal["row", "board"], Form()] = "row",
+    page: Annotated[int, Form(ge=1, le=100_000)] = 1,
 ) -> Response:
-    """Set the status of one of the viewer's postings (404 for anyone else's)."""
+    """Set the status of one of the viewer's postings (404 for anyone else's). htmx gets
+    the form back, or from the board the board again, the posting in its new column."""
     tracked = await viewer.workspace.track(posting_id, status=status)
     if not is_htmx(request):
         return RedirectResponse(safe_next(back), status_code=303)
+    if view == "board":
+        board = await load_board(viewer.workspace, page)
+        context = {**board.context(viewer.csrf_token), "moved": tracked}
+        return render(request, "fragments/board.html", context)
     return render(
         request,
         "fragments/status_form.html",
@@ -39,6 +50,33 @@ async def set_status(
             "status": tracked.status,
             "statuses": STATUSES,
             "status_labels": STATUS_LABELS,
+            "csrf_token": viewer.csrf_token,
+            "here": safe_next(back),
+            "saved": True,
+        },
+    )
+
+
+@router.post("/web/postings/{posting_id}/note")
+async def set_note(
+    request: Request,
+    posting_id: int,
+    viewer: VerifiedViewerDep,
+    note: NoteText,
+    back: Back = "/results",
+) -> Response:
+    """Write the viewer's note on one of their postings (empty removes it; 404 for anyone
+    else's). htmx gets the note's part of the row back."""
+    tracked = await viewer.workspace.track(posting_id, note=note)
+    if not is_htmx(request):
+        return RedirectResponse(safe_next(back), status_code=303)
+    return render(
+        request,
+        "fragments/note_form.html",
+        {
+            "posting_id": posting_id,
+            "title": tracked.posting.title,
+            "note": tracked.note,
             "csrf_token": viewer.csrf_token,
             "here": safe_next(back),
             "saved": True,
