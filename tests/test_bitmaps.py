@@ -5,7 +5,14 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dreamjobsearch.search.bitmaps import ScoreCounter, from_positions, positions, union
+from dreamjobsearch.search.bitmaps import (
+    ScoreCounter,
+    few,
+    from_positions,
+    positions,
+    spread,
+    union,
+)
 
 SIZE = 300
 position_sets = st.sets(st.integers(0, SIZE - 1), max_size=SIZE)
@@ -36,3 +43,13 @@ def test_empty_sets() -> None:
     assert from_positions(0, []) == 0
     assert list(positions(0)) == []
     assert ScoreCounter([0]).score_at(5) == 0
+
+
+@given(chosen=position_sets, inserted=st.sets(st.integers(0, 2 * SIZE - 1), max_size=SIZE))
+def test_spreading_makes_room_for_inserted_positions(chosen: set[int], inserted: set[int]) -> None:
+    # Old positions, in order, go to the new positions that are not inserted ones.
+    room = [p for p in range(SIZE + len(inserted)) if p not in inserted]
+    moved = {room[p] for p in chosen if p < len(room)}
+    bitmap = from_positions(SIZE, [p for p in chosen if p < len(room)])
+    assert set(positions(spread(bitmap, sorted(inserted)))) == moved
+    assert few(chosen) == from_positions(SIZE, chosen)

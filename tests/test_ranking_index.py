@@ -23,10 +23,12 @@ from services_available import fresh_postgres_database
 from sqlalchemy import create_engine, text
 
 from dreamjobsearch.ranking import normalize_keywords, rank
+from dreamjobsearch.search.index import RankingIndex
 from dreamjobsearch.services import Services, build_services
 from dreamjobsearch.sources.files import parse_rows
 from dreamjobsearch.storage.db import sync_url
 from dreamjobsearch.storage.migrate import upgrade
+from dreamjobsearch.storage.search_index import id_ranges
 from dreamjobsearch.tracking import STATUSES
 from dreamjobsearch.workspace import DreamJobSearch
 
@@ -182,6 +184,78 @@ async def test_new_postings_are_ranked_at_once(services: Services) -> None:
     assert after == await by_rule(services, workspace, ["C++", "java"], None)
     assert after[0] == before[0] + 1
     assert after[1][0][2] == ("C++", "java")
+
+
+async def test_a_held_index_takes_new_postings_in_their_places(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await check_extensions(services, monkeypatch, [])
+
+
+async def check_extensions(
+    services: Services, monkeypatch: pytest.MonkeyPatch, more: list[dict[str, Any]]
+) -> None:
+    """New postings go into the held index (not built again) and rankings stay the rule's;
+    `more` is a last batch."""
+    extensions = []
+    extend = RankingIndex.extended
+
+    def counted(index: RankingIndex, *args: Any) -> RankingIndex:
+        extensions.append(index.version)
+        return extend(index, *args)
+
+    monkeypatch.setattr(RankingIndex, "extended", counted)
+    workspace = await new_user(services, "extends@example.com")
+    other = await new_user(services, "other-user@example.com")
+    keywords = ["C++", "java", "python", "kafka", "machine learning", "rust"]
+    rankings = services.workspace_services.rankings
+    await store(services, workspace, TRICKY_ROWS[:8])
+    # A posting another user stored long ago: linked later, its id is far from the new ones.
+    await store(services, other, [row(300, "Old Python job", "Python, C++", posted_at=None)])
+    assert await fast(workspace, keywords, None) == await by_rule(
+        services, workspace, keywords, None
+    )
+    await fast(workspace, ["c"], "poland")  # filter sets and locations held too
+    batches = [
+        # Dated between the held ones, undated (last), newest, and the same jobs as held
+        # postings on other boards (joining their groups, one held alone until now).
+        [
+            row(301, "Mid", "Java and Kafka", posted_at="2026-10-15T09:00:00Z"),
+            row(302, "Undated", "machine learning", posted_at=None),
+            row(303, "Newest", "C++ and python", posted_at="2026-12-01T09:00:00Z"),
+        ],
+        [TRICKY_ROWS[11] | {"link": BOARDS[2].format(n=14), "description": "C++ too"}],
+        [row(6, "ML", "java", location="KRAKÓW") | {"link": BOARDS[1].format(n=6)}],
+        [row(300, "Old Python job", "Python, C++", posted_at=None)],
+        [TRICKY_ROWS[12] | {"link": BOARDS[0].format(n=15)}, row(304, "Kafka", "kafka")],
+        *([more] if more else []),
+    ]
+    for batch in batches:
+        held = rankings.held(workspace.user_id)
+        await store(services, workspace, batch)
+        extended = await fast(workspace, keywords, None)
+        assert extended == await by_rule(services, workspace, keywords, None)
+        assert await fast(workspace, ["c"], "poland") == await by_rule(
+            services, workspace, ["c"], "poland"
+        )
+        index = rankings.held(workspace.user_id)
+        assert held is not None
+        assert index is not None
+        assert index.version > held.version
+        assert extensions[-1] == held.version  # extended, not built again
+        rankings.clear()
+        assert await fast(workspace, keywords, None) == extended  # as built from scratch
+        rankings.clear()
+        await fast(workspace, keywords, None)
+        await fast(workspace, ["c"], "poland")
+    assert len(extensions) == len(batches)
+
+
+def test_new_ids_are_searched_in_few_ranges() -> None:
+    assert id_ranges([5]) == [(5, 5)]
+    assert id_ranges([9, 3, 1500, 7, 1200]) == [(3, 9), (1200, 1500)]
+    scattered = [n * 5000 for n in range(1, 12)]
+    assert id_ranges(scattered) == [(5000, 55000)]  # too many ranges: one covers them
 
 
 async def test_another_process_sees_what_one_stored(
@@ -393,5 +467,18 @@ async def test_tricky_rankings_equal_the_rule_on_postgresql(make_settings: Setti
                     text("SELECT count(*) FROM posting_search WHERE NOT exact")
                 )
                 assert inexact.scalar_one() == 1
+        finally:
+            await built.aclose()
+
+
+async def test_a_held_index_takes_new_postings_on_postgresql(
+    make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    long_text = " ".join(["Rust, C and C++;"] * 400) + " then machine learning."
+    with fresh_postgres_database() as url:
+        built = await build_services(make_settings(database_url=url))
+        try:
+            # The last batch holds a posting the index has only approximately.
+            await check_extensions(built, monkeypatch, [row(400, "Very long", long_text)])
         finally:
             await built.aclose()

@@ -86,3 +86,25 @@ class ScoreCounter:
             for slice_number, data in enumerate(self._bytes)
             if index < len(data)
         )
+
+
+def spread(bitmap: int, inserted: Sequence[int]) -> int:
+    """The set once positions `inserted` (ascending, numbered after the insertion) are
+    added, empty, among the existing ones: every position moves up by the number inserted
+    at or below its new place."""
+    result = 0
+    start = 0  # the first old position of the current stretch
+    for shift, position in enumerate(inserted):
+        end = position - shift  # old positions below `end` move up by `shift`
+        if end > start:
+            result |= (bitmap >> start & ((1 << (end - start)) - 1)) << (start + shift)
+        start = end
+    return result | (bitmap >> start) << (start + len(inserted))
+
+
+def few(positions: Iterable[int]) -> int:
+    """The set of a few `positions` (for many, `from_positions` is faster)."""
+    result = 0
+    for position in positions:
+        result |= 1 << position
+    return result

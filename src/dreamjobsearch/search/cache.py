@@ -42,6 +42,10 @@ class RankingCache:
         # Shielded: a caller that gives up must not cancel the build others wait for.
         return await asyncio.shield(building)
 
+    def held(self, user_id: int) -> RankingIndex | None:
+        """The user's index held now, whatever its version (to bring it up to date)."""
+        return self._indexes.get(user_id)
+
     def clear(self) -> None:
         """Drop every index; each is rebuilt on its user's next ranking (a cold start)."""
         self._indexes.clear()

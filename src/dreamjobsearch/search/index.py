@@ -4,19 +4,24 @@ Position 0 is the user's newest posting (posted, then found, then id, as the ran
 orders ties), so the lowest positions of any set are its best-ordered postings: a page is
 read off the set, never sorted. The index holds what does not change between visits (the
 order, cross-board groups, and on first need locations and companies) and the keyword sets
-computed so far; it is rebuilt when the user's postings change (their version moves).
+computed so far. When the user's postings change (their version moves) a held index is
+extended with the new postings only (`extended`): the others keep their order, so their sets
+only spread apart to make room.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, repeat
+from functools import partial
+from itertools import chain, compress, count, repeat
+from operator import is_, is_not
 
-from dreamjobsearch.search.bitmaps import from_positions
+from dreamjobsearch.search.bitmaps import few, from_positions, spread
 from dreamjobsearch.storage.search_index import PostingText, ValueIds
+from dreamjobsearch.storage.search_terms import KeywordTokens
 
 KEYWORD_SETS_KEPT = 256
 FILTER_SETS_KEPT = 32
@@ -29,8 +34,10 @@ class RankingIndex:
     version: int
     ids: list[int]
     positions_by_id: dict[int, int]
-    group_of: dict[int, int]
-    group_members: dict[int, list[int]]
+    # Cross-board groups of several of the user's postings, by posting id (ids do not move
+    # when postings are added, positions do): each posting's group, each group's ids sorted.
+    group_by_id: dict[int, int]
+    members_by_group: dict[int, list[int]]
     in_groups: int
     inexact: list[PostingText]
     locations: dict[str, list[int]] | None = None
@@ -52,27 +59,84 @@ class RankingIndex:
         groups of several postings (`(group, posting ids)`). CPU work: call it in a thread."""
         ids = list(ordered_ids)
         positions_by_id = dict(zip(ids, range(len(ids)), strict=True))
-        group_members: dict[int, list[int]] = {}
+        members_by_group: dict[int, list[int]] = {}
         for group, posting_ids in shared_groups:
-            members = sorted(
-                position
-                for position in map(positions_by_id.get, posting_ids)
-                if position is not None
-            )
+            members = sorted(filter(positions_by_id.__contains__, posting_ids))
             if len(members) > 1:
-                group_members[group] = members
-        group_of = {
-            position: group for group, members in group_members.items() for position in members
+                members_by_group[group] = members
+        group_by_id = {
+            posting_id: group
+            for group, members in members_by_group.items()
+            for posting_id in members
         }
         return cls(
             version=version,
             ids=ids,
             positions_by_id=positions_by_id,
-            group_of=group_of,
-            group_members=group_members,
-            in_groups=from_positions(len(ids), group_of),
+            group_by_id=group_by_id,
+            members_by_group=members_by_group,
+            in_groups=from_positions(len(ids), map(positions_by_id.__getitem__, group_by_id)),
             inexact=[posting for posting in inexact if posting.posting_id in positions_by_id],
         )
+
+    def added_in(self, ordered_ids: Sequence[int]) -> list[int] | None:
+        """The ids of `ordered_ids` (the user's postings now, newest first) this index does
+        not hold, if it holds all the others in the same order; else None. CPU work."""
+        found = list(map(self.positions_by_id.get, ordered_ids))
+        if len(found) - found.count(None) != self.size:
+            return None
+        if list(filter(partial(is_not, None), found)) != list(range(self.size)):
+            return None
+        return list(compress(ordered_ids, map(is_, found, repeat(None))))
+
+    def indexed_keywords(self) -> list[KeywordTokens]:
+        """The keywords whose sets are kept and that the search index answers."""
+        with self._lock:
+            return [key for key in self._keyword_sets if isinstance(key, KeywordTokens)]
+
+    def extended(
+        self,
+        version: int,
+        ordered_ids: Sequence[int],
+        added: Sequence[int],
+        touched_groups: Iterable[tuple[int, Sequence[int]]],
+        keyword_ids: Mapping[KeywordTokens, Sequence[int]],
+        inexact: Sequence[PostingText] = (),
+    ) -> RankingIndex:
+        """This index with the postings `added` (see `added_in`) put in their places:
+        the order `ordered_ids`, the groups holding added postings as `touched_groups`
+        now are, and the kept keyword sets given the added postings each matches
+        (`keyword_ids`; the others are dropped, as are the filter sets), and the added
+        postings the search index holds only approximately (`inexact`). CPU work."""
+        ids = list(ordered_ids)
+        positions_by_id = dict(zip(ids, count()))
+        inserted = sorted(map(positions_by_id.__getitem__, added))
+        group_by_id = dict(self.group_by_id)
+        members_by_group = dict(self.members_by_group)
+        grouped: list[int] = []
+        for group, posting_ids in touched_groups:
+            members = sorted(filter(positions_by_id.__contains__, posting_ids))
+            if len(members) > 1:
+                members_by_group[group] = members
+                group_by_id.update(zip(members, repeat(group)))
+                grouped.extend(map(positions_by_id.__getitem__, members))
+        index = RankingIndex(
+            version=version,
+            ids=ids,
+            positions_by_id=positions_by_id,
+            group_by_id=group_by_id,
+            members_by_group=members_by_group,
+            in_groups=spread(self.in_groups, inserted) | few(grouped),
+            inexact=[*self.inexact, *inexact],
+        )
+        with self._lock:
+            held_sets = list(self._keyword_sets.items())
+        for key, bitmap in held_sets:
+            matched = keyword_ids.get(key) if isinstance(key, KeywordTokens) else None
+            if matched is not None:
+                matching = map(positions_by_id.__getitem__, matched)
+                index._keyword_sets[key] = spread(bitmap, inserted) | few(matching)
+        return index
 
     @property
     def size(self) -> int:

@@ -1,8 +1,9 @@
 """Ranking a user's postings at scale: the database finds keywords, bitmaps do the rest.
 
 Per ranking: one read of the user's tracking row (postings version, blocked companies, last
-visit); the user's in-memory index, rebuilt only when that version moved; for each keyword
-not seen since, one phrase query to the search index; the statuses the user has set. Then
+visit); the user's in-memory index, updated only when that version moved (only the postings
+added since are searched and put in their places); for each keyword not seen since, one
+phrase query to the search index; the statuses the user has set (read meanwhile). Then
 scores, filters and the page come from set operations over the index (`selection.py`), and
 only the page's postings are read in full. No description is read by our code, except for
 the rare postings and keywords the search index cannot answer exactly.
@@ -30,6 +31,9 @@ from dreamjobsearch.storage.search_terms import (
 )
 from dreamjobsearch.storage.tracking import TrackingRepository
 from dreamjobsearch.tracking import STATUSES, Status, company_key
+
+# Up to this many postings added since the held index, it is extended, not built again.
+MOST_ADDED = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +66,12 @@ class Ranker:
         """The user's postings matching `request`: the total and the page asked for."""
         state = await self._tracking.state(user_id)
         version = state.postings_version
-        index = await self._cache.get(user_id, version, lambda: self._build(user_id, version))
+        # The statuses do not need the index: read while it is found (or built).
+        index, by_status = await asyncio.gather(
+            self._cache.get(user_id, version, lambda: self._build(user_id, version)),
+            self._status_filter(user_id, request.statuses),
+        )
         keyword_sets = await self._keyword_sets(user_id, index, request.keywords)
-        by_status = await self._status_filter(user_id, request.statuses)
         blocked = frozenset(company_key(name) for name in state.blocked_companies)
         await self._load_filters(user_id, index, bool(request.location), bool(blocked))
         selection = await asyncio.to_thread(
@@ -76,9 +83,37 @@ class Ranker:
         # Postings stored before the search index existed get into it first.
         await self._search.index_pending()
         order = await self._search.ranking_order(user_id)
+        previous = self._cache.held(user_id)
+        if previous is not None and previous.version < version:
+            # Postings are only ever added: usually the held index needs just the new ones.
+            added = await asyncio.to_thread(previous.added_in, order)
+            if added is not None and len(added) <= MOST_ADDED:
+                return await self._extend(user_id, version, previous, order, added)
         groups = await self._search.shared_groups(user_id)
         inexact = await self._search.inexact_texts(user_id)
         return await asyncio.to_thread(RankingIndex.build, version, order, groups, inexact)
+
+    async def _extend(
+        self,
+        user_id: int,
+        version: int,
+        previous: RankingIndex,
+        order: Sequence[int],
+        added: Sequence[int],
+    ) -> RankingIndex:
+        """`previous` with the `added` postings: only they are read and searched."""
+        # Kept keyword sets get the added postings each matches; with inexact ones among
+        # them (rare, PostgreSQL) the sets are dropped and computed again when used.
+        keywords = previous.indexed_keywords()
+        groups, inexact, found = await asyncio.gather(
+            self._search.groups_of(user_id, added),
+            self._search.inexact_texts(user_id, added),
+            self._search.matching_among(keywords, added),
+        )
+        matched = {} if inexact else dict(zip(keywords, found, strict=True))
+        return await asyncio.to_thread(
+            previous.extended, version, order, added, groups, matched, inexact
+        )
 
     async def _load_filters(
         self, user_id: int, index: RankingIndex, locations: bool, companies: bool
@@ -140,13 +175,9 @@ class Ranker:
         request: RankRequest,
         last_seen_at: datetime | None,
     ) -> RankPage:
-        groups = [index.group_of.get(pick.position) for pick in selection.picks]
-        members = {
-            group: sorted(index.ids[position] for position in index.group_members[group])
-            for group in groups
-            if group is not None
-        }
         picked = [index.ids[pick.position] for pick in selection.picks]
+        groups = [index.group_by_id.get(posting_id) for posting_id in picked]
+        members = {group: index.members_by_group[group] for group in groups if group is not None}
         # A page shows descriptions (snippets); a whole-view export does not need them.
         found = await self._tracking.postings(
             user_id,

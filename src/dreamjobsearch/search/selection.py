@@ -85,22 +85,21 @@ def _one_per_group(index: RankingIndex, counter: ScoreCounter, candidates: int, 
     grouped = candidates & index.in_groups
     if not grouped:
         return candidates
-    winners: dict[int, int] = {}
+    # The grouped candidates best first: by score, then position.
+    ranked: list[int] = []
     remaining = grouped
     for score in range(most, 0, -1):
         level = counter.level(score, remaining)
         if not level:
             continue
-        members = list(positions(level))
-        groups = map(index.group_of.__getitem__, reversed(members))
-        # Built from the highest position down, each group keeps its lowest one; groups
-        # already won at a higher score keep their winner.
-        level_winners = dict(zip(groups, reversed(members), strict=True))
-        level_winners.update(winners)
-        winners = level_winners
+        ranked.extend(positions(level))
         remaining &= ~level
         if not remaining:
             break
+    # Built from the worst up, each group keeps its best posting (written last).
+    ranked.reverse()
+    groups = map(index.group_by_id.__getitem__, map(index.ids.__getitem__, ranked))
+    winners = dict(zip(groups, ranked, strict=True))
     return (candidates & ~grouped) | from_positions(index.size, winners.values())
 
 

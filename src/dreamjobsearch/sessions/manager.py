@@ -154,7 +154,8 @@ class SessionManager:
             await self._make_room(user_id)
             now = self._clock.now()
             record = SessionRecord(
-                sid=secrets.token_urlsafe(SID_BYTES),
+                # Hex: a session id never starts with '-', so it can be given to the CLI.
+                sid=secrets.token_hex(SID_BYTES),
                 user_id=user_id,
                 email=email,
                 created_at=now,

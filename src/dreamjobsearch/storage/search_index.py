@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
-from sqlalchemy import String, Table, func, select, text, update
+from sqlalchemy import String, Table, bindparam, func, select, text, update
 from sqlalchemy import cast as cast_
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -31,6 +31,11 @@ POSTINGS = cast(Table, Posting.__table__)
 PG_MAX_POSITION = 16383
 PG_MAX_POSITIONS_PER_TOKEN = 256
 BACKFILL_BATCH = 500
+# Ids closer than this are asked for as one range of the FTS5 index; at most this many ranges.
+RANGE_GAP = 1000
+MOST_RANGES = 8
+# SQLite refuses a compound statement of more parts than 500.
+COMPOUND_PARTS = 400
 
 
 def is_search_index_table(name: str | None) -> bool:
@@ -64,6 +69,21 @@ def _split_groups(joined: str) -> list[tuple[int, list[int]]]:
         group, members = part.split(":")
         groups.append((int(group), _split_ids(members)))
     return groups
+
+
+def id_ranges(posting_ids: Sequence[int]) -> list[tuple[int, int]]:
+    """`(lowest, highest)` ranges covering `posting_ids` (not empty): close ids share one,
+    and too many ranges become a single one (the ranges may cover other ids too)."""
+    ordered = sorted(posting_ids)
+    ranges = []
+    start = previous = ordered[0]
+    for posting_id in ordered[1:]:
+        if posting_id - previous > RANGE_GAP:
+            ranges.append((start, previous))
+            start = posting_id
+        previous = posting_id
+    ranges.append((start, previous))
+    return ranges if len(ranges) <= MOST_RANGES else [(ordered[0], ordered[-1])]
 
 
 def _is_postgresql(session: AsyncSession) -> bool:
@@ -210,20 +230,78 @@ class SearchIndexRepository:
             found: dict[int, str] = {number: ids for number, ids in result.all()}
         return await asyncio.to_thread(lambda: [_split_ids(found[n]) for n in range(len(keywords))])
 
-    async def inexact_texts(self, user_id: int) -> list[PostingText]:
-        """The user's postings the index holds only approximately (PostgreSQL, very long)."""
+    async def matching_among(
+        self, keywords: Sequence[KeywordTokens], posting_ids: Sequence[int]
+    ) -> list[list[int]]:
+        """For each keyword, which of `posting_ids` (a few: an ingest's) it matches.
+
+        On SQLite the index is asked for the ranges of ids those fall in (new postings have
+        neighbouring ids), on PostgreSQL for exactly them; either way only exactly indexed
+        postings are answered (see `inexact_texts`).
+        """
+        if not keywords or not posting_ids:
+            return [[] for _ in keywords]
+        wanted = frozenset(posting_ids)
+        found: list[list[int]] = [[] for _ in keywords]
         async with self._sessions() as session:
-            if not _is_postgresql(session):
+            if _is_postgresql(session):
+                column = (
+                    "coalesce(array_agg(s.posting_id) "
+                    "FILTER (WHERE s.terms @@ CAST(:q{n} AS tsquery)), '{{}}')"
+                )
+                columns = ", ".join(column.format(n=n) for n in range(len(keywords)))
+                statement = text(
+                    f"SELECT {columns} FROM posting_search s "  # noqa: S608 -- placeholders only
+                    "WHERE s.posting_id IN :ids AND s.exact"
+                ).bindparams(bindparam("ids", expanding=True))
+                queries = {f"q{n}": tsquery(tokens) for n, tokens in enumerate(keywords)}
+                row = (await session.execute(statement, {"ids": list(wanted), **queries})).one()
+                return [list(ids) for ids in row]
+            one = (
+                "SELECT {n}, coalesce(group_concat(rowid), '') FROM posting_search "
+                "WHERE posting_search MATCH :q{n} AND rowid BETWEEN :lo{r} AND :hi{r}"
+            )
+            ranges = id_ranges(posting_ids)
+            parts = [(n, r) for n in range(len(keywords)) for r in range(len(ranges))]
+            bounds: dict[str, Any] = {}
+            for r, (lowest, highest) in enumerate(ranges):
+                bounds[f"lo{r}"] = lowest
+                bounds[f"hi{r}"] = highest
+            for start in range(0, len(parts), COMPOUND_PARTS):
+                chunk = parts[start : start + COMPOUND_PARTS]
+                numbers = sorted({n for n, _r in chunk})
+                queries = {f"q{n}": fts5_query(keywords[n]) for n in numbers}
+                # Only numbered placeholders go into the text; the keywords are bound.
+                union = " UNION ALL ".join(one.format(n=n, r=r) for n, r in chunk)
+                result = await session.execute(text(union), {**queries, **bounds})
+                for number, joined in result.all():
+                    found[number].extend(i for i in _split_ids(joined) if i in wanted)
+        return found
+
+    async def inexact_texts(
+        self, user_id: int, posting_ids: Sequence[int] | None = None
+    ) -> list[PostingText]:
+        """The user's postings the index holds only approximately (PostgreSQL, very long):
+        all of them, or those among `posting_ids`."""
+        async with self._sessions() as session:
+            if not _is_postgresql(session) or (posting_ids is not None and not posting_ids):
                 return []
-            result = await session.execute(
-                text(
+            statement = text(
+                "SELECT p.id, p.title, p.description FROM posting_search s "
+                "JOIN postings p ON p.id = s.posting_id "
+                "JOIN user_postings up ON up.posting_id = s.posting_id "
+                "WHERE up.user_id = :user AND NOT s.exact"
+            )
+            parameters: dict[str, Any] = {"user": user_id}
+            if posting_ids is not None:
+                statement = text(
                     "SELECT p.id, p.title, p.description FROM posting_search s "
                     "JOIN postings p ON p.id = s.posting_id "
                     "JOIN user_postings up ON up.posting_id = s.posting_id "
-                    "WHERE up.user_id = :user AND NOT s.exact"
-                ),
-                {"user": user_id},
-            )
+                    "WHERE up.user_id = :user AND NOT s.exact AND s.posting_id IN :ids"
+                ).bindparams(bindparam("ids", expanding=True))
+                parameters["ids"] = list(posting_ids)
+            result = await session.execute(statement, parameters)
             return [PostingText(pid, title, body) for pid, title, body in result.all()]
 
     async def texts(self, user_id: int) -> list[PostingText]:
@@ -284,6 +362,27 @@ class SearchIndexRepository:
             )
             joined: str = concatenated.scalar_one()
         return await asyncio.to_thread(_split_groups, joined)
+
+    async def groups_of(
+        self, user_id: int, posting_ids: Sequence[int]
+    ) -> list[tuple[int, list[int]]]:
+        """The user's cross-board groups that hold any of `posting_ids`, with all their
+        posting ids (groups of one included)."""
+        if not posting_ids:
+            return []
+        # `+user_id`: the postings are looked up by id, not the user's groups all scanned.
+        statement = text(
+            "SELECT group_id, posting_id FROM user_postings "
+            "WHERE user_id = :user AND group_id IN ("
+            "SELECT group_id FROM user_postings WHERE +user_id = :user AND posting_id IN :ids)"
+        ).bindparams(bindparam("ids", expanding=True))
+        async with self._sessions() as session:
+            result = await session.execute(statement, {"user": user_id, "ids": list(posting_ids)})
+            rows = result.all()
+        members: dict[int, list[int]] = {}
+        for group, posting_id in rows:
+            members.setdefault(group, []).append(posting_id)
+        return list(members.items())
 
     async def ids_by(self, user_id: int, column: Literal["location", "company"]) -> list[ValueIds]:
         """Each location (or company) of the user's postings with the ids that have it."""
