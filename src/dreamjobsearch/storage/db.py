@@ -40,13 +40,14 @@ def sync_url(url: str) -> URL:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers run while a writer commits; busy_timeout turns short write
-    # contention into a wait instead of "database is locked".
+    # WAL lets readers run while a writer commits; busy_timeout turns write contention
+    # into a wait instead of "database is locked" (a 503). Under a burst of sign-ups and
+    # imports (benchmarks/load.py) 5 s was not enough: writers queue behind imports.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
