@@ -13,7 +13,7 @@ in a temporary DATA_DIR, first page of 50 with the total:
 - warm: the same ranking again (what paging, re-sorting and tracking clicks cost);
 - new keyword: a warm index, one keyword it has not seen;
 - after ingest: an update run's batch (50 postings) stored, then the ranking (the
-  postings version moved, so the index is rebuilt);
+  postings version moved: the held index takes just the new postings, in their places);
 - filtered: with a location, `sort=date` and a blocked company; the first such ranking
   reads the locations and companies, later ones are warm.
 
