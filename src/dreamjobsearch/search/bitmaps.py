@@ -3,36 +3,58 @@
 Union, intersection and counting of 100,000-bit sets run in C over machine words, so a
 ranking combines keyword sets in microseconds where a loop over postings takes tenths of a
 second. Scores are counted bit-sliced: slice `j` holds bit `j` of every posting's score.
+Going between sets and arrays of positions (thousands at once, on every index build) is
+NumPy's work: packing bits, never a Python loop per posting.
 """
 
 from __future__ import annotations
 
 import re
-from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import compress, count, repeat
+from itertools import compress, count
+
+import numpy as np
+import numpy.typing as npt
+
+Positions = npt.NDArray[np.int64]
 
 _DIGIT_VALUES = bytes.maketrans(b"01", b"\x00\x01")
 _ONE_DIGIT = re.compile("1")
 # Below one set bit in this many, finding the ones beats walking every digit.
 _SPARSE = 6
-_ONE = ord("1")
 
 
-def from_positions(size: int, positions: Iterable[int]) -> int:
-    """The set of `positions` (each below `size`; `size` itself stands for "none": ignored)."""
-    if size == 0:
-        return 0
-    # A string of binary digits, written by C-level iteration, read back by int() in linear
-    # time: much faster than setting bits one by one in Python. The extra digit takes the
-    # "none" positions, so callers need no filtering loop.
-    digits = bytearray(b"0") * (size + 1)
-    deque(map(digits.__setitem__, positions, repeat(_ONE)), maxlen=0)
-    return int(digits[size - 1 :: -1], 2)
+def _from_mask(mask: npt.NDArray[np.bool_]) -> int:
+    return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
+
+
+def _mask(bitmap: int, size: int) -> npt.NDArray[np.bool_]:
+    """Position `n` is True when bit `n` is set (positions from `size` on are cut off)."""
+    data = np.frombuffer(bitmap.to_bytes((size + 7) // 8, "little"), dtype=np.uint8)
+    return np.unpackbits(data, count=size, bitorder="little").view(np.bool_)
+
+
+def from_positions(size: int, chosen: npt.ArrayLike) -> int:
+    """The set of the `chosen` positions (each below `size`; repeats are fine)."""
+    mask = np.zeros(size, dtype=np.bool_)
+    mask[np.asarray(chosen, dtype=np.int64)] = True
+    return _from_mask(mask)
+
+
+def to_positions(bitmap: int, size: int) -> Positions:
+    """The positions in the set (all below `size`), lowest first, as an array."""
+    return np.flatnonzero(_mask(bitmap & ((1 << size) - 1), size)).astype(np.int64)
+
+
+def moved(bitmap: int, size: int, new_places: Positions, new_size: int) -> int:
+    """The set of `size` positions after position `n` moved to `new_places[n]`."""
+    mask = np.zeros(new_size, dtype=np.bool_)
+    mask[new_places] = _mask(bitmap, size)
+    return _from_mask(mask)
 
 
 def positions(bitmap: int) -> Iterator[int]:
-    """The positions in the set, lowest first."""
+    """The positions in the set, lowest first, one at a time (a page reads only a few)."""
     # From the binary digits, lowest first, with C-level scans: a sparse set is searched
     # for its ones, a dense one selects positions from a counter digit by digit.
     digits = bin(bitmap)[:1:-1]
@@ -52,9 +74,9 @@ def union(bitmaps: Iterable[int]) -> int:
 class ScoreCounter:
     """How many of the given sets hold each position, for every position at once."""
 
-    __slots__ = ("_bytes", "_slices")
+    __slots__ = ("_scores", "_size", "_slices")
 
-    def __init__(self, bitmaps: Sequence[int]) -> None:
+    def __init__(self, bitmaps: Sequence[int], size: int) -> None:
         slices: list[int] = [0] * max(1, len(bitmaps).bit_length())
         for bitmap in bitmaps:
             carry = bitmap
@@ -64,7 +86,8 @@ class ScoreCounter:
                 if not carry:
                     break
         self._slices = slices
-        self._bytes: list[bytes] | None = None
+        self._size = size
+        self._scores: npt.NDArray[np.int64] | None = None
 
     def level(self, score: int, within: int) -> int:
         """The positions of `within` held by exactly `score` sets."""
@@ -73,38 +96,11 @@ class ScoreCounter:
             result &= current if score >> index & 1 else ~current
         return result
 
-    def score_at(self, position: int) -> int:
-        """How many sets hold `position`."""
-        if self._bytes is None:
-            self._bytes = [
-                current.to_bytes((current.bit_length() + 7) // 8, "little")
-                for current in self._slices
-            ]
-        index, bit = divmod(position, 8)
-        return sum(
-            (data[index] >> bit & 1) << slice_number
-            for slice_number, data in enumerate(self._bytes)
-            if index < len(data)
-        )
-
-
-def spread(bitmap: int, inserted: Sequence[int]) -> int:
-    """The set once positions `inserted` (ascending, numbered after the insertion) are
-    added, empty, among the existing ones: every position moves up by the number inserted
-    at or below its new place."""
-    result = 0
-    start = 0  # the first old position of the current stretch
-    for shift, position in enumerate(inserted):
-        end = position - shift  # old positions below `end` move up by `shift`
-        if end > start:
-            result |= (bitmap >> start & ((1 << (end - start)) - 1)) << (start + shift)
-        start = end
-    return result | (bitmap >> start) << (start + len(inserted))
-
-
-def few(positions: Iterable[int]) -> int:
-    """The set of a few `positions` (for many, `from_positions` is faster)."""
-    result = 0
-    for position in positions:
-        result |= 1 << position
-    return result
+    def scores_at(self, chosen: Positions) -> npt.NDArray[np.int64]:
+        """How many sets hold each of the `chosen` positions."""
+        if self._scores is None:
+            scores = np.zeros(self._size, dtype=np.int64)
+            for bit, current in enumerate(self._slices):
+                scores += _mask(current, self._size).astype(np.int64) << bit
+            self._scores = scores
+        return self._scores[chosen]

@@ -3,24 +3,31 @@
 Position 0 is the user's newest posting (posted, then found, then id, as the ranking rule
 orders ties), so the lowest positions of any set are its best-ordered postings: a page is
 read off the set, never sorted. The index holds what does not change between visits (the
-order, cross-board groups, and on first need locations and companies) and the keyword sets
-computed so far. When the user's postings change (their version moves) a held index is
-extended with the new postings only (`extended`): the others keep their order, so their sets
-only spread apart to make room.
+order, each posting's cross-board group, and on first need locations and companies) and the
+keyword sets computed so far. Ids and groups are NumPy arrays: the positions of a keyword's
+thousands of matches come from one vectorised binary search, not a lookup per id. When the
+user's postings change (their version moves) a held index is extended with the new postings
+(`extended`): the others keep their order, so the kept sets only spread apart to make room.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
-from itertools import chain, compress, count, repeat
-from operator import is_, is_not
 
-from dreamjobsearch.search.bitmaps import few, from_positions, spread
-from dreamjobsearch.storage.search_index import PostingText, ValueIds
+import numpy as np
+import numpy.typing as npt
+
+from dreamjobsearch.search.bitmaps import from_positions, moved
+from dreamjobsearch.storage.search_index import (
+    IdArray,
+    PostingText,
+    RankingOrder,
+    ValueIds,
+    id_array,
+)
 from dreamjobsearch.storage.search_terms import KeywordTokens
 
 KEYWORD_SETS_KEPT = 256
@@ -32,16 +39,20 @@ class RankingIndex:
     """A user's postings as bit positions, with the sets a ranking combines."""
 
     version: int
-    ids: list[int]
-    positions_by_id: dict[int, int]
-    # Cross-board groups of several of the user's postings, by posting id (ids do not move
-    # when postings are added, positions do): each posting's group, each group's ids sorted.
-    group_by_id: dict[int, int]
-    members_by_group: dict[int, list[int]]
+    # Position -> posting id, and -> cross-board group (the posting's own id when alone).
+    ids: IdArray
+    groups: IdArray
+    # The positions whose group holds several of the user's postings.
     in_groups: int
     inexact: list[PostingText]
-    locations: dict[str, list[int]] | None = None
-    companies: dict[str, list[int]] | None = None
+    # Positions sorted by posting id (and those ids), to find the positions of ids.
+    _by_id: IdArray
+    _sorted_ids: IdArray
+    # Positions in groups of several postings, sorted by group, and their groups.
+    _members: IdArray
+    _member_groups: IdArray
+    locations: dict[str, IdArray] | None = None
+    companies: dict[str, IdArray] | None = None
     _keyword_sets: OrderedDict[Hashable, int] = field(default_factory=OrderedDict)
     _filter_sets: OrderedDict[Hashable, int] = field(default_factory=OrderedDict)
     # Rankings of one user may run in several worker threads at once.
@@ -49,45 +60,61 @@ class RankingIndex:
 
     @classmethod
     def build(
-        cls,
-        version: int,
-        ordered_ids: Sequence[int],
-        shared_groups: Iterable[tuple[int, Sequence[int]]] = (),
-        inexact: Sequence[PostingText] = (),
+        cls, version: int, order: RankingOrder, inexact: Sequence[PostingText] = ()
     ) -> RankingIndex:
-        """The index of the user's posting ids (newest first) and of their cross-board
-        groups of several postings (`(group, posting ids)`). CPU work: call it in a thread."""
-        ids = list(ordered_ids)
-        positions_by_id = dict(zip(ids, range(len(ids)), strict=True))
-        members_by_group: dict[int, list[int]] = {}
-        for group, posting_ids in shared_groups:
-            members = sorted(filter(positions_by_id.__contains__, posting_ids))
-            if len(members) > 1:
-                members_by_group[group] = members
-        group_by_id = {
-            posting_id: group
-            for group, members in members_by_group.items()
-            for posting_id in members
-        }
-        return cls(
+        """The index of the user's postings in ranking `order`; `inexact` are those the
+        search index holds only approximately. CPU work: call it in a thread."""
+        ids, groups = order.ids, order.groups
+        by_id = np.argsort(ids, kind="stable")
+        # Sorted by group (then position), a group of several is a run of equal values.
+        by_group = np.argsort(groups, kind="stable")
+        sorted_groups = groups[by_group]
+        repeated = sorted_groups[1:] == sorted_groups[:-1]
+        shared = np.zeros(len(ids), dtype=np.bool_)
+        shared[1:] |= repeated
+        shared[:-1] |= repeated
+        members = by_group[shared]
+        index = cls(
             version=version,
             ids=ids,
-            positions_by_id=positions_by_id,
-            group_by_id=group_by_id,
-            members_by_group=members_by_group,
-            in_groups=from_positions(len(ids), map(positions_by_id.__getitem__, group_by_id)),
-            inexact=[posting for posting in inexact if posting.posting_id in positions_by_id],
+            groups=groups,
+            in_groups=from_positions(len(ids), members),
+            inexact=[],
+            _by_id=by_id,
+            _sorted_ids=ids[by_id],
+            _members=members,
+            _member_groups=groups[members],
         )
+        held = index.lookup([posting.posting_id for posting in inexact]) >= 0
+        index.inexact = [posting for posting, mine in zip(inexact, held, strict=True) if mine]
+        return index
 
-    def added_in(self, ordered_ids: Sequence[int]) -> list[int] | None:
-        """The ids of `ordered_ids` (the user's postings now, newest first) this index does
-        not hold, if it holds all the others in the same order; else None. CPU work."""
-        found = list(map(self.positions_by_id.get, ordered_ids))
-        if len(found) - found.count(None) != self.size:
+    def lookup(self, posting_ids: npt.ArrayLike) -> IdArray:
+        """The position of each of `posting_ids`, or -1 for those that are not the user's."""
+        wanted = np.asarray(posting_ids, dtype=np.int64)
+        if not self.size:
+            return np.full(wanted.shape, -1, dtype=np.int64)
+        where = np.minimum(np.searchsorted(self._sorted_ids, wanted), self.size - 1)
+        return np.where(self._sorted_ids[where] == wanted, self._by_id[where], -1)
+
+    def positions_of(self, posting_ids: npt.ArrayLike) -> IdArray:
+        """The positions of those `posting_ids` that are the user's (others are ignored)."""
+        found = self.lookup(posting_ids)
+        return found[found >= 0]
+
+    def of_ids(self, posting_ids: npt.ArrayLike) -> int:
+        """The set of those `posting_ids` that are the user's (others are ignored)."""
+        return from_positions(self.size, self.positions_of(posting_ids))
+
+    def new_places(self, order: RankingOrder) -> IdArray | None:
+        """Where each posting of this index stands in `order` (the user's postings now),
+        if `order` holds them all in the same order (postings were only added); else None.
+        CPU work."""
+        found = self.lookup(order.ids)
+        places = np.flatnonzero(found >= 0)
+        if len(places) != self.size or not np.array_equal(found[places], np.arange(self.size)):
             return None
-        if list(filter(partial(is_not, None), found)) != list(range(self.size)):
-            return None
-        return list(compress(ordered_ids, map(is_, found, repeat(None))))
+        return places
 
     def indexed_keywords(self) -> list[KeywordTokens]:
         """The keywords whose sets are kept and that the search index answers."""
@@ -97,45 +124,24 @@ class RankingIndex:
     def extended(
         self,
         version: int,
-        ordered_ids: Sequence[int],
-        added: Sequence[int],
-        touched_groups: Iterable[tuple[int, Sequence[int]]],
-        keyword_ids: Mapping[KeywordTokens, Sequence[int]],
+        order: RankingOrder,
+        new_places: IdArray,
+        keyword_ids: Mapping[KeywordTokens, IdArray],
         inexact: Sequence[PostingText] = (),
     ) -> RankingIndex:
-        """This index with the postings `added` (see `added_in`) put in their places:
-        the order `ordered_ids`, the groups holding added postings as `touched_groups`
-        now are, and the kept keyword sets given the added postings each matches
-        (`keyword_ids`; the others are dropped, as are the filter sets), and the added
-        postings the search index holds only approximately (`inexact`). CPU work."""
-        ids = list(ordered_ids)
-        positions_by_id = dict(zip(ids, count()))
-        inserted = sorted(map(positions_by_id.__getitem__, added))
-        group_by_id = dict(self.group_by_id)
-        members_by_group = dict(self.members_by_group)
-        grouped: list[int] = []
-        for group, posting_ids in touched_groups:
-            members = sorted(filter(positions_by_id.__contains__, posting_ids))
-            if len(members) > 1:
-                members_by_group[group] = members
-                group_by_id.update(zip(members, repeat(group)))
-                grouped.extend(map(positions_by_id.__getitem__, members))
-        index = RankingIndex(
-            version=version,
-            ids=ids,
-            positions_by_id=positions_by_id,
-            group_by_id=group_by_id,
-            members_by_group=members_by_group,
-            in_groups=spread(self.in_groups, inserted) | few(grouped),
-            inexact=[*self.inexact, *inexact],
-        )
+        """The index of `order`, which holds this index's postings at `new_places` (see
+        `new_places`) and new ones: the kept keyword sets carried over with the new
+        postings each matches (`keyword_ids`; the others are dropped, as are the filter
+        sets), `inexact` the new postings the search index holds only approximately.
+        CPU work."""
+        index = RankingIndex.build(version, order, [*self.inexact, *inexact])
         with self._lock:
             held_sets = list(self._keyword_sets.items())
         for key, bitmap in held_sets:
             matched = keyword_ids.get(key) if isinstance(key, KeywordTokens) else None
             if matched is not None:
-                matching = map(positions_by_id.__getitem__, matched)
-                index._keyword_sets[key] = spread(bitmap, inserted) | few(matching)
+                carried = moved(bitmap, self.size, new_places, index.size)
+                index._keyword_sets[key] = carried | index.of_ids(matched)
         return index
 
     @property
@@ -148,24 +154,27 @@ class RankingIndex:
         """The set of all the user's postings."""
         return (1 << self.size) - 1
 
-    def positions_of(self, posting_ids: Iterable[int]) -> list[int]:
-        """The positions of those `posting_ids` that are the user's (others are ignored)."""
-        found = map(self.positions_by_id.get, posting_ids)
-        return [position for position in found if position is not None]
+    def group_of(self, position: int) -> list[int]:
+        """The ids of the user's postings in the group of the one at `position` (the same
+        job on several boards), lowest first; just its own id when it is alone."""
+        group = self.groups[position]
+        start, end = np.searchsorted(self._member_groups, [group, group + 1])
+        if end - start < 2:
+            return [int(self.ids[position])]
+        return sorted(int(posting_id) for posting_id in self.ids[self._members[start:end]])
 
-    def of_ids(self, posting_ids: Iterable[int]) -> int:
-        """The set of those `posting_ids` that are the user's (others are ignored)."""
-        # Others map to `size`, which from_positions ignores: no Python-level loop.
-        found = map(self.positions_by_id.get, posting_ids, repeat(self.size))
-        return from_positions(self.size, found)
-
-    def by_value(self, rows: Sequence[ValueIds], key: Callable[[str], str]) -> dict[str, list[int]]:
+    def by_value(self, rows: Sequence[ValueIds], key: Callable[[str], str]) -> dict[str, IdArray]:
         """Positions by `key(value)` from `(value, joined ids)` rows. CPU work: a thread."""
-        by_key: dict[str, list[int]] = {}
-        for value, joined in rows:
-            members = self.positions_of(map(int, joined.split(",")))
-            by_key.setdefault(key(value), []).extend(members)
-        return by_key
+        if not rows:
+            return {}
+        # Every row's ids parsed and found at once, then cut back into rows.
+        counts = [joined.count(",") + 1 for _value, joined in rows]
+        found = self.lookup(id_array(",".join(joined for _value, joined in rows)))
+        parts: dict[str, list[IdArray]] = {}
+        cuts = np.cumsum(counts)[:-1]
+        for (value, _joined), part in zip(rows, np.split(found, cuts), strict=True):
+            parts.setdefault(key(value), []).append(part[part >= 0])
+        return {name: np.concatenate(members) for name, members in parts.items()}
 
     def located(self, wanted: str) -> int:
         """Postings whose location contains `wanted` (case-folded), as the rule says."""
@@ -174,8 +183,8 @@ class RankingIndex:
         cached = self._cached(self._filter_sets, key)
         if cached is not None:
             return cached
-        matching = (members for place, members in self.locations.items() if wanted in place)
-        return self._keep(self._filter_sets, key, from_positions(self.size, chain(*matching)))
+        matching = [members for place, members in self.locations.items() if wanted in place]
+        return self._keep(self._filter_sets, key, self._of_positions(matching))
 
     def of_companies(self, keys: frozenset[str]) -> int:
         """Postings of the companies with these keys (see `tracking.company_key`)."""
@@ -184,8 +193,8 @@ class RankingIndex:
         cached = self._cached(self._filter_sets, key)
         if cached is not None:
             return cached
-        members = chain(*(self.companies.get(name, ()) for name in keys))
-        return self._keep(self._filter_sets, key, from_positions(self.size, members))
+        members = [self.companies[name] for name in keys if name in self.companies]
+        return self._keep(self._filter_sets, key, self._of_positions(members))
 
     def memo(self, key: Hashable, compute: Callable[[], int]) -> int:
         """A set derived from others, computed once while the recent ones are kept."""
@@ -199,6 +208,9 @@ class RankingIndex:
     def remember_keyword_set(self, key: Hashable, bitmap: int) -> None:
         """Keep a keyword's postings for the next rankings (the least used go first)."""
         self._keep(self._keyword_sets, key, bitmap, KEYWORD_SETS_KEPT)
+
+    def _of_positions(self, parts: Sequence[IdArray]) -> int:
+        return from_positions(self.size, np.concatenate(parts)) if parts else 0
 
     def _cached(self, sets: OrderedDict[Hashable, int], key: Hashable) -> int | None:
         with self._lock:

@@ -12,17 +12,25 @@ the rare postings and keywords the search index cannot answer exactly.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
+
+import numpy as np
 
 from dreamjobsearch.ranking import RankedPosting, matched_keywords
 from dreamjobsearch.search.cache import RankingCache
 from dreamjobsearch.search.index import RankingIndex
 from dreamjobsearch.search.request import RankRequest
 from dreamjobsearch.search.selection import Selection, select_page
-from dreamjobsearch.storage.search_index import PostingText, SearchIndexRepository
+from dreamjobsearch.storage.search_index import (
+    IdArray,
+    PostingText,
+    RankingOrder,
+    SearchIndexRepository,
+    id_array,
+)
 from dreamjobsearch.storage.search_terms import (
     KeywordTokens,
     fold,
@@ -34,6 +42,7 @@ from dreamjobsearch.tracking import STATUSES, Status, company_key
 
 # Up to this many postings added since the held index, it is extended, not built again.
 MOST_ADDED = 1000
+NO_IDS = id_array("")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,16 +75,24 @@ class Ranker:
         """The user's postings matching `request`: the total and the page asked for."""
         state = await self._tracking.state(user_id)
         version = state.postings_version
-        # The statuses do not need the index: read while it is found (or built).
-        index, by_status = await asyncio.gather(
-            self._cache.get(user_id, version, lambda: self._build(user_id, version)),
-            self._status_filter(user_id, request.statuses),
-        )
-        keyword_sets = await self._keyword_sets(user_id, index, request.keywords)
+        async with asyncio.TaskGroup() as tasks:
+            # The statuses do not need the index: read while it is found (or built).
+            found = tasks.create_task(
+                self._cache.get(user_id, version, lambda: self._build(user_id, version))
+            )
+            by_status = tasks.create_task(self._status_filter(user_id, request.statuses))
+            # An index built from nothing knows no keyword: the search index is asked for
+            # them meanwhile (on its own connection), not after.
+            early = None
+            if self._cache.held(user_id) is None:
+                early = tasks.create_task(self._first_matching(user_id, request.keywords))
+        index = found.result()
+        prefetched = early.result() if early is not None else {}
+        keyword_sets = await self._keyword_sets(user_id, index, request.keywords, prefetched)
         blocked = frozenset(company_key(name) for name in state.blocked_companies)
         await self._load_filters(user_id, index, bool(request.location), bool(blocked))
         selection = await asyncio.to_thread(
-            _select, index, keyword_sets, by_status, blocked, request
+            _select, index, keyword_sets, by_status.result(), blocked, request
         )
         return await self._page(user_id, index, selection, request, state.last_seen_at)
 
@@ -86,34 +103,48 @@ class Ranker:
         previous = self._cache.held(user_id)
         if previous is not None and previous.version < version:
             # Postings are only ever added: usually the held index needs just the new ones.
-            added = await asyncio.to_thread(previous.added_in, order)
-            if added is not None and len(added) <= MOST_ADDED:
-                return await self._extend(user_id, version, previous, order, added)
-        groups = await self._search.shared_groups(user_id)
+            places = await asyncio.to_thread(previous.new_places, order)
+            if places is not None and len(order.ids) - previous.size <= MOST_ADDED:
+                return await self._extend(user_id, version, previous, order, places)
         inexact = await self._search.inexact_texts(user_id)
-        return await asyncio.to_thread(RankingIndex.build, version, order, groups, inexact)
+        return await asyncio.to_thread(RankingIndex.build, version, order, inexact)
 
     async def _extend(
         self,
         user_id: int,
         version: int,
         previous: RankingIndex,
-        order: Sequence[int],
-        added: Sequence[int],
+        order: RankingOrder,
+        places: IdArray,
     ) -> RankingIndex:
-        """`previous` with the `added` postings: only they are read and searched."""
+        """`previous` with the postings of `order` it does not hold (`places` are where
+        its own stand): only the new ones are read and searched."""
+        added = np.delete(order.ids, places).tolist()
         # Kept keyword sets get the added postings each matches; with inexact ones among
         # them (rare, PostgreSQL) the sets are dropped and computed again when used.
         keywords = previous.indexed_keywords()
-        groups, inexact, found = await asyncio.gather(
-            self._search.groups_of(user_id, added),
+        inexact, found = await asyncio.gather(
             self._search.inexact_texts(user_id, added),
             self._search.matching_among(keywords, added),
         )
         matched = {} if inexact else dict(zip(keywords, found, strict=True))
-        return await asyncio.to_thread(
-            previous.extended, version, order, added, groups, matched, inexact
-        )
+        return await asyncio.to_thread(previous.extended, version, order, places, matched, inexact)
+
+    async def _first_matching(
+        self, user_id: int, keywords: Sequence[str]
+    ) -> dict[KeywordTokens, IdArray]:
+        """`_matching` for a new index, once the postings stored before the search index
+        existed are in it (as `_build` does first)."""
+        await self._search.index_pending()
+        return await self._matching(user_id, map(_keyword_key, keywords))
+
+    async def _matching(
+        self, user_id: int, keys: Iterable[Hashable]
+    ) -> dict[KeywordTokens, IdArray]:
+        """The ids the search index finds for each of the keyword `keys` it can answer
+        (see `_keyword_key`), all in one statement."""
+        tokens = list(dict.fromkeys(key for key in keys if isinstance(key, KeywordTokens)))
+        return dict(zip(tokens, await self._search.matching(user_id, tokens), strict=True))
 
     async def _load_filters(
         self, user_id: int, index: RankingIndex, locations: bool, companies: bool
@@ -137,22 +168,31 @@ class Ranker:
         return StatusFilter(keep=await self._tracking.with_statuses(user_id, statuses), drop=())
 
     async def _keyword_sets(
-        self, user_id: int, index: RankingIndex, keywords: Sequence[str]
+        self,
+        user_id: int,
+        index: RankingIndex,
+        keywords: Sequence[str],
+        prefetched: Mapping[KeywordTokens, IdArray],
     ) -> list[int]:
-        """The postings matching each keyword: kept ones, the rest asked for all at once."""
+        """The postings matching each keyword: kept ones, then those `prefetched` from the
+        search index, the rest asked for all at once."""
         keys = [_keyword_key(keyword) for keyword in keywords]
         sets = {number: index.keyword_set(key) for number, key in enumerate(keys)}
         missing = [number for number, known in sets.items() if known is None]
-        indexed = [number for number in missing if isinstance(keys[number], KeywordTokens)]
+        indexed = {
+            number: key for number in missing if isinstance(key := keys[number], KeywordTokens)
+        }
         by_rule = [number for number in missing if number not in indexed]
         computed: dict[int, int] = {}
         if indexed:
-            tokens = [keyword_tokens(keywords[number]) for number in indexed]
-            found = await self._search.matching(user_id, tokens)
+            found = dict(prefetched)
+            asked = [key for key in indexed.values() if key not in found]
+            if asked:
+                found.update(await self._matching(user_id, asked))
             bitmaps = await asyncio.to_thread(
                 lambda: [
-                    _matching_texts(index, keywords[number], index.inexact, ids)
-                    for number, ids in zip(indexed, found, strict=True)
+                    _matching_texts(index, keywords[number], index.inexact, found[key])
+                    for number, key in indexed.items()
                 ]
             )
             computed.update(zip(indexed, bitmaps, strict=True))
@@ -175,21 +215,19 @@ class Ranker:
         request: RankRequest,
         last_seen_at: datetime | None,
     ) -> RankPage:
-        picked = [index.ids[pick.position] for pick in selection.picks]
-        groups = [index.group_by_id.get(posting_id) for posting_id in picked]
-        members = {group: index.members_by_group[group] for group in groups if group is not None}
+        picked = [int(index.ids[pick.position]) for pick in selection.picks]
+        boards = [index.group_of(pick.position) for pick in selection.picks]
         # A page shows descriptions (snippets); a whole-view export does not need them.
         found = await self._tracking.postings(
             user_id,
-            chain(picked, chain.from_iterable(members.values())),
+            chain(picked, chain.from_iterable(boards)),
             with_description=request.limit is not None,
         )
         items = []
-        for pick, posting_id, group in zip(selection.picks, picked, groups, strict=True):
+        for pick, posting_id, group in zip(selection.picks, picked, boards, strict=True):
             tracked = found.get(posting_id)
             if tracked is None:
                 continue
-            boards = members[group] if group is not None else [posting_id]
             items.append(
                 RankedPosting(
                     posting=tracked.posting,
@@ -197,7 +235,7 @@ class Ranker:
                     matched_keywords=tuple(request.keywords[number] for number in pick.matched),
                     group_links=tuple(
                         (found[member].posting.source, found[member].posting.link)
-                        for member in boards
+                        for member in group
                         if member in found
                     ),
                     status=tracked.status,
@@ -218,15 +256,15 @@ def _matching_texts(
     index: RankingIndex,
     keyword: str,
     texts: Sequence[PostingText],
-    indexed_ids: Sequence[int] = (),
+    indexed_ids: IdArray = NO_IDS,
 ) -> int:
     """The postings among `indexed_ids`, plus those of `texts` the rule itself matches."""
-    by_rule = (
+    by_rule = [
         posting.posting_id
         for posting in texts
         if matched_keywords([keyword], posting.title, posting.description)
-    )
-    return index.of_ids(chain(indexed_ids, by_rule))
+    ]
+    return index.of_ids(np.concatenate([indexed_ids, np.asarray(by_rule, dtype=np.int64)]))
 
 
 def _select(

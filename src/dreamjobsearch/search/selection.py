@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Literal
 
-from dreamjobsearch.search.bitmaps import ScoreCounter, from_positions, positions, union
+import numpy as np
+
+from dreamjobsearch.search.bitmaps import (
+    ScoreCounter,
+    from_positions,
+    positions,
+    to_positions,
+    union,
+)
 from dreamjobsearch.search.index import RankingIndex
 
 Sort = Literal["score", "date"]
@@ -49,11 +57,11 @@ def select_page(
     `sort="score"` is the ranking rule's order; `"date"` is newest first whatever the
     score. `limit=None` takes every result from `offset` on. CPU work: run it in a thread.
     """
-    counter = ScoreCounter(keyword_sets)
+    counter = ScoreCounter(keyword_sets, index.size)
     # The same ranking again (the next page, the other order) skips the group work.
     candidates = index.memo(
         ("one per group", tuple(keyword_sets), allowed),
-        lambda: _one_per_group(index, counter, union(keyword_sets) & allowed, len(keyword_sets)),
+        lambda: _one_per_group(index, counter, union(keyword_sets) & allowed),
     )
     ordered = (
         positions(candidates)
@@ -61,10 +69,12 @@ def select_page(
         else _by_score(counter, candidates, len(keyword_sets))
     )
     end = None if limit is None else offset + limit
+    chosen = list(islice(ordered, offset, end))
+    scores = counter.scores_at(np.array(chosen, dtype=np.int64)).tolist()
     membership = [_bytes(keyword_set) for keyword_set in keyword_sets]
     picks = [
-        Pick(position, counter.score_at(position), _matched(membership, position))
-        for position in islice(ordered, offset, end)
+        Pick(position, score, _matched(membership, position))
+        for position, score in zip(chosen, scores, strict=True)
     ]
     return Selection(total=candidates.bit_count(), picks=picks)
 
@@ -79,28 +89,19 @@ def _by_score(counter: ScoreCounter, candidates: int, most: int) -> Iterator[int
                 return
 
 
-def _one_per_group(index: RankingIndex, counter: ScoreCounter, candidates: int, most: int) -> int:
+def _one_per_group(index: RankingIndex, counter: ScoreCounter, candidates: int) -> int:
     """`candidates` keeping, of each cross-board group, only its best posting: the highest
     score, then the lowest position (the newest), as the rule picks it."""
     grouped = candidates & index.in_groups
     if not grouped:
         return candidates
-    # The grouped candidates best first: by score, then position.
-    ranked: list[int] = []
-    remaining = grouped
-    for score in range(most, 0, -1):
-        level = counter.level(score, remaining)
-        if not level:
-            continue
-        ranked.extend(positions(level))
-        remaining &= ~level
-        if not remaining:
-            break
-    # Built from the worst up, each group keeps its best posting (written last).
-    ranked.reverse()
-    groups = map(index.group_by_id.__getitem__, map(index.ids.__getitem__, ranked))
-    winners = dict(zip(groups, ranked, strict=True))
-    return (candidates & ~grouped) | from_positions(index.size, winners.values())
+    where = to_positions(grouped, index.size)
+    groups = index.groups[where]
+    # Sorted by group, then best first: the first of each group wins.
+    ranked = np.lexsort((where, -counter.scores_at(where), groups))
+    first = np.ones(len(ranked), dtype=np.bool_)
+    first[1:] = groups[ranked[1:]] != groups[ranked[:-1]]
+    return (candidates & ~grouped) | from_positions(index.size, where[ranked[first]])
 
 
 def _bytes(bitmap: int) -> bytes:

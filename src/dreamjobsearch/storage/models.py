@@ -114,7 +114,9 @@ class UserPosting(Base):
     __table_args__ = (
         Index("ix_user_postings_user_found", "user_id", "found_at"),
         Index("ix_user_postings_user_status", "user_id", "status", "found_at"),
-        Index("ix_user_postings_ranking", "user_id", "posted_at", "found_at", "posting_id"),
+        Index(
+            "ix_user_postings_ranking", "user_id", "posted_at", "found_at", "posting_id", "group_id"
+        ),
         Index("ix_user_postings_groups", "user_id", "group_id", "posting_id"),
     )
 

@@ -18,9 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import String, Table, bindparam, func, select, text, update
 from sqlalchemy import cast as cast_
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dreamjobsearch.storage.models import Posting, UserPosting
@@ -36,6 +37,26 @@ RANGE_GAP = 1000
 MOST_RANGES = 8
 # SQLite refuses a compound statement of more parts than 500.
 COMPOUND_PARTS = 400
+# One keyword's matches among the rows a PostgreSQL statement reads, ids joined by commas.
+_PG_MATCHES = (
+    "coalesce(string_agg(CAST(s.posting_id AS text), ',') "
+    "FILTER (WHERE s.terms @@ CAST(:q{n} AS tsquery)), '')"
+)
+# The user's posting ids and their groups in ranking order (see `ranking_order`), each
+# joined by commas. SQLite aggregates an ordered subquery in its order (it never flattens
+# such a subquery into an aggregate query), and both columns come from one pass over it.
+_SQLITE_ORDER = (
+    "SELECT coalesce(group_concat(posting_id), ''), coalesce(group_concat(grp), '') FROM ("
+    "SELECT posting_id, coalesce(group_id, posting_id) AS grp FROM user_postings "
+    "WHERE user_id = :user ORDER BY posted_at DESC NULLS LAST, found_at DESC, posting_id DESC)"
+)
+_PG_ORDER = (
+    "SELECT coalesce(string_agg(CAST(posting_id AS text), ',' "
+    "ORDER BY posted_at DESC NULLS LAST, found_at DESC, posting_id DESC), ''), "
+    "coalesce(string_agg(CAST(coalesce(group_id, posting_id) AS text), ',' "
+    "ORDER BY posted_at DESC NULLS LAST, found_at DESC, posting_id DESC), '') "
+    "FROM user_postings WHERE user_id = :user"
+)
 
 
 def is_search_index_table(name: str | None) -> bool:
@@ -55,20 +76,22 @@ class PostingText:
 # A value of a column (a location, a company) and the ids of the postings having it, joined
 # by commas (parsing is left to a worker thread).
 ValueIds = tuple[str, str]
+IdArray = npt.NDArray[np.int64]
 
 
-def _split_ids(joined: str | None) -> list[int]:
-    """Ids joined by commas (SQLite's group_concat), as a list."""
-    return list(map(int, joined.split(","))) if joined else []
+def id_array(joined: str | None) -> IdArray:
+    """Ids joined by commas, as an array: parsed in C (a Python int per id costs ten
+    times more, and a ranking reads hundreds of thousands)."""
+    return np.fromstring(joined or "", dtype=np.int64, sep=",")
 
 
-def _split_groups(joined: str) -> list[tuple[int, list[int]]]:
-    """Groups joined as "group:id,id;group:id,id", as a list."""
-    groups = []
-    for part in joined.split(";") if joined else ():
-        group, members = part.split(":")
-        groups.append((int(group), _split_ids(members)))
-    return groups
+@dataclass(frozen=True, slots=True)
+class RankingOrder:
+    """A user's postings newest first (posted, undated last, then found, then id): their
+    ids, and the cross-board group of each (the posting's own id when it is alone)."""
+
+    ids: IdArray
+    groups: IdArray
 
 
 def id_ranges(posting_ids: Sequence[int]) -> list[tuple[int, int]]:
@@ -189,9 +212,7 @@ class SearchIndexRepository:
                 await add_to_index(session, postings)
             done += len(postings)
 
-    async def matching(
-        self, user_id: int, keywords: Sequence[KeywordTokens]
-    ) -> list[Sequence[int]]:
+    async def matching(self, user_id: int, keywords: Sequence[KeywordTokens]) -> list[IdArray]:
         """For each keyword, the ids of the postings it matches: all the user's, maybe
         others' too. One statement for all the keywords.
 
@@ -203,11 +224,7 @@ class SearchIndexRepository:
             if _is_postgresql(session):
                 # One pass over the user's tsvectors answers every keyword: faster than a
                 # GIN lookup per keyword, whose phrase matches must recheck each candidate.
-                column = (
-                    "coalesce(array_agg(s.posting_id) "
-                    "FILTER (WHERE s.terms @@ CAST(:q{n} AS tsquery)), '{{}}')"
-                )
-                columns = ", ".join(column.format(n=n) for n in range(len(keywords)))
+                columns = ", ".join(_PG_MATCHES.format(n=n) for n in range(len(keywords)))
                 statement = (
                     f"SELECT {columns} FROM posting_search s "  # noqa: S608 -- placeholders only
                     "JOIN user_postings up ON up.posting_id = s.posting_id "
@@ -215,10 +232,10 @@ class SearchIndexRepository:
                 )
                 queries = {f"q{n}": tsquery(tokens) for n, tokens in enumerate(keywords)}
                 row = (await session.execute(text(statement), {"user": user_id, **queries})).one()
-                return [list(ids) for ids in row]
+                return await asyncio.to_thread(lambda: list(map(id_array, row)))
             # Ids joined in one value per keyword: tens of thousands of rows cost far more.
             # No join with the user's postings: that is a lookup per match, while the caller
-            # drops other users' ids with a dictionary lookup.
+            # drops other users' ids when it finds the positions of the ids.
             one = (
                 "SELECT {n}, coalesce(group_concat(rowid), '') FROM posting_search "
                 "WHERE posting_search MATCH :q{n}"
@@ -228,11 +245,11 @@ class SearchIndexRepository:
             statement = " UNION ALL ".join(one.format(n=n) for n in range(len(keywords)))
             result = await session.execute(text(statement), queries)
             found: dict[int, str] = {number: ids for number, ids in result.all()}
-        return await asyncio.to_thread(lambda: [_split_ids(found[n]) for n in range(len(keywords))])
+        return await asyncio.to_thread(lambda: [id_array(found[n]) for n in range(len(keywords))])
 
     async def matching_among(
         self, keywords: Sequence[KeywordTokens], posting_ids: Sequence[int]
-    ) -> list[list[int]]:
+    ) -> list[IdArray]:
         """For each keyword, which of `posting_ids` (a few: an ingest's) it matches.
 
         On SQLite the index is asked for the ranges of ids those fall in (new postings have
@@ -240,23 +257,19 @@ class SearchIndexRepository:
         postings are answered (see `inexact_texts`).
         """
         if not keywords or not posting_ids:
-            return [[] for _ in keywords]
-        wanted = frozenset(posting_ids)
-        found: list[list[int]] = [[] for _ in keywords]
+            return [id_array("") for _ in keywords]
+        wanted = np.unique(np.asarray(posting_ids, dtype=np.int64))
+        found: list[list[str]] = [[] for _ in keywords]
         async with self._sessions() as session:
             if _is_postgresql(session):
-                column = (
-                    "coalesce(array_agg(s.posting_id) "
-                    "FILTER (WHERE s.terms @@ CAST(:q{n} AS tsquery)), '{{}}')"
-                )
-                columns = ", ".join(column.format(n=n) for n in range(len(keywords)))
+                columns = ", ".join(_PG_MATCHES.format(n=n) for n in range(len(keywords)))
                 statement = text(
                     f"SELECT {columns} FROM posting_search s "  # noqa: S608 -- placeholders only
                     "WHERE s.posting_id IN :ids AND s.exact"
                 ).bindparams(bindparam("ids", expanding=True))
                 queries = {f"q{n}": tsquery(tokens) for n, tokens in enumerate(keywords)}
-                row = (await session.execute(statement, {"ids": list(wanted), **queries})).one()
-                return [list(ids) for ids in row]
+                row = (await session.execute(statement, {"ids": wanted.tolist(), **queries})).one()
+                return list(map(id_array, row))
             one = (
                 "SELECT {n}, coalesce(group_concat(rowid), '') FROM posting_search "
                 "WHERE posting_search MATCH :q{n} AND rowid BETWEEN :lo{r} AND :hi{r}"
@@ -275,8 +288,10 @@ class SearchIndexRepository:
                 union = " UNION ALL ".join(one.format(n=n, r=r) for n, r in chunk)
                 result = await session.execute(text(union), {**queries, **bounds})
                 for number, joined in result.all():
-                    found[number].extend(i for i in _split_ids(joined) if i in wanted)
-        return found
+                    found[number].append(joined)
+        # The ranges may cover other postings: only the wanted ones are kept.
+        matched = (id_array(",".join(filter(None, parts))) for parts in found)
+        return [ids[np.isin(ids, wanted)] for ids in matched]
 
     async def inexact_texts(
         self, user_id: int, posting_ids: Sequence[int] | None = None
@@ -314,75 +329,17 @@ class SearchIndexRepository:
             )
             return [PostingText(pid, title, body) for pid, title, body in result.all()]
 
-    async def ranking_order(self, user_id: int) -> list[int]:
-        """The user's posting ids newest first: posted (undated last), then found, then id.
+    async def ranking_order(self, user_id: int) -> RankingOrder:
+        """The user's postings newest first, with their groups.
 
-        One index of `user_postings` holds this order, so no posting row is read, and the
-        ids come back aggregated in one value: a row per posting costs ten times more.
+        One index of `user_postings` holds the order and the groups, so no posting row is
+        read, and each column comes back aggregated in one value: a row per posting costs
+        ten times more.
         """
-        order = (
-            UserPosting.posted_at.desc().nulls_last(),
-            UserPosting.found_at.desc(),
-            UserPosting.posting_id.desc(),
-        )
-        mine = UserPosting.user_id == user_id
         async with self._sessions() as session:
-            if _is_postgresql(session):
-                ordered = func.array_agg(aggregate_order_by(UserPosting.posting_id, *order))
-                ids = (await session.execute(select(ordered).where(mine))).scalar_one()
-                return list(ids or [])
-            # SQLite aggregates an ordered subquery in its order (it never flattens such a
-            # subquery into an aggregate query, so that group_concat keeps the order).
-            ordered_ids = select(UserPosting.posting_id).where(mine).order_by(*order).subquery()
-            joined = (
-                await session.execute(select(func.group_concat(ordered_ids.c.posting_id)))
-            ).scalar_one()
-        return await asyncio.to_thread(_split_ids, joined)
-
-    async def shared_groups(self, user_id: int) -> list[tuple[int, list[int]]]:
-        """The user's cross-board groups of two postings or more, with their posting ids."""
-        async with self._sessions() as session:
-            if _is_postgresql(session):
-                result = await session.execute(
-                    select(UserPosting.group_id, func.array_agg(UserPosting.posting_id))
-                    .where(UserPosting.user_id == user_id, UserPosting.group_id.is_not(None))
-                    .group_by(UserPosting.group_id)
-                    .having(func.count() > 1)
-                )
-                return [(group, list(ids)) for group, ids in result.all() if group is not None]
-            # All groups in one value ("group:id,id;group:id,id"), as for the order.
-            concatenated = await session.execute(
-                text(
-                    "SELECT coalesce(group_concat(g || ':' || members, ';'), '') FROM ("
-                    "SELECT group_id AS g, group_concat(posting_id) AS members "
-                    "FROM user_postings WHERE user_id = :user AND group_id IS NOT NULL "
-                    "GROUP BY group_id HAVING count(*) > 1)"
-                ),
-                {"user": user_id},
-            )
-            joined: str = concatenated.scalar_one()
-        return await asyncio.to_thread(_split_groups, joined)
-
-    async def groups_of(
-        self, user_id: int, posting_ids: Sequence[int]
-    ) -> list[tuple[int, list[int]]]:
-        """The user's cross-board groups that hold any of `posting_ids`, with all their
-        posting ids (groups of one included)."""
-        if not posting_ids:
-            return []
-        # `+user_id`: the postings are looked up by id, not the user's groups all scanned.
-        statement = text(
-            "SELECT group_id, posting_id FROM user_postings "
-            "WHERE user_id = :user AND group_id IN ("
-            "SELECT group_id FROM user_postings WHERE +user_id = :user AND posting_id IN :ids)"
-        ).bindparams(bindparam("ids", expanding=True))
-        async with self._sessions() as session:
-            result = await session.execute(statement, {"user": user_id, "ids": list(posting_ids)})
-            rows = result.all()
-        members: dict[int, list[int]] = {}
-        for group, posting_id in rows:
-            members.setdefault(group, []).append(posting_id)
-        return list(members.items())
+            statement = _PG_ORDER if _is_postgresql(session) else _SQLITE_ORDER
+            ids, groups = (await session.execute(text(statement), {"user": user_id})).one()
+        return await asyncio.to_thread(lambda: RankingOrder(id_array(ids), id_array(groups)))
 
     async def ids_by(self, user_id: int, column: Literal["location", "company"]) -> list[ValueIds]:
         """Each location (or company) of the user's postings with the ids that have it."""
