@@ -4,16 +4,21 @@
    store, `SESSION_MAX_TOTAL` sessions at most) and registers `--users` accounts; a tenth of
    them import the 320 example postings, so that rankings have work to do.
 2. For `--duration` seconds every user loops: log in (a new session each time), rank their
-   postings a few times with that session, now and then read their sessions. It counts
-   requests and errors (anything but the expected status) and reports p50/p95/p99 latency
-   per endpoint, and the server's resident memory (VmRSS) before and after.
+   postings a few times with that session, now and then read their sessions; with no pause
+   by default (the server saturated), or pausing `--think` seconds on average between
+   actions as a person reading results would (latency below saturation). It counts
+   requests and errors (anything but the expected status, or a connection that failed) and
+   reports p50/p95/p99 latency per endpoint, and the server's resident memory (VmRSS)
+   before and after. Logins use connections of their own, so the other endpoints' latency
+   is the server's, not a wait for a connection held by a queued login.
 3. A login flood: `--flood` more logins as fast as they go. Sessions beyond the cap evict the
    least recently used, so the number of sessions stays at the cap and memory must not grow
    with the number of logins: the RSS growth during the flood is printed next to the RSS
    growth of the whole run.
 
 Only 127.0.0.1 is contacted; the server is stopped by its pid and its DATA_DIR removed.
-Run: `uv run python benchmarks/load.py [--users 1000] [--duration 60] [--flood 5000]`
+Run: `uv run python benchmarks/load.py [--users 1000] [--duration 60] [--flood 5000]
+[--think 0]`
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "postings.json"
 SECRET = "load-test-secret-" + "x" * 40
 PASSWORD = "load test passphrase"
 ADMIN = "admin@load.example.com"
+KEEPALIVE = 2.0
 KEYWORDS = [["python", "django"], ["java", "spring", "kotlin"], ["react", "typescript"], ["sql"]]
 
 
@@ -59,6 +65,19 @@ class Tally:
             self.errors[f"{name} {response.status_code}"] += 1
             return False
         return True
+
+    async def send(
+        self, name: str, request: Coroutine[Any, Any, httpx.Response]
+    ) -> tuple[float, httpx.Response | None]:
+        """When `request` started, and its response; None (counted as an error) when the
+        connection failed before an answer came."""
+        started = time.perf_counter()
+        try:
+            return started, await request
+        except httpx.TransportError as error:
+            self.latencies[name].append(time.perf_counter() - started)
+            self.errors[f"{name} {type(error).__name__}"] += 1
+            return started, None
 
     @property
     def requests(self) -> int:
@@ -84,6 +103,28 @@ class Report:
     sessions_after_flood: int
     session_cap: int
     flood: int
+
+
+@dataclass(frozen=True)
+class Clients:
+    """Logins on connections of their own, so that a ranking's latency is the server's,
+    not a wait for a connection that queued logins hold."""
+
+    auth: httpx.AsyncClient
+    api: httpx.AsyncClient
+
+
+@contextlib.asynccontextmanager
+async def _clients(base_url: str) -> AsyncIterator[Clients]:
+    # Idle connections are dropped before the server's keep-alive timeout (uvicorn: 5 s), so
+    # a request never goes out on a connection the server is closing at that moment.
+    auth_limits = httpx.Limits(max_connections=200, keepalive_expiry=KEEPALIVE)
+    api_limits = httpx.Limits(max_connections=400, keepalive_expiry=KEEPALIVE)
+    async with (
+        httpx.AsyncClient(base_url=base_url, timeout=60, limits=auth_limits) as auth,
+        httpx.AsyncClient(base_url=base_url, timeout=60, limits=api_limits) as api,
+    ):
+        yield Clients(auth, api)
 
 
 def _free_port() -> int:
@@ -156,84 +197,98 @@ async def _bounded(limit: int, jobs: list[Coroutine[Any, Any, object]]) -> None:
 
 
 async def _login(client: httpx.AsyncClient, tally: Tally, email: str) -> str | None:
-    started = time.perf_counter()
-    response = await client.post("/login", json={"email": email, "password": PASSWORD})
-    if not tally.record("POST /login", started, response, 200):
+    started, response = await tally.send(
+        "POST /login", client.post("/login", json={"email": email, "password": PASSWORD})
+    )
+    if response is None or not tally.record("POST /login", started, response, 200):
         return None
     token: str = response.json()["access_token"]
     return token
 
 
 async def _user_loop(
-    client: httpx.AsyncClient, tally: Tally, email: str, stop_at: float, rng: random.Random
+    clients: Clients, tally: Tally, email: str, stop_at: float, rng: random.Random, think: float
 ) -> None:
+    async def pause() -> None:
+        # A person reads between actions: `think` seconds on average (exponential).
+        if think:
+            await asyncio.sleep(
+                min(rng.expovariate(1 / think), max(0.0, stop_at - time.monotonic()))
+            )
+
     while time.monotonic() < stop_at:
-        token = await _login(client, tally, email)
+        await pause()
+        token = await _login(clients.auth, tally, email)
         if token is None:
             continue
         headers = {"Authorization": f"Bearer {token}"}
         for _ in range(rng.randint(2, 5)):
-            started = time.perf_counter()
-            response = await client.post(
-                "/job-postings",
-                json={"keywords": rng.choice(KEYWORDS), "limit": 20},
-                headers=headers,
+            await pause()
+            body = {"keywords": rng.choice(KEYWORDS), "limit": 20}
+            started, response = await tally.send(
+                "POST /job-postings", clients.api.post("/job-postings", json=body, headers=headers)
             )
+            if response is None:
+                break
             # 401: the session was evicted by other users' logins (the cap): log in again.
             if response.status_code == 401:
                 tally.latencies["POST /job-postings"].append(time.perf_counter() - started)
                 break
             tally.record("POST /job-postings", started, response, 200)
         if rng.random() < 0.2:
-            started = time.perf_counter()
-            response = await client.get("/sessions", headers=headers)
-            if response.status_code != 401:
+            started, response = await tally.send(
+                "GET /sessions", clients.api.get("/sessions", headers=headers)
+            )
+            if response is not None and response.status_code != 401:
                 tally.record("GET /sessions", started, response, 200)
 
 
-async def run_load(users: int, duration: float, flood: int, session_cap: int) -> Report:
-    """Start a server, load it, flood it with logins; return what was measured."""
+async def run_load(
+    users: int, duration: float, flood: int, session_cap: int, think: float = 0
+) -> Report:
+    """Start a server, load it, flood it with logins; return what was measured. With
+    `think` 0 every user sends its next request as soon as the last is answered (the
+    server saturated); otherwise users pause `think` seconds on average between actions."""
     with tempfile.TemporaryDirectory(prefix="dreamjob-load-") as directory:
         data_dir = Path(directory)
-        async with _server(data_dir, session_cap) as (base_url, pid):
-            limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-            async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
-                setup = Tally()
-                emails = [f"user{n}@load.example.com" for n in range(users)]
-                await _bounded(
-                    50,
-                    [
-                        _register(client, setup, email, import_postings=n % 10 == 0)
-                        for n, email in enumerate(emails)
-                    ],
-                )
-                admin = await _register(client, setup, ADMIN, import_postings=False)
-                if setup.error_count:
-                    raise RuntimeError(f"setting up failed: {dict(setup.errors)}")
-                rss_start = _rss(pid)
+        async with _server(data_dir, session_cap) as (base_url, pid), _clients(base_url) as clients:
+            setup = Tally()
+            emails = [f"user{n}@load.example.com" for n in range(users)]
+            await _bounded(
+                50,
+                [
+                    _register(clients.auth, setup, email, import_postings=n % 10 == 0)
+                    for n, email in enumerate(emails)
+                ],
+            )
+            admin = await _register(clients.auth, setup, ADMIN, import_postings=False)
+            if setup.error_count:
+                raise RuntimeError(f"setting up failed: {dict(setup.errors)}")
+            rss_start = _rss(pid)
 
-                tally = Tally()
-                started = time.monotonic()
-                stop_at = started + duration
-                await asyncio.gather(
-                    *(
-                        _user_loop(client, tally, email, stop_at, random.Random(n))
-                        for n, email in enumerate(emails)
-                    )
+            tally = Tally()
+            started = time.monotonic()
+            stop_at = started + duration
+            await asyncio.gather(
+                *(
+                    _user_loop(clients, tally, email, stop_at, random.Random(n), think)
+                    for n, email in enumerate(emails)
                 )
-                seconds = time.monotonic() - started
-                rss_after_load = _rss(pid)
+            )
+            seconds = time.monotonic() - started
+            rss_after_load = _rss(pid)
 
-                flooding = Tally()
-                flood_emails = [emails[n % len(emails)] for n in range(flood)]
-                await _bounded(50, [_login(client, flooding, email) for email in flood_emails])
-                tally.errors.update({f"flood {k}": v for k, v in flooding.errors.items()})
-                rss_after_flood = _rss(pid)
-                admin_token = await _login(client, tally, ADMIN) or admin or ""
-                view = await client.get(
-                    "/admin/sessions", headers={"Authorization": f"Bearer {admin_token}"}
-                )
-                sessions = int(view.json()["total_sessions"]) if view.status_code == 200 else -1
+            flooding = Tally()
+            flood_emails = [emails[n % len(emails)] for n in range(flood)]
+            await _bounded(50, [_login(clients.auth, flooding, email) for email in flood_emails])
+            tally.errors.update({f"flood {k}": v for k, v in flooding.errors.items()})
+            rss_after_flood = _rss(pid)
+            # Not counted with the users' logins: it only reads the session count.
+            admin_token = await _login(clients.auth, setup, ADMIN) or admin or ""
+            view = await clients.api.get(
+                "/admin/sessions", headers={"Authorization": f"Bearer {admin_token}"}
+            )
+            sessions = int(view.json()["total_sessions"]) if view.status_code == 200 else -1
     return Report(
         users=users,
         tally=tally,
@@ -300,8 +355,13 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--flood", type=int, default=5000)
     parser.add_argument("--session-cap", type=int, default=1200)
+    parser.add_argument(
+        "--think", type=float, default=0, help="mean seconds a user pauses between actions"
+    )
     args = parser.parse_args()
-    report = asyncio.run(run_load(args.users, args.duration, args.flood, args.session_cap))
+    report = asyncio.run(
+        run_load(args.users, args.duration, args.flood, args.session_cap, args.think)
+    )
     print_report(report)
     print(json.dumps({"errors": report.tally.error_count}))
 

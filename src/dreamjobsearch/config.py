@@ -76,6 +76,14 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     redis_prefix: str = Field(default="dreamjob:", min_length=1, max_length=100)
     login_max_failures: PositiveInt = 5
+    # Argon2id's cost for passwords; by default OWASP's recommended minimum (19 MiB, 2
+    # passes, 1 lane). A higher cost slows every login and sign-up; a hash made at another
+    # cost is made again at the current one when its account next logs in.
+    argon2_memory_kib: int = Field(default=19456, ge=7168, le=4 * 1024 * 1024)
+    argon2_time_cost: int = Field(default=2, ge=1, le=20)
+    argon2_parallelism: int = Field(default=1, ge=1, le=16)
+    # Threads that hash passwords; unset: one fewer than the CPU cores (at least one).
+    password_hash_workers: PositiveInt | None = None
     login_lockout: PositiveInt = 900
     log_ticket_ttl: PositiveInt = 30
     log_queue_size: PositiveInt = 1000

@@ -14,7 +14,7 @@ from saq import Queue
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from dreamjobsearch.auth.passwords import PasswordHasher
+from dreamjobsearch.auth.passwords import Argon2Cost, PasswordHasher, default_workers
 from dreamjobsearch.auth.service import AuthService
 from dreamjobsearch.auth.throttle import LoginThrottle, MemoryLoginThrottle
 from dreamjobsearch.auth.throttle_redis import RedisLoginThrottle
@@ -112,9 +112,11 @@ class Services:
             logger.warning("%d runs were cut off by a previous stop: interrupted", interrupted)
 
     async def aclose(self) -> None:
-        """Stop runs (they become `interrupted`), sessions' streams, and the engine."""
+        """Stop runs (they become `interrupted`), sessions' streams, password hashing, and
+        the engine."""
         await self.runner.close()
         await self.sessions.shutdown()
+        self.auth.close()
         if isinstance(self.bus, RedisEventBus):
             await self.bus.aclose()
         await self.http.aclose()
@@ -294,7 +296,13 @@ async def build_services(
         )
     else:
         throttle = MemoryLoginThrottle(settings.login_max_failures, settings.login_lockout, clock)
-    auth = AuthService(users, PasswordHasher(), throttle, manager, tokens)
+    hasher = PasswordHasher(
+        Argon2Cost(
+            settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism
+        ),
+        settings.password_hash_workers or default_workers(),
+    )
+    auth = AuthService(users, hasher, throttle, manager, tokens)
     vault = SecretVault(SecretRepository(sessions_factory), load_key_ring(settings))
     return Services(
         settings=settings,

@@ -77,11 +77,16 @@ class AuthService:
                 f"too many failed logins: try again in {retry_after} seconds", retry_after
             )
         user = await self._users.by_email(email)
-        valid = await self._hasher.verify(password, user.password_hash if user else None)
+        valid, rehashed = await self._hasher.verify_and_update(
+            password, user.password_hash if user else None
+        )
         if user is None or not valid or not user.is_active:
             await self._throttle.record_failure(key)
             raise NotAuthenticatedError(BAD_CREDENTIALS)
         await self._throttle.reset(key)
+        if rehashed is not None:
+            await self._users.set_password_hash(user.id, rehashed)
+            logger.info("user %s: password hash made again at the configured cost", user.id)
         return await self._start_session(user, device)
 
     async def authenticate(self, token: str) -> tuple[TokenClaims, ActiveSession]:
@@ -102,6 +107,10 @@ class AuthService:
             active.key.user_id, active.key.sid, active.record.expires_at
         )
         return IssuedToken(token, claims)
+
+    def close(self) -> None:
+        """Stop hashing passwords (at shutdown)."""
+        self._hasher.close()
 
     async def logout(self, sid: str) -> None:
         """End the session; its tokens stop working and its streams close."""
