@@ -81,6 +81,15 @@ class Services:
         """A workspace for a user outside any session (the CLI)."""
         return DreamJobSearch(user_id, email, config, self.workspace_services)
 
+    async def warm_up(self, user_id: int) -> None:
+        """Prepare what a user who just logged in asks for first: their ranking index and
+        saved keywords (run after the login's response). A failure is logged, never
+        raised: the first ranking then does the work itself."""
+        try:
+            await self.workspace_services.ranker.prepare(user_id)
+        except Exception:
+            logger.warning("could not prepare the rankings of user %s", user_id, exc_info=True)
+
     async def database_ok(self) -> bool:
         """Whether the database answers."""
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, BackgroundTasks, Request, Response, status
 
 from dreamjobsearch.api.deps import CallerDep, ServicesDep
 from dreamjobsearch.api.schemas import (
@@ -50,12 +50,17 @@ async def register(
     responses={401: {"description": "bad credentials"}, 429: {"description": "locked out"}},
 )
 async def login(
-    body: LoginBody, request: Request, services: ServicesDep, response: Response
+    body: LoginBody,
+    request: Request,
+    services: ServicesDep,
+    response: Response,
+    background: BackgroundTasks,
 ) -> TokenOut:
     """Open a new session; repeated failures for an account from one client lock it out."""
     client = request.client.host if request.client else "unknown"
     device = describe_device(request.headers.get("user-agent"))
     issued = await services.auth.login(str(body.email), body.password, client, device)
+    background.add_task(services.warm_up, issued.claims.user_id)
     return _token(issued, response)
 
 

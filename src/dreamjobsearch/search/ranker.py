@@ -96,6 +96,15 @@ class Ranker:
         )
         return await self._page(user_id, index, selection, request, state.last_seen_at)
 
+    async def prepare(self, user_id: int) -> None:
+        """Build the user's index and their saved keywords' sets now (after a login), so
+        that their first ranking finds them ready, or waits for this same build."""
+        state = await self._tracking.state(user_id)
+        version = state.postings_version
+        index = await self._cache.get(user_id, version, lambda: self._build(user_id, version))
+        if state.keywords:
+            await self._keyword_sets(user_id, index, state.keywords, {})
+
     async def _build(self, user_id: int, version: int) -> RankingIndex:
         # Postings stored before the search index existed get into it first.
         await self._search.index_pending()

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from pydantic import EmailStr, TypeAdapter, ValidationError
+from starlette.background import BackgroundTask
 from starlette.responses import RedirectResponse, Response
 
 from dreamjobsearch.api.deps import ServicesDep
@@ -91,7 +92,9 @@ def _valid_email(email: str) -> bool:
 def _logged_in(
     request: Request, services: Services, issued: IssuedToken, next_path: str
 ) -> Response:
-    response = RedirectResponse(safe_next(next_path), status_code=303)
+    # The page it goes to ranks first: the index is prepared once the redirect is sent.
+    warm_up = BackgroundTask(services.warm_up, issued.claims.user_id)
+    response = RedirectResponse(safe_next(next_path), status_code=303, background=warm_up)
     max_age = int(issued.claims.expires_at - services.clock.now())
     set_session_cookie(response, request, issued.access_token, max_age)
     return response

@@ -1,0 +1,70 @@
+"""A login prepares the user's ranking index and saved keywords in the background, so the
+first ranking of the session does not build them; the login itself never waits for it."""
+
+from __future__ import annotations
+
+import asyncio
+
+from ranking_support import posting, titles, user_with
+from support import PASSWORD, LiveServer, bearer, login, user_id_of
+from web_support import csrf_field
+
+from dreamjobsearch.search.index import RankingIndex
+from dreamjobsearch.storage.search_terms import keyword_tokens
+
+ROWS = [
+    posting("Python developer", "Python and Django"),
+    posting("Rust engineer", "Rust, some Python"),
+    posting("Designer", "Figma"),
+]
+
+
+async def prepared_index(server: LiveServer, user_id: int, within: float = 10) -> RankingIndex:
+    """The user's index once the process holds it."""
+    rankings = server.services.workspace_services.rankings
+    deadline = asyncio.get_running_loop().time() + within
+    while (index := rankings.held(user_id)) is None:
+        assert asyncio.get_running_loop().time() < deadline, "no index was prepared"
+        await asyncio.sleep(0.02)
+    return index
+
+
+async def test_a_login_prepares_the_index_and_the_saved_keywords(server: LiveServer) -> None:
+    async with server.client() as client:
+        headers = await user_with(client, ROWS)
+        saved = await client.put(
+            "/me/keywords", json={"keywords": ["python", "C++"]}, headers=headers
+        )
+        assert saved.status_code == 200
+        user_id = await user_id_of(server, "ranker@example.com")
+        server.services.workspace_services.rankings.clear()  # as in a fresh process
+        token = await login(client, "ranker@example.com")
+        index = await prepared_index(server, user_id)
+        assert index.size == len(ROWS)
+        for keyword in ("python", "C++"):
+            assert index.keyword_set(keyword_tokens(keyword)) is not None
+        # The prepared index ranks as one built on demand would.
+        prepared = await titles(client, bearer(token), ["python", "rust"])
+        server.services.workspace_services.rankings.clear()
+        assert prepared == await titles(client, bearer(token), ["python", "rust"])
+        assert prepared == ["Rust engineer", "Python developer"]
+
+
+async def test_a_login_through_the_web_form_prepares_the_index(server: LiveServer) -> None:
+    async with server.client() as client:
+        await user_with(client, ROWS)
+    user_id = await user_id_of(server, "ranker@example.com")
+    server.services.workspace_services.rankings.clear()
+    async with server.client() as browser:
+        form = await browser.get("/login")
+        response = await browser.post(
+            "/web/login",
+            data={
+                "email": "ranker@example.com",
+                "password": PASSWORD,
+                "csrf_token": csrf_field(form.text),
+            },
+        )
+        assert response.status_code == 303
+        # Prepared while the browser follows the redirect, not by the page it lands on.
+        assert (await prepared_index(server, user_id)).size == len(ROWS)
