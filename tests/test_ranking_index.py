@@ -352,6 +352,10 @@ async def test_postings_stored_by_the_previous_version_are_ranked(
             ranked = await fast(workspace, keywords, None)
             assert ranked == await by_rule(upgraded, workspace, keywords, None), keywords
         assert (await fast(workspace, ["C++"], None))[0] == 2
+        # The links got their postings' locations when the schema was upgraded.
+        for location in ("poland", "KRAKÓW", "remote"):
+            ranked = await fast(workspace, ["C++", "java"], location)
+            assert ranked == await by_rule(upgraded, workspace, ["C++", "java"], location)
     finally:
         await upgraded.aclose()
 

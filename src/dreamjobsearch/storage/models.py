@@ -118,6 +118,8 @@ class UserPosting(Base):
             "ix_user_postings_ranking", "user_id", "posted_at", "found_at", "posting_id", "group_id"
         ),
         Index("ix_user_postings_groups", "user_id", "group_id", "posting_id"),
+        Index("ix_user_postings_company", "user_id", "posting_company", "posting_id"),
+        Index("ix_user_postings_place", "user_id", "posting_location", "posting_id"),
     )
 
     user_id: Mapped[int] = mapped_column(
@@ -136,6 +138,10 @@ class UserPosting(Base):
     # postings table (see search/ranker.py).
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     group_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # And of its company and location, for the ranking's filters (`location` above is
+    # where the user searched).
+    posting_company: Mapped[str] = mapped_column(String(512), default="", server_default="")
+    posting_location: Mapped[str] = mapped_column(String(512), default="", server_default="")
 
 
 class UserTracking(Base):

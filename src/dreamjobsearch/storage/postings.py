@@ -302,8 +302,8 @@ async def _link(
 ) -> StoreResult:
     """Link postings to the user; RETURNING tells which links are new.
 
-    Each link copies its posting's date and group from the postings table (one statement),
-    so the user's postings can later be read in ranking order without that table.
+    Each link copies its posting's date, group, company and location from the postings
+    table (one statement), so a ranking index is built without reading that table.
     """
     unique_ids = list(dict.fromkeys(posting_ids))
     columns = (
@@ -316,6 +316,8 @@ async def _link(
         "note",
         "posted_at",
         "group_id",
+        "posting_company",
+        "posting_location",
     )
     new = 0
     for chunk in _chunks(unique_ids):
@@ -329,6 +331,8 @@ async def _link(
             literal(""),
             POSTINGS.c.posted_at,
             func.coalesce(POSTINGS.c.group_id, POSTINGS.c.id),
+            POSTINGS.c.company,
+            POSTINGS.c.location,
         ).where(POSTINGS.c.id.in_(chunk))
         statement = (
             insert_ignoring_conflicts(session, USER_POSTINGS)

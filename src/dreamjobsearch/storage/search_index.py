@@ -342,19 +342,21 @@ class SearchIndexRepository:
         return await asyncio.to_thread(lambda: RankingOrder(id_array(ids), id_array(groups)))
 
     async def ids_by(self, user_id: int, column: Literal["location", "company"]) -> list[ValueIds]:
-        """Each location (or company) of the user's postings with the ids that have it."""
-        value = Posting.location if column == "location" else Posting.company
+        """Each location (or company) of the user's postings with the ids that have it.
+
+        The links' copies are read, from an index of their own: no posting row is.
+        """
+        value = (
+            UserPosting.posting_location if column == "location" else UserPosting.posting_company
+        )
         async with self._sessions() as session:
             # The ids come joined in one string per value: a row per posting costs more.
             ids = (
-                func.string_agg(cast_(Posting.id, String), ",")
+                func.string_agg(cast_(UserPosting.posting_id, String), ",")
                 if _is_postgresql(session)
-                else func.group_concat(Posting.id)
+                else func.group_concat(UserPosting.posting_id)
             )
             result = await session.execute(
-                select(value, ids)
-                .join(UserPosting, UserPosting.posting_id == Posting.id)
-                .where(UserPosting.user_id == user_id)
-                .group_by(value)
+                select(value, ids).where(UserPosting.user_id == user_id).group_by(value)
             )
             return [(name, joined) for name, joined in result.all()]
