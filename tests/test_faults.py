@@ -13,6 +13,7 @@ import contextlib
 import os
 import shutil
 import signal
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -31,6 +32,7 @@ from processes import (
     wait_run_status,
     write_big_feed,
 )
+from ranking_support import RANK, posting, titles, user_with
 from services_available import fresh_postgres_database
 from sqlalchemy.engine import make_url
 from support import bearer, register
@@ -197,6 +199,24 @@ async def test_the_database_going_away_is_a_503_and_service_resumes_when_it_retu
                 await server.stop()
         finally:
             await relay.cut()
+
+
+async def test_a_database_error_inside_a_ranking_is_a_503(make_server: ServerFactory) -> None:
+    server = await make_server()
+    async with server.client() as client:
+        headers = await user_with(client, [posting("Python developer", "Python")])
+        server.services.workspace_services.rankings.clear()
+        database = make_url(server.services.settings.resolved_database_url).database
+        assert database is not None
+        # The search index breaks; the session and the user's tracking row still read.
+        with sqlite3.connect(database) as broken:
+            broken.execute("ALTER TABLE posting_search RENAME TO posting_search_away")
+        ranked = await client.post(RANK, json={"keywords": ["python"]}, headers=headers)
+        assert ranked.status_code == 503, ranked.text
+        assert ranked.json() == {"detail": "the database is unavailable: try again shortly"}
+        with sqlite3.connect(database) as mended:
+            mended.execute("ALTER TABLE posting_search_away RENAME TO posting_search")
+        assert await titles(client, headers, ["python"]) == ["Python developer"]
 
 
 async def test_a_server_killed_during_a_run_leaves_it_interrupted_and_a_rerun_completes(

@@ -16,6 +16,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
+from typing import Any
 
 import numpy as np
 
@@ -75,17 +76,17 @@ class Ranker:
         """The user's postings matching `request`: the total and the page asked for."""
         state = await self._tracking.state(user_id)
         version = state.postings_version
-        async with asyncio.TaskGroup() as tasks:
-            # The statuses do not need the index: read while it is found (or built).
-            found = tasks.create_task(
-                self._cache.get(user_id, version, lambda: self._build(user_id, version))
-            )
-            by_status = tasks.create_task(self._status_filter(user_id, request.statuses))
-            # An index built from nothing knows no keyword: the search index is asked for
-            # them meanwhile (on its own connection), not after.
-            early = None
-            if self._cache.held(user_id) is None:
-                early = tasks.create_task(self._first_matching(user_id, request.keywords))
+        # The statuses do not need the index: read while it is found (or built).
+        found = asyncio.ensure_future(
+            self._cache.get(user_id, version, lambda: self._build(user_id, version))
+        )
+        by_status = asyncio.ensure_future(self._status_filter(user_id, request.statuses))
+        # An index built from nothing knows no keyword: the search index is asked for them
+        # meanwhile (on its own connection), not after.
+        early = None
+        if self._cache.held(user_id) is None:
+            early = asyncio.ensure_future(self._first_matching(user_id, request.keywords))
+        await _all([found, by_status] if early is None else [found, by_status, early])
         index = found.result()
         prefetched = early.result() if early is not None else {}
         keyword_sets = await self._keyword_sets(user_id, index, request.keywords, prefetched)
@@ -253,6 +254,19 @@ class Ranker:
                 )
             )
         return RankPage(total=selection.total, items=items)
+
+
+async def _all(jobs: Sequence[asyncio.Future[Any]]) -> None:
+    """Wait for every job; when one fails, the others are cancelled and its error is
+    raised as it is (not in an ExceptionGroup: the API answers a database error with a
+    503 by its type)."""
+    try:
+        await asyncio.gather(*jobs)
+    except BaseException:
+        for job in jobs:
+            job.cancel()
+        await asyncio.gather(*jobs, return_exceptions=True)
+        raise
 
 
 def _keyword_key(keyword: str) -> Hashable:
