@@ -51,6 +51,7 @@ def serve(
         host=host or settings.host,
         port=port if port is not None else settings.port,
         log_level=settings.log_level.lower(),
+        timeout_keep_alive=settings.keep_alive_timeout,
         # Only a proxy named in FORWARDED_ALLOW_IPS may say who the client is and whether
         # it came over HTTPS (for the Secure cookie and per-client login throttling).
         proxy_headers=bool(settings.forwarded_allow_ips),

@@ -117,6 +117,10 @@ class Settings(BaseSettings):
     # (comma-separated, or `*`); empty: none are.
     forwarded_allow_ips: str = ""
     port: int = Field(default=8000, ge=0, le=65535)
+    # Seconds an idle client connection is kept open. Behind a reverse proxy that reuses
+    # connections, make it longer than the proxy's own idle timeout: otherwise a request
+    # can go out on a connection the server is closing at that moment.
+    keep_alive_timeout: PositiveInt = 5
 
     @field_validator("cors_origins", mode="before")
     @classmethod
