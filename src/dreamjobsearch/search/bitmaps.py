@@ -30,7 +30,8 @@ def _from_mask(mask: npt.NDArray[np.bool_]) -> int:
 
 def _mask(bitmap: int, size: int) -> npt.NDArray[np.bool_]:
     """Position `n` is True when bit `n` is set (positions from `size` on are cut off)."""
-    data = np.frombuffer(bitmap.to_bytes((size + 7) // 8, "little"), dtype=np.uint8)
+    within = bitmap & ((1 << size) - 1)
+    data = np.frombuffer(within.to_bytes((size + 7) // 8, "little"), dtype=np.uint8)
     return np.unpackbits(data, count=size, bitorder="little").view(np.bool_)
 
 
@@ -43,7 +44,7 @@ def from_positions(size: int, chosen: npt.ArrayLike) -> int:
 
 def to_positions(bitmap: int, size: int) -> Positions:
     """The positions in the set (all below `size`), lowest first, as an array."""
-    return np.flatnonzero(_mask(bitmap & ((1 << size) - 1), size)).astype(np.int64)
+    return np.flatnonzero(_mask(bitmap, size)).astype(np.int64)
 
 
 def moved(bitmap: int, size: int, new_places: Positions, new_size: int) -> int:

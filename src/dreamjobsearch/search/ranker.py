@@ -77,9 +77,7 @@ class Ranker:
         state = await self._tracking.state(user_id)
         version = state.postings_version
         # The statuses do not need the index: read while it is found (or built).
-        found = asyncio.ensure_future(
-            self._cache.get(user_id, version, lambda: self._build(user_id, version))
-        )
+        found = asyncio.ensure_future(self._index(user_id, version))
         by_status = asyncio.ensure_future(self._status_filter(user_id, request.statuses))
         # An index built from nothing knows no keyword: the search index is asked for them
         # meanwhile (on its own connection), not after.
@@ -101,10 +99,13 @@ class Ranker:
         """Build the user's index and their saved keywords' sets now (after a login), so
         that their first ranking finds them ready, or waits for this same build."""
         state = await self._tracking.state(user_id)
-        version = state.postings_version
-        index = await self._cache.get(user_id, version, lambda: self._build(user_id, version))
+        index = await self._index(user_id, state.postings_version)
         if state.keywords:
             await self._keyword_sets(user_id, index, state.keywords, {})
+
+    async def _index(self, user_id: int, version: int) -> RankingIndex:
+        """The user's index at `version`: the one held, or built (once for all callers)."""
+        return await self._cache.get(user_id, version, lambda: self._build(user_id, version))
 
     async def _build(self, user_id: int, version: int) -> RankingIndex:
         # Postings stored before the search index existed get into it first.
