@@ -8,8 +8,11 @@ substring test is not even the rule: `Java` matches `JavaScript`).
 Ours: `DreamJobSearch.rank`, the call behind `POST /job-postings`, on a real SQLite database
 in a temporary DATA_DIR, first page of 50 with the total:
 
-- cold: the first ranking in a process that has not ranked for the user yet (builds the
-  user's index, asks the search index for the 20 keywords in one statement);
+- 1st ever: the first ranking of the user anywhere: nothing held, nothing stored (builds
+  the user's index from their links, asks the search index for the 20 keywords in one
+  statement, and stores both after answering);
+- cold: the first ranking in a process that has not ranked for the user yet (a restart,
+  another API process): it starts from the index and keyword sets another stored;
 - warm: the same ranking again (what paging, re-sorting and tracking clicks cost);
 - first after login: the first ranking of a session, once the login has prepared the
   index and the saved keywords in the background (`Services.warm_up`, after the login's
@@ -17,6 +20,7 @@ in a temporary DATA_DIR, first page of 50 with the total:
 - new keyword: a warm index, one keyword it has not seen;
 - after ingest: an update run's batch (50 postings) stored, then the ranking (the
   postings version moved: the held index takes just the new postings, in their places);
+  "cold" when this process holds no index and the stored one is behind;
 - filtered: with a location, `sort=date` and a blocked company; the first such ranking
   reads the locations and companies, later ones are warm.
 
@@ -41,6 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+from sqlalchemy import text
 
 if TYPE_CHECKING:
     from dreamjobsearch.search.ranker import RankPage
@@ -170,7 +175,7 @@ async def run(count: int, repeat: int, check: bool) -> None:
     from dreamjobsearch.services import build_services
 
     started = time.perf_counter()
-    postings = generated_postings(count + INGEST_BATCH * repeat)
+    postings = generated_postings(count + 2 * INGEST_BATCH * repeat)
     extra, postings = postings[count:], postings[:count]
     print(f"generated {count:,} postings in {time.perf_counter() - started:.1f} s")
     frame = pd.DataFrame(
@@ -212,12 +217,23 @@ async def measure(
     stored = time.perf_counter() - started
     print(f"stored and indexed them in {stored:.1f} s ({len(postings) / stored:,.0f} postings/s)")
 
+    ranker = services.workspace_services.ranker
+
     async def forget() -> None:
+        # As a process that has not ranked for the user: the stored index is all it has.
+        await ranker.aclose()
         services.workspace_services.rankings.clear()
+
+    async def forget_everything() -> None:
+        # As the first ranking ever: nothing held, nothing stored.
+        await forget()
+        async with services.engine.begin() as connection:
+            await connection.execute(text("DELETE FROM ranking_snapshots"))
 
     async def first_page(ws: DreamJobSearch = workspace, **options: Any) -> RankPage:
         return await ws.rank(KEYWORDS, options.pop("location", None), PAGE, 0, **options)
 
+    first_ever = await median_seconds_async(first_page, repeat, forget_everything)
     cold = await median_seconds_async(first_page, repeat, forget)
     warm = await median_seconds_async(first_page, repeat, nothing)
     await workspace.save_keywords(KEYWORDS)
@@ -243,6 +259,13 @@ async def measure(
         await services.postings.store_for_user(user.id, next(batches, []))
 
     after_ingest = await median_seconds_async(first_page, repeat, ingest)
+
+    async def ingest_elsewhere() -> None:
+        # Another process stored a batch; this one holds no index, the stored one is behind.
+        await ingest()
+        await forget()
+
+    ingest_stored = await median_seconds_async(first_page, repeat, ingest_elsewhere)
     await workspace.block_companies(["Kestrelgate"])
 
     async def filtered() -> RankPage:
@@ -253,11 +276,13 @@ async def measure(
     await workspace.block_companies([])
 
     rows = [
-        ("ours, cold (index built)", cold),
+        ("ours, 1st ever (nothing stored)", first_ever),
+        ("ours, cold (index stored)", cold),
         ("ours, warm (index kept)", warm),
         ("ours, 1st after login (prepared)", after_login),
         ("ours, warm + one new keyword", new_keyword),
         ("ours, after a 50-posting ingest", after_ingest),
+        ("ours, ingest, cold (stored behind)", ingest_stored),
         ("ours, location+date+block, 1st", filtered_cold),
         ("ours, location+date+block, warm", filtered_warm),
     ]

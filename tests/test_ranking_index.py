@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pytest
 from conftest import SettingsFactory
 from hypothesis import HealthCheck, given, settings
@@ -28,7 +29,7 @@ from dreamjobsearch.services import Services, build_services
 from dreamjobsearch.sources.files import parse_rows
 from dreamjobsearch.storage.db import sync_url
 from dreamjobsearch.storage.migrate import upgrade
-from dreamjobsearch.storage.search_index import id_ranges
+from dreamjobsearch.storage.search_index import RankingOrder, id_ranges
 from dreamjobsearch.tracking import STATUSES
 from dreamjobsearch.workspace import DreamJobSearch
 
@@ -447,6 +448,42 @@ def test_random_rankings_equal_the_rule(
         )
 
     loop.run_until_complete(check())
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    highest=st.sampled_from([300, 10**12]),  # ids close together, or spread far apart
+    data=st.data(),
+)
+def test_an_index_extended_with_new_postings_finds_them_as_one_built_anew(
+    highest: int, data: st.DataObject
+) -> None:
+    everyone = data.draw(st.lists(st.integers(1, highest), unique=True, max_size=80))
+    cut = data.draw(st.integers(0, len(everyone)))
+    held, added = everyone[:cut], everyone[cut:]
+    # The new postings go anywhere; the held ones keep their order.
+    arrival = data.draw(st.permutations([True] * len(held) + [False] * len(added)))
+    held_ids, added_ids = iter(held), iter(added)
+    now = [next(held_ids) if was_held else next(added_ids) for was_held in arrival]
+    previous = RankingIndex.build(1, ranking_order(held))
+    places = previous.new_places(ranking_order(now))
+    assert places is not None
+    assert [now[place] for place in places] == held
+    extended = previous.extended(2, ranking_order(now), places, {})
+    probes = [*everyone, 0, highest + 1]
+    assert extended.lookup(probes).tolist() == [
+        now.index(posting_id) if posting_id in now else -1 for posting_id in probes
+    ]
+    if len(held) >= 2:
+        # Held postings in another order: not an extension.
+        swapped = [held[1], held[0], *held[2:]]
+        assert previous.new_places(ranking_order(swapped)) is None
+
+
+def ranking_order(posting_ids: list[int]) -> RankingOrder:
+    """These postings in this order, each alone in its group."""
+    none = np.zeros(0, dtype=np.int64)
+    return RankingOrder(np.asarray(posting_ids, dtype=np.int64), none, none)
 
 
 # ---- PostgreSQL ---------------------------------------------------------------------------

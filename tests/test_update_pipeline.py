@@ -31,8 +31,19 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
-from support import EventStream, LiveServer, bearer, login, open_stream, register, start_server
+from support import (
+    EventStream,
+    LiveServer,
+    bearer,
+    login,
+    open_stream,
+    register,
+    start_server,
+    user_id_of,
+)
 from uvicorn.protocols.http import httptools_impl
+
+from dreamjobsearch.storage.search_terms import keyword_tokens
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PIPELINE = FIXTURES / "pipeline"
@@ -723,6 +734,27 @@ async def test_a_second_run_and_another_user_fetch_no_posting_page_again(
     detail = await posting(api, bob, bob_ranking["job_postings"][0]["id"])
     assert detail["query"] == "python developer"
     assert detail["status"] == "new"
+
+
+async def test_a_finished_run_prepares_the_users_rankings(
+    app: LiveServer, api: httpx.AsyncClient, linkedin: FakeLinkedIn
+) -> None:
+    linkedin.serve(make_jobs(5))
+    ada = await user(api, "ada@example.com")
+    saved = await api.put("/me/keywords", json={"keywords": ["python", "django"]}, headers=ada)
+    assert saved.status_code == 200
+    run = await run_to_end(api, ada, queries=["python developer"], sources=[{"type": "linkedin"}])
+    assert run["counts"] == counts(5, 5, 5)
+    # The results page opened next finds the index and the saved keywords' sets ready.
+    user_id = await user_id_of(app, "ada@example.com")
+    rankings = app.services.workspace_services.rankings
+    deadline = time.monotonic() + 10
+    while (index := rankings.held(user_id)) is None or index.size < 5:
+        assert time.monotonic() < deadline, "the run did not prepare the user's index"
+        await asyncio.sleep(0.02)
+    for keyword in ("python", "django"):
+        assert index.keyword_set(keyword_tokens(keyword)) is not None
+    assert (await ranked(api, ada, ["python"]))["total"] == 5
 
 
 async def test_the_same_job_on_linkedin_and_greenhouse_is_one_result_with_both_links(

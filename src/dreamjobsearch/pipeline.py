@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
@@ -110,6 +110,7 @@ class UpdatePipeline:
         sources: SourceRegistry,
         http: PoliteHttp,
         fetch_concurrency: int,
+        prepare_rankings: Callable[[int], Awaitable[None]] | None = None,
     ) -> None:
         self._postings = postings
         self._runs = runs
@@ -117,9 +118,18 @@ class UpdatePipeline:
         self._sources = sources
         self._http = http
         self._fetch_concurrency = fetch_concurrency
+        # Called with the user's id after a run that stored postings for them, so that the
+        # results they open next are ranked from an index already brought up to date.
+        self._prepare_rankings = prepare_rankings
 
     async def execute(self, handle: RunHandle) -> None:
-        """Run to a final state: succeeded, failed, or `handle.stop_status` when cancelled."""
+        """Run to a final state: succeeded, failed, or `handle.stop_status` when cancelled;
+        then, if it stored postings and was not cancelled, prepare the user's rankings."""
+        await self._run_to_end(handle)
+        if handle.counts["new"] and self._prepare_rankings is not None:
+            await self._prepare_rankings(handle.user_id)
+
+    async def _run_to_end(self, handle: RunHandle) -> None:
         try:
             await _uninterrupted(self._runs.mark_running(handle.run_id))
             await self._state(handle, "running")

@@ -28,6 +28,7 @@ from dreamjobsearch.pipeline import UpdatePipeline
 from dreamjobsearch.runs.base import Runner
 from dreamjobsearch.runs.local import LocalRunner
 from dreamjobsearch.runs.queue import QueueRunner, queue_name
+from dreamjobsearch.search.ranker import build_ranker
 from dreamjobsearch.sessions.denylist.database import DatabaseDenylist
 from dreamjobsearch.sessions.denylist.redis import RedisDenylist
 from dreamjobsearch.sessions.lazy_manager import LazySessionManager
@@ -85,10 +86,7 @@ class Services:
         """Prepare what a user who just logged in asks for first: their ranking index and
         saved keywords (run after the login's response). A failure is logged, never
         raised: the first ranking then does the work itself."""
-        try:
-            await self.workspace_services.ranker.prepare(user_id)
-        except Exception:
-            logger.warning("could not prepare the rankings of user %s", user_id, exc_info=True)
+        await self.workspace_services.ranker.warm_up(user_id)
 
     async def database_ok(self) -> bool:
         """Whether the database answers."""
@@ -121,11 +119,12 @@ class Services:
             logger.warning("%d runs were cut off by a previous stop: interrupted", interrupted)
 
     async def aclose(self) -> None:
-        """Stop runs (they become `interrupted`), sessions' streams, password hashing, and
-        the engine."""
+        """Stop runs (they become `interrupted`), sessions' streams, password hashing,
+        finish storing ranking indexes, and close the engine."""
         await self.runner.close()
         await self.sessions.shutdown()
         self.auth.close()
+        await self.workspace_services.ranker.aclose()
         if isinstance(self.bus, RedisEventBus):
             await self.bus.aclose()
         await self.http.aclose()
@@ -290,10 +289,13 @@ async def build_services(
         ),
     )
     http = build_http(settings)
-    pipeline = UpdatePipeline(postings, runs, bus, registry, http, settings.fetch_concurrency)
+    ranker = build_ranker(postings.sessions)
+    pipeline = UpdatePipeline(
+        postings, runs, bus, registry, http, settings.fetch_concurrency, ranker.warm_up
+    )
     runner = await build_runner(settings, pipeline)
     workspace_services = WorkspaceServices(
-        data_dir, postings, runs, runner, registry, settings.runs_max_active_per_user
+        data_dir, postings, runs, runner, registry, settings.runs_max_active_per_user, ranker
     )
     store = build_session_store(settings, engine, redis, clock)
     manager = build_session_manager(settings, store, clock, bus, users, workspace_services)

@@ -34,7 +34,6 @@ from dreamjobsearch.sources.specs import DEFAULT_SOURCES, SOURCE_SPEC, SourceSpe
 from dreamjobsearch.storage.models import Run, utcnow
 from dreamjobsearch.storage.postings import PostingDetail, PostingRepository
 from dreamjobsearch.storage.runs import ACTIVE_STATES, RunRepository
-from dreamjobsearch.storage.search_index import SearchIndexRepository
 from dreamjobsearch.storage.tracking import StatusColumn, TrackedPosting, TrackingRepository
 from dreamjobsearch.tracking import (
     STATUSES,
@@ -51,7 +50,7 @@ MAX_BOARD_ITEMS = 200
 @dataclass(frozen=True, slots=True)
 class WorkspaceServices:
     """What every workspace shares: repositories, the runner, the source registry, and the
-    ranking (its per-process cache of users' indexes) with the tracking repository."""
+    ranking (with its per-process cache of users' indexes) with the tracking repository."""
 
     data_dir: Path
     postings: PostingRepository
@@ -59,18 +58,17 @@ class WorkspaceServices:
     runner: Runner
     sources: SourceRegistry
     max_active_runs: int
-    rankings: RankingCache = field(default_factory=RankingCache)
+    ranker: Ranker
     tracking: TrackingRepository = field(init=False)
-    ranker: Ranker = field(init=False)
 
     def __post_init__(self) -> None:
-        # Built on the postings repository's database, so the composition root only has
-        # to pass what it always did.
-        sessions = self.postings.sessions
-        tracking = TrackingRepository(sessions)
-        object.__setattr__(self, "tracking", tracking)
-        ranker = Ranker(SearchIndexRepository(sessions), tracking, self.rankings)
-        object.__setattr__(self, "ranker", ranker)
+        # On the postings repository's database, as the ranker is.
+        object.__setattr__(self, "tracking", TrackingRepository(self.postings.sessions))
+
+    @property
+    def rankings(self) -> RankingCache:
+        """The ranking indexes this process holds."""
+        return self.ranker.cache
 
 
 @dataclass(frozen=True, slots=True)

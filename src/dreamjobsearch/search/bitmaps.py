@@ -54,6 +54,18 @@ def moved(bitmap: int, size: int, new_places: Positions, new_size: int) -> int:
     return _from_mask(mask)
 
 
+def to_bytes(bitmap: int, size: int) -> bytes:
+    """The set of positions below `size` as bytes, lowest position first (to store it)."""
+    return bitmap.to_bytes((size + 7) // 8, "little")
+
+
+def from_bytes(data: bytes, size: int) -> int | None:
+    """The set `to_bytes(..., size)` wrote; None when `data` is not of that size."""
+    if len(data) != (size + 7) // 8:
+        return None
+    return int.from_bytes(data, "little") & ((1 << size) - 1)
+
+
 def positions(bitmap: int) -> Iterator[int]:
     """The positions in the set, lowest first, one at a time (a page reads only a few)."""
     # From the binary digits, lowest first, with C-level scans: a sparse set is searched

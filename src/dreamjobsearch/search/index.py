@@ -5,9 +5,9 @@ orders ties), so the lowest positions of any set are its best-ordered postings: 
 read off the set, never sorted. The index holds what does not change between visits (the
 order, each posting's cross-board group, and on first need locations and companies) and the
 keyword sets computed so far. Ids and groups are NumPy arrays: the positions of a keyword's
-thousands of matches come from one vectorised binary search, not a lookup per id. When the
-user's postings change (their version moves) a held index is extended with the new postings
-(`extended`): the others keep their order, so the kept sets only spread apart to make room.
+thousands of matches come from one vectorised lookup (`positions.py`), never one per id.
+When the user's postings change (their version moves) a held index is extended with the new
+postings (`extended`): the others keep their order, so the kept sets only spread apart.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ import numpy as np
 import numpy.typing as npt
 
 from dreamjobsearch.search.bitmaps import from_positions, moved
+from dreamjobsearch.search.positions import IdPositions, id_positions
+from dreamjobsearch.storage.ranking_snapshots import order_fingerprint
 from dreamjobsearch.storage.search_index import (
     IdArray,
     PostingText,
@@ -45,14 +47,15 @@ class RankingIndex:
     # The positions whose group holds several of the user's postings.
     in_groups: int
     inexact: list[PostingText]
-    # Positions sorted by posting id (and those ids), to find the positions of ids.
-    _by_id: IdArray
-    _sorted_ids: IdArray
+    # Finds the positions of posting ids.
+    _positions: IdPositions
     # Positions in groups of several postings, sorted by group, and their groups.
     _members: IdArray
     _member_groups: IdArray
     locations: dict[str, IdArray] | None = None
     companies: dict[str, IdArray] | None = None
+    # Names exactly `ids` and `groups` (see storage/ranking_snapshots.py); on first need.
+    _fingerprint: bytes | None = None
     _keyword_sets: OrderedDict[Hashable, int] = field(default_factory=OrderedDict)
     _filter_sets: OrderedDict[Hashable, int] = field(default_factory=OrderedDict)
     # Rankings of one user may run in several worker threads at once.
@@ -60,30 +63,33 @@ class RankingIndex:
 
     @classmethod
     def build(
-        cls, version: int, order: RankingOrder, inexact: Sequence[PostingText] = ()
+        cls,
+        version: int,
+        order: RankingOrder,
+        inexact: Sequence[PostingText] = (),
+        fingerprint: bytes | None = None,
     ) -> RankingIndex:
         """The index of the user's postings in ranking `order`; `inexact` are those the
-        search index holds only approximately. CPU work: call it in a thread."""
-        ids, groups = order.ids, order.groups
-        by_id = np.argsort(ids, kind="stable")
-        # Sorted by group (then position), a group of several is a run of equal values.
-        by_group = np.argsort(groups, kind="stable")
-        sorted_groups = groups[by_group]
-        repeated = sorted_groups[1:] == sorted_groups[:-1]
-        shared = np.zeros(len(ids), dtype=np.bool_)
-        shared[1:] |= repeated
-        shared[:-1] |= repeated
-        members = by_group[shared]
+        search index holds only approximately; `fingerprint`, the order's if known. CPU
+        work: call it in a thread."""
+        ids = order.ids
+        positions = id_positions(ids)
+        groups = ids.copy()
+        filed = positions.lookup(order.filed)
+        if len(filed) != len(order.filed_groups) or (filed < 0).any():
+            raise ValueError("postings filed under a group must be in the order")
+        groups[filed] = order.filed_groups
+        members = _group_members(ids, groups)
         index = cls(
             version=version,
             ids=ids,
             groups=groups,
             in_groups=from_positions(len(ids), members),
             inexact=[],
-            _by_id=by_id,
-            _sorted_ids=ids[by_id],
+            _positions=positions,
             _members=members,
             _member_groups=groups[members],
+            _fingerprint=fingerprint,
         )
         held = index.lookup([posting.posting_id for posting in inexact]) >= 0
         index.inexact = [posting for posting, mine in zip(inexact, held, strict=True) if mine]
@@ -91,11 +97,7 @@ class RankingIndex:
 
     def lookup(self, posting_ids: npt.ArrayLike) -> IdArray:
         """The position of each of `posting_ids`, or -1 for those that are not the user's."""
-        wanted = np.asarray(posting_ids, dtype=np.int64)
-        if not self.size:
-            return np.full(wanted.shape, -1, dtype=np.int64)
-        where = np.minimum(np.searchsorted(self._sorted_ids, wanted), self.size - 1)
-        return np.where(self._sorted_ids[where] == wanted, self._by_id[where], -1)
+        return self._positions.lookup(posting_ids)
 
     def positions_of(self, posting_ids: npt.ArrayLike) -> IdArray:
         """The positions of those `posting_ids` that are the user's (others are ignored)."""
@@ -110,11 +112,27 @@ class RankingIndex:
         """Where each posting of this index stands in `order` (the user's postings now),
         if `order` holds them all in the same order (postings were only added); else None.
         CPU work."""
-        found = self.lookup(order.ids)
-        places = np.flatnonzero(found >= 0)
-        if len(places) != self.size or not np.array_equal(found[places], np.arange(self.size)):
+        places = np.flatnonzero(self.lookup(order.ids) >= 0)
+        if len(places) != self.size or not np.array_equal(order.ids[places], self.ids):
             return None
         return places
+
+    @property
+    def fingerprint(self) -> bytes:
+        """The name of this index's order (see `order_fingerprint`). CPU work at first."""
+        if self._fingerprint is None:
+            self._fingerprint = order_fingerprint(self.order())
+        return self._fingerprint
+
+    def order(self) -> RankingOrder:
+        """The order this index holds (as the database gave it). CPU work."""
+        filed = np.flatnonzero(self.groups != self.ids)
+        return RankingOrder(self.ids, self.ids[filed], self.groups[filed])
+
+    def keyword_items(self) -> list[tuple[Hashable, int]]:
+        """Every kept keyword set, by its key."""
+        with self._lock:
+            return list(self._keyword_sets.items())
 
     def indexed_keywords(self) -> list[KeywordTokens]:
         """The keywords whose sets are kept and that the search index answers."""
@@ -135,9 +153,7 @@ class RankingIndex:
         sets), `inexact` the new postings the search index holds only approximately.
         CPU work."""
         index = RankingIndex.build(version, order, [*self.inexact, *inexact])
-        with self._lock:
-            held_sets = list(self._keyword_sets.items())
-        for key, bitmap in held_sets:
+        for key, bitmap in self.keyword_items():
             matched = keyword_ids.get(key) if isinstance(key, KeywordTokens) else None
             if matched is not None:
                 carried = moved(bitmap, self.size, new_places, index.size)
@@ -231,3 +247,21 @@ class RankingIndex:
             while len(sets) > kept:
                 sets.popitem(last=False)
         return bitmap
+
+
+def _group_members(ids: IdArray, groups: IdArray) -> IdArray:
+    """The positions whose group holds several postings, sorted by group, then position.
+
+    Only a posting filed under another's id, or one others are filed under, can share a
+    group (a few in a hundred): just those are sorted, not every position.
+    """
+    filed_elsewhere = groups != ids
+    candidates = np.flatnonzero(filed_elsewhere | np.isin(ids, groups[filed_elsewhere]))
+    by_group = candidates[np.argsort(groups[candidates], kind="stable")]
+    # Sorted by group, a group of several is a run of equal values.
+    sorted_groups = groups[by_group]
+    repeated = sorted_groups[1:] == sorted_groups[:-1]
+    shared = np.zeros(len(by_group), dtype=np.bool_)
+    shared[1:] |= repeated
+    shared[:-1] |= repeated
+    return by_group[shared]

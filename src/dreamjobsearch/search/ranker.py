@@ -12,19 +12,23 @@ the rare postings and keywords the search index cannot answer exactly.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+import logging
+from collections.abc import Awaitable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dreamjobsearch.ranking import RankedPosting, matched_keywords
 from dreamjobsearch.search.cache import RankingCache
 from dreamjobsearch.search.index import RankingIndex
 from dreamjobsearch.search.request import RankRequest
 from dreamjobsearch.search.selection import Selection, select_page
+from dreamjobsearch.search.snapshots import SNAPSHOT_MIN_POSTINGS, IndexSnapshots
+from dreamjobsearch.storage.ranking_snapshots import RankingSnapshotRepository
 from dreamjobsearch.storage.search_index import (
     IdArray,
     PostingText,
@@ -41,9 +45,13 @@ from dreamjobsearch.storage.search_terms import (
 from dreamjobsearch.storage.tracking import TrackingRepository
 from dreamjobsearch.tracking import STATUSES, Status, company_key
 
+logger = logging.getLogger(__name__)
+
 # Up to this many postings added since the held index, it is extended, not built again.
 MOST_ADDED = 1000
 NO_IDS = id_array("")
+T = TypeVar("T")
+U = TypeVar("U")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,32 +70,51 @@ class RankPage:
     items: list[RankedPosting]
 
 
+def build_ranker(
+    sessions: async_sessionmaker[AsyncSession],
+    cache: RankingCache | None = None,
+    snapshot_min_postings: int = SNAPSHOT_MIN_POSTINGS,
+) -> Ranker:
+    """A ranker over the database of `sessions`, with its own cache unless one is given,
+    storing the indexes of at least `snapshot_min_postings` postings."""
+    search = SearchIndexRepository(sessions)
+    snapshots = IndexSnapshots(RankingSnapshotRepository(sessions), search, snapshot_min_postings)
+    return Ranker(search, TrackingRepository(sessions), cache or RankingCache(), snapshots)
+
+
 class Ranker:
     """Ranks one user's postings by keywords, with their filters; shared by all users."""
 
     def __init__(
-        self, search: SearchIndexRepository, tracking: TrackingRepository, cache: RankingCache
+        self,
+        search: SearchIndexRepository,
+        tracking: TrackingRepository,
+        cache: RankingCache,
+        snapshots: IndexSnapshots,
     ) -> None:
         self._search = search
         self._tracking = tracking
         self._cache = cache
+        self._snapshots = snapshots
 
     async def rank(self, user_id: int, request: RankRequest) -> RankPage:
         """The user's postings matching `request`: the total and the page asked for."""
+        try:
+            return await self._rank(user_id, request)
+        finally:
+            # What this ranking built is stored once it is done, so as not to slow it.
+            self._snapshots.release(user_id)
+
+    async def _rank(self, user_id: int, request: RankRequest) -> RankPage:
         state = await self._tracking.state(user_id)
-        version = state.postings_version
         # The statuses do not need the index: read while it is found (or built).
-        found = asyncio.ensure_future(self._index(user_id, version))
+        found = asyncio.ensure_future(
+            self._index(user_id, state.postings_version, request.keywords)
+        )
         by_status = asyncio.ensure_future(self._status_filter(user_id, request.statuses))
-        # An index built from nothing knows no keyword: the search index is asked for them
-        # meanwhile (on its own connection), not after.
-        early = None
-        if self._cache.held(user_id) is None:
-            early = asyncio.ensure_future(self._first_matching(user_id, request.keywords))
-        await _all([found, by_status] if early is None else [found, by_status, early])
+        await _all([found, by_status])
         index = found.result()
-        prefetched = early.result() if early is not None else {}
-        keyword_sets = await self._keyword_sets(user_id, index, request.keywords, prefetched)
+        keyword_sets = await self._keyword_sets(user_id, index, request.keywords)
         blocked = frozenset(company_key(name) for name in state.blocked_companies)
         await self._load_filters(user_id, index, bool(request.location), bool(blocked))
         selection = await asyncio.to_thread(
@@ -95,30 +122,96 @@ class Ranker:
         )
         return await self._page(user_id, index, selection, request, state.last_seen_at)
 
+    @property
+    def cache(self) -> RankingCache:
+        """The indexes this process holds."""
+        return self._cache
+
+    async def warm_up(self, user_id: int) -> None:
+        """`prepare`, after a login or an update run, when nobody waits for it: a failure
+        is logged, never raised (the first ranking then does the work itself)."""
+        try:
+            await self.prepare(user_id)
+        except Exception:
+            logger.warning("could not prepare the rankings of user %s", user_id, exc_info=True)
+
     async def prepare(self, user_id: int) -> None:
         """Build the user's index and their saved keywords' sets now (after a login), so
         that their first ranking finds them ready, or waits for this same build."""
-        state = await self._tracking.state(user_id)
-        index = await self._index(user_id, state.postings_version)
-        if state.keywords:
-            await self._keyword_sets(user_id, index, state.keywords, {})
+        try:
+            state = await self._tracking.state(user_id)
+            index = await self._index(user_id, state.postings_version, state.keywords)
+            if state.keywords:
+                await self._keyword_sets(user_id, index, state.keywords)
+        finally:
+            self._snapshots.release(user_id)
 
-    async def _index(self, user_id: int, version: int) -> RankingIndex:
-        """The user's index at `version`: the one held, or built (once for all callers)."""
-        return await self._cache.get(user_id, version, lambda: self._build(user_id, version))
+    async def aclose(self) -> None:
+        """Finish storing the indexes and sets built so far (before the database closes)."""
+        await self._snapshots.wait()
 
-    async def _build(self, user_id: int, version: int) -> RankingIndex:
+    async def _index(self, user_id: int, version: int, keywords: Sequence[str]) -> RankingIndex:
+        """The user's index at `version`: the one held, or built (once for all callers);
+        a new one comes with the sets of the `keywords` of the call that built it."""
+        return await self._cache.get(
+            user_id, version, lambda: self._build(user_id, version, keywords)
+        )
+
+    async def _build(self, user_id: int, version: int, keywords: Sequence[str]) -> RankingIndex:
+        keys = [_keyword_key(keyword) for keyword in keywords]
+        previous = self._cache.held(user_id)
+        if previous is None:
+            # Another process (or this one, before a restart) may have stored one.
+            previous = await self._snapshots.load(user_id, keys)
+        if previous is not None and previous.version >= version:
+            # Not older than asked for (a newer one holds postings stored meanwhile).
+            return previous
         # Postings stored before the search index existed get into it first.
         await self._search.index_pending()
-        order = await self._search.ranking_order(user_id)
-        previous = self._cache.held(user_id)
         if previous is not None and previous.version < version:
+            order = await self._search.ranking_order(user_id)
             # Postings are only ever added: usually the held index needs just the new ones.
             places = await asyncio.to_thread(previous.new_places, order)
             if places is not None and len(order.ids) - previous.size <= MOST_ADDED:
-                return await self._extend(user_id, version, previous, order, places)
+                extended = await self._extend(user_id, version, previous, order, places)
+                self._snapshots.save_index(user_id, extended)
+                return extended
+            index = await self._new_index(user_id, version, order, keywords, {})
+        else:
+            # An index built from nothing knows no keyword: the search index is asked for
+            # them meanwhile (on its own connection), not after.
+            order, found = await _both(
+                self._search.ranking_order(user_id), self._matching(user_id, keys)
+            )
+            index = await self._new_index(user_id, version, order, keywords, found)
+        self._snapshots.save_index(user_id, index)
+        return index
+
+    async def _new_index(
+        self,
+        user_id: int,
+        version: int,
+        order: RankingOrder,
+        keywords: Sequence[str],
+        found: Mapping[KeywordTokens, IdArray],
+    ) -> RankingIndex:
+        """The index of `order`, holding the sets of those `keywords` whose matches were
+        `found` already."""
         inexact = await self._search.inexact_texts(user_id)
-        return await asyncio.to_thread(RankingIndex.build, version, order, inexact)
+        index = await asyncio.to_thread(RankingIndex.build, version, order, inexact)
+        known = [
+            (key, keyword)
+            for keyword in keywords
+            if isinstance(key := _keyword_key(keyword), KeywordTokens) and key in found
+        ]
+        bitmaps = await asyncio.to_thread(
+            lambda: [
+                _matching_texts(index, keyword, index.inexact, found[key]) for key, keyword in known
+            ]
+        )
+        for (key, _keyword), bitmap in zip(known, bitmaps, strict=True):
+            index.remember_keyword_set(key, bitmap)
+        return index
 
     async def _extend(
         self,
@@ -140,14 +233,6 @@ class Ranker:
         )
         matched = {} if inexact else dict(zip(keywords, found, strict=True))
         return await asyncio.to_thread(previous.extended, version, order, places, matched, inexact)
-
-    async def _first_matching(
-        self, user_id: int, keywords: Sequence[str]
-    ) -> dict[KeywordTokens, IdArray]:
-        """`_matching` for a new index, once the postings stored before the search index
-        existed are in it (as `_build` does first)."""
-        await self._search.index_pending()
-        return await self._matching(user_id, map(_keyword_key, keywords))
 
     async def _matching(
         self, user_id: int, keys: Iterable[Hashable]
@@ -179,14 +264,10 @@ class Ranker:
         return StatusFilter(keep=await self._tracking.with_statuses(user_id, statuses), drop=())
 
     async def _keyword_sets(
-        self,
-        user_id: int,
-        index: RankingIndex,
-        keywords: Sequence[str],
-        prefetched: Mapping[KeywordTokens, IdArray],
+        self, user_id: int, index: RankingIndex, keywords: Sequence[str]
     ) -> list[int]:
-        """The postings matching each keyword: kept ones, then those `prefetched` from the
-        search index, the rest asked for all at once."""
+        """The postings matching each keyword: kept ones, the rest asked for all at once
+        (and stored with the index)."""
         keys = [_keyword_key(keyword) for keyword in keywords]
         sets = {number: index.keyword_set(key) for number, key in enumerate(keys)}
         missing = [number for number, known in sets.items() if known is None]
@@ -196,10 +277,7 @@ class Ranker:
         by_rule = [number for number in missing if number not in indexed]
         computed: dict[int, int] = {}
         if indexed:
-            found = dict(prefetched)
-            asked = [key for key in indexed.values() if key not in found]
-            if asked:
-                found.update(await self._matching(user_id, asked))
+            found = await self._matching(user_id, indexed.values())
             bitmaps = await asyncio.to_thread(
                 lambda: [
                     _matching_texts(index, keywords[number], index.inexact, found[key])
@@ -216,6 +294,9 @@ class Ranker:
                 )
         for number, bitmap in computed.items():
             index.remember_keyword_set(keys[number], bitmap)
+        self._snapshots.save_keyword_sets(
+            user_id, index, {keys[number]: bitmap for number, bitmap in computed.items()}
+        )
         return [computed[number] if known is None else known for number, known in sets.items()]
 
     async def _page(
@@ -255,6 +336,13 @@ class Ranker:
                 )
             )
         return RankPage(total=selection.total, items=items)
+
+
+async def _both(first: Awaitable[T], second: Awaitable[U]) -> tuple[T, U]:
+    """Both results, computed at once (see `_all` on errors)."""
+    jobs = (asyncio.ensure_future(first), asyncio.ensure_future(second))
+    await _all(jobs)
+    return jobs[0].result(), jobs[1].result()
 
 
 async def _all(jobs: Sequence[asyncio.Future[Any]]) -> None:

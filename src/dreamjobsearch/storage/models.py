@@ -219,3 +219,41 @@ class UserSecret(Base):
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RankingSnapshot(Base):
+    """A user's ranking index as some process last built it (see `search/snapshots.py`):
+    a process that has not ranked for the user starts from it instead of the postings.
+
+    `ids` are the user's posting ids in ranking order (little-endian int64), `filed_ids`
+    those filed under another posting's cross-board group, in the same order, and
+    `filed_groups` those groups; `fingerprint` names exactly these arrays, and the keyword
+    sets computed over them carry it.
+    """
+
+    __tablename__ = "ranking_snapshots"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    postings_version: Mapped[int] = mapped_column(Integer)
+    fingerprint: Mapped[bytes] = mapped_column(LargeBinary(16))
+    ids: Mapped[bytes] = mapped_column(LargeBinary)
+    filed_ids: Mapped[bytes] = mapped_column(LargeBinary)
+    filed_groups: Mapped[bytes] = mapped_column(LargeBinary)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RankingKeywordSet(Base):
+    """The postings of a user's snapshot (`fingerprint`) one keyword matches, as a bitmap
+    over its positions; `keyword` is a digest of what the keyword is looked up as."""
+
+    __tablename__ = "ranking_keyword_sets"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    keyword: Mapped[str] = mapped_column(String(64), primary_key=True)
+    fingerprint: Mapped[bytes] = mapped_column(LargeBinary(16))
+    bitmap: Mapped[bytes] = mapped_column(LargeBinary)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -42,19 +42,27 @@ _PG_MATCHES = (
     "coalesce(string_agg(CAST(s.posting_id AS text), ',') "
     "FILTER (WHERE s.terms @@ CAST(:q{n} AS tsquery)), '')"
 )
-# The user's posting ids and their groups in ranking order (see `ranking_order`), each
-# joined by commas. SQLite aggregates an ordered subquery in its order (it never flattens
-# such a subquery into an aggregate query), and both columns come from one pass over it.
+# The user's posting ids in ranking order (see `ranking_order`), and those filed under
+# another posting's cross-board group with those groups, each joined by commas. SQLite
+# aggregates an ordered subquery in its order (it never flattens such a subquery into an
+# aggregate query), and every column comes from one pass over it; the few in a group cost
+# little more than the ids alone, a second full column a third more.
 _SQLITE_ORDER = (
-    "SELECT coalesce(group_concat(posting_id), ''), coalesce(group_concat(grp), '') FROM ("
-    "SELECT posting_id, coalesce(group_id, posting_id) AS grp FROM user_postings "
+    "SELECT coalesce(group_concat(posting_id), ''), "
+    "coalesce(group_concat(CASE WHEN group_id <> posting_id THEN posting_id END), ''), "
+    "coalesce(group_concat(CASE WHEN group_id <> posting_id THEN group_id END), '') FROM ("
+    "SELECT posting_id, group_id FROM user_postings "
     "WHERE user_id = :user ORDER BY posted_at DESC NULLS LAST, found_at DESC, posting_id DESC)"
 )
 _PG_ORDER = (
     "SELECT coalesce(string_agg(CAST(posting_id AS text), ',' "
     "ORDER BY posted_at DESC NULLS LAST, found_at DESC, posting_id DESC), ''), "
-    "coalesce(string_agg(CAST(coalesce(group_id, posting_id) AS text), ',' "
-    "ORDER BY posted_at DESC NULLS LAST, found_at DESC, posting_id DESC), '') "
+    "coalesce(string_agg(CAST(posting_id AS text), ',' "
+    "ORDER BY posted_at DESC NULLS LAST, found_at DESC, posting_id DESC) "
+    "FILTER (WHERE group_id <> posting_id), ''), "
+    "coalesce(string_agg(CAST(group_id AS text), ',' "
+    "ORDER BY posted_at DESC NULLS LAST, found_at DESC, posting_id DESC) "
+    "FILTER (WHERE group_id <> posting_id), '') "
     "FROM user_postings WHERE user_id = :user"
 )
 
@@ -88,10 +96,17 @@ def id_array(joined: str | None) -> IdArray:
 @dataclass(frozen=True, slots=True)
 class RankingOrder:
     """A user's postings newest first (posted, undated last, then found, then id): their
-    ids, and the cross-board group of each (the posting's own id when it is alone)."""
+    ids, and those of them filed under another posting's cross-board group with those
+    groups, in the same order (every other posting is its own group)."""
 
     ids: IdArray
-    groups: IdArray
+    filed: IdArray
+    filed_groups: IdArray
+
+    @classmethod
+    def parse(cls, ids: str, filed: str, filed_groups: str) -> RankingOrder:
+        """The order from its three arrays joined by commas. CPU work."""
+        return cls(id_array(ids), id_array(filed), id_array(filed_groups))
 
 
 def id_ranges(posting_ids: Sequence[int]) -> list[tuple[int, int]]:
@@ -338,8 +353,8 @@ class SearchIndexRepository:
         """
         async with self._sessions() as session:
             statement = _PG_ORDER if _is_postgresql(session) else _SQLITE_ORDER
-            ids, groups = (await session.execute(text(statement), {"user": user_id})).one()
-        return await asyncio.to_thread(lambda: RankingOrder(id_array(ids), id_array(groups)))
+            ids, filed, groups = (await session.execute(text(statement), {"user": user_id})).one()
+        return await asyncio.to_thread(RankingOrder.parse, ids, filed, groups)
 
     async def ids_by(self, user_id: int, column: Literal["location", "company"]) -> list[ValueIds]:
         """Each location (or company) of the user's postings with the ids that have it.

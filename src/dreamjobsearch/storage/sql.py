@@ -9,6 +9,7 @@ from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.elements import ColumnElement
 
 
 def insert_ignoring_conflicts(session: AsyncSession, table: Table) -> Insert:
@@ -28,16 +29,18 @@ def upsert(
     values: dict[str, Any],
     key: Sequence[str],
     changes: dict[str, Any],
+    where: ColumnElement[bool] | None = None,
 ) -> Insert:
-    """Core `INSERT ... ON CONFLICT (key) DO UPDATE SET changes` for the session's dialect."""
+    """Core `INSERT ... ON CONFLICT (key) DO UPDATE SET changes [WHERE where]` for the
+    session's dialect (`where` tests the row already stored)."""
     if session.get_bind().dialect.name == "postgresql":
         return (
             postgresql.insert(table)
             .values(values)
-            .on_conflict_do_update(index_elements=list(key), set_=changes)
+            .on_conflict_do_update(index_elements=list(key), set_=changes, where=where)
         )
     return (
         sqlite.insert(table)
         .values(values)
-        .on_conflict_do_update(index_elements=list(key), set_=changes)
+        .on_conflict_do_update(index_elements=list(key), set_=changes, where=where)
     )
