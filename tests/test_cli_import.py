@@ -6,6 +6,8 @@ import asyncio
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,8 @@ from support import LiveServer, bearer, register
 from typer.testing import CliRunner
 
 from dreamjobsearch.cli import app
+from dreamjobsearch.search.snapshots import SNAPSHOT_MIN_POSTINGS
+from dreamjobsearch.storage.ranking_snapshots import RankingSnapshotRepository
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
@@ -141,3 +145,38 @@ async def test_missing_file_is_a_usage_error(
     )
     assert result.exit_code == 2
     assert "nowhere.json" in result.output
+
+
+async def test_a_large_import_stores_the_ranking_index_for_the_server(
+    server: LiveServer, client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    token = await register(client, "large@example.com")
+    many = tmp_path / "many.json"
+    await asyncio.to_thread(
+        subprocess.run,
+        [
+            sys.executable,
+            str(EXAMPLES / "generate_postings.py"),
+            "--count",
+            str(SNAPSHOT_MIN_POSTINGS),
+            "--out",
+            str(many),
+        ],
+        check=True,
+    )
+    result = await dreamjob(server, "import", str(many), "--email", "large@example.com")
+    assert result.exit_code == 0, result.output
+    account = await server.services.users.by_email("large@example.com")
+    assert account is not None
+    # The import left the index in the database, at the user's postings now: the server,
+    # which never saw these postings, starts its first ranking from it.
+    stored = await RankingSnapshotRepository(server.services.postings.sessions).load(account.id, [])
+    assert stored is not None
+    state = await server.services.workspace_services.tracking.state(account.id)
+    assert stored.version == state.postings_version
+    assert len(stored.order.ids) == SNAPSHOT_MIN_POSTINGS
+    ranked = await client.post(
+        "/job-postings", json={"keywords": ["python"], "limit": 5}, headers=bearer(token)
+    )
+    assert ranked.status_code == 200
+    assert ranked.json()["total"] > 0

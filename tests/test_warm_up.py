@@ -19,11 +19,13 @@ ROWS = [
 ]
 
 
-async def prepared_index(server: LiveServer, user_id: int, within: float = 10) -> RankingIndex:
-    """The user's index once the process holds it."""
+async def prepared_index(
+    server: LiveServer, user_id: int, size: int | None = None, within: float = 10
+) -> RankingIndex:
+    """The user's index once the process holds it (with `size` postings, if given)."""
     rankings = server.services.workspace_services.rankings
     deadline = asyncio.get_running_loop().time() + within
-    while (index := rankings.held(user_id)) is None:
+    while (index := rankings.held(user_id)) is None or size not in (None, index.size):
         assert asyncio.get_running_loop().time() < deadline, "no index was prepared"
         await asyncio.sleep(0.02)
     return index
@@ -68,3 +70,19 @@ async def test_a_login_through_the_web_form_prepares_the_index(server: LiveServe
         assert response.status_code == 303
         # Prepared while the browser follows the redirect, not by the page it lands on.
         assert (await prepared_index(server, user_id)).size == len(ROWS)
+
+
+async def test_an_import_prepares_the_index_with_the_new_postings(server: LiveServer) -> None:
+    async with server.client() as client:
+        headers = await user_with(client, ROWS)
+        user_id = await user_id_of(server, "ranker@example.com")
+        server.services.workspace_services.rankings.clear()
+        more = await client.post(
+            "/job-postings/import",
+            json={"postings": [posting("Kafka engineer", "Kafka and Python")]},
+            headers=headers,
+        )
+        assert more.status_code == 201
+        assert more.json()["imported"] == 1
+        # Nothing ranked since: the import itself brought the index up to date.
+        await prepared_index(server, user_id, size=len(ROWS) + 1)

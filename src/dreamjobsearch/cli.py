@@ -124,7 +124,7 @@ async def _workspace(
 
 
 async def _import(settings: Settings, file: Path, email: str) -> None:
-    async with _workspace(settings, email) as (_services, workspace):
+    async with _workspace(settings, email) as (services, workspace):
         data = await asyncio.to_thread(file.read_bytes)
         with counted_progress("importing") as bar:
             task = bar.add_task("import", total=None)
@@ -133,6 +133,10 @@ async def _import(settings: Settings, file: Path, email: str) -> None:
                 kind_of(file),
                 lambda done, total: bar.update(task, completed=done, total=total),
             )
+        if report.imported:
+            # Stored in the database: the server's first ranking starts from it.
+            with console.status("preparing the ranking index"):
+                await services.warm_up(workspace.user_id)
     console.print(
         f"imported [green]{report.imported}[/green], duplicates {report.duplicates}, "
         f"rejected [yellow]{len(report.rejected)}[/yellow]"

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, BackgroundTasks, Request, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from dreamjobsearch.api import tracking
-from dreamjobsearch.api.deps import CallerDep
+from dreamjobsearch.api.deps import CallerDep, ServicesDep
 from dreamjobsearch.api.schemas import (
     ImportBody,
     ImportOut,
@@ -84,19 +84,29 @@ async def _uploaded(request: Request) -> tuple[bytes, Literal["json", "csv"]]:
     status_code=status.HTTP_201_CREATED,
     openapi_extra=IMPORT_BODY_DOC,
 )
-async def import_postings(request: Request, caller: CallerDep) -> ImportOut:
+async def import_postings(
+    request: Request, caller: CallerDep, services: ServicesDep, background: BackgroundTasks
+) -> ImportOut:
     """Import postings as JSON `{"postings": [...]}`, a CSV body, or a multipart upload.
 
     Rows are validated one by one; bad rows are listed in `rejected` with the reason and the
     rest are imported. Postings the user already has count as `duplicates`.
     """
+    report = await _imported(request, caller)
+    if report.imported:
+        # The rankings that follow find the index holding the new postings (after the reply).
+        background.add_task(services.warm_up, caller.workspace.user_id)
+    return _report(report)
+
+
+async def _imported(request: Request, caller: CallerDep) -> ImportReport:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     workspace = caller.workspace
     if content_type == "multipart/form-data":
         data, kind = await _uploaded(request)
-        return _report(await workspace.import_document(data, kind))
+        return await workspace.import_document(data, kind)
     if content_type in ("text/csv", "application/csv"):
-        return _report(await workspace.import_document(await request.body(), "csv"))
+        return await workspace.import_document(await request.body(), "csv")
     if content_type != "application/json":
         raise InvalidInputError(
             "send application/json, text/csv or multipart/form-data with a file field"
@@ -106,7 +116,7 @@ async def import_postings(request: Request, caller: CallerDep) -> ImportOut:
         body = await asyncio.to_thread(ImportBody.model_validate_json, await request.body())
     except ValidationError as error:
         raise RequestValidationError(error.errors(include_url=False)) from error
-    return _report(await workspace.import_rows(body.postings))
+    return await workspace.import_rows(body.postings)
 
 
 @router.post("/job-postings")
