@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
-from support import bearer, register
+from support import LiveServer, bearer, register
+
+from dreamjobsearch.search.index import RankingIndex
+from dreamjobsearch.storage.search_terms import keyword_tokens
 
 RANK = "/job-postings"
 
@@ -58,3 +62,36 @@ async def titles(
     """The titles ranked for `keywords`, in order."""
     body = await rank_page(client, headers, keywords, limit=500, **extra)
     return [item["job_title"] for item in body["job_postings"]]
+
+
+async def prepared_index(
+    server: LiveServer,
+    user_id: int,
+    size: int | None = None,
+    keywords: tuple[str, ...] = (),
+    within: float = 10,
+) -> RankingIndex:
+    """The user's index once the process holds it (with `size` postings, if given) and
+    the sets of `keywords` in it."""
+    rankings = server.services.workspace_services.rankings
+    deadline = asyncio.get_running_loop().time() + within
+
+    def ready(index: RankingIndex | None) -> bool:
+        return (
+            index is not None
+            and size in (None, index.size)
+            and all(index.keyword_set(keyword_tokens(keyword)) is not None for keyword in keywords)
+        )
+
+    while not ready(index := rankings.held(user_id)):
+        assert asyncio.get_running_loop().time() < deadline, "no index was prepared"
+        await asyncio.sleep(0.02)
+    assert index is not None
+    return index
+
+
+async def cold_start(server: LiveServer, user_id: int) -> None:
+    """Drop the process's indexes, as a restart would, once the one the import prepared
+    in the background is held (so that it cannot arrive after the drop)."""
+    await prepared_index(server, user_id)
+    server.services.workspace_services.rankings.clear()

@@ -32,10 +32,10 @@ from processes import (
     wait_run_status,
     write_big_feed,
 )
-from ranking_support import RANK, posting, titles, user_with
+from ranking_support import RANK, cold_start, posting, titles, user_with
 from services_available import fresh_postgres_database
 from sqlalchemy.engine import make_url
-from support import bearer, register
+from support import bearer, register, user_id_of
 
 from dreamjobsearch.storage.db import create_engine, session_factory
 from dreamjobsearch.storage.postings import PostingRepository
@@ -205,7 +205,7 @@ async def test_a_database_error_inside_a_ranking_is_a_503(make_server: ServerFac
     server = await make_server()
     async with server.client() as client:
         headers = await user_with(client, [posting("Python developer", "Python")])
-        server.services.workspace_services.rankings.clear()
+        await cold_start(server, await user_id_of(server, "ranker@example.com"))
         database = make_url(server.services.settings.resolved_database_url).database
         assert database is not None
         # The search index breaks; the session and the user's tracking row still read.

@@ -105,10 +105,44 @@ async def test_a_status_holds_for_the_same_job_on_every_board(client: httpx.Asyn
     assert archived.status_code == 200
     # Archiving the job archives every board's copy: it does not come back through another.
     assert await rank_page(client, headers, ["rust"]) == {"total": 0, "job_postings": []}
-    board = (await client.get("/job-postings/board", headers=headers)).json()
-    archived_column = next(column for column in board["columns"] if column["status"] == "archived")
-    assert archived_column["count"] == 2
-    assert {item["note"] for item in archived_column["items"]} == {"remote only"}
+    # The board shows the job once, with every board it is on.
+    archived_column = await board_column(client, headers, "archived")
+    assert archived_column["count"] == 1
+    [card] = archived_column["items"]
+    assert card["note"] == "remote only"
+    assert {link["link"] for link in card["links"]} == {BOARDS[0].format(n=1), BOARDS[1].format(n=2)}
+
+    # Found later on a third board, the job keeps the status and note it has.
+    await import_rows(
+        client,
+        headers,
+        [
+            posting(
+                "Rust Engineer",
+                "Rust?",
+                company="Hooli",
+                link="https://jobs.ashbyhq.com/hooli/3",
+                location="Oslo",
+            )
+        ],
+    )
+    assert await rank_page(client, headers, ["rust"]) == {"total": 0, "job_postings": []}
+    [card] = (await board_column(client, headers, "archived"))["items"]
+    assert card["note"] == "remote only"
+    assert len(card["links"]) == 3
+    assert (await board_column(client, headers, "new"))["count"] == 0
+
+
+async def board_column(
+    client: httpx.AsyncClient, headers: dict[str, str], status: str
+) -> dict[str, Any]:
+    """One column of the user's board."""
+    response = await client.get("/job-postings/board", params={"status": status}, headers=headers)
+    assert response.status_code == 200, response.text
+    [column] = response.json()["columns"]
+    assert column["status"] == status
+    column_body: dict[str, Any] = column
+    return column_body
 
 
 async def test_board_groups_your_postings_by_status(client: httpx.AsyncClient) -> None:
@@ -166,6 +200,10 @@ async def test_blocked_companies_leave_rankings(client: httpx.AsyncClient) -> No
     assert put.json() == {"companies": ["acme", "Nobody"]}
     # "Acme" and "ACME  " are the same company, whatever the case and spacing.
     assert set(await titles(client, headers, ["python"])) == {"Python Engineer", "Go Developer"}
+    # They leave the board too, and its counts.
+    new = await board_column(client, headers, "new")
+    assert new["count"] == 2
+    assert {item["job_title"] for item in new["items"]} == {"Python Engineer", "Go Developer"}
 
     added = await client.post("/me/blocked-companies", json={"company": "Globex"}, headers=headers)
     assert added.status_code == 201
@@ -174,6 +212,7 @@ async def test_blocked_companies_leave_rankings(client: httpx.AsyncClient) -> No
 
     removed = await client.delete("/me/blocked-companies/ACME", headers=headers)
     assert removed.json() == {"companies": ["Nobody", "Globex"]}
+    assert (await board_column(client, headers, "new"))["count"] == 3
     assert set(await titles(client, headers, ["python"])) == {
         "Python Developer",
         "Data Engineer",

@@ -3,32 +3,15 @@ first ranking of the session does not build them; the login itself never waits f
 
 from __future__ import annotations
 
-import asyncio
-
-from ranking_support import posting, titles, user_with
+from ranking_support import cold_start, posting, prepared_index, titles, user_with
 from support import PASSWORD, LiveServer, bearer, login, user_id_of
 from web_support import csrf_field
-
-from dreamjobsearch.search.index import RankingIndex
-from dreamjobsearch.storage.search_terms import keyword_tokens
 
 ROWS = [
     posting("Python developer", "Python and Django"),
     posting("Rust engineer", "Rust, some Python"),
     posting("Designer", "Figma"),
 ]
-
-
-async def prepared_index(
-    server: LiveServer, user_id: int, size: int | None = None, within: float = 10
-) -> RankingIndex:
-    """The user's index once the process holds it (with `size` postings, if given)."""
-    rankings = server.services.workspace_services.rankings
-    deadline = asyncio.get_running_loop().time() + within
-    while (index := rankings.held(user_id)) is None or size not in (None, index.size):
-        assert asyncio.get_running_loop().time() < deadline, "no index was prepared"
-        await asyncio.sleep(0.02)
-    return index
 
 
 async def test_a_login_prepares_the_index_and_the_saved_keywords(server: LiveServer) -> None:
@@ -39,12 +22,10 @@ async def test_a_login_prepares_the_index_and_the_saved_keywords(server: LiveSer
         )
         assert saved.status_code == 200
         user_id = await user_id_of(server, "ranker@example.com")
-        server.services.workspace_services.rankings.clear()  # as in a fresh process
+        await cold_start(server, user_id)
         token = await login(client, "ranker@example.com")
-        index = await prepared_index(server, user_id)
+        index = await prepared_index(server, user_id, keywords=("python", "C++"))
         assert index.size == len(ROWS)
-        for keyword in ("python", "C++"):
-            assert index.keyword_set(keyword_tokens(keyword)) is not None
         # The prepared index ranks as one built on demand would.
         prepared = await titles(client, bearer(token), ["python", "rust"])
         server.services.workspace_services.rankings.clear()
@@ -56,7 +37,7 @@ async def test_a_login_through_the_web_form_prepares_the_index(server: LiveServe
     async with server.client() as client:
         await user_with(client, ROWS)
     user_id = await user_id_of(server, "ranker@example.com")
-    server.services.workspace_services.rankings.clear()
+    await cold_start(server, user_id)
     async with server.client() as browser:
         form = await browser.get("/login")
         response = await browser.post(
@@ -76,7 +57,7 @@ async def test_an_import_prepares_the_index_with_the_new_postings(server: LiveSe
     async with server.client() as client:
         headers = await user_with(client, ROWS)
         user_id = await user_id_of(server, "ranker@example.com")
-        server.services.workspace_services.rankings.clear()
+        await cold_start(server, user_id)
         more = await client.post(
             "/job-postings/import",
             json={"postings": [posting("Kafka engineer", "Kafka and Python")]},

@@ -179,6 +179,29 @@ async def test_the_board_groups_postings_by_status(client: httpx.AsyncClient) ->
     assert columns["archived"] == (1, [ids[2]])
 
 
+async def test_a_job_on_several_boards_is_one_card_with_each_board(
+    client: httpx.AsyncClient,
+) -> None:
+    await sign_up(client, EMAIL)
+    same_job = {"title": "Platform Engineer", "company": "Kestrelgate"}
+    await import_postings(
+        client,
+        [
+            posting(1, link="https://boards.greenhouse.io/kestrelgate/jobs/11", **same_job),
+            posting(2, link="https://jobs.lever.co/kestrelgate/22", **same_job),
+            posting(3),
+        ],
+    )
+    page = await client.get("/board")
+    count, cards = board_columns(page.text)["new"]
+    assert (count, len(cards)) == (2, 2)
+    card = next(card for card in page.text.split('<li class="board-card"')[1:] if "Platform" in card)
+    assert 'href="https://boards.greenhouse.io/kestrelgate/jobs/11"' in card
+    assert 'href="https://jobs.lever.co/kestrelgate/22"' in card
+    assert ">Greenhouse<" in card
+    assert ">Lever<" in card
+
+
 async def test_the_board_comes_a_page_at_a_time(server: LiveServer) -> None:
     async with server.client() as client, server.client() as other:
         await sign_up(client, EMAIL)
@@ -228,6 +251,7 @@ async def test_a_hidden_company_leaves_results_and_exports_until_shown_again(
     assert "Bluefin" not in export.text
     as_json = await client.get("/web/export", params={"keywords": "python", "format": "json"})
     assert [row["job_company"] for row in as_json.json()] == ["Kestrelgate"]
+    assert board_columns((await client.get("/board")).text)["new"][0] == 1
 
     # Hiding it again changes nothing; a blank name is explained.
     again = await client.post(
@@ -252,6 +276,7 @@ async def test_a_hidden_company_leaves_results_and_exports_until_shown_again(
     assert "You have not hidden any company." in page.text
     export = await client.get("/web/export", params={"keywords": "python"})
     assert len(export.text.strip().splitlines()) == 4
+    assert board_columns((await client.get("/board")).text)["new"][0] == 3
     # What is not hidden cannot be shown again.
     missing = await client.post(
         "/web/blocked-companies/unhide", data={"company": "Bluefin Labs", "csrf_token": csrf}

@@ -129,6 +129,13 @@ class RankingIndex:
         filed = np.flatnonzero(self.groups != self.ids)
         return RankingOrder(self.ids, self.ids[filed], self.groups[filed])
 
+    def stored_form(self) -> tuple[RankingOrder, bytes]:
+        """The order and fingerprint to store this index by, the order derived once."""
+        order = self.order()
+        if self._fingerprint is None:
+            self._fingerprint = order_fingerprint(order)
+        return order, self._fingerprint
+
     def keyword_items(self) -> list[tuple[Hashable, int]]:
         """Every kept keyword set, by its key."""
         with self._lock:

@@ -2,8 +2,9 @@
 
 Per ranking: one read of the user's tracking row (postings version, blocked companies, last
 visit); the user's in-memory index, updated only when that version moved (only the postings
-added since are searched and put in their places); for each keyword not seen since, one
-phrase query to the search index; the statuses the user has set (read meanwhile). Then
+added since are searched and put in their places), or, in a process that holds none, the
+one some process stored (`snapshots.py`); for each keyword not seen since, one phrase
+query to the search index; the statuses the user has set (read meanwhile). Then
 scores, filters and the page come from set operations over the index (`selection.py`), and
 only the page's postings are read in full. No description is read by our code, except for
 the rare postings and keywords the search index cannot answer exactly.
@@ -128,16 +129,16 @@ class Ranker:
         return self._cache
 
     async def warm_up(self, user_id: int) -> None:
-        """`prepare`, after a login or an update run, when nobody waits for it: a failure
-        is logged, never raised (the first ranking then does the work itself)."""
+        """`prepare` when nobody waits for it (after a login, an update run or an import):
+        a failure is logged, never raised (the first ranking then does the work itself)."""
         try:
             await self.prepare(user_id)
         except Exception:
             logger.warning("could not prepare the rankings of user %s", user_id, exc_info=True)
 
     async def prepare(self, user_id: int) -> None:
-        """Build the user's index and their saved keywords' sets now (after a login), so
-        that their first ranking finds them ready, or waits for this same build."""
+        """Build the user's index and their saved keywords' sets now, so that their next
+        ranking finds them ready, or waits for this same build."""
         try:
             state = await self._tracking.state(user_id)
             index = await self._index(user_id, state.postings_version, state.keywords)
@@ -200,16 +201,12 @@ class Ranker:
         inexact = await self._search.inexact_texts(user_id)
         index = await asyncio.to_thread(RankingIndex.build, version, order, inexact)
         known = [
-            (key, keyword)
+            (keyword, key)
             for keyword in keywords
             if isinstance(key := _keyword_key(keyword), KeywordTokens) and key in found
         ]
-        bitmaps = await asyncio.to_thread(
-            lambda: [
-                _matching_texts(index, keyword, index.inexact, found[key]) for key, keyword in known
-            ]
-        )
-        for (key, _keyword), bitmap in zip(known, bitmaps, strict=True):
+        bitmaps = await _found_sets(index, known, found)
+        for (_keyword, key), bitmap in zip(known, bitmaps, strict=True):
             index.remember_keyword_set(key, bitmap)
         return index
 
@@ -278,13 +275,8 @@ class Ranker:
         computed: dict[int, int] = {}
         if indexed:
             found = await self._matching(user_id, indexed.values())
-            bitmaps = await asyncio.to_thread(
-                lambda: [
-                    _matching_texts(index, keywords[number], index.inexact, found[key])
-                    for number, key in indexed.items()
-                ]
-            )
-            computed.update(zip(indexed, bitmaps, strict=True))
+            asked = [(keywords[number], key) for number, key in indexed.items()]
+            computed.update(zip(indexed, await _found_sets(index, asked, found), strict=True))
         if by_rule:
             # Keywords the index cannot answer exactly (see search_terms.needs_regex): rare.
             texts = await self._search.texts(user_id)
@@ -377,6 +369,20 @@ def _matching_texts(
         if matched_keywords([keyword], posting.title, posting.description)
     ]
     return index.of_ids(np.concatenate([indexed_ids, np.asarray(by_rule, dtype=np.int64)]))
+
+
+async def _found_sets(
+    index: RankingIndex,
+    keywords: Sequence[tuple[str, KeywordTokens]],
+    found: Mapping[KeywordTokens, IdArray],
+) -> list[int]:
+    """The set of each `(keyword, key)`: the ids the search index `found` for the key, with
+    those of the index's inexact postings that the rule matches (CPU work, in a thread)."""
+    return await asyncio.to_thread(
+        lambda: [
+            _matching_texts(index, keyword, index.inexact, found[key]) for keyword, key in keywords
+        ]
+    )
 
 
 def _select(

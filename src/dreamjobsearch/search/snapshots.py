@@ -104,9 +104,8 @@ class IndexSnapshots:
             await asyncio.gather(*pending)
 
     async def _save_index(self, user_id: int, index: RankingIndex) -> None:
-        fingerprint = await asyncio.to_thread(lambda: index.fingerprint)
+        order, fingerprint = await asyncio.to_thread(index.stored_form)
         sets = _encoded(index, dict(index.keyword_items()))
-        order = await asyncio.to_thread(index.order)
         await self._repository.save(user_id, index.version, order, fingerprint, sets)
 
     async def _save_keyword_sets(
