@@ -195,7 +195,9 @@ async def test_a_job_on_several_boards_is_one_card_with_each_board(
     page = await client.get("/board")
     count, cards = board_columns(page.text)["new"]
     assert (count, len(cards)) == (2, 2)
-    card = next(card for card in page.text.split('<li class="board-card"')[1:] if "Platform" in card)
+    card = next(
+        card for card in page.text.split('<li class="board-card"')[1:] if "Platform" in card
+    )
     assert 'href="https://boards.greenhouse.io/kestrelgate/jobs/11"' in card
     assert 'href="https://jobs.lever.co/kestrelgate/22"' in card
     assert ">Greenhouse<" in card

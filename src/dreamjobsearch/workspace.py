@@ -177,12 +177,16 @@ class DreamJobSearch:
     async def board(
         self, statuses: Iterable[Status] | None = None, limit: int = 20, offset: int = 0
     ) -> list[StatusColumn]:
-        """The user's postings by status: each status's count and most recently found."""
+        """The user's jobs by status: each status's count and most recently found, one
+        card per job, the companies they hid left out (as in rankings)."""
         if not 1 <= limit <= MAX_BOARD_ITEMS or offset < 0:
             raise InvalidInputError(f"limit is 1 to {MAX_BOARD_ITEMS}, offset 0 or more")
         chosen = set(STATUSES if statuses is None else statuses)
         ordered = [status for status in STATUSES if status in chosen]
-        return await self._services.tracking.board(self.user_id, ordered, limit, offset)
+        tracking = self._services.tracking
+        state = await tracking.state(self.user_id)
+        blocked = frozenset(company_key(name) for name in state.blocked_companies)
+        return await tracking.board(self.user_id, ordered, limit, offset, blocked)
 
     async def keywords(self) -> list[str]:
         """The user's saved keywords."""

@@ -12,7 +12,7 @@ from dreamjobsearch.ranking import RankedPosting
 from dreamjobsearch.search.selection import Sort
 from dreamjobsearch.storage.models import Run
 from dreamjobsearch.storage.postings import PostingDetail
-from dreamjobsearch.storage.tracking import StatusColumn, TrackedPosting
+from dreamjobsearch.storage.tracking import BoardCard, StatusColumn, TrackedPosting
 from dreamjobsearch.tracking import (
     MAX_BLOCKED_COMPANIES,
     MAX_COMPANY_LENGTH,
@@ -245,12 +245,27 @@ class TrackedPostingOut(BaseModel):
         )
 
 
+class BoardCardOut(TrackedPostingOut):
+    """One job on your board (its most recently found copy); `links` lists every board
+    it was found on."""
+
+    links: list[LinkOut]
+
+    @classmethod
+    def of_card(cls, card: BoardCard) -> BoardCardOut:
+        """Shape a board card."""
+        return cls(
+            **TrackedPostingOut.of(card.tracked).model_dump(),
+            links=[LinkOut(source=source, link=link) for source, link in card.links],
+        )
+
+
 class BoardColumnOut(BaseModel):
-    """A status: how many of your postings have it, and the most recently found of them."""
+    """A status: how many of your jobs have it, and the most recently found of them."""
 
     status: Status
     count: int
-    items: list[TrackedPostingOut]
+    items: list[BoardCardOut]
 
     @classmethod
     def of(cls, column: StatusColumn) -> BoardColumnOut:
@@ -258,7 +273,7 @@ class BoardColumnOut(BaseModel):
         return cls(
             status=_status(column.status),
             count=column.count,
-            items=[TrackedPostingOut.of(item) for item in column.items],
+            items=[BoardCardOut.of_card(card) for card in column.items],
         )
 
 

@@ -40,9 +40,10 @@ async def board(
     limit: Annotated[int, Query(ge=1, le=MAX_BOARD_ITEMS)] = 20,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> BoardOut:
-    """Your postings by status: each status's count and its most recently found postings
-    (`limit` from `offset`, to page through one column). Every board's copy of a job is
-    listed; they share status and note."""
+    """Your jobs by status: each status's count and its most recently found jobs (`limit`
+    from `offset`, to page through one column). A job found on several boards is one item
+    listing every board's link (they share status and note); the companies you hid are
+    left out."""
     columns = await caller.workspace.board(statuses, limit, offset)
     return BoardOut(columns=[BoardColumnOut.of(column) for column in columns])
 

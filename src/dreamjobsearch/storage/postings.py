@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, Table, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dreamjobsearch.dedupe import description_hash, job_key
@@ -303,7 +303,9 @@ async def _link(
     """Link postings to the user; RETURNING tells which links are new.
 
     Each link copies its posting's date, group, company and location from the postings
-    table (one statement), so a ranking index is built without reading that table.
+    table (one statement), so a ranking index is built without reading that table. A job
+    the user already has from another board keeps its status and note: what they decided
+    about it holds for every copy, however late one is found.
     """
     unique_ids = list(dict.fromkeys(posting_ids))
     columns = (
@@ -319,6 +321,7 @@ async def _link(
         "posting_company",
         "posting_location",
     )
+    group = func.coalesce(POSTINGS.c.group_id, POSTINGS.c.id)
     new = 0
     for chunk in _chunks(unique_ids):
         rows = select(
@@ -327,10 +330,10 @@ async def _link(
             literal(query[:512]),
             literal(location[:512]),
             literal(now, UTCDateTime()),
-            literal("new"),
-            literal(""),
+            func.coalesce(_same_job(user_id, group, "status"), literal("new")),
+            func.coalesce(_same_job(user_id, group, "note"), literal("")),
             POSTINGS.c.posted_at,
-            func.coalesce(POSTINGS.c.group_id, POSTINGS.c.id),
+            group,
             POSTINGS.c.company,
             POSTINGS.c.location,
         ).where(POSTINGS.c.id.in_(chunk))
@@ -344,6 +347,19 @@ async def _link(
     if new:
         await bump_postings_version(session, user_id)
     return StoreResult(new=new, duplicates=len(posting_ids) - new)
+
+
+def _same_job(user_id: int, group: ColumnElement[int], column: str) -> ScalarSelect[str]:
+    """`column` of the user's link to another copy of the job of `group`, if any (copies
+    share it; should they differ, a tracked copy wins over an untouched one)."""
+    same = USER_POSTINGS.alias("same_job")
+    return (
+        select(same.c[column])
+        .where(same.c.user_id == user_id, same.c.group_id == group)
+        .order_by((same.c.status == "new").asc(), same.c.posting_id)
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def _posting_row(posting: JobPosting, now: datetime) -> dict[str, Any]:

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, func, literal, select, update
+from sqlalchemy import ColumnElement, Select, Table, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dreamjobsearch.storage.models import Posting, UserPosting, UserTracking
 from dreamjobsearch.storage.postings import StoredPosting
 from dreamjobsearch.storage.sql import upsert
+from dreamjobsearch.tracking import company_key
 
 TRACKING = cast(Table, UserTracking.__table__)
 CHUNK = 500
@@ -48,12 +49,21 @@ class TrackedPosting:
 
 
 @dataclass(frozen=True, slots=True)
+class BoardCard:
+    """One job on the board: its most recently found copy and every board it is on, as
+    `(source, link)` pairs, the first found first."""
+
+    tracked: TrackedPosting
+    links: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class StatusColumn:
-    """One column of the board: a status, how many postings have it, and some of them."""
+    """One column of the board: a status, how many jobs have it, and some of them."""
 
     status: str
     count: int
-    items: list[TrackedPosting]
+    items: list[BoardCard]
 
 
 def _tracked_postings(user_id: int, with_description: bool) -> Select[*tuple[Any, ...]]:
@@ -195,31 +205,118 @@ class TrackingRepository:
         return found
 
     async def board(
-        self, user_id: int, statuses: Sequence[str], limit: int, offset: int
+        self,
+        user_id: int,
+        statuses: Sequence[str],
+        limit: int,
+        offset: int,
+        blocked: frozenset[str] = frozenset(),
     ) -> list[StatusColumn]:
-        """For each status: how many of the user's postings have it, and the most recently
-        found of them (`limit` from `offset`)."""
+        """For each status: how many of the user's jobs have it, and the most recently
+        found of them (`limit` from `offset`).
+
+        A job found on several boards is one card, as it is one result in rankings; the
+        jobs of the `blocked` companies (by `company_key`) are left out, counts included.
+        """
         async with self._sessions() as session:
+            shown = [UserPosting.user_id == user_id]
+            hidden = await _spellings_of(session, user_id, blocked) if blocked else []
+            if hidden:
+                shown.append(UserPosting.posting_company.not_in(hidden))
             counts = dict(
                 (
                     await session.execute(
-                        select(UserPosting.status, func.count())
-                        .where(UserPosting.user_id == user_id)
+                        select(UserPosting.status, func.count(UserPosting.group_id.distinct()))
+                        .where(*shown)
                         .group_by(UserPosting.status)
                     )
                 ).all()
             )
             columns = []
             for status in statuses:
-                items: list[TrackedPosting] = []
-                if counts.get(status, 0) > offset:
-                    result = await session.execute(
-                        _tracked_postings(user_id, False)
-                        .where(UserPosting.status == status)
-                        .order_by(UserPosting.found_at.desc(), UserPosting.posting_id.desc())
-                        .limit(limit)
-                        .offset(offset)
-                    )
-                    items = [_tracked(row) for row in result.all()]
-                columns.append(StatusColumn(status, int(counts.get(status, 0)), items))
+                count = int(counts.get(status, 0))
+                cards = []
+                if count > offset:
+                    in_column = [*shown, UserPosting.status == status]
+                    cards = await _newest_jobs(session, user_id, in_column, limit, offset)
+                columns.append(StatusColumn(status, count, cards))
         return columns
+
+
+async def _spellings_of(
+    session: AsyncSession, user_id: int, companies: frozenset[str]
+) -> list[str]:
+    """How the user's postings spell the `companies` (given by `company_key`)."""
+    names = await session.scalars(
+        select(UserPosting.posting_company).where(UserPosting.user_id == user_id).distinct()
+    )
+    return [name for name in names if company_key(name) in companies]
+
+
+async def _newest_jobs(
+    session: AsyncSession,
+    user_id: int,
+    conditions: Sequence[ColumnElement[bool]],
+    limit: int,
+    offset: int,
+) -> list[BoardCard]:
+    """The jobs among the user's links meeting `conditions`, the most recently found
+    first (`limit` from `offset`), each as its newest copy with the links of all copies."""
+    # Links come newest first along the (user, status, found) index, so a job's first copy
+    # seen is its newest; reading a few more rows than the page is far cheaper than any
+    # query that finds each job's newest copy (they sort or probe every row).
+    wanted = offset + limit
+    rows_read = wanted + wanted // 4 + 10
+    while True:
+        rows = (
+            await session.execute(
+                select(UserPosting.posting_id, UserPosting.group_id)
+                .where(*conditions)
+                .order_by(UserPosting.found_at.desc(), UserPosting.posting_id.desc())
+                .limit(rows_read)
+            )
+        ).all()
+        newest = _first_of_each_group([(posting_id, group) for posting_id, group in rows])
+        if len(newest) >= wanted or len(rows) < rows_read:
+            break
+        rows_read *= 2
+    picked = newest[offset:wanted]
+    if not picked:
+        return []
+    ids = [posting_id for posting_id, _group in picked]
+    tracked = {
+        row[0]: _tracked(row)
+        for row in (
+            await session.execute(
+                _tracked_postings(user_id, False).where(UserPosting.posting_id.in_(ids))
+            )
+        ).all()
+    }
+    links: dict[int | None, list[tuple[str, str]]] = {}
+    # Sorted here: an ORDER BY would lead SQLite away from the groups index (40x slower).
+    members = await session.execute(
+        select(UserPosting.posting_id, UserPosting.group_id, Posting.source, Posting.link)
+        .join(Posting, Posting.id == UserPosting.posting_id)
+        .where(
+            UserPosting.user_id == user_id,
+            UserPosting.group_id.in_([group for _posting_id, group in picked]),
+        )
+    )
+    for _posting_id, group, source, link in sorted(members.all()):
+        links.setdefault(group, []).append((source, link))
+    return [
+        BoardCard(tracked[posting_id], tuple(links.get(group, ())))
+        for posting_id, group in picked
+        if posting_id in tracked
+    ]
+
+
+def _first_of_each_group(rows: Sequence[tuple[int, int | None]]) -> list[tuple[int, int | None]]:
+    """The first `(posting_id, group)` row of each group, in order."""
+    seen: set[int | None] = set()
+    first = []
+    for row in rows:
+        if row[1] not in seen:
+            seen.add(row[1])
+            first.append(row)
+    return first

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from dreamjobsearch.storage.tracking import StatusColumn, TrackedPosting
+from dreamjobsearch.storage.tracking import BoardCard, StatusColumn
 from dreamjobsearch.tracking import STATUSES
 from dreamjobsearch.web.filters import STATUS_LABELS
-from dreamjobsearch.web.views import web_url
+from dreamjobsearch.web.views import BoardLink, board_links, web_url
 from dreamjobsearch.workspace import DreamJobSearch
 
 BOARD_PATH = "/board"
@@ -17,7 +17,7 @@ CARDS_PER_COLUMN = 50
 
 @dataclass(frozen=True, slots=True)
 class Card:
-    """One posting on the board."""
+    """One job on the board."""
 
     id: int
     title: str
@@ -26,10 +26,12 @@ class Card:
     location: str
     status: str
     note: str
+    boards: list[BoardLink]
 
     @classmethod
-    def of(cls, tracked: TrackedPosting) -> Card:
-        """Shape a tracked posting."""
+    def of(cls, card: BoardCard) -> Card:
+        """Shape a job of the board."""
+        tracked = card.tracked
         posting = tracked.posting
         return cls(
             id=posting.id,
@@ -39,12 +41,13 @@ class Card:
             location=posting.location,
             status=tracked.status,
             note=tracked.note,
+            boards=board_links(card.links),
         )
 
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One status: its label, how many postings have it, and this page's cards."""
+    """One status: its label, how many jobs have it, and this page's cards."""
 
     status: str
     label: str

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -108,6 +108,14 @@ class BoardLink:
     url: str | None
 
 
+def board_links(links: Iterable[tuple[str, str]]) -> list[BoardLink]:
+    """The badges of a job's `(source, link)` pairs."""
+    return [
+        BoardLink(source, SOURCE_LABELS.get(source, source), web_url(link))
+        for source, link in links
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class ResultRow:
     """One ranked posting in the results table."""
@@ -146,10 +154,7 @@ class ResultRow:
             posted_at=posting.posted_at,
             matched=keywords,
             snippet=snippet(posting.description, keywords),
-            boards=[
-                BoardLink(source, SOURCE_LABELS.get(source, source), web_url(link))
-                for source, link in item.links
-            ],
+            boards=board_links(item.links),
             status=item.status,
             is_new=item.is_new,
             note=item.note,
