@@ -246,7 +246,7 @@ async def test_the_whole_journey_in_a_browser(server: LiveServer, browser: Brows
     await page.get_by_role("link", name="Board", exact=True).click()
     applied = page.locator(".board-column-applied")
     await expect(applied.locator(".board-card")).to_have_count(1)
-    await expect(applied.locator("[data-count]")).to_have_text("1 posting")
+    await expect(applied.locator("[data-count]")).to_have_text("1 job")
     card = page.locator(".board-column-new .board-card").first
     moved_id = await card.get_attribute("data-posting-id")
     select = card.get_by_label("Status of")
