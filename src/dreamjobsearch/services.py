@@ -187,27 +187,40 @@ def build_session_manager(
     workspace_services: WorkspaceServices,
 ) -> SessionManager:
     """The session manager over the store, with the settings' timeouts and limits."""
-    lazy = isinstance(store, LazySessionStore)
-    policy = SessionPolicy(
-        idle_timeout=settings.session_idle_timeout,
-        absolute_timeout=lazy_lifetime(settings) if lazy else settings.session_absolute_timeout,
-        max_total=settings.session_max_total,
-        max_per_user=settings.session_max_per_user,
-        limit_policy=settings.session_limit_policy,
-        sweep_interval=settings.session_sweep_interval,
-        ticket_ttl=settings.log_ticket_ttl,
-        live_cache=settings.session_live_cache,
-    )
+
+    def policy(absolute_timeout: int) -> SessionPolicy:
+        return SessionPolicy(
+            idle_timeout=settings.session_idle_timeout,
+            absolute_timeout=absolute_timeout,
+            max_total=settings.session_max_total,
+            max_per_user=settings.session_max_per_user,
+            limit_policy=settings.session_limit_policy,
+            sweep_interval=settings.session_sweep_interval,
+            ticket_ttl=settings.log_ticket_ttl,
+            live_cache=settings.session_live_cache,
+        )
 
     def workspace_factory(user_id: int, email: str, config: dict[str, Any]) -> DreamJobSearch:
         return DreamJobSearch(user_id, email, config, workspace_services)
 
     shared = (workspace_services,)
-    if not isinstance(store, LazySessionStore):
-        return SessionManager(store, policy, clock, bus, workspace_factory, shared=shared)
-
-    return LazySessionManager(
-        store, policy, clock, bus, workspace_factory, users.workspace_source, shared=shared
+    if isinstance(store, LazySessionStore):
+        return LazySessionManager(
+            store,
+            policy(lazy_lifetime(settings)),
+            clock,
+            bus,
+            workspace_factory,
+            users.workspace_source,
+            shared=shared,
+        )
+    return SessionManager(
+        store,
+        policy(settings.session_absolute_timeout),
+        clock,
+        bus,
+        workspace_factory,
+        shared=shared,
     )
 
 
