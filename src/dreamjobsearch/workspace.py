@@ -183,10 +183,8 @@ class DreamJobSearch:
             raise InvalidInputError(f"limit is 1 to {MAX_BOARD_ITEMS}, offset 0 or more")
         chosen = set(STATUSES if statuses is None else statuses)
         ordered = [status for status in STATUSES if status in chosen]
-        tracking = self._services.tracking
-        state = await tracking.state(self.user_id)
-        blocked = frozenset(company_key(name) for name in state.blocked_companies)
-        return await tracking.board(self.user_id, ordered, limit, offset, blocked)
+        blocked = frozenset(company_key(name) for name in await self.blocked_companies())
+        return await self._services.tracking.board(self.user_id, ordered, limit, offset, blocked)
 
     async def keywords(self) -> list[str]:
         """The user's saved keywords."""

@@ -276,7 +276,7 @@ async def _newest_jobs(
                 .limit(rows_read)
             )
         ).all()
-        newest = _first_of_each_group([(posting_id, group) for posting_id, group in rows])
+        newest = _first_of_each_group(rows)
         if len(newest) >= wanted or len(rows) < rows_read:
             break
         rows_read *= 2
