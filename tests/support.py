@@ -18,6 +18,8 @@ from fastapi import FastAPI
 from dreamjobsearch.services import Services
 
 PASSWORD = "correct horse battery"
+# The statuses a run ends in.
+FINAL_STATES = frozenset({"succeeded", "failed", "cancelled", "interrupted"})
 
 
 class ManualClock:
@@ -96,6 +98,25 @@ async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD)
     assert response.status_code == 200, response.text
     token: str = response.json()["access_token"]
     return token
+
+
+async def wait_run(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    run_id: str,
+    until: frozenset[str] = FINAL_STATES,
+    within: float = 20,
+) -> dict[str, Any]:
+    """Poll the run until its status is in `until`; fail after `within` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        response = await client.get(f"/runs/{run_id}", headers=headers)
+        assert response.status_code == 200, response.text
+        run: dict[str, Any] = response.json()
+        if run["status"] in until:
+            return run
+        assert time.monotonic() < deadline, f"run still {run['status']} after {within} s"
+        await asyncio.sleep(0.05)
 
 
 async def sid_of(client: httpx.AsyncClient, token: str) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 from conftest import ServerFactory
 from support import (
+    FINAL_STATES,
     EventStream,
     LiveServer,
     ManualClock,
@@ -28,7 +29,6 @@ from dreamjobsearch.events.base import Event
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 EVENT_KEYS = {"ts", "level", "kind", "run_id", "message", "data"}
 COUNT_KEYS = {"links_found", "fetched", "new", "duplicates", "errors"}
-FINAL_STATES = {"succeeded", "failed", "cancelled", "interrupted"}
 QUIET = 0.5  # how long a stream that must stay silent is watched
 
 

@@ -13,10 +13,9 @@ from typing import Any
 
 import httpx
 from processes import generate_postings
-from support import LiveServer, bearer, login, register
+from support import FINAL_STATES, LiveServer, bearer, login, register, wait_run
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-FINAL_STATES = {"succeeded", "failed", "cancelled", "interrupted"}
 COUNT_NAMES = {"links_found", "fetched", "new", "duplicates", "errors", "blocked"}
 
 RUN_POSTINGS: list[dict[str, Any]] = [
@@ -96,25 +95,6 @@ async def start(client: httpx.AsyncClient, headers: dict[str, str], **params: An
     assert response.status_code == 202, response.text
     run_id: str = response.json()["run_id"]
     return run_id
-
-
-async def wait_run(
-    client: httpx.AsyncClient,
-    headers: dict[str, str],
-    run_id: str,
-    until: set[str] = FINAL_STATES,
-    within: float = 20,
-) -> dict[str, Any]:
-    """Poll the run until its status is in `until`; fail after `within` seconds."""
-    deadline = time.monotonic() + within
-    while True:
-        response = await client.get(f"/runs/{run_id}", headers=headers)
-        assert response.status_code == 200, response.text
-        run: dict[str, Any] = response.json()
-        if run["status"] in until:
-            return run
-        assert time.monotonic() < deadline, f"run still {run['status']} after {within} s"
-        await asyncio.sleep(0.05)
 
 
 async def run_to_end(
@@ -502,7 +482,7 @@ async def test_cancel_running_and_queued_runs(make_server: Any) -> None:
         )
         # The only slot is taken, so a second run waits.
         waiting = await start(client, headers, queries=["python"], sources=file_source())
-        running = await wait_run(client, headers, slow, until={"running", *FINAL_STATES})
+        running = await wait_run(client, headers, slow, until=frozenset({"running", *FINAL_STATES}))
         assert running["status"] == "running"
         assert (await client.get(f"/runs/{waiting}", headers=headers)).json()["status"] == "queued"
 

@@ -32,6 +32,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 from support import (
+    FINAL_STATES,
     EventStream,
     LiveServer,
     bearer,
@@ -40,6 +41,7 @@ from support import (
     register,
     start_server,
     user_id_of,
+    wait_run,
 )
 from uvicorn.protocols.http import httptools_impl
 
@@ -68,7 +70,6 @@ BOARD_SOURCES = [
     {"type": "ashby", "board": "acme-labs"},
     {"type": "arbeitnow"},
 ]
-FINAL_STATES = {"succeeded", "failed", "cancelled", "interrupted"}
 COUNT_NAMES = ("links_found", "fetched", "new", "duplicates", "errors", "blocked")
 LEFTOVER_MARKUP = re.compile(r"<[a-zA-Z/!]|&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);")
 SECRET = "pipeline-test-secret-that-is-long-enough-for-hs256-0123"
@@ -461,19 +462,6 @@ async def get_run(api: httpx.AsyncClient, headers: dict[str, str], run_id: str) 
     assert response.status_code == 200, response.text
     run: dict[str, Any] = response.json()
     return run
-
-
-async def wait_run(
-    api: httpx.AsyncClient, headers: dict[str, str], run_id: str, within: float = 20
-) -> dict[str, Any]:
-    """Poll the run until it is in a final state; fail after `within` seconds."""
-    deadline = time.monotonic() + within
-    while True:
-        run = await get_run(api, headers, run_id)
-        if run["status"] in FINAL_STATES:
-            return run
-        assert time.monotonic() < deadline, f"run still {run['status']} after {within} s"
-        await asyncio.sleep(0.05)
 
 
 async def run_to_end(
