@@ -14,6 +14,7 @@ import itertools
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -29,7 +30,7 @@ from dreamjobsearch.services import Services, build_services
 from dreamjobsearch.sources.files import parse_rows
 from dreamjobsearch.storage.db import sync_url
 from dreamjobsearch.storage.migrate import upgrade
-from dreamjobsearch.storage.search_index import RankingOrder, id_ranges
+from dreamjobsearch.storage.search_index import AddedLinks, RankingOrder, id_ranges
 from dreamjobsearch.tracking import STATUSES
 from dreamjobsearch.workspace import DreamJobSearch
 
@@ -450,12 +451,74 @@ def test_random_rankings_equal_the_rule(
     loop.run_until_complete(check())
 
 
-@settings(max_examples=150, deadline=None)
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    batches=st.lists(st.lists(random_posting, min_size=1, max_size=6), min_size=2, max_size=4),
+    relinked=st.lists(st.integers(0, 20), max_size=4),
+)
+def test_an_index_extended_batch_by_batch_ranks_as_the_rule(
+    loop_and_services: tuple[asyncio.AbstractEventLoop, Services],
+    batches: list[list[dict[str, Any]]],
+    relinked: list[int],
+) -> None:
+    loop, built = loop_and_services
+    example = next(EXAMPLES)
+    keywords = ["python", "C", "java", "machine learning"]
+
+    def posting(number: int, drawn: dict[str, Any]) -> dict[str, Any]:
+        job, day = drawn["job"], drawn["day"]
+        return {
+            "link": BOARDS[drawn["board"]].format(n=f"x{example}-{number}"),
+            "title": f"Job {job}" + ("" if drawn["plain_title"] else " " + _joined(drawn["title"])),
+            "company": f"Company {example} {job}",
+            "location": LOCATIONS[job],
+            "description": _joined(drawn["description"]),
+            "posted_at": None if day is None else f"2026-11-0{day + 1}T08:00:00Z",
+        }
+
+    async def check() -> None:
+        workspace = await new_user(built, f"batches{example}@example.com")
+        other = await new_user(built, f"earlier{example}@example.com")
+        rankings = built.workspace_services.rankings
+        numbered = [
+            posting(number, drawn)
+            for number, drawn in enumerate(drawn for batch in batches for drawn in batch)
+        ]
+        # Postings another user stored first: linked to this one later, with older ids.
+        earlier = [numbered[n % len(numbered)] for n in relinked]
+        if earlier:
+            await store(built, other, earlier)
+        start = 0
+        for number, batch in enumerate(batches):
+            rows = numbered[start : start + len(batch)]
+            start += len(batch)
+            if number == len(batches) - 1:
+                rows += earlier
+            held = rankings.held(workspace.user_id)
+            await store(built, workspace, rows)
+            with patch.object(
+                RankingIndex, "extended", autospec=True, side_effect=RankingIndex.extended
+            ) as extended:
+                ranked = await fast(workspace, keywords, None)
+            assert ranked == await by_rule(built, workspace, keywords, None)
+            # The held index took the new links (it was not built again).
+            assert extended.called == (held is not None)
+            rankings.clear()
+            assert await fast(workspace, keywords, None) == ranked  # as built from scratch
+
+    loop.run_until_complete(check())
+
+
+@settings(max_examples=200, deadline=None)
 @given(
     highest=st.sampled_from([300, 10**12]),  # ids close together, or spread far apart
     data=st.data(),
 )
-def test_an_index_extended_with_new_postings_finds_them_as_one_built_anew(
+def test_links_added_to_an_index_take_their_places_as_in_one_built_anew(
     highest: int, data: st.DataObject
 ) -> None:
     everyone = data.draw(st.lists(st.integers(1, highest), unique=True, max_size=80))
@@ -465,19 +528,36 @@ def test_an_index_extended_with_new_postings_finds_them_as_one_built_anew(
     arrival = data.draw(st.permutations([True] * len(held) + [False] * len(added)))
     held_ids, added_ids = iter(held), iter(added)
     now = [next(held_ids) if was_held else next(added_ids) for was_held in arrival]
+    # Some held ones were linked after the index's version too (while it was being read).
+    late = set(data.draw(st.lists(st.sampled_from(held), unique=True))) if held else set()
+    # An added one may be the same job as a held one (filed under its group).
+    groups = {posting_id: data.draw(st.sampled_from([posting_id, *held])) for posting_id in added}
     previous = RankingIndex.build(1, ranking_order(held))
-    places = previous.new_places(ranking_order(now))
-    assert places is not None
+    since = [n for n, posting_id in enumerate(now) if posting_id in late or posting_id in added]
+    links = AddedLinks(
+        ids=np.asarray([now[n] for n in since], dtype=np.int64),
+        groups=np.asarray([groups.get(now[n], now[n]) for n in since], dtype=np.int64),
+        before=np.asarray([now[n - 1] if n else 0 for n in since], dtype=np.int64),
+    )
+    placed = previous.with_added(links)
+    assert placed is not None
+    order, places = placed
+    assert order.ids.tolist() == now
     assert [now[place] for place in places] == held
-    extended = previous.extended(2, ranking_order(now), places, {})
+    filed = [posting_id for posting_id in now if groups.get(posting_id, posting_id) != posting_id]
+    assert order.filed.tolist() == filed
+    assert order.filed_groups.tolist() == [groups[posting_id] for posting_id in filed]
+    extended = previous.extended(2, order, places, {})
     probes = [*everyone, 0, highest + 1]
     assert extended.lookup(probes).tolist() == [
         now.index(posting_id) if posting_id in now else -1 for posting_id in probes
     ]
-    if len(held) >= 2:
-        # Held postings in another order: not an extension.
-        swapped = [held[1], held[0], *held[2:]]
-        assert previous.new_places(ranking_order(swapped)) is None
+    # An index missing the posting just before an added one cannot take the links.
+    missing = {now[n - 1] for n in since if n and now[n - 1] in held and now[n - 1] not in late}
+    if missing:
+        gone = data.draw(st.sampled_from(sorted(missing)))
+        partial = RankingIndex.build(1, ranking_order([n for n in held if n != gone]))
+        assert partial.with_added(links) is None
 
 
 def ranking_order(posting_ids: list[int]) -> RankingOrder:
@@ -521,5 +601,45 @@ async def test_a_held_index_takes_new_postings_on_postgresql(
         try:
             # The last batch holds a posting the index has only approximately.
             await check_extensions(built, monkeypatch, [row(400, "Very long", long_text)])
+        finally:
+            await built.aclose()
+
+
+async def test_concurrent_ingests_reach_a_held_index_on_postgresql(
+    make_settings: SettingsFactory,
+) -> None:
+    with fresh_postgres_database() as url:
+        built = await build_services(make_settings(database_url=url))
+        try:
+            workspace = await new_user(built, "concurrent@example.com")
+            keywords = ["C++", "java", "python", "kafka"]
+            await store(built, workspace, TRICKY_ROWS)
+            before, _ranked = await fast(workspace, keywords, None)
+            held = built.workspace_services.rankings.held(workspace.user_id)
+            assert held is not None
+            # Six runs store at once, interleaved in dates with the held postings and each
+            # other; each links in a transaction of its own.
+            batches = [
+                [
+                    row(
+                        500 + 10 * run + n,
+                        f"Run {run} job {n}",
+                        ["Java and Kafka", "C++, python", "kafka"][n % 3],
+                        posted_at=f"2026-1{n % 2}-0{run + 1}T09:00:00Z" if n else None,
+                    )
+                    for n in range(4)
+                ]
+                for run in range(6)
+            ]
+            await asyncio.gather(*(store(built, workspace, batch) for batch in batches))
+            state = await built.workspace_services.tracking.state(workspace.user_id)
+            assert state.postings_version == held.version + len(batches)
+            with patch.object(
+                RankingIndex, "extended", autospec=True, side_effect=RankingIndex.extended
+            ) as extended:
+                ranked = await fast(workspace, keywords, None)
+            assert extended.called
+            assert ranked == await by_rule(built, workspace, keywords, None)
+            assert ranked[0] == before + 24  # every new posting matches a keyword
         finally:
             await built.aclose()

@@ -6,8 +6,9 @@ read off the set, never sorted. The index holds what does not change between vis
 order, each posting's cross-board group, and on first need locations and companies) and the
 keyword sets computed so far. Ids and groups are NumPy arrays: the positions of a keyword's
 thousands of matches come from one vectorised lookup (`positions.py`), never one per id.
-When the user's postings change (their version moves) a held index is extended with the new
-postings (`extended`): the others keep their order, so the kept sets only spread apart.
+When the user's postings change (their version moves) a held index is extended with the
+links added since (`with_added` places them, `extended` carries the kept sets over): the
+others keep their order, so the kept sets only spread apart.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dreamjobsearch.search.bitmaps import from_positions, moved
 from dreamjobsearch.search.positions import IdPositions, id_positions
 from dreamjobsearch.storage.ranking_snapshots import order_fingerprint
 from dreamjobsearch.storage.search_index import (
+    AddedLinks,
     IdArray,
     PostingText,
     RankingOrder,
@@ -108,14 +110,34 @@ class RankingIndex:
         """The set of those `posting_ids` that are the user's (others are ignored)."""
         return from_positions(self.size, self.positions_of(posting_ids))
 
-    def new_places(self, order: RankingOrder) -> IdArray | None:
-        """Where each posting of this index stands in `order` (the user's postings now),
-        if `order` holds them all in the same order (postings were only added); else None.
-        CPU work."""
-        places = np.flatnonzero(self.lookup(order.ids) >= 0)
-        if len(places) != self.size or not np.array_equal(order.ids[places], self.ids):
+    def with_added(self, added: AddedLinks) -> tuple[RankingOrder, IdArray] | None:
+        """The order of this index's postings and the `added` links together, and where
+        this index's postings stand in it (what `extended` takes); None when `added` does
+        not fit this index (a posting just before one of them is missing). Links already
+        held (added while this index was read) are left where they are. CPU work."""
+        size, count = self.size, len(added.ids)
+        before = self.lookup(added.before)
+        # A link's slot is how many held postings come before it: one more than the
+        # position of the posting before it, or the slot of the added link before it.
+        placed = (added.before == 0) | (before >= 0)
+        follows = np.zeros(count, dtype=np.bool_)
+        follows[1:] = added.before[1:] == added.ids[:-1]
+        if not (placed | follows).all():
             return None
-        return places
+        latest = np.maximum.accumulate(np.where(placed, np.arange(count), 0))
+        new = self.lookup(added.ids) < 0
+        slots = (before + 1)[latest][new]
+        if (np.diff(slots) < 0).any():
+            return None
+        everything = np.arange(size)
+        places = everything + np.searchsorted(slots, everything, side="right")
+        arrived = slots + np.arange(len(slots))
+        ids = np.empty(size + len(slots), dtype=np.int64)
+        groups = np.empty_like(ids)
+        ids[places], groups[places] = self.ids, self.groups
+        ids[arrived], groups[arrived] = added.ids[new], added.groups[new]
+        filed = np.flatnonzero(groups != ids)
+        return RankingOrder(ids, ids[filed], groups[filed]), places
 
     @property
     def fingerprint(self) -> bytes:
@@ -155,7 +177,7 @@ class RankingIndex:
         inexact: Sequence[PostingText] = (),
     ) -> RankingIndex:
         """The index of `order`, which holds this index's postings at `new_places` (see
-        `new_places`) and new ones: the kept keyword sets carried over with the new
+        `with_added`) and new ones: the kept keyword sets carried over with the new
         postings each matches (`keyword_ids`; the others are dropped, as are the filter
         sets), `inexact` the new postings the search index holds only approximately.
         CPU work."""

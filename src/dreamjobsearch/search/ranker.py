@@ -1,8 +1,8 @@
 """Ranking a user's postings at scale: the database finds keywords, bitmaps do the rest.
 
 Per ranking: one read of the user's tracking row (postings version, blocked companies, last
-visit); the user's in-memory index, updated only when that version moved (only the postings
-added since are searched and put in their places), or, in a process that holds none, the
+visit); the user's in-memory index, updated only when that version moved (only the links
+added since are read, searched and put in their places), or, in a process that holds none, the
 one some process stored (`snapshots.py`); for each keyword not seen since, one phrase
 query to the search index; the statuses the user has set (read meanwhile). Then
 scores, filters and the page come from set operations over the index (`selection.py`), and
@@ -48,7 +48,7 @@ from dreamjobsearch.tracking import STATUSES, Status, company_key
 
 logger = logging.getLogger(__name__)
 
-# Up to this many postings added since the held index, it is extended, not built again.
+# Up to this many links added since the held index, it is extended, not built again.
 MOST_ADDED = 1000
 NO_IDS = id_array("")
 T = TypeVar("T")
@@ -170,13 +170,14 @@ class Ranker:
         # Postings stored before the search index existed get into it first.
         await self._search.index_pending()
         if previous is not None and previous.version < version:
-            order = await self._search.ranking_order(user_id)
-            # Postings are only ever added: usually the held index needs just the new ones.
-            places = await asyncio.to_thread(previous.new_places, order)
-            if places is not None and len(order.ids) - previous.size <= MOST_ADDED:
-                extended = await self._extend(user_id, version, previous, order, places)
+            # Links are only ever added: usually the held index needs just the new ones.
+            added = await self._search.links_since(user_id, previous.version, MOST_ADDED)
+            placed = None if added is None else await asyncio.to_thread(previous.with_added, added)
+            if placed is not None:
+                extended = await self._extend(user_id, version, previous, *placed)
                 self._snapshots.save_index(user_id, extended)
                 return extended
+            order = await self._search.ranking_order(user_id)
             index = await self._new_index(user_id, version, order, keywords, {})
         else:
             # An index built from nothing knows no keyword: the search index is asked for

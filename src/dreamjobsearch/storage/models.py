@@ -120,6 +120,7 @@ class UserPosting(Base):
         Index("ix_user_postings_groups", "user_id", "group_id", "posting_id"),
         Index("ix_user_postings_company", "user_id", "posting_company", "posting_id"),
         Index("ix_user_postings_place", "user_id", "posting_location", "posting_id"),
+        Index("ix_user_postings_linked", "user_id", "linked_version"),
     )
 
     user_id: Mapped[int] = mapped_column(
@@ -142,6 +143,9 @@ class UserPosting(Base):
     # where the user searched).
     posting_company: Mapped[str] = mapped_column(String(512), default="", server_default="")
     posting_location: Mapped[str] = mapped_column(String(512), default="", server_default="")
+    # The user's postings version that this link moved it to (see postings_version.py): an
+    # index held at version N takes just the links after N (search/ranker.py).
+    linked_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class UserTracking(Base):

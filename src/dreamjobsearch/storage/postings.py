@@ -300,7 +300,8 @@ async def _link(
     location: str,
     now: datetime,
 ) -> StoreResult:
-    """Link postings to the user; RETURNING tells which links are new.
+    """Link postings to the user; RETURNING tells which links are new, and they record
+    the postings version they move the user's to.
 
     Each link copies its posting's date, group, company and location from the postings
     table (one statement), so a ranking index is built without reading that table. A job
@@ -322,7 +323,7 @@ async def _link(
         "posting_location",
     )
     group = func.coalesce(POSTINGS.c.group_id, POSTINGS.c.id)
-    new = 0
+    linked: list[int] = []
     for chunk in _chunks(unique_ids):
         rows = select(
             literal(user_id),
@@ -343,10 +344,16 @@ async def _link(
             .returning(USER_POSTINGS.c.posting_id)
         )
         result = await session.execute(statement)
-        new += len(result.all())
-    if new:
-        await bump_postings_version(session, user_id)
-    return StoreResult(new=new, duplicates=len(posting_ids) - new)
+        linked.extend(result.scalars())
+    if linked:
+        version = await bump_postings_version(session, user_id)
+        for chunk in _chunks(linked):
+            await session.execute(
+                update(USER_POSTINGS)
+                .where(USER_POSTINGS.c.user_id == user_id, USER_POSTINGS.c.posting_id.in_(chunk))
+                .values(linked_version=version)
+            )
+    return StoreResult(new=len(linked), duplicates=len(posting_ids) - len(linked))
 
 
 def _same_job(user_id: int, group: ColumnElement[int], column: str) -> ScalarSelect[str]:

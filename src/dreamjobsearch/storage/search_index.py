@@ -67,6 +67,30 @@ _PG_ORDER = (
 )
 
 
+# The user's links added after a postings version (at most :most), in ranking order, each
+# with the posting just before it in the user's whole ranking order (0: none). That posting
+# is found by one seek of the ranking index: the next one up in (posted, found, id) among
+# dated postings, or, for an undated one, the next undated one up, else the last dated one.
+_LINKS_SINCE = (
+    "SELECT n.posting_id, n.group_id, coalesce(CASE WHEN n.posted_at IS NOT NULL THEN ("
+    "SELECT p.posting_id FROM user_postings p WHERE p.user_id = :user "
+    "AND p.posted_at IS NOT NULL "
+    "AND (p.posted_at, p.found_at, p.posting_id) > (n.posted_at, n.found_at, n.posting_id) "
+    "ORDER BY p.posted_at, p.found_at, p.posting_id LIMIT 1"
+    ") ELSE coalesce(("
+    "SELECT p.posting_id FROM user_postings p WHERE p.user_id = :user "
+    "AND p.posted_at IS NULL AND (p.found_at, p.posting_id) > (n.found_at, n.posting_id) "
+    "ORDER BY p.found_at, p.posting_id LIMIT 1"
+    "), ("
+    "SELECT p.posting_id FROM user_postings p WHERE p.user_id = :user "
+    "AND p.posted_at IS NOT NULL ORDER BY p.posted_at, p.found_at, p.posting_id LIMIT 1"
+    ")) END, 0) "
+    "FROM (SELECT posting_id, group_id, posted_at, found_at FROM user_postings "
+    "WHERE user_id = :user AND linked_version > :version LIMIT :most) n "
+    "ORDER BY n.posted_at DESC NULLS LAST, n.found_at DESC, n.posting_id DESC"
+)
+
+
 def is_search_index_table(name: str | None) -> bool:
     """Whether a table belongs to the search index (not in the models; see the migration)."""
     return name is not None and (name == SEARCH_TABLE or name.startswith(SEARCH_TABLE + "_"))
@@ -107,6 +131,17 @@ class RankingOrder:
     def parse(cls, ids: str, filed: str, filed_groups: str) -> RankingOrder:
         """The order from its three arrays joined by commas. CPU work."""
         return cls(id_array(ids), id_array(filed), id_array(filed_groups))
+
+
+@dataclass(frozen=True, slots=True)
+class AddedLinks:
+    """Links added to a user after some postings version, in ranking order: their ids,
+    their groups, and the id of the posting just before each in the user's whole ranking
+    order (0 when it comes first)."""
+
+    ids: IdArray
+    groups: IdArray
+    before: IdArray
 
 
 def id_ranges(posting_ids: Sequence[int]) -> list[tuple[int, int]]:
@@ -355,6 +390,22 @@ class SearchIndexRepository:
             statement = _PG_ORDER if _is_postgresql(session) else _SQLITE_ORDER
             ids, filed, groups = (await session.execute(text(statement), {"user": user_id})).one()
         return await asyncio.to_thread(RankingOrder.parse, ids, filed, groups)
+
+    async def links_since(self, user_id: int, version: int, most: int) -> AddedLinks | None:
+        """The links added to the user after postings `version` (see `AddedLinks`); None
+        when there are more than `most`.
+
+        Each added link costs a few index seeks, whatever the user's number of postings.
+        """
+        async with self._sessions() as session:
+            result = await session.execute(
+                text(_LINKS_SINCE), {"user": user_id, "version": version, "most": most + 1}
+            )
+            rows = result.all()
+        if len(rows) > most:
+            return None
+        ids, groups, before = np.array(rows, dtype=np.int64).reshape(-1, 3).T
+        return AddedLinks(ids, groups, before)
 
     async def ids_by(self, user_id: int, column: Literal["location", "company"]) -> list[ValueIds]:
         """Each location (or company) of the user's postings with the ids that have it.
