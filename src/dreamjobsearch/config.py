@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     # Threads that hash passwords; unset: one fewer than the CPU cores (at least one).
     password_hash_workers: PositiveInt | None = None
     login_lockout: PositiveInt = 900
+    # Sign-ups one client address may try in an hour (shared through Redis when configured).
+    register_max_per_address: PositiveInt = 20
     log_ticket_ttl: PositiveInt = 30
     log_queue_size: PositiveInt = 1000
     log_heartbeat_interval: PositiveInt = 15

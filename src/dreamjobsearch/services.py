@@ -15,6 +15,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from dreamjobsearch.auth.passwords import Argon2Cost, PasswordHasher, default_workers
+from dreamjobsearch.auth.rate_limit import MemoryRateLimiter, RateLimiter
+from dreamjobsearch.auth.rate_limit_redis import RedisRateLimiter
 from dreamjobsearch.auth.service import AuthService
 from dreamjobsearch.auth.throttle import LoginThrottle, MemoryLoginThrottle
 from dreamjobsearch.auth.throttle_redis import RedisLoginThrottle
@@ -56,6 +58,8 @@ logger = logging.getLogger(__name__)
 LINKEDIN_BLOCKED_STATUSES = frozenset({429, 999})
 # A Redis that stops answering fails requests (503) after this many seconds, never hangs them.
 REDIS_TIMEOUT = 5
+# REGISTER_MAX_PER_ADDRESS counts the sign-ups of this many seconds.
+REGISTRATION_WINDOW = 3600
 
 
 @dataclass(slots=True)
@@ -320,13 +324,26 @@ async def build_services(
         )
     else:
         throttle = MemoryLoginThrottle(settings.login_max_failures, settings.login_lockout, clock)
+    registrations: RateLimiter
+    if redis is not None:
+        registrations = RedisRateLimiter(
+            redis,
+            settings.register_max_per_address,
+            REGISTRATION_WINDOW,
+            clock,
+            f"{settings.redis_prefix}registrations:",
+        )
+    else:
+        registrations = MemoryRateLimiter(
+            settings.register_max_per_address, REGISTRATION_WINDOW, clock
+        )
     hasher = PasswordHasher(
         Argon2Cost(
             settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism
         ),
         settings.password_hash_workers or default_workers(),
     )
-    auth = AuthService(users, hasher, throttle, manager, tokens)
+    auth = AuthService(users, hasher, throttle, manager, tokens, registrations)
     vault = SecretVault(SecretRepository(sessions_factory), load_key_ring(settings))
     return Services(
         settings=settings,

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from dreamjobsearch.auth.passwords import PasswordHasher
+from dreamjobsearch.auth.rate_limit import RateLimiter
 from dreamjobsearch.auth.throttle import LoginThrottle
 from dreamjobsearch.auth.tokens import TokenClaims, TokenCodec
 from dreamjobsearch.errors import (
@@ -42,15 +43,30 @@ class AuthService:
         throttle: LoginThrottle,
         sessions: SessionManager,
         tokens: TokenCodec,
+        registrations: RateLimiter,
     ) -> None:
         self._users = users
         self._hasher = hasher
         self._throttle = throttle
         self._sessions = sessions
         self._tokens = tokens
+        self._registrations = registrations
 
-    async def register(self, email: str, password: str, device: str = "") -> IssuedToken:
-        """Create an account and log it in; `ConflictError` when the email is taken."""
+    async def register(
+        self, email: str, password: str, client: str, device: str = ""
+    ) -> IssuedToken:
+        """Create an account and log it in; `ConflictError` when the email is taken.
+
+        Each client address may try only so many sign-ups an hour (`TooManyRequestsError`
+        beyond): one machine cannot fill the server with accounts.
+        """
+        retry_after = await self._registrations.acquire(client)
+        if retry_after is not None:
+            logger.warning("sign-up refused: too many from one client address")
+            raise TooManyRequestsError(
+                f"too many sign-ups from your address: try again in {retry_after} seconds",
+                retry_after,
+            )
         email = email.lower()
         if await self._users.by_email(email) is not None:
             raise ConflictError("an account with this email already exists")

@@ -11,7 +11,12 @@ from starlette.responses import RedirectResponse, Response
 
 from dreamjobsearch.api.deps import ServicesDep
 from dreamjobsearch.auth.service import IssuedToken
-from dreamjobsearch.errors import ConflictError, NotAuthenticatedError, TooManyRequestsError
+from dreamjobsearch.errors import (
+    ConflictError,
+    NotAuthenticatedError,
+    TooManyRequestsError,
+    UnavailableError,
+)
 from dreamjobsearch.services import Services
 from dreamjobsearch.sessions.devices import describe_device
 from dreamjobsearch.web.cookies import (
@@ -81,6 +86,14 @@ def sentence(message: str) -> str:
     return f"{text[:1].upper()}{text[1:]}." if text else ""
 
 
+def _busy(error: TooManyRequestsError | UnavailableError) -> tuple[int, dict[str, str] | None]:
+    """The status of a refusal for load (429 for this client, 503 for everyone) and when to
+    try again."""
+    status_code = 503 if isinstance(error, UnavailableError) else 429
+    retry = {"Retry-After": str(error.retry_after)} if error.retry_after else None
+    return status_code, retry
+
+
 def _valid_email(email: str) -> bool:
     try:
         EMAIL.validate_python(email.strip())
@@ -146,9 +159,8 @@ async def login(
         issued = await services.auth.login(email.strip(), password, client, device)
     except NotAuthenticatedError:
         return await again(BAD_CREDENTIALS, 401)
-    except TooManyRequestsError as error:
-        retry = {"Retry-After": str(error.retry_after)} if error.retry_after else None
-        return await again(sentence(error.message), 429, retry)
+    except (TooManyRequestsError, UnavailableError) as error:
+        return await again(sentence(error.message), *_busy(error))
     return _logged_in(request, services, issued, next)
 
 
@@ -178,11 +190,12 @@ async def register(
         return await _auth_page(
             request, csrf, "register.html", email=email, error=problem, status_code=400
         )
+    client = request.client.host if request.client else "unknown"
     try:
         device = describe_device(request.headers.get("user-agent"))
-        issued = await services.auth.register(email.strip(), password, device)
-    except (ConflictError, TooManyRequestsError) as error:
-        status_code = 409 if isinstance(error, ConflictError) else 429
+        issued = await services.auth.register(email.strip(), password, client, device)
+    except (ConflictError, TooManyRequestsError, UnavailableError) as error:
+        status_code, headers = (409, None) if isinstance(error, ConflictError) else _busy(error)
         return await _auth_page(
             request,
             csrf,
@@ -190,6 +203,7 @@ async def register(
             email=email,
             error=sentence(error.message),
             status_code=status_code,
+            headers=headers,
         )
     return _logged_in(request, services, issued, "/")
 
