@@ -41,7 +41,7 @@ class RunnerKind(StrEnum):
 
 
 class LimitPolicy(StrEnum):
-    """What a login does when a session limit is reached."""
+    """What a login does at the per-user session limit (at the server-wide one it is refused)."""
 
     EVICT_OLDEST = "evict_oldest"
     REFUSE = "refuse"
@@ -97,6 +97,8 @@ class Settings(BaseSettings):
     # whose worker has been silent for three times as long is recorded `interrupted`.
     run_heartbeat: PositiveInt = 10
     runs_max_active_per_user: PositiveInt = 3
+    # The most searches (queries x locations x sources) one run may make; more is refused (422).
+    run_max_searches: PositiveInt = 200
     linkedin_base_url: str = "https://www.linkedin.com"
     greenhouse_base_url: str = "https://boards-api.greenhouse.io"
     lever_base_url: str = "https://api.lever.co"

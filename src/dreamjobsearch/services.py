@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from redis.asyncio import Redis
-from saq import Queue
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -28,6 +27,7 @@ from dreamjobsearch.events.memory import MemoryEventBus
 from dreamjobsearch.events.redis import RedisEventBus
 from dreamjobsearch.pipeline import UpdatePipeline
 from dreamjobsearch.runs.base import Runner
+from dreamjobsearch.runs.fair_queue import FairQueue
 from dreamjobsearch.runs.local import LocalRunner
 from dreamjobsearch.runs.queue import QueueRunner, queue_name
 from dreamjobsearch.search.ranker import build_ranker
@@ -233,7 +233,7 @@ async def build_runner(settings: Settings, pipeline: UpdatePipeline) -> Runner:
     if settings.runner is RunnerKind.QUEUE:
         if not settings.redis_url:
             raise ValueError("DREAMJOB_RUNNER=queue needs DREAMJOB_REDIS_URL")
-        queue = Queue.from_url(settings.redis_url, name=queue_name(settings.redis_prefix))
+        queue = FairQueue.from_url(settings.redis_url, name=queue_name(settings.redis_prefix))
         await queue.connect()
         return QueueRunner(queue, settings.run_heartbeat)
     return LocalRunner(pipeline, settings.run_concurrency)
@@ -312,7 +312,14 @@ async def build_services(
     )
     runner = await build_runner(settings, pipeline)
     workspace_services = WorkspaceServices(
-        data_dir, postings, runs, runner, registry, settings.runs_max_active_per_user, ranker
+        data_dir,
+        postings,
+        runs,
+        runner,
+        registry,
+        settings.runs_max_active_per_user,
+        ranker,
+        settings.run_max_searches,
     )
     store = build_session_store(settings, engine, redis, clock)
     manager = build_session_manager(settings, store, clock, bus, users, workspace_services)
