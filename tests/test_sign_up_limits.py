@@ -5,7 +5,9 @@ address behind a trusted proxy and shared through Redis."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -71,18 +73,39 @@ async def test_the_sign_up_form_is_limited_too(make_server: ServerFactory) -> No
     assert await server.services.users.by_email("second@example.com") is None
 
 
+@pytest.fixture
+async def prefix() -> AsyncIterator[str]:
+    """A Redis key prefix of this test's own."""
+    async for value in fresh_redis_prefix():
+        yield value
+
+
 async def test_the_sign_up_limit_is_shared_between_processes_through_redis(
-    make_server: ServerFactory,
+    make_server: ServerFactory, prefix: str
 ) -> None:
-    async for prefix in fresh_redis_prefix():
-        shared = {"redis_url": REDIS_URL, "redis_prefix": prefix, "register_max_per_address": 2}
-        first = await make_server(**shared)
-        second = await make_server(**shared)
-        async with first.client() as a, second.client() as b:
-            await register(a, "a@example.com")
-            await register(b, "b@example.com")
-            assert (await sign_up_status(a, "c@example.com")).status_code == 429
-            assert (await sign_up_status(b, "c@example.com")).status_code == 429
+    shared = {"redis_url": REDIS_URL, "redis_prefix": prefix, "register_max_per_address": 2}
+    first = await make_server(**shared)
+    second = await make_server(**shared)
+    async with first.client() as a, second.client() as b:
+        await register(a, "a@example.com")
+        await register(b, "b@example.com")
+        assert (await sign_up_status(a, "c@example.com")).status_code == 429
+        assert (await sign_up_status(b, "c@example.com")).status_code == 429
+
+
+@pytest.mark.parametrize("redis", [False, True], ids=["memory", "redis"])
+async def test_a_burst_of_sign_ups_cannot_slip_under_the_limit(
+    make_server: ServerFactory, prefix: str, redis: bool
+) -> None:
+    """Counted as they are let through: concurrent sign-ups (each hashing its password for a
+    while) cannot all pass the check before any is counted."""
+    shared = {"redis_url": REDIS_URL, "redis_prefix": prefix} if redis else {}
+    server = await make_server(register_max_per_address=3, **shared)
+    async with server.client() as client:
+        answers = await asyncio.gather(
+            *(sign_up_status(client, f"burst{n}@example.com") for n in range(10))
+        )
+    assert sorted(answer.status_code for answer in answers) == [201] * 3 + [429] * 7
 
 
 async def test_a_full_server_refuses_web_logins_and_sign_ups_without_ending_sessions(
