@@ -5,7 +5,8 @@ SAQ hands a free worker slot the oldest queued job, so one user's queued runs ke
 else's waiting. Here the queue's own dequeue chooses instead, in one Redis script: the queued
 job of the user with the fewest jobs active on any worker; among equals, of the user served
 longest ago. A user's own jobs still go in the order they were queued. Each job's owner is
-noted at enqueue and forgotten when it finishes.
+noted at enqueue and forgotten when it finishes; when each user was last served is kept (one
+small number per user who ever ran on the queue).
 """
 
 from __future__ import annotations
