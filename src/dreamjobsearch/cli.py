@@ -16,7 +16,6 @@ import uvicorn
 from pydantic import ValidationError
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from saq import Queue
 
 from dreamjobsearch.app import create_app
 from dreamjobsearch.cli_admin import admin_app
@@ -27,6 +26,7 @@ from dreamjobsearch.errors import DomainError
 from dreamjobsearch.events.base import Subscription
 from dreamjobsearch.logging_setup import configure_logging
 from dreamjobsearch.pipeline import UpdateParams
+from dreamjobsearch.runs.fair_queue import FairQueue
 from dreamjobsearch.runs.queue import RunsWorker, queue_name
 from dreamjobsearch.services import Services, build_services
 from dreamjobsearch.sources.files import kind_of
@@ -80,7 +80,7 @@ def worker() -> None:
 async def _work(settings: Settings) -> None:
     services = await build_services(settings)
     redis_url = settings.redis_url or ""
-    queue = Queue.from_url(redis_url, name=queue_name(settings.redis_prefix))
+    queue = FairQueue.from_url(redis_url, name=queue_name(settings.redis_prefix))
     runs_worker = RunsWorker(
         queue, services.pipeline, services.runs, settings.run_concurrency, settings.run_heartbeat
     )

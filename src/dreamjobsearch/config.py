@@ -45,7 +45,7 @@ class RunnerKind(StrEnum):
 
 
 class LimitPolicy(StrEnum):
-    """What a login does when a session limit is reached."""
+    """What a login does at the per-user session limit (at the server-wide one it is refused)."""
 
     EVICT_OLDEST = "evict_oldest"
     REFUSE = "refuse"
@@ -92,6 +92,8 @@ class Settings(BaseSettings):
     # Threads that hash passwords; unset: one fewer than the CPU cores (at least one).
     password_hash_workers: PositiveInt | None = None
     login_lockout: PositiveInt = 900
+    # Sign-ups one client address may try in an hour (shared through Redis when configured).
+    register_max_per_address: PositiveInt = 20
     log_ticket_ttl: PositiveInt = 30
     log_queue_size: PositiveInt = 1000
     log_heartbeat_interval: PositiveInt = 15
@@ -102,6 +104,8 @@ class Settings(BaseSettings):
     # whose worker has been silent for three times as long is recorded `interrupted`.
     run_heartbeat: PositiveInt = 10
     runs_max_active_per_user: PositiveInt = 3
+    # The most searches (queries x locations x sources) one run may make; more is refused (422).
+    run_max_searches: PositiveInt = 200
     linkedin_base_url: str = "https://www.linkedin.com"
     greenhouse_base_url: str = "https://boards-api.greenhouse.io"
     lever_base_url: str = "https://api.lever.co"

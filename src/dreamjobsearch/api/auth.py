@@ -35,14 +35,17 @@ def _token(issued: IssuedToken, response: Response) -> TokenOut:
     responses={
         409: {"description": "email taken"},
         422: {"description": "invalid email or password"},
+        429: {"description": "too many sign-ups from this client address"},
     },
 )
 async def register(
     body: Credentials, request: Request, services: ServicesDep, response: Response
 ) -> TokenOut:
     """Create an account (passwords: 8 to 1024 characters) and log it in."""
+    client = request.client.host if request.client else "unknown"
     device = describe_device(request.headers.get("user-agent"))
-    return _token(await services.auth.register(str(body.email), body.password, device), response)
+    issued = await services.auth.register(str(body.email), body.password, client, device)
+    return _token(issued, response)
 
 
 @router.post(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dreamjobsearch.auth.emails import InvalidEmailError, normalise_email
 from dreamjobsearch.auth.password_policy import common_passwords, password_problem
 from dreamjobsearch.auth.passwords import PasswordHasher
+from dreamjobsearch.auth.rate_limit import RateLimiter
 from dreamjobsearch.auth.throttle import LoginThrottle
 from dreamjobsearch.auth.tokens import TokenClaims, TokenCodec
 from dreamjobsearch.errors import (
@@ -45,17 +46,32 @@ class AuthService:
         throttle: LoginThrottle,
         sessions: SessionManager,
         tokens: TokenCodec,
+        registrations: RateLimiter,
     ) -> None:
         self._users = users
         self._hasher = hasher
         self._throttle = throttle
         self._sessions = sessions
         self._tokens = tokens
+        self._registrations = registrations
         common_passwords()  # read the list now, not during someone's sign-up
 
-    async def register(self, email: str, password: str, device: str = "") -> IssuedToken:
+    async def register(
+        self, email: str, password: str, client: str, device: str = ""
+    ) -> IssuedToken:
         """Create an account and log it in; `ConflictError` when the email is taken,
-        `InvalidValueError` for an invalid email or a password that is refused."""
+        `InvalidValueError` for an invalid email or a password that is refused.
+
+        Each client address may try only so many sign-ups an hour (`TooManyRequestsError`
+        beyond): one machine cannot fill the server with accounts.
+        """
+        retry_after = await self._registrations.acquire(client)
+        if retry_after is not None:
+            logger.warning("sign-up refused: too many from one client address")
+            raise TooManyRequestsError(
+                f"too many sign-ups from your address: try again in {retry_after} seconds",
+                retry_after,
+            )
         email = _valid_email(email)
         _check_password(password, email)
         if await self._users.by_email(email) is not None:

@@ -17,6 +17,7 @@ from dreamjobsearch.errors import (
     InvalidValueError,
     NotAuthenticatedError,
     TooManyRequestsError,
+    UnavailableError,
 )
 from dreamjobsearch.services import Services
 from dreamjobsearch.sessions.devices import describe_device
@@ -43,7 +44,6 @@ BAD_CREDENTIALS = "Incorrect email or password."
 FORM_ERRORS: tuple[tuple[type[DomainError], int], ...] = (
     (ConflictError, 409),
     (InvalidValueError, 422),
-    (TooManyRequestsError, 429),
 )
 
 Text = Annotated[str, Form(max_length=MAX_PASSWORD)]
@@ -91,6 +91,14 @@ def sentence(message: str) -> str:
     """A domain message as a sentence: capitalised, with a full stop."""
     text = message.strip().rstrip(".")
     return f"{text[:1].upper()}{text[1:]}." if text else ""
+
+
+def _busy(error: TooManyRequestsError | UnavailableError) -> tuple[int, dict[str, str] | None]:
+    """The status of a refusal for load (429 for this client, 503 for everyone) and when to
+    try again."""
+    status_code = 503 if isinstance(error, UnavailableError) else 429
+    retry = {"Retry-After": str(error.retry_after)} if error.retry_after else None
+    return status_code, retry
 
 
 def _valid_email(email: str) -> str | None:
@@ -159,9 +167,8 @@ async def login(
         issued = await services.auth.login(address, password, client, device)
     except NotAuthenticatedError:
         return await again(BAD_CREDENTIALS, 401)
-    except TooManyRequestsError as error:
-        retry = {"Retry-After": str(error.retry_after)} if error.retry_after else None
-        return await again(sentence(error.message), 429, retry)
+    except (TooManyRequestsError, UnavailableError) as error:
+        return await again(sentence(error.message), *_busy(error))
     return _logged_in(request, services, issued, next)
 
 
@@ -192,11 +199,16 @@ async def register(
         return await _auth_page(
             request, csrf, "register.html", email=email, error=problem, status_code=400
         )
+    client = request.client.host if request.client else "unknown"
     try:
         device = describe_device(request.headers.get("user-agent"))
-        issued = await services.auth.register(address, password, device)
-    except (ConflictError, InvalidValueError, TooManyRequestsError) as error:
-        status_code = next(code for kind, code in FORM_ERRORS if isinstance(error, kind))
+        issued = await services.auth.register(address, password, client, device)
+    except (ConflictError, InvalidValueError, TooManyRequestsError, UnavailableError) as error:
+        if isinstance(error, TooManyRequestsError | UnavailableError):
+            status_code, headers = _busy(error)
+        else:
+            status_code = next(code for kind, code in FORM_ERRORS if isinstance(error, kind))
+            headers = None
         return await _auth_page(
             request,
             csrf,
@@ -204,6 +216,7 @@ async def register(
             email=email,
             error=sentence(error.message),
             status_code=status_code,
+            headers=headers,
         )
     return _logged_in(request, services, issued, "/")
 
