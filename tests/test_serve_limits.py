@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 import time
 from contextlib import AsyncExitStack, suppress
 from pathlib import Path
@@ -170,3 +172,20 @@ async def _eventually_healthy(served: Served, within: float = 10) -> None:
     while not await healthy(served.port):
         assert time.monotonic() < deadline, "still refused"
         await asyncio.sleep(0.1)
+
+
+def test_serve_lifts_its_open_files_limit_to_the_hard_limit() -> None:
+    # In a child process: the limit is the process's own, and this one must not change.
+    script = (
+        "import resource\n"
+        "from dreamjobsearch.http_server.options import raise_open_files_limit\n"
+        "soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)\n"
+        "resource.setrlimit(resource.RLIMIT_NOFILE, (min(256, hard), hard))\n"
+        "raise_open_files_limit(100)\n"
+        "print(*resource.getrlimit(resource.RLIMIT_NOFILE))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    soft, hard = done.stdout.split()
+    assert soft == hard
