@@ -9,6 +9,7 @@ bounds neither how long they may take to arrive nor how many connections stay op
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import re
 from typing import Any, ClassVar
@@ -19,6 +20,9 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.server import ServerState
 
+# When each connection last became idle, in order: the loop's clock has millisecond steps,
+# so connections accepted together would tie.
+_IDLE_ORDER = itertools.count()
 # Seconds a refused client is told to wait before trying again.
 RETRY_AFTER = 5
 
@@ -67,12 +71,12 @@ class GuardedH11Protocol(H11Protocol):
         self._app = self.app
         self.app = self._limited_app
         self._header_timer: asyncio.TimerHandle | None = None
-        self._idle_since = self.loop.time()
+        self._idle_order = next(_IDLE_ORDER)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         """Admit the connection (making room if needed) and start its header deadline."""
         super().connection_made(transport)
-        self._idle_since = self.loop.time()
+        self._idle_order = next(_IDLE_ORDER)
         if len(self.connections) > self.max_connections and not self._evict_idle():
             self.connections.discard(self)
             self.logger.warning("Connection refused: %d connections open.", self.max_connections)
@@ -95,7 +99,7 @@ class GuardedH11Protocol(H11Protocol):
 
     def on_response_complete(self) -> None:
         """The connection is idle again (keep-alive): evictable from now on."""
-        self._idle_since = self.loop.time()
+        self._idle_order = next(_IDLE_ORDER)
         super().on_response_complete()
 
     def handle_events(self) -> None:
@@ -144,7 +148,7 @@ class GuardedH11Protocol(H11Protocol):
         ]
         if not idle:
             return False
-        oldest = min(idle, key=lambda other: other._idle_since)
+        oldest = min(idle, key=lambda other: other._idle_order)
         # Dropped from the count now: its connection_lost comes only on a later loop turn.
         self.connections.discard(oldest)
         oldest._close()
