@@ -24,6 +24,7 @@ from dreamjobsearch.cli_secrets import secrets_app
 from dreamjobsearch.config import Settings
 from dreamjobsearch.errors import DomainError
 from dreamjobsearch.events.base import Subscription
+from dreamjobsearch.http_server.options import connection_options, raise_open_files_limit
 from dreamjobsearch.logging_setup import configure_logging
 from dreamjobsearch.pipeline import UpdateParams
 from dreamjobsearch.runs.fair_queue import FairQueue
@@ -53,12 +54,14 @@ def serve(
     except ValueError as error:
         console.print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from error
+    raise_open_files_limit(settings.max_connections)
     uvicorn.run(
         create_app(settings),
         host=host or settings.host,
         port=port if port is not None else settings.port,
         log_level=settings.log_level.lower(),
-        timeout_keep_alive=settings.keep_alive_timeout,
+        # Header size and time, connections, requests in progress, keep-alive: bounded.
+        **connection_options(settings),
         # Only a proxy named in FORWARDED_ALLOW_IPS may say who the client is and whether
         # it came over HTTPS (for the Secure cookie and per-client login throttling).
         proxy_headers=bool(settings.forwarded_allow_ips),

@@ -97,6 +97,11 @@ class Settings(BaseSettings):
     log_ticket_ttl: PositiveInt = 30
     log_queue_size: PositiveInt = 1000
     log_heartbeat_interval: PositiveInt = 15
+    # Open `GET /logs` streams allowed at once: per session, per user and in this process
+    # (each holds a connection and a queue); beyond a cap the answer is 429.
+    log_max_streams_per_session: PositiveInt = 5
+    log_max_streams_per_user: PositiveInt = 10
+    log_max_streams_total: PositiveInt = 500
     max_request_bytes: PositiveInt = 10 * 1024 * 1024
     run_concurrency: PositiveInt = 4
     runner: RunnerKind = RunnerKind.LOCAL
@@ -132,6 +137,14 @@ class Settings(BaseSettings):
     # connections, make it longer than the proxy's own idle timeout: otherwise a request
     # can go out on a connection the server is closing at that moment.
     keep_alive_timeout: PositiveInt = 5
+    # Connection limits of `dreamjob serve`: the request line and headers together at most
+    # MAX_HEADER_BYTES (431 beyond) and complete within HEADER_TIMEOUT seconds (closed
+    # otherwise); at most LIMIT_CONCURRENCY requests in progress (503 beyond) and
+    # MAX_CONNECTIONS open connections (the longest idle one is closed to make room).
+    max_header_bytes: int = Field(default=16384, ge=1024, le=1024 * 1024)
+    header_timeout: PositiveInt = 10
+    limit_concurrency: PositiveInt = 800
+    max_connections: PositiveInt = 1000
 
     @field_validator("cors_origins", mode="before")
     @classmethod

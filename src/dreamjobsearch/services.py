@@ -40,6 +40,7 @@ from dreamjobsearch.sessions.stores.database import DatabaseSessionStore
 from dreamjobsearch.sessions.stores.lazy import LazySessionStore
 from dreamjobsearch.sessions.stores.memory import MemorySessionStore
 from dreamjobsearch.sessions.stores.redis import RedisSessionStore
+from dreamjobsearch.sessions.stream_slots import StreamLimits, StreamSlots
 from dreamjobsearch.sources.http import HostPolicy, PoliteHttp, RetryPolicy
 from dreamjobsearch.sources.registry import BaseUrls, SourceRegistry
 from dreamjobsearch.storage.db import create_engine, session_factory
@@ -81,6 +82,7 @@ class Services:
     sessions: SessionManager
     auth: AuthService
     vault: SecretVault
+    stream_slots: StreamSlots
 
     def workspace_for(self, user_id: int, email: str, config: dict[str, Any]) -> DreamJobSearch:
         """A workspace for a user outside any session (the CLI)."""
@@ -368,4 +370,11 @@ async def build_services(
         sessions=manager,
         auth=auth,
         vault=vault,
+        stream_slots=StreamSlots(
+            StreamLimits(
+                settings.log_max_streams_per_session,
+                settings.log_max_streams_per_user,
+                settings.log_max_streams_total,
+            )
+        ),
     )
