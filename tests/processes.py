@@ -81,9 +81,27 @@ def generate_postings(count: int) -> list[dict[str, Any]]:
     return postings
 
 
+def big_feed(count: int) -> bytes:
+    """A JSON import file of `count` realistic postings (20,000 make about 31 MB)."""
+    return json.dumps({"postings": generate_postings(count)}).encode()
+
+
 def write_big_feed(path: Path, count: int) -> None:
-    """A JSON import file of `count` realistic postings."""
-    path.write_text(json.dumps({"postings": generate_postings(count)}), encoding="utf-8")
+    """A JSON import file of `count` realistic postings, written to `path`."""
+    path.write_bytes(big_feed(count))
+
+
+# Room in a user's file area for a big feed (over the 10 MiB default of a file).
+BIG_FILE_LIMITS = {
+    "max_request_bytes": 64 * 1024 * 1024,
+    "max_user_file_bytes": 64 * 1024 * 1024,
+    "max_user_files_total_bytes": 128 * 1024 * 1024,
+}
+
+
+def big_file_env() -> dict[str, str]:
+    """`BIG_FILE_LIMITS` as the environment of a `dreamjob` process."""
+    return {f"DREAMJOB_{name.upper()}": str(value) for name, value in BIG_FILE_LIMITS.items()}
 
 
 async def run_status(client: httpx.AsyncClient, token: str, run_id: str) -> str:

@@ -18,6 +18,7 @@ from dreamjobsearch.errors import (
     InvalidInputError,
     NotAuthenticatedError,
     NotFoundError,
+    TooLargeError,
     TooManyRequestsError,
 )
 
@@ -30,6 +31,7 @@ STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
     (ForbiddenError, 403),
     (NotFoundError, 404),
     (ConflictError, 409),
+    (TooLargeError, 413),
     (TooManyRequestsError, 429),
 )
 
