@@ -21,7 +21,7 @@ from support import bearer
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 DREAMJOB = [sys.executable, "-c", "from dreamjobsearch.cli import app; app()"]
 FINAL = {"succeeded", "failed", "cancelled", "interrupted"}
-# An update run over `big.json` (see `write_big_feed`) that goes on for a while: 30 searches.
+# An update run over `big.json` (see `big_feed`) that goes on for a while: 30 searches.
 SLOW_RUN = {
     "queries": ["engineer", "developer", "senior", "python", "data", "manager"],
     "locations": ["", "poland", "germany", "united kingdom", "netherlands"],
@@ -84,11 +84,6 @@ def generate_postings(count: int) -> list[dict[str, Any]]:
 def big_feed(count: int) -> bytes:
     """A JSON import file of `count` realistic postings (20,000 make about 31 MB)."""
     return json.dumps({"postings": generate_postings(count)}).encode()
-
-
-def write_big_feed(path: Path, count: int) -> None:
-    """A JSON import file of `count` realistic postings, written to `path`."""
-    path.write_bytes(big_feed(count))
 
 
 # Room in a user's file area for a big feed (over the 10 MiB default of a file).
