@@ -287,11 +287,12 @@ async def test_the_files_page_uploads_lists_and_deletes(client: httpx.AsyncClien
     assert "File saved." in page.text
     assert "<code>jobs.json</code>" in page.text
 
-    refused = await client.post(
-        "/web/files", data={"csrf_token": csrf}, files={"file": ("notes.txt", b"hello")}
-    )
-    assert refused.status_code == 400
-    assert ".json, .jsonl or .csv" in refused.text
+    for name in ("notes.txt", "../escape.json", ".hidden.json"):
+        refused = await client.post(
+            "/web/files", data={"csrf_token": csrf}, files={"file": (name, b"hello")}
+        )
+        assert refused.status_code == 400, name
+        assert ".json, .jsonl or .csv" in refused.text
 
     # The search form offers the file, and a search can read it.
     home = await client.get("/")
