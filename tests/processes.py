@@ -21,7 +21,7 @@ from support import bearer
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 DREAMJOB = [sys.executable, "-c", "from dreamjobsearch.cli import app; app()"]
 FINAL = {"succeeded", "failed", "cancelled", "interrupted"}
-# An update run over `big.json` (see `write_big_feed`) that goes on for a while: 30 searches.
+# An update run over `big.json` (see `big_feed`) that goes on for a while: 30 searches.
 SLOW_RUN = {
     "queries": ["engineer", "developer", "senior", "python", "data", "manager"],
     "locations": ["", "poland", "germany", "united kingdom", "netherlands"],
@@ -81,9 +81,22 @@ def generate_postings(count: int) -> list[dict[str, Any]]:
     return postings
 
 
-def write_big_feed(path: Path, count: int) -> None:
-    """A JSON import file of `count` realistic postings."""
-    path.write_text(json.dumps({"postings": generate_postings(count)}), encoding="utf-8")
+def big_feed(count: int) -> bytes:
+    """A JSON import file of `count` realistic postings (20,000 make about 31 MB)."""
+    return json.dumps({"postings": generate_postings(count)}).encode()
+
+
+# Room in a user's file area for a big feed (over the 10 MiB default of a file).
+BIG_FILE_LIMITS = {
+    "max_request_bytes": 64 * 1024 * 1024,
+    "max_user_file_bytes": 64 * 1024 * 1024,
+    "max_user_files_total_bytes": 128 * 1024 * 1024,
+}
+
+
+def big_file_env() -> dict[str, str]:
+    """`BIG_FILE_LIMITS` as the environment of a `dreamjob` process."""
+    return {f"DREAMJOB_{name.upper()}": str(value) for name, value in BIG_FILE_LIMITS.items()}
 
 
 async def run_status(client: httpx.AsyncClient, token: str, run_id: str) -> str:

@@ -131,6 +131,14 @@ async def wait_run(
         await asyncio.sleep(0.05)
 
 
+async def put_file(
+    client: httpx.AsyncClient, headers: dict[str, str], name: str, data: bytes
+) -> None:
+    """Upload a file to the user's own file area, where their `file` sources read it."""
+    response = await client.put(f"/me/files/{name}", content=data, headers=headers)
+    assert response.status_code == 200, response.text
+
+
 async def sid_of(client: httpx.AsyncClient, token: str) -> str:
     """The session id behind a token."""
     response = await client.get("/auth/status", headers=bearer(token))

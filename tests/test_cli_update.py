@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from support import LiveServer, register, start_server
+from support import LiveServer, bearer, put_file, register, start_server
 from typer.testing import CliRunner
 
 from dreamjobsearch.cli import app
@@ -30,7 +30,7 @@ GREENHOUSE = Path(__file__).resolve().parent / "fixtures" / "greenhouse"
 EMAIL = "cli-update@example.com"
 ACCEPTED_FORMS = (
     "use linkedin, greenhouse:<board>, lever:<board>, ashby:<board>, arbeitnow or "
-    "file:<path under DATA_DIR>"
+    "file:<name of one of the account's files>"
 )
 POSTINGS = [
     {
@@ -132,14 +132,14 @@ async def greenhouse() -> AsyncIterator[str]:
 async def scene(
     make_settings: SettingsFactory, make_server: ServerFactory, greenhouse: str
 ) -> Scene:
-    """The account registered on a live server; `postings.json` in DATA_DIR."""
+    """The account registered on a live server, with `postings.json` among its files."""
     settings = make_settings(greenhouse_base_url=greenhouse)
     server = await make_server(settings)
     async with server.client() as client:
-        await register(client, EMAIL)
-    (settings.data_dir / "postings.json").write_text(
-        json.dumps({"postings": POSTINGS}), encoding="utf-8"
-    )
+        token = await register(client, EMAIL)
+        await put_file(
+            client, bearer(token), "postings.json", json.dumps({"postings": POSTINGS}).encode()
+        )
     return Scene(server, cli_env(settings))
 
 

@@ -12,7 +12,7 @@ import pytest
 from conftest import ServerFactory, SettingsFactory
 from redis.asyncio import Redis
 from services_available import REDIS_URL, fresh_redis_prefix
-from support import bearer, open_stream, register
+from support import bearer, open_stream, put_file, register
 
 from dreamjobsearch.events.base import Event
 from dreamjobsearch.events.redis import RedisEventBus
@@ -89,10 +89,10 @@ async def test_a_stream_on_one_server_follows_a_run_started_on_another(
     settings = make_settings(session_store="redis", redis_url=REDIS_URL, redis_prefix=prefix)
     first = await make_server(settings)
     second = await make_server(settings)
-    sample = (EXAMPLES / "postings.json").read_text(encoding="utf-8")
-    (settings.data_dir / "feed.json").write_text(sample, encoding="utf-8")
+    sample = (EXAMPLES / "postings.json").read_bytes()
     async with first.client() as on_first, second.client() as on_second:
         token = await register(on_first, "ada@example.com")
+        await put_file(on_first, bearer(token), "feed.json", sample)
         other = await register(on_first, "bob@example.com")
         # The token of a session opened on the first server works on the second.
         assert (await on_second.get("/auth/status", headers=bearer(token))).status_code == 200

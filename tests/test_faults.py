@@ -25,17 +25,18 @@ from conftest import TEST_SECRET, ServerFactory
 from processes import (
     FINAL,
     SLOW_RUN,
+    big_feed,
+    big_file_env,
     dreamjob_process,
     free_port,
     run_status,
     wait_healthy,
     wait_run_status,
-    write_big_feed,
 )
 from ranking_support import RANK, cold_start, posting, titles, user_with
 from services_available import fresh_postgres_database
 from sqlalchemy.engine import make_url
-from support import bearer, register, user_id_of
+from support import bearer, put_file, register, user_id_of
 
 from dreamjobsearch.storage.db import create_engine, session_factory
 from dreamjobsearch.storage.postings import PostingRepository
@@ -224,9 +225,10 @@ async def test_a_server_killed_during_a_run_leaves_it_interrupted_and_a_rerun_co
 ) -> None:
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    await asyncio.to_thread(write_big_feed, data_dir / "big.json", 20_000)
+    feed = await asyncio.to_thread(big_feed, 20_000)
     env = {
         **os.environ,
+        **big_file_env(),
         "DREAMJOB_DATA_DIR": str(data_dir),
         "DREAMJOB_JWT_SECRET": TEST_SECRET,
         "DREAMJOB_SESSION_STORE": "database",  # so that the token outlives the kill
@@ -238,6 +240,7 @@ async def test_a_server_killed_during_a_run_leaves_it_interrupted_and_a_rerun_co
         async with dreamjob_process(serve, env, tmp_path / "first.log") as pid:
             await wait_healthy(base_url, tmp_path / "first.log")
             token = await register(client, "ada@example.com")
+            await put_file(client, bearer(token), "big.json", feed)
             run = (
                 await client.post("/update-database", json=SLOW_RUN, headers=bearer(token))
             ).json()
@@ -253,6 +256,7 @@ async def test_a_server_killed_during_a_run_leaves_it_interrupted_and_a_rerun_co
             finished = await wait_run_status(client, token, rerun.json()["run_id"], FINAL, 180)
             assert finished == "succeeded"
             other = await register(client, "grace@example.com")
+            await put_file(client, bearer(other), "big.json", feed)
             whole = await client.post("/update-database", json=SLOW_RUN, headers=bearer(other))
             assert await wait_run_status(client, other, whole.json()["run_id"], FINAL, 180) == (
                 "succeeded"

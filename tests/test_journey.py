@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import httpx
-from support import LiveServer, bearer, open_stream, register
+from support import LiveServer, bearer, open_stream, put_file, register
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -43,9 +43,7 @@ async def test_register_import_rank_logs_logout(
         assert item["score"] == len(item["matched_keywords"])
 
     ticket = (await client.post("/logs/ticket", headers=headers)).json()["ticket"]
-    (server.services.settings.data_dir / "mine.json").write_text(
-        json.dumps(sample), encoding="utf-8"
-    )
+    await put_file(client, headers, "mine.json", json.dumps(sample).encode())
     async with open_stream(client, ticket=ticket) as stream:
         started = await client.post(
             "/update-database",

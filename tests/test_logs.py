@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +18,7 @@ from support import (
     bearer,
     login,
     open_stream,
+    put_file,
     register,
     register_admin,
     sid_of,
@@ -61,9 +61,9 @@ async def logs_status(
             return response.status_code
 
 
-def put_postings(server: LiveServer, name: str = "x.json") -> None:
-    """Copy the sample postings into DATA_DIR, where a `file` source can read them."""
-    shutil.copy(EXAMPLES / "postings.json", server.services.settings.data_dir / name)
+async def put_postings(client: httpx.AsyncClient, token: str, name: str = "x.json") -> None:
+    """Upload the sample postings to the user's files, where a `file` source reads them."""
+    await put_file(client, bearer(token), name, (EXAMPLES / "postings.json").read_bytes())
 
 
 async def start_run(
@@ -232,7 +232,7 @@ async def test_bearer_header_opens_a_stream(server: LiveServer, client: httpx.As
 
 async def test_stream_shows_a_runs_progress(server: LiveServer, client: httpx.AsyncClient) -> None:
     token = await register(client, "a@example.com")
-    put_postings(server)
+    await put_postings(client, token)
     async with open_stream(client, ticket=await ticket_for(client, token)) as stream:
         run_id = await start_run(client, token, ["engineer", "python"])
         events = await read_run(stream)
@@ -275,7 +275,7 @@ async def test_ticket_and_bearer_streams_both_get_every_event(
     server: LiveServer, client: httpx.AsyncClient
 ) -> None:
     token = await register(client, "a@example.com")
-    put_postings(server)
+    await put_postings(client, token)
     async with (
         open_stream(client, ticket=await ticket_for(client, token)) as by_ticket,
         open_stream(client, token=token) as by_bearer,
@@ -299,7 +299,7 @@ async def test_streams_of_two_sessions_of_a_user_both_get_every_event(
     first = await register(client, "a@example.com")
     second = await login(client, "a@example.com")
     assert await sid_of(client, first) != await sid_of(client, second)
-    put_postings(server)
+    await put_postings(client, second)
     async with (
         open_stream(client, ticket=await ticket_for(client, first)) as one,
         open_stream(client, token=second) as two,
@@ -318,7 +318,8 @@ async def test_other_users_stream_sees_nothing_of_a_run(
     alice = await register(client, "alice@example.com")
     bob = await register(client, "bob@example.com")
     alice_id = await user_id_of(server, "alice@example.com")
-    put_postings(server)
+    for token in (alice, bob):
+        await put_postings(client, token)
     async with (
         open_stream(client, ticket=await ticket_for(client, alice)) as alices,
         open_stream(client, token=bob) as bobs,

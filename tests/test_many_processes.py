@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import signal
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -14,18 +13,19 @@ import httpx
 import pytest
 from conftest import TEST_SECRET, ServerFactory, SettingsFactory
 from processes import (
+    BIG_FILE_LIMITS,
     EXAMPLES,
     FINAL,
     SLOW_RUN,
+    big_feed,
     dreamjob_process,
     free_port,
     run_status,
     wait_healthy,
     wait_run_status,
-    write_big_feed,
 )
 from services_available import REDIS_URL, fresh_postgres_database, fresh_redis_prefix
-from support import bearer, open_stream, register
+from support import bearer, open_stream, put_file, register
 
 
 @pytest.fixture
@@ -47,7 +47,6 @@ async def test_two_api_processes_and_a_worker_share_sessions_streams_and_runs(
 ) -> None:
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    shutil.copy(EXAMPLES / "postings.json", data_dir / "feed.json")
     env = {
         **os.environ,
         "DREAMJOB_DATA_DIR": str(data_dir),
@@ -75,6 +74,8 @@ async def test_two_api_processes_and_a_worker_share_sessions_streams_and_runs(
             # Log in on A, use the token on B.
             token = await register(on_a, "ada@example.com")
             keeper = await register(on_a, "bob@example.com")
+            feed = (EXAMPLES / "postings.json").read_bytes()
+            await put_file(on_a, bearer(token), "feed.json", feed)
             assert (await on_b.get("/auth/status", headers=bearer(token))).status_code == 200
 
             # A stream on A follows a run started on B and executed by the worker.
@@ -132,15 +133,18 @@ def worker_env(data_dir: Path, prefix: str, **extra: str) -> dict[str, str]:
 async def test_cancel_reaches_the_worker_and_a_stopped_worker_interrupts_its_runs(
     tmp_path: Path, prefix: str, make_server: ServerFactory, make_settings: SettingsFactory
 ) -> None:
-    settings = make_settings(runner="queue", redis_url=REDIS_URL, redis_prefix=prefix)
+    settings = make_settings(
+        runner="queue", redis_url=REDIS_URL, redis_prefix=prefix, **BIG_FILE_LIMITS
+    )
     server = await make_server(settings)
-    await asyncio.to_thread(write_big_feed, settings.data_dir / "big.json", 20_000)
+    feed = await asyncio.to_thread(big_feed, 20_000)
     env = worker_env(settings.data_dir, prefix)
     async with (
         server.client() as client,
         dreamjob_process(["worker"], env, tmp_path / "w.log") as pid,
     ):
         token = await register(client, "ada@example.com")
+        await put_file(client, bearer(token), "big.json", feed)
         first = (await client.post("/update-database", json=SLOW_RUN, headers=bearer(token))).json()
         await wait_run_status(client, token, first["run_id"], {"running"}, within=30)
         cancelled = await client.post(f"/runs/{first['run_id']}/cancel", headers=bearer(token))
@@ -160,13 +164,14 @@ async def test_runs_of_a_killed_worker_are_interrupted_and_run_again_completely(
     tmp_path: Path, prefix: str, make_server: ServerFactory, make_settings: SettingsFactory
 ) -> None:
     settings = make_settings(
-        runner="queue", redis_url=REDIS_URL, redis_prefix=prefix, run_heartbeat=1
+        runner="queue", redis_url=REDIS_URL, redis_prefix=prefix, run_heartbeat=1, **BIG_FILE_LIMITS
     )
     server = await make_server(settings)
-    await asyncio.to_thread(write_big_feed, settings.data_dir / "big.json", 20_000)
+    feed = await asyncio.to_thread(big_feed, 20_000)
     env = worker_env(settings.data_dir, prefix, DREAMJOB_RUN_HEARTBEAT="1")
     async with server.client() as client:
         token = await register(client, "ada@example.com")
+        await put_file(client, bearer(token), "big.json", feed)
         async with dreamjob_process(["worker"], env, tmp_path / "killed.log") as pid:
             run = (
                 await client.post("/update-database", json=SLOW_RUN, headers=bearer(token))
@@ -190,6 +195,7 @@ async def test_runs_of_a_killed_worker_are_interrupted_and_run_again_completely(
             )
             # Someone whose run was never cut off, for comparison.
             other = await register(client, "grace@example.com")
+            await put_file(client, bearer(other), "big.json", feed)
             whole = await client.post("/update-database", json=SLOW_RUN, headers=bearer(other))
             assert await wait_run_status(client, other, whole.json()["run_id"], FINAL, 120) == (
                 "succeeded"

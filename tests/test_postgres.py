@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import ServerFactory
 from services_available import fresh_postgres_database
-from support import bearer, register
+from support import bearer, put_file, register
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -42,9 +42,7 @@ async def test_journey_on_postgresql(make_server: ServerFactory, postgres_url: s
         nothing = await client.post("/job-postings", json={"keywords": ["Go"]}, headers=bob)
         assert nothing.json() == {"total": 0, "job_postings": []}
 
-        (server.services.settings.data_dir / "feed.json").write_text(
-            json.dumps(sample), encoding="utf-8"
-        )
+        await put_file(client, bob, "feed.json", json.dumps(sample).encode())
         started = await client.post(
             "/update-database",
             json={"queries": ["engineer"], "sources": [{"type": "file", "path": "feed.json"}]},

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from processes import generate_postings
-from support import FINAL_STATES, LiveServer, bearer, login, register, wait_run
+from processes import BIG_FILE_LIMITS, generate_postings
+from support import FINAL_STATES, LiveServer, bearer, login, put_file, register, wait_run
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 COUNT_NAMES = {"links_found", "fetched", "new", "duplicates", "errors", "blocked"}
@@ -75,13 +75,12 @@ def counts(
     }
 
 
-def write_data(server: LiveServer, name: str, content: Any) -> Path:
-    """Write a file into the server's DATA_DIR: bytes as they are, anything else as JSON."""
-    path = server.services.settings.data_dir / name
-    path.parent.mkdir(parents=True, exist_ok=True)
+async def put_data(
+    client: httpx.AsyncClient, headers: dict[str, str], name: str, content: Any
+) -> None:
+    """Upload a file to the user's file area: bytes as they are, anything else as JSON."""
     data = content if isinstance(content, bytes) else json.dumps(content).encode()
-    path.write_bytes(data)
-    return path
+    await put_file(client, headers, name, data)
 
 
 def file_source(path: str = "jobs.json") -> list[dict[str, str]]:
@@ -124,7 +123,7 @@ async def test_file_run_succeeds_and_postings_rank(
     server: LiveServer, client: httpx.AsyncClient
 ) -> None:
     headers = await user(client)
-    write_data(server, "jobs.json", {"postings": RUN_POSTINGS})
+    await put_data(client, headers, "jobs.json", {"postings": RUN_POSTINGS})
 
     response = await client.post(
         "/update-database",
@@ -159,7 +158,7 @@ async def test_file_run_succeeds_and_postings_rank(
 
 async def test_every_query_word_must_occur(server: LiveServer, client: httpx.AsyncClient) -> None:
     headers = await user(client)
-    write_data(server, "jobs.json", RUN_POSTINGS)  # a bare list works too
+    await put_data(client, headers, "jobs.json", RUN_POSTINGS)  # a bare list works too
     run = await run_to_end(client, headers, queries=["Python  DEVELOPER"], sources=file_source())
     assert run["status"] == "succeeded", run
     assert run["counts"] == counts(2, 2, 2)
@@ -174,7 +173,7 @@ async def test_every_query_word_must_occur(server: LiveServer, client: httpx.Asy
 
 async def test_query_words_match_whole_words(server: LiveServer, client: httpx.AsyncClient) -> None:
     headers = await user(client)
-    write_data(server, "jobs.json", RUN_POSTINGS)
+    await put_data(client, headers, "jobs.json", RUN_POSTINGS)
     # "go" is in "Django" (posting 1) but only the Go Developer has it as a word.
     run = await run_to_end(client, headers, queries=["go"], sources=file_source())
     assert run["counts"] == counts(1, 1, 1)
@@ -183,7 +182,7 @@ async def test_query_words_match_whole_words(server: LiveServer, client: httpx.A
 
 async def test_locations_filter(server: LiveServer, client: httpx.AsyncClient) -> None:
     headers = await user(client)
-    write_data(server, "jobs.json", {"postings": RUN_POSTINGS})
+    await put_data(client, headers, "jobs.json", {"postings": RUN_POSTINGS})
     run = await run_to_end(
         client, headers, queries=["python"], locations=["POLAND"], sources=file_source()
     )
@@ -207,7 +206,7 @@ async def test_max_jobs_per_search_caps_each_search(
     server: LiveServer, client: httpx.AsyncClient
 ) -> None:
     headers = await user(client)
-    write_data(server, "jobs.json", {"postings": RUN_POSTINGS})
+    await put_data(client, headers, "jobs.json", {"postings": RUN_POSTINGS})
     run = await run_to_end(
         client,
         headers,
@@ -223,7 +222,7 @@ async def test_searches_that_overlap_count_duplicates(
     server: LiveServer, client: httpx.AsyncClient
 ) -> None:
     headers = await user(client)
-    write_data(server, "jobs.json", {"postings": RUN_POSTINGS})
+    await put_data(client, headers, "jobs.json", {"postings": RUN_POSTINGS})
     run = await run_to_end(client, headers, queries=["python", "developer"], sources=file_source())
     # python: 1, 2, 3; developer: 1, 2, 4, 5.
     assert run["counts"] == counts(7, 7, 5, duplicates=2)
@@ -233,7 +232,7 @@ async def test_published_after_excludes_older_dated_postings(
     server: LiveServer, client: httpx.AsyncClient
 ) -> None:
     headers = await user(client)
-    write_data(server, "jobs.json", {"postings": RUN_POSTINGS})
+    await put_data(client, headers, "jobs.json", {"postings": RUN_POSTINGS})
     run = await run_to_end(
         client,
         headers,
@@ -251,7 +250,7 @@ async def test_published_after_without_a_time_zone(
     server: LiveServer, client: httpx.AsyncClient
 ) -> None:
     headers = await user(client)
-    write_data(server, "jobs.json", {"postings": RUN_POSTINGS})
+    await put_data(client, headers, "jobs.json", {"postings": RUN_POSTINGS})
     for value in ("2026-10-01", "2026-10-01T00:00:00"):
         run = await run_to_end(
             client, headers, queries=["developer"], published_after=value, sources=file_source()
@@ -269,7 +268,7 @@ async def test_invalid_rows_count_as_errors(server: LiveServer, client: httpx.As
         {**RUN_POSTINGS[2], "link": "not a link"},
         "not an object",
     ]
-    write_data(server, "jobs.json", {"postings": rows})
+    await put_data(client, headers, "jobs.json", {"postings": rows})
     run = await run_to_end(client, headers, queries=["python"], sources=file_source())
     assert run["status"] == "succeeded", run
     assert run["counts"] == counts(2, 2, 2, errors=3)
@@ -283,10 +282,8 @@ async def test_csv_file_source(server: LiveServer, client: httpx.AsyncClient) ->
     )
     writer.writeheader()
     writer.writerows(RUN_POSTINGS)
-    write_data(server, "exports/jobs.csv", out.getvalue().encode())
-    run = await run_to_end(
-        client, headers, queries=["developer"], sources=file_source("exports/jobs.csv")
-    )
+    await put_data(client, headers, "jobs.csv", out.getvalue().encode())
+    run = await run_to_end(client, headers, queries=["developer"], sources=file_source("jobs.csv"))
     assert run["status"] == "succeeded", run
     assert run["counts"] == counts(4, 4, 4)
     assert "Go Developer" in await titles(client, headers, ["go"])
@@ -295,7 +292,7 @@ async def test_csv_file_source(server: LiveServer, client: httpx.AsyncClient) ->
 async def test_sample_file_run(server: LiveServer, client: httpx.AsyncClient) -> None:
     headers = await user(client)
     sample = json.loads((EXAMPLES / "postings.json").read_text(encoding="utf-8"))
-    write_data(server, "sample.json", sample)
+    await put_data(client, headers, "sample.json", sample)
     engineers = [
         row
         for row in sample["postings"]
@@ -314,7 +311,7 @@ async def test_sample_file_run(server: LiveServer, client: httpx.AsyncClient) ->
 
 async def test_rerun_stores_nothing_twice(server: LiveServer, client: httpx.AsyncClient) -> None:
     headers = await user(client)
-    write_data(server, "jobs.json", {"postings": RUN_POSTINGS})
+    await put_data(client, headers, "jobs.json", {"postings": RUN_POSTINGS})
     params = {"queries": ["python", "microservices"], "sources": file_source()}
     first = await run_to_end(client, headers, **params)
     assert first["counts"] == counts(4, 4, 4)
@@ -331,8 +328,8 @@ async def test_two_users_running_the_same_file(
 ) -> None:
     alice = await user(client, "alice@example.com")
     bob = await user(client, "bob@example.com")
-    write_data(server, "jobs.json", {"postings": RUN_POSTINGS})
     for headers in (alice, bob):
+        await put_data(client, headers, "jobs.json", {"postings": RUN_POSTINGS})
         run = await run_to_end(client, headers, queries=["python"], sources=file_source())
         assert run["counts"] == counts(3, 3, 3)
     assert await titles(client, bob, ["python"]) == await titles(client, alice, ["python"])
@@ -340,7 +337,7 @@ async def test_two_users_running_the_same_file(
 
 async def test_malformed_file_fails_the_run(server: LiveServer, client: httpx.AsyncClient) -> None:
     headers = await user(client)
-    write_data(server, "broken.json", b'{"postings": [')
+    await put_data(client, headers, "broken.json", b'{"postings": [')
     run = await run_to_end(client, headers, queries=["python"], sources=file_source("broken.json"))
     assert run["status"] == "failed"
     assert "JSON" in run["error"]
@@ -354,24 +351,24 @@ async def test_bad_sources_are_refused_up_front(
     data_dir = server.services.settings.data_dir.resolve()
     outside = tmp_path / "outside.json"
     outside.write_text(json.dumps(RUN_POSTINGS), encoding="utf-8")
-    assert not outside.resolve().is_relative_to(data_dir)
-    (data_dir / "link.json").symlink_to(outside)
-    write_data(server, "notes.txt", b"hello")
+    # A file straight in DATA_DIR, as `file` sources used to read, is no one's file.
+    (data_dir / "shared.json").write_text(json.dumps(RUN_POSTINGS), encoding="utf-8")
 
-    async def refused(path: str) -> str:
+    async def refused(path: str, status: int) -> Any:
         response = await client.post(
             "/update-database",
             json={"queries": ["python"], "sources": file_source(path)},
             headers=headers,
         )
-        assert response.status_code == 400, (path, response.text)
-        detail: str = response.json()["detail"]
-        return detail
+        assert response.status_code == status, (path, response.text)
+        assert str(data_dir) not in response.text
+        return response.json()["detail"]
 
-    for path in ("../outside.json", str(outside), "sub/../../outside.json", "link.json"):
-        assert "outside DATA_DIR" in await refused(path), path
-    assert "no file" in await refused("missing.json")
-    assert ".json or .csv" in await refused("notes.txt")
+    for path in ("../outside.json", str(outside), "sub/../../outside.json", ".hidden.json"):
+        await refused(path, 422)
+    assert await refused("notes.txt", 422)
+    assert await refused("missing.json", 400) == "file missing.json not found"
+    assert await refused("shared.json", 400) == "file shared.json not found"
     # Nothing was recorded for the refused requests.
     assert (await client.get("/runs", headers=headers)).json() == []
 
@@ -407,7 +404,7 @@ async def test_bad_run_requests(client: httpx.AsyncClient) -> None:
 
 async def test_runs_are_listed_newest_first(server: LiveServer, client: httpx.AsyncClient) -> None:
     headers = await user(client)
-    write_data(server, "jobs.json", {"postings": RUN_POSTINGS})
+    await put_data(client, headers, "jobs.json", {"postings": RUN_POSTINGS})
     assert (await client.get("/runs", headers=headers)).json() == []
     ids = []
     for query in ("python", "go", "react"):
@@ -423,7 +420,7 @@ async def test_runs_are_listed_newest_first(server: LiveServer, client: httpx.As
 async def test_runs_are_private(server: LiveServer, client: httpx.AsyncClient) -> None:
     alice = await user(client, "alice@example.com")
     bob = await user(client, "bob@example.com")
-    write_data(server, "jobs.json", {"postings": RUN_POSTINGS})
+    await put_data(client, alice, "jobs.json", {"postings": RUN_POSTINGS})
     run = await run_to_end(client, alice, queries=["python"], sources=file_source())
     run_id = run["run_id"]
 
@@ -440,7 +437,7 @@ async def test_cancelling_a_finished_run_is_409(
     server: LiveServer, client: httpx.AsyncClient
 ) -> None:
     headers = await user(client)
-    write_data(server, "jobs.json", {"postings": RUN_POSTINGS})
+    await put_data(client, headers, "jobs.json", {"postings": RUN_POSTINGS})
     run = await run_to_end(client, headers, queries=["python"], sources=file_source())
     response = await client.post(f"/runs/{run['run_id']}/cancel", headers=headers)
     assert response.status_code == 409
@@ -466,12 +463,12 @@ SLOW_LOCATIONS = ["", "poland", "germany", "united kingdom", "netherlands"]
 
 
 async def test_cancel_running_and_queued_runs(make_server: Any) -> None:
-    server: LiveServer = await make_server(run_concurrency=1)
+    server: LiveServer = await make_server(run_concurrency=1, **BIG_FILE_LIMITS)
     big = await asyncio.to_thread(generate_postings, 20000)
-    await asyncio.to_thread(write_data, server, "big.json", {"postings": big})
-    write_data(server, "jobs.json", {"postings": RUN_POSTINGS})
     async with server.client() as client:
         headers = await user(client)
+        await put_data(client, headers, "big.json", {"postings": big})
+        await put_data(client, headers, "jobs.json", {"postings": RUN_POSTINGS})
         slow = await start(
             client,
             headers,
@@ -551,12 +548,12 @@ async def test_unfinished_runs_are_interrupted_after_a_restart(make_server: Any)
 
 
 async def test_running_runs_are_interrupted_when_the_server_stops(make_server: Any) -> None:
-    first: LiveServer = await make_server()
+    first: LiveServer = await make_server(**BIG_FILE_LIMITS)
     big = await asyncio.to_thread(generate_postings, 20000)
-    await asyncio.to_thread(write_data, first, "big.json", {"postings": big})
     email = "stopper@example.com"
     async with first.client() as client:
         headers = bearer(await register(client, email))
+        await put_data(client, headers, "big.json", {"postings": big})
         run_id = await start(
             client,
             headers,
@@ -576,12 +573,14 @@ async def test_running_runs_are_interrupted_when_the_server_stops(make_server: A
 
 
 async def test_too_many_runs_in_progress_are_refused(make_server: Any) -> None:
-    server: LiveServer = await make_server(run_concurrency=1, runs_max_active_per_user=2)
+    server: LiveServer = await make_server(
+        run_concurrency=1, runs_max_active_per_user=2, **BIG_FILE_LIMITS
+    )
     big = await asyncio.to_thread(generate_postings, 20000)
-    await asyncio.to_thread(write_data, server, "big.json", {"postings": big})
-    write_data(server, "jobs.json", {"postings": RUN_POSTINGS})
     async with server.client() as client:
         headers = await user(client)
+        await put_data(client, headers, "big.json", {"postings": big})
+        await put_data(client, headers, "jobs.json", {"postings": RUN_POSTINGS})
         slow = await start(
             client,
             headers,
@@ -600,6 +599,7 @@ async def test_too_many_runs_in_progress_are_refused(make_server: Any) -> None:
         assert "2 runs in progress" in refused.json()["detail"]
         # Someone else is not limited by this user's runs.
         other = await user(client, "other@example.com")
+        await put_data(client, other, "jobs.json", {"postings": RUN_POSTINGS})
         await start(client, other, queries=["python"], sources=file_source())
 
         assert (await client.post(f"/runs/{slow}/cancel", headers=headers)).status_code == 200

@@ -51,15 +51,18 @@ def file_search(csrf: str) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-async def postings_file(server: LiveServer) -> None:
-    """postings.json in DATA_DIR, for `file:` sources."""
-    path = server.services.settings.data_dir / "postings.json"
-    path.write_text(json.dumps({"postings": POSTINGS}), encoding="utf-8")
+async def upload_postings(client: httpx.AsyncClient, csrf: str) -> None:
+    """Upload postings.json on the files page, for `file:` sources."""
+    data = json.dumps({"postings": POSTINGS}).encode()
+    response = await client.post(
+        "/web/files", data={"csrf_token": csrf}, files={"file": ("postings.json", data)}
+    )
+    assert response.status_code == 303, response.text
 
 
 async def start(client: httpx.AsyncClient, csrf: str) -> str:
-    """Start the file search with the plain form; returns the run id."""
+    """Upload postings.json and start the file search with the plain form; the run id."""
+    await upload_postings(client, csrf)
     response = await client.post("/web/searches", data=file_search(csrf))
     assert response.status_code == 303, response.text
     found = RUN_LOCATION.match(response.headers["location"])
@@ -67,7 +70,6 @@ async def start(client: httpx.AsyncClient, csrf: str) -> str:
     return found.group(1)
 
 
-@pytest.mark.usefixtures("postings_file")
 async def test_the_form_starts_a_run_that_the_page_then_shows(
     client: httpx.AsyncClient,
 ) -> None:
@@ -84,9 +86,9 @@ async def test_the_form_starts_a_run_that_the_page_then_shows(
     assert ">Poland</textarea>" in page.text
 
 
-@pytest.mark.usefixtures("postings_file")
 async def test_htmx_gets_the_run_panel_and_the_runs_table(client: httpx.AsyncClient) -> None:
     csrf = await sign_up(client, EMAIL)
+    await upload_postings(client, csrf)
     response = await client.post("/web/searches", data=file_search(csrf), headers=HTMX)
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<div id="run-panel"')
@@ -186,7 +188,6 @@ async def test_the_cancel_button_stops_a_running_run(
         assert "/cancel" not in final.text
 
 
-@pytest.mark.usefixtures("postings_file")
 async def test_cancelling_a_finished_run_says_so(client: httpx.AsyncClient) -> None:
     csrf = await sign_up(client, EMAIL)
     run_id = await start(client, csrf)
@@ -196,7 +197,6 @@ async def test_cancelling_a_finished_run_says_so(client: httpx.AsyncClient) -> N
     assert "run already succeeded" in response.text
 
 
-@pytest.mark.usefixtures("postings_file")
 async def test_nobody_else_can_see_or_cancel_a_run(server: LiveServer) -> None:
     async with server.client() as owner, server.client() as other:
         run_id = await start(owner, await sign_up(owner, EMAIL))
@@ -209,7 +209,6 @@ async def test_nobody_else_can_see_or_cancel_a_run(server: LiveServer) -> None:
         assert await wait_for_run(owner, run_id) == "succeeded"
 
 
-@pytest.mark.usefixtures("postings_file")
 async def test_a_ticket_opens_the_live_log_stream(server: LiveServer) -> None:
     async with server.client() as client:
         csrf = await sign_up(client, EMAIL)
@@ -255,7 +254,7 @@ async def test_the_searches_page_loads_the_live_script(client: httpx.AsyncClient
         ("job-boards.greenhouse.io/acme/jobs/123", {"type": "greenhouse", "board": "acme"}),
         ("https://jobs.lever.co/acme/", {"type": "lever", "board": "acme"}),
         ("jobs.ashbyhq.com/acme", {"type": "ashby", "board": "acme"}),
-        ("file:exports/postings.csv", {"type": "file", "path": "exports/postings.csv"}),
+        ("file:postings.csv", {"type": "file", "path": "postings.csv"}),
     ],
 )
 def test_company_boards_by_name_or_address(line: str, expected: dict[str, str]) -> None:
@@ -264,7 +263,10 @@ def test_company_boards_by_name_or_address(line: str, expected: dict[str, str]) 
     assert [spec.model_dump() for spec in params.sources] == [expected]
 
 
-@pytest.mark.parametrize("line", ["acme", "monster:acme", "https://example.com/acme", "lever:"])
+@pytest.mark.parametrize(
+    "line",
+    ["acme", "monster:acme", "https://example.com/acme", "lever:", "file:exports/x.csv", "file:.x"],
+)
 def test_unknown_boards_are_refused(line: str) -> None:
     with pytest.raises(SearchFormError):
         SearchForm(queries="python", linkedin=False, boards=line).to_params()

@@ -9,7 +9,18 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from dreamjobsearch import __version__
-from dreamjobsearch.api import account, admin, auth, health, jobs, logs, runs, secrets, sessions
+from dreamjobsearch.api import (
+    account,
+    admin,
+    auth,
+    files,
+    health,
+    jobs,
+    logs,
+    runs,
+    secrets,
+    sessions,
+)
 from dreamjobsearch.api.documented_errors import document_common_errors
 from dreamjobsearch.api.errors import install_error_handlers
 from dreamjobsearch.api.limits import BodySizeLimitMiddleware
@@ -71,6 +82,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         logs.router,
         sessions.router,
         secrets.router,
+        files.router,
         admin.router,
         health.router,
     ):

@@ -104,7 +104,9 @@ async def _work(settings: Settings) -> None:
 
 @app.command("import")
 def import_file(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".json or .csv")],
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help=".json, .jsonl or .csv")
+    ],
     email: Annotated[str, typer.Option(help="the account that receives the postings")],
 ) -> None:
     """Import postings from a JSON or CSV file into an account, with a progress bar."""
@@ -166,7 +168,7 @@ def update(
         list[str] | None,
         typer.Option(
             help="linkedin, greenhouse:<board>, lever:<board>, ashby:<board>, arbeitnow, "
-            "file:<path under DATA_DIR> (repeatable; default: linkedin)"
+            "file:<name of one of the account's files> (repeatable; default: linkedin)"
         ),
     ] = None,
     published_after: Annotated[
@@ -202,7 +204,7 @@ def _source_option(text: str) -> SourceSpec:
     except ValidationError as error:
         raise typer.BadParameter(
             f"--source {text!r}: use linkedin, greenhouse:<board>, lever:<board>, "
-            "ashby:<board>, arbeitnow or file:<path under DATA_DIR>"
+            "ashby:<board>, arbeitnow or file:<name of one of the account's files>"
         ) from error
 
 

@@ -103,6 +103,11 @@ class Settings(BaseSettings):
     log_max_streams_per_user: PositiveInt = 10
     log_max_streams_total: PositiveInt = 500
     max_request_bytes: PositiveInt = 10 * 1024 * 1024
+    # Each user's file area (`PUT /me/files/{name}`, read by `file` sources): bytes per file,
+    # bytes in all, and how many files. An upload is also bounded by MAX_REQUEST_BYTES.
+    max_user_file_bytes: PositiveInt = 10 * 1024 * 1024
+    max_user_files_total_bytes: PositiveInt = 50 * 1024 * 1024
+    max_user_files: PositiveInt = 20
     run_concurrency: PositiveInt = 4
     runner: RunnerKind = RunnerKind.LOCAL
     # `queue`: a worker reports each of its runs alive this often (seconds, at least); a run

@@ -31,6 +31,10 @@ class ConflictError(DomainError):
     """The thing exists already or is in the wrong state (409)."""
 
 
+class PayloadTooLargeError(DomainError):
+    """Over a size or count limit, such as a user's file area (413)."""
+
+
 class TooManyRequestsError(DomainError):
     """A limit was hit (429); `retry_after` seconds, when known, say when to try again."""
 

@@ -165,7 +165,7 @@ class UpdatePipeline:
         for spec in specs:
             label = spec.label()
             try:
-                source = await self._sources.build(spec, http)
+                source = await self._sources.build(spec, http, handle.user_id)
             except DomainError as error:
                 await self._error(handle, f"{label}: {error.message}")
                 handle.searches_done += searches_per_source

@@ -48,6 +48,7 @@ from dreamjobsearch.storage.migrate import upgrade
 from dreamjobsearch.storage.postings import PostingRepository
 from dreamjobsearch.storage.runs import RunRepository
 from dreamjobsearch.storage.secrets import SecretRepository
+from dreamjobsearch.storage.user_files import FileLimits, UserFiles
 from dreamjobsearch.storage.users import UserRepository
 from dreamjobsearch.vault.keys import load_key_ring
 from dreamjobsearch.vault.vault import SecretVault
@@ -297,8 +298,16 @@ async def build_services(
         bus = redis_bus
     else:
         bus = MemoryEventBus(settings.log_queue_size)
+    files = UserFiles(
+        data_dir / "files",
+        FileLimits(
+            settings.max_user_file_bytes,
+            settings.max_user_files_total_bytes,
+            settings.max_user_files,
+        ),
+    )
     registry = SourceRegistry(
-        data_dir,
+        files,
         BaseUrls(
             linkedin=settings.linkedin_base_url,
             greenhouse=settings.greenhouse_base_url,
@@ -321,6 +330,7 @@ async def build_services(
         registry,
         settings.runs_max_active_per_user,
         ranker,
+        files,
         settings.run_max_searches,
     )
     store = build_session_store(settings, engine, redis, clock)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from dreamjobsearch.errors import (
     ConflictError,
@@ -29,13 +29,20 @@ from dreamjobsearch.search.cache import RankingCache
 from dreamjobsearch.search.ranker import Ranker, RankPage
 from dreamjobsearch.search.request import check_keywords, rank_request
 from dreamjobsearch.search.selection import Sort
-from dreamjobsearch.sources.files import ParsedRows, Rejection, parse_document, parse_rows
+from dreamjobsearch.sources.files import (
+    DocumentKind,
+    ParsedRows,
+    Rejection,
+    parse_document,
+    parse_rows,
+)
 from dreamjobsearch.sources.registry import SourceRegistry
 from dreamjobsearch.sources.specs import DEFAULT_SOURCES, SOURCE_SPEC, SourceSpec
 from dreamjobsearch.storage.models import Run, utcnow
 from dreamjobsearch.storage.postings import PostingDetail, PostingRepository
 from dreamjobsearch.storage.runs import ACTIVE_STATES, RunRepository
 from dreamjobsearch.storage.tracking import StatusColumn, TrackedPosting, TrackingRepository
+from dreamjobsearch.storage.user_files import FileInfo, UserFiles
 from dreamjobsearch.tracking import (
     STATUSES,
     Status,
@@ -60,6 +67,7 @@ class WorkspaceServices:
     sources: SourceRegistry
     max_active_runs: int
     ranker: Ranker
+    files: UserFiles
     # The most searches (queries x locations x sources) one run may make.
     max_searches: int = 200
     tracking: TrackingRepository = field(init=False)
@@ -112,10 +120,10 @@ class DreamJobSearch:
     async def import_document(
         self,
         data: bytes,
-        kind: Literal["json", "csv"],
+        kind: DocumentKind,
         progress: Callable[[int, int], None] | None = None,
     ) -> ImportReport:
-        """Import a JSON or CSV document (an upload or a file).
+        """Import a JSON, JSON Lines or CSV document (an upload or a file).
 
         Without `progress` it is one transaction. With it, postings are stored in chunks
         (each its own transaction; re-importing skips what is stored) and `progress(done,
@@ -254,12 +262,24 @@ class DreamJobSearch:
                 f"more than the {self._services.max_searches} allowed: split it into smaller runs"
             )
         for spec in specs:
-            self._services.sources.check(spec)
+            await self._services.sources.check(spec, self.user_id)
         params = params.model_copy(update={"sources": specs})
         run_id = uuid.uuid4().hex
         run = await self._services.runs.create(run_id, self.user_id, params.model_dump(mode="json"))
         await self._services.runner.submit(run_id, self.user_id, params)
         return run
+
+    async def files(self) -> list[FileInfo]:
+        """The user's own files (what their `file` sources can read), by name."""
+        return await self._services.files.list_for_user(self.user_id)
+
+    async def store_file(self, name: str, data: bytes) -> FileInfo:
+        """Create or replace one of the user's files; `PayloadTooLargeError` beyond their limits."""
+        return await self._services.files.store(self.user_id, name, data)
+
+    async def delete_file(self, name: str) -> None:
+        """Delete one of the user's files; `NotFoundError` when they have none of that name."""
+        await self._services.files.delete(self.user_id, name)
 
     async def runs(self) -> list[Run]:
         """The user's runs, newest first."""

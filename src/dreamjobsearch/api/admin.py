@@ -111,7 +111,10 @@ async def enable_user(user_id: UserId, _admin: AdminDep, services: ServicesDep) 
 
 @router.delete("/users/{user_id}", responses=USER_RESPONSES)
 async def delete_user(user_id: UserId, admin: AdminDep, services: ServicesDep) -> UserEndedOut:
-    """Delete an account, its postings links, runs and secrets; its sessions end at once."""
+    """Delete an account, its postings links, runs, secrets and files; its sessions end at
+    once."""
     _not_yourself(admin, user_id)
     ended = await services.auth.delete_account(user_id)
+    # Ids can be reused (SQLite), so a deleted account's files must not stay for the next.
+    await services.workspace_services.files.remove_all(user_id)
     return UserEndedOut(detail="user deleted", ended_sessions=ended)

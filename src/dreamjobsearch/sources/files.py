@@ -1,4 +1,5 @@
-"""Postings from JSON or CSV: the import endpoint, the CLI import and the `file` source.
+"""Postings from JSON, JSON Lines or CSV: the import endpoint, the CLI import and the `file`
+source.
 
 Each row is validated on its own, so one bad row is reported (with its index and the reason)
 while the good rows are imported.
@@ -9,10 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from pathlib import Path
+from pathlib import PurePath
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -34,7 +35,7 @@ COLUMNS = (
     "external_id",
 )
 REQUIRED_COLUMNS = ("link", "title")
-SUFFIXES = {".json": "json", ".csv": "csv"}
+DocumentKind = Literal["json", "jsonl", "csv"]
 
 
 class PostingInput(BaseModel):
@@ -81,6 +82,14 @@ class Rejection:
     reason: str
 
 
+class DocumentError(InvalidInputError):
+    """The document cannot be read as its kind; `line` says where, when known."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
 @dataclass(slots=True)
 class ParsedRows:
     """Valid postings (with their row index) and rejected rows."""
@@ -97,16 +106,20 @@ def _as_utc(value: datetime | date | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _reason(error: ValidationError) -> str:
+def _reason(error: ValidationError, name_unknown: bool) -> str:
     parts = []
     for detail in error.errors():
         where = ".".join(str(part) for part in detail["loc"]) or "row"
+        if not name_unknown and detail["loc"] and detail["loc"][0] not in COLUMNS:
+            # The name of a field we do not know is the file's content, not ours to repeat.
+            where = "an unknown field"
         parts.append(f"{where}: {detail['msg']}")
     return "; ".join(parts)
 
 
-def parse_rows(rows: Iterable[Any]) -> ParsedRows:
-    """Validate each row; good ones become postings, bad ones rejections with a reason."""
+def parse_rows(rows: Iterable[Any], name_unknown: bool = True) -> ParsedRows:
+    """Validate each row; good ones become postings, bad ones rejections with a reason
+    (naming an unknown field only with `name_unknown`)."""
     parsed = ParsedRows()
     for index, row in enumerate(rows):
         if not isinstance(row, dict):
@@ -115,7 +128,7 @@ def parse_rows(rows: Iterable[Any]) -> ParsedRows:
         try:
             parsed.postings.append(PostingInput.model_validate(row).to_posting())
         except ValidationError as error:
-            parsed.rejected.append(Rejection(index, _reason(error)))
+            parsed.rejected.append(Rejection(index, _reason(error, name_unknown)))
     return parsed
 
 
@@ -128,14 +141,34 @@ def rows_from_json(data: bytes) -> list[Any]:
     """The rows of a JSON document: a list of postings or `{"postings": [...]}`."""
     try:
         document = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InvalidInputError(f"the file is not valid JSON: {error}") from error
+    except UnicodeDecodeError as error:
+        raise DocumentError("the file is not valid JSON: it must be UTF-8 text", None) from error
+    except json.JSONDecodeError as error:
+        raise DocumentError(f"the file is not valid JSON: {error}", error.lineno) from error
     if isinstance(document, dict) and set(document) == {"postings"}:
         document = document["postings"]
     if not isinstance(document, list):
-        raise InvalidInputError('JSON must be a list of postings or {"postings": [...]}')
+        raise DocumentError('JSON must be a list of postings or {"postings": [...]}', 1)
     _check_row_count(len(document))
     return document
+
+
+def rows_from_jsonl(data: bytes) -> list[Any]:
+    """The rows of a JSON Lines document: one posting a line; blank lines are skipped."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise DocumentError("the file is not valid JSON: it must be UTF-8 text", None) from error
+    rows = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError as error:
+            raise DocumentError(f"line {number} is not valid JSON: {error}", number) from error
+        _check_row_count(len(rows))
+    return rows
 
 
 def rows_from_csv(data: bytes) -> list[dict[str, Any]]:
@@ -143,16 +176,20 @@ def rows_from_csv(data: bytes) -> list[dict[str, Any]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise InvalidInputError("the CSV file must be UTF-8 text") from error
+        raise DocumentError("the CSV file must be UTF-8 text", None) from error
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip() for name in reader.fieldnames or ()]
+    try:
+        header = [name.strip() for name in reader.fieldnames or ()]
+    except csv.Error as error:
+        raise DocumentError(f"the CSV file is malformed: {error}", reader.line_num) from error
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
-        raise InvalidInputError(f"CSV header lacks required columns: {', '.join(missing)}")
+        raise DocumentError(f"CSV header lacks required columns: {', '.join(missing)}", 1)
     unknown = [name for name in header if name not in COLUMNS]
     if unknown:
-        raise InvalidInputError(
-            f"CSV header has unknown columns: {', '.join(unknown)} (allowed: {', '.join(COLUMNS)})"
+        raise DocumentError(
+            f"CSV header has unknown columns: {', '.join(unknown)} (allowed: {', '.join(COLUMNS)})",
+            1,
         )
     reader.fieldnames = header
     rows: list[dict[str, Any]] = []
@@ -163,38 +200,46 @@ def rows_from_csv(data: bytes) -> list[dict[str, Any]]:
                 {key: value for key, value in row.items() if key and value not in ("", None)}
             )
     except csv.Error as error:
-        raise InvalidInputError(f"the CSV file is malformed: {error}") from error
+        raise DocumentError(f"the CSV file is malformed: {error}", reader.line_num) from error
     return rows
 
 
-def parse_document(data: bytes, kind: Literal["json", "csv"]) -> ParsedRows:
-    """Parse and validate a whole JSON or CSV document (CPU-bound: run it in a thread)."""
-    rows = rows_from_json(data) if kind == "json" else rows_from_csv(data)
-    return parse_rows(rows)
+READERS: dict[DocumentKind, Callable[[bytes], list[Any]]] = {
+    "json": rows_from_json,
+    "jsonl": rows_from_jsonl,
+    "csv": rows_from_csv,
+}
 
 
-def resolve_data_file(data_dir: Path, path: str) -> Path:
-    """The file `path` names inside DATA_DIR; refuses paths that leave it or do not exist."""
-    if "\x00" in path:
-        raise InvalidInputError("a file path cannot contain a NUL character")
-    root = data_dir.resolve()
-    target = (root / path).resolve()
-    if not target.is_relative_to(root):
-        raise InvalidInputError(f"path {path!r} is outside DATA_DIR: files must be under {root}")
-    if target.suffix.lower() not in SUFFIXES:
-        raise InvalidInputError(f"path {path!r} must name a .json or .csv file")
-    if not target.is_file():
-        raise InvalidInputError(f"no file {path!r} in DATA_DIR ({root})")
-    return target
+def parse_document(data: bytes, kind: DocumentKind, name_unknown: bool = True) -> ParsedRows:
+    """Parse and validate a whole document (CPU-bound: run it in a thread)."""
+    return parse_rows(READERS[kind](data), name_unknown)
 
 
-def kind_of(path: Path) -> Literal["json", "csv"]:
-    """`json` or `csv`, from the file's suffix."""
-    return "csv" if path.suffix.lower() == ".csv" else "json"
+def kind_of(name: str | PurePath) -> DocumentKind:
+    """`json`, `jsonl` or `csv`, from the file name's extension (JSON when unknown)."""
+    suffix = PurePath(name).suffix.lower()
+    return "csv" if suffix == ".csv" else "jsonl" if suffix == ".jsonl" else "json"
+
+
+def load_file_source(name: str, data: bytes) -> FileSource:
+    """The `file` source over one of the user's files (CPU-bound: run it in a thread).
+
+    Its errors name the file and, when known, the line, and never repeat the file's content
+    (a header, a cell) nor say where the server keeps it.
+    """
+    kind = kind_of(name)
+    try:
+        parsed = parse_document(data, kind, name_unknown=False)
+    except DocumentError as error:
+        where = f" at line {error.line}" if error.line else ""
+        label = "CSV" if kind == "csv" else "JSON"
+        raise InvalidInputError(f"file {name} is not valid {label}{where}") from error
+    return FileSource(name, parsed)
 
 
 class FileSource:
-    """Postings from a JSON or CSV file under DATA_DIR, filtered by query and location.
+    """Postings from one of the user's files, filtered by query and location.
 
     A posting matches a query when every word of the query occurs in its title or
     description as a whole word, by the ranking rule (so `go` does not match `Django`), and
@@ -204,8 +249,8 @@ class FileSource:
 
     name = "file"
 
-    def __init__(self, path: Path, parsed: ParsedRows) -> None:
-        self.path = path
+    def __init__(self, file_name: str, parsed: ParsedRows) -> None:
+        self.file_name = file_name
         self.parsed = parsed
         self.problems = [f"row {item.index}: {item.reason}" for item in parsed.rejected]
 
@@ -232,4 +277,4 @@ class FileSource:
         for posting in self.parsed.postings:
             if (posting.source, posting.external_id) == (link.source, link.external_id):
                 return posting
-        raise InvalidInputError(f"{link.url} is not in {self.path.name}")
+        raise InvalidInputError(f"that posting is not in file {self.file_name}")

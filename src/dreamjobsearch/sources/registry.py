@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from pathlib import Path
 
+from dreamjobsearch.errors import InvalidInputError
 from dreamjobsearch.sources.arbeitnow import ArbeitnowSource
 from dreamjobsearch.sources.ashby import AshbySource
 from dreamjobsearch.sources.base import JobSource
-from dreamjobsearch.sources.files import FileSource, kind_of, parse_document, resolve_data_file
+from dreamjobsearch.sources.files import FileSource, load_file_source
 from dreamjobsearch.sources.greenhouse import GreenhouseSource
 from dreamjobsearch.sources.http import HttpSession
 from dreamjobsearch.sources.lever import LeverSource
@@ -23,6 +23,7 @@ from dreamjobsearch.sources.specs import (
     LinkedInSourceSpec,
     SourceSpec,
 )
+from dreamjobsearch.storage.user_files import UserFiles
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,19 +38,25 @@ class BaseUrls:
 
 
 class SourceRegistry:
-    """Checks specs up front (so a bad one is a 400, not a failed run) and builds sources."""
+    """Checks specs up front (so a bad one is a 400, not a failed run) and builds sources.
 
-    def __init__(self, data_dir: Path, urls: BaseUrls) -> None:
-        self._data_dir = data_dir
+    Both take the id of the user the run is for: a `file` source reads that user's own file
+    area and no other.
+    """
+
+    def __init__(self, files: UserFiles, urls: BaseUrls) -> None:
+        self._files = files
         self._urls = urls
 
-    def check(self, spec: SourceSpec) -> None:
-        """Raise `InvalidInputError` when the spec cannot work (e.g. a path outside DATA_DIR)."""
+    async def check(self, spec: SourceSpec, user_id: int) -> None:
+        """Raise `InvalidInputError` when the spec cannot work (e.g. the user has no such file)."""
         if isinstance(spec, FileSourceSpec):
-            resolve_data_file(self._data_dir, spec.path)
+            names = {info.name for info in await self._files.list_for_user(user_id)}
+            if spec.path not in names:
+                raise InvalidInputError(f"file {spec.path} not found")
 
-    async def build(self, spec: SourceSpec, http: HttpSession) -> JobSource:
-        """The source for a spec, ready to search, making its requests through `http`."""
+    async def build(self, spec: SourceSpec, http: HttpSession, user_id: int) -> JobSource:
+        """The source for a spec and user, ready to search, making requests through `http`."""
         urls = self._urls
         if isinstance(spec, LinkedInSourceSpec):
             return LinkedInSource(http, urls.linkedin)
@@ -61,10 +68,8 @@ class SourceRegistry:
             return AshbySource(http, urls.ashby, spec.board)
         if isinstance(spec, ArbeitnowSourceSpec):
             return ArbeitnowSource(http, urls.arbeitnow)
-        return await self._file(spec)
+        return await self._file(spec, user_id)
 
-    async def _file(self, spec: FileSourceSpec) -> FileSource:
-        path = resolve_data_file(self._data_dir, spec.path)
-        data = await asyncio.to_thread(path.read_bytes)
-        parsed = await asyncio.to_thread(parse_document, data, kind_of(path))
-        return FileSource(path, parsed)
+    async def _file(self, spec: FileSourceSpec, user_id: int) -> FileSource:
+        data = await self._files.read(user_id, spec.path)
+        return await asyncio.to_thread(load_file_source, spec.path, data)

@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from dreamjobsearch.storage.user_files import FILE_NAME_PATTERN, MAX_NAME_LENGTH
+
 BoardName = Annotated[
     str,
     Field(
@@ -61,10 +63,15 @@ class ArbeitnowSourceSpec(_Spec):
 
 
 class FileSourceSpec(_Spec):
-    """A JSON or CSV file of postings under DATA_DIR."""
+    """A JSON, JSON Lines or CSV file of postings among the user's own files (`/me/files`)."""
 
     type: Literal["file"]
-    path: str = Field(min_length=1, max_length=1024, description="path relative to DATA_DIR")
+    path: str = Field(
+        min_length=1,
+        max_length=MAX_NAME_LENGTH,
+        pattern=FILE_NAME_PATTERN,
+        description="the name of one of your files, as uploaded with PUT /me/files/{name}",
+    )
 
     def label(self) -> str:
         """`file:<path>`."""
@@ -85,7 +92,8 @@ DEFAULT_SOURCES: tuple[dict[str, str], ...] = ({"type": "linkedin"},)
 
 
 def parse_source(text: str) -> SourceSpec:
-    """A spec from the CLI's short form: `linkedin`, `greenhouse:acme`, `file:postings.json`."""
+    """A spec from the CLI's short form: `linkedin`, `greenhouse:acme`, `file:postings.json`
+    (one of the account's files)."""
     kind, _, name = text.partition(":")
     if kind == "file":
         return SOURCE_SPEC.validate_python({"type": "file", "path": name})

@@ -15,6 +15,7 @@ from dreamjobsearch.web.routes import (
     auth,
     board,
     companies,
+    files,
     results,
     searches,
     sessions,
@@ -27,6 +28,6 @@ from dreamjobsearch.web.templating import STATIC_PREFIX
 def install_web(app: FastAPI, settings: Settings) -> None:
     """Add the pages, their form and htmx endpoints, and the static files to `app`."""
     app.state.web_csrf = CsrfSigner(settings.jwt_secret_value)
-    for module in (auth, searches, results, board, tracking, companies, sessions, admin):
+    for module in (auth, searches, results, board, tracking, companies, files, sessions, admin):
         app.include_router(module.router)
     app.mount(STATIC_PREFIX, StaticAssets(), name="static")

@@ -50,6 +50,7 @@ async def _page(
         "viewer": viewer,
         "csrf_token": viewer.csrf_token,
         "form": form,
+        "files": await viewer.workspace.files(),
         "run": RunView.of(shown) if shown else None,
         "runs": [RunView.of(run) for run in runs[:RECENT_RUNS]],
     }
@@ -93,7 +94,11 @@ async def start_search(
             return render(
                 request,
                 "fragments/search_form.html",
-                {"form": invalid, "csrf_token": viewer.csrf_token},
+                {
+                    "form": invalid,
+                    "files": await viewer.workspace.files(),
+                    "csrf_token": viewer.csrf_token,
+                },
                 status_code=400,
                 headers={"HX-Retarget": "#search-form", "HX-Reswap": "outerHTML"},
             )
