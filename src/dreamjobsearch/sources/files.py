@@ -203,6 +203,8 @@ class FileSource:
     """
 
     name = "file"
+    # The user supplied the file, so its postings are stored for that user alone.
+    server_fetched = False
 
     def __init__(self, path: Path, parsed: ParsedRows) -> None:
         self.path = path
