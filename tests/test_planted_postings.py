@@ -10,11 +10,12 @@ The boards are the fakes of `test_update_pipeline.py`, served from 127.0.0.1.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
+from services_available import fresh_postgres_database
 from starlette.applications import Starlette
 from starlette.routing import Route
 from support import LiveServer, start_server
@@ -62,10 +63,23 @@ async def boards() -> AsyncIterator[FakeBoards]:
     await server.stop()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
+    """The database setting: SQLite in DATA_DIR (the default), or a fresh PostgreSQL one."""
+    if request.param == "sqlite":
+        yield {}
+        return
+    with fresh_postgres_database() as url:
+        yield {"database_url": url}
+
+
 @pytest.fixture
-async def app(linkedin: FakeLinkedIn, boards: FakeBoards, make_server: Any) -> LiveServer:
-    """The app with every board pointed at the fakes."""
+async def app(
+    linkedin: FakeLinkedIn, boards: FakeBoards, make_server: Any, database_url: dict[str, str]
+) -> LiveServer:
+    """The app with every board pointed at the fakes, on each database."""
     server: LiveServer = await make_server(
+        **database_url,
         linkedin_base_url=linkedin.base_url,
         greenhouse_base_url=boards.base_url,
         lever_base_url=boards.base_url,
