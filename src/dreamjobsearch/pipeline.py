@@ -1,9 +1,10 @@
 """An update run: for each source x query x location, collect links, fetch the new ones, store.
 
-Postings the server already fetched (for anyone) are only linked to the user, never fetched
-again; new ones are fetched concurrently within the host's pacing and each stored in its own
-transaction, so a run cut off part-way keeps what it stored and a re-run fetches only the
-rest. Progress goes to the user's event streams as it happens and to the run record.
+Postings the server already fetched (for anyone), or that the user already has, are only
+linked to the user, never fetched again; new ones are fetched concurrently within the host's
+pacing and each stored in its own transaction, so a run cut off part-way keeps what it stored
+and a re-run fetches only the rest. Progress goes to the user's event streams as it happens
+and to the run record.
 """
 
 from __future__ import annotations
@@ -209,7 +210,8 @@ class UpdatePipeline:
             await self._fetch_new(handle, search, links)
 
     async def _fetch_new(self, handle: RunHandle, search: _Search, links: list[JobLink]) -> None:
-        """Link postings already stored; fetch and store the others, a few at a time."""
+        """Link the postings the user has or the server already fetched; fetch and store the
+        others, a few at a time."""
         known = await self._postings.known(
             handle.user_id, [(link.source, link.external_id) for link in links]
         )

@@ -157,8 +157,8 @@ class PostingRepository:
         """The ids of the postings among `keys` a board run for the user need not fetch:
         the copy the user already has, else the one the server fetched for everyone.
 
-        Another user's private copy is never among them, so what a user imports can never
-        stand in for what a board serves."""
+        Another user's private copy is never among them: what a user imports never stands
+        in for what a board serves anyone else."""
         async with self._sessions() as session:
             held = await _held(session, user_id, keys)
             rest = [key for key in keys if key not in held]
