@@ -145,6 +145,18 @@ def _rss(pid: int) -> int:
     raise RuntimeError("no VmRSS")
 
 
+async def _grant_admin(data_dir: Path, email: str) -> None:
+    """Make the account an admin as an operator does, with `dreamjob admin grant`."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "from dreamjobsearch.cli import app; app()",
+        "admin", "grant", email,
+        env={**os.environ, "DREAMJOB_DATA_DIR": str(data_dir)},
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    if await process.wait() != 0:
+        raise RuntimeError(f"dreamjob admin grant {email} failed")
+
+
 @contextlib.asynccontextmanager
 async def _server(data_dir: Path, session_cap: int) -> AsyncIterator[tuple[str, int]]:
     port = _free_port()
@@ -152,7 +164,6 @@ async def _server(data_dir: Path, session_cap: int) -> AsyncIterator[tuple[str, 
         **os.environ,
         "DREAMJOB_DATA_DIR": str(data_dir),
         "DREAMJOB_JWT_SECRET": SECRET,
-        "DREAMJOB_ADMIN_EMAILS": ADMIN,
         "DREAMJOB_SESSION_STORE": "memory",
         "DREAMJOB_SESSION_MAX_TOTAL": str(session_cap),
         "DREAMJOB_SESSION_MAX_PER_USER": "3",
@@ -266,6 +277,7 @@ async def run_load(
                 ],
             )
             admin = await _register(clients.auth, setup, ADMIN, import_postings=False)
+            await _grant_admin(data_dir, ADMIN)
             if setup.error_count:
                 raise RuntimeError(f"setting up failed: {dict(setup.errors)}")
             rss_start = _rss(pid)

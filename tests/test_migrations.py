@@ -81,7 +81,7 @@ def test_processes_starting_together_migrate_one_at_a_time_on_postgresql() -> No
 
 
 def _posting(source: str, external_id: str, **fields: Any) -> dict[str, Any]:
-    """A postings row as revision 0010 stores it."""
+    """A postings row as revision 0011 stores it."""
     return {
         "source": source,
         "external_id": external_id,
@@ -102,7 +102,7 @@ def _posting(source: str, external_id: str, **fields: Any) -> dict[str, Any]:
 
 
 def _link(user_id: int, posting_id: int, hours: int) -> dict[str, Any]:
-    """A user_postings row as revision 0010 stores it, found `hours` after FOUND."""
+    """A user_postings row as revision 0011 stores it, found `hours` after FOUND."""
     return {
         "user_id": user_id,
         "posting_id": posting_id,
@@ -126,7 +126,7 @@ def _tables(engine: Engine) -> dict[str, Table]:
 
 
 def _existing_postings_become_private_to_their_first_finder(url: str) -> None:
-    upgrade(url, "0010")
+    upgrade(url, "0011")
     engine = create_engine(url)
     tables = _tables(engine)
     with engine.begin() as connection:

@@ -22,7 +22,7 @@ import pytest
 from conftest import ServerFactory
 from redis.asyncio import Redis
 from services_available import REDIS_URL, fresh_postgres_database, fresh_redis_prefix
-from support import LiveServer, ManualClock, bearer, login, register, sid_of
+from support import LiveServer, ManualClock, bearer, login, register, register_admin, sid_of
 
 from dreamjobsearch.sessions.stores.base import SessionRecord, SessionStore
 from dreamjobsearch.sessions.stores.database import DatabaseSessionStore
@@ -342,7 +342,7 @@ async def test_logout_revokes_that_session_only(serve: ServerFactory) -> None:
 async def test_admin_ends_any_session(serve: ServerFactory) -> None:
     server = await serve()
     async with server.client() as client:
-        admin = await register(client, ADMIN)
+        admin = await register_admin(server, client, ADMIN)
         target = await register(client, "target@example.com")
         sid = await sid_of(client, target)
         assert (
@@ -434,7 +434,7 @@ async def test_sweep_removes_expired_sessions(
         sleepy = [await register(client, "sleepy@example.com")]
         sleepy.append(await register(client, "dozy@example.com"))
         clock.advance(30)
-        admin = await register(client, ADMIN)
+        admin = await register_admin(server, client, ADMIN)
         assert (await admin_view(client, admin))["total_sessions"] == 3
         clock.advance(31)  # the two sleepy sessions time out; the admin's does not
 

@@ -19,6 +19,7 @@ from rich.table import Table
 from saq import Queue
 
 from dreamjobsearch.app import create_app
+from dreamjobsearch.cli_admin import admin_app
 from dreamjobsearch.cli_progress import console, counted_progress
 from dreamjobsearch.cli_secrets import secrets_app
 from dreamjobsearch.config import Settings
@@ -36,6 +37,7 @@ app = typer.Typer(help="DreamJobSearch: collect job postings and rank them by yo
 sessions_app = typer.Typer(help="Watch and end sessions on a running server (admins).")
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(secrets_app, name="secrets")
+app.add_typer(admin_app, name="admin")
 
 
 @app.command()
@@ -46,6 +48,11 @@ def serve(
     """Start the API (migrating the database first); docs at /docs."""
     settings = Settings()
     configure_logging(settings.log_level)
+    try:
+        settings.check_retired()
+    except ValueError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
     uvicorn.run(
         create_app(settings),
         host=host or settings.host,

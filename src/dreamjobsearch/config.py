@@ -22,6 +22,10 @@ logger = logging.getLogger(__name__)
 
 JWT_SECRET_FILE = "jwt_secret"  # noqa: S105 -- a file name, not a secret
 MIN_JWT_SECRET_BYTES = 32
+ADMIN_EMAILS_RETIRED = (
+    "DREAMJOB_ADMIN_EMAILS is no longer read: admin rights are a flag on the account now. "
+    "Unset it, then grant them with `dreamjob admin grant EMAIL` (see `dreamjob admin --help`)."
+)
 
 
 class SessionStoreKind(StrEnum):
@@ -61,7 +65,10 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     secret_old_keys: SecretStr | None = None
     jwt_ttl: PositiveInt = 3600
-    admin_emails: Annotated[frozenset[str], NoDecode] = frozenset()
+    # Retired: admin rights are a flag on the account (`dreamjob admin grant EMAIL`). An email
+    # list granted them to whoever registered a listed address first, so while it is still
+    # set the server refuses to start (`check_retired`) instead of silently ignoring it.
+    admin_emails: str = ""
     # Web origins (scheme://host[:port]) whose scripts may call the API; none by default.
     cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
     session_store: SessionStoreKind = SessionStoreKind.MEMORY
@@ -136,16 +143,6 @@ class Settings(BaseSettings):
             return origins
         return value
 
-    @field_validator("admin_emails", mode="before")
-    @classmethod
-    def _split_emails(cls, value: object) -> object:
-        """Accept a comma-separated string; emails compare case-insensitively."""
-        if isinstance(value, str):
-            value = value.split(",")
-        if isinstance(value, list | tuple | set | frozenset):
-            return frozenset(str(item).strip().lower() for item in value if str(item).strip())
-        return value
-
     @field_validator("jwt_secret")
     @classmethod
     def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
@@ -158,6 +155,11 @@ class Settings(BaseSettings):
                     f"{MIN_JWT_SECRET_BYTES} (leave it unset to have one generated)"
                 )
         return value
+
+    def check_retired(self) -> None:
+        """Refuse to run with a setting that no longer does what it says (`ValueError`)."""
+        if self.admin_emails.strip():
+            raise ValueError(ADMIN_EMAILS_RETIRED)
 
     @property
     def resolved_database_url(self) -> str:

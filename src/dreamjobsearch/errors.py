@@ -37,3 +37,7 @@ class TooManyRequestsError(DomainError):
     def __init__(self, message: str, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class InvalidValueError(DomainError):
+    """A value breaks a rule its type cannot show, e.g. a too-common password (422)."""

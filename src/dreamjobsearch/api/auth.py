@@ -72,13 +72,13 @@ async def logout(caller: CallerDep, services: ServicesDep) -> MessageOut:
 
 
 @router.get("/auth/status")
-async def auth_status(caller: CallerDep, response: Response) -> StatusOut:
+async def auth_status(caller: CallerDep, services: ServicesDep, response: Response) -> StatusOut:
     """The logged-in account and the times of its session."""
     response.headers.update(NO_STORE)
     record = caller.session.record
     return StatusOut(
         email=record.email,
-        is_admin=caller.is_admin,
+        is_admin=await services.users.is_admin(caller.user_id),
         session=SessionTimes(
             sid=record.sid,
             created_at=timestamp(record.created_at),

@@ -16,6 +16,7 @@ from dreamjobsearch.errors import (
     DomainError,
     ForbiddenError,
     InvalidInputError,
+    InvalidValueError,
     NotAuthenticatedError,
     NotFoundError,
     TooManyRequestsError,
@@ -31,6 +32,7 @@ STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
     (NotFoundError, 404),
     (ConflictError, 409),
     (TooManyRequestsError, 429),
+    (InvalidValueError, 422),
 )
 
 
