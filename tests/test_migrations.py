@@ -126,6 +126,7 @@ def _tables(engine: Engine) -> dict[str, Table]:
 
 
 def _existing_postings_become_private_to_their_first_finder(url: str) -> None:
+    """Migrations 0012 and 0013 over a database holding accounts, postings and links."""
     upgrade(url, "0011")
     engine = create_engine(url)
     tables = _tables(engine)
@@ -179,6 +180,14 @@ def _existing_postings_become_private_to_their_first_finder(url: str) -> None:
     for duplicate in (board_copy, _posting("linkedin", "111", owner_id=users[1])):
         with pytest.raises(IntegrityError), engine.begin() as connection:
             connection.execute(table.insert(), [duplicate])
+    # Every account is kept, and the id of the last one deleted is never given again.
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM users WHERE id = :id"), {"id": users[2]})
+        assert connection.execute(text("SELECT count(*) FROM users")).scalar() == 2
+        account = {"email": "new@example.com", "password_hash": "x", "is_active": True}
+        account |= {"created_at": FOUND, "workspace_config": {}}
+        new = connection.execute(_tables(engine)["users"].insert(), account)
+        assert new.inserted_primary_key[0] > users[2]
     engine.dispose()
 
 

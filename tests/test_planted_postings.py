@@ -18,7 +18,7 @@ import pytest
 from services_available import fresh_postgres_database
 from starlette.applications import Starlette
 from starlette.routing import Route
-from support import LiveServer, start_server
+from support import LiveServer, bearer, register_admin, start_server, user_id_of
 from test_update_pipeline import (
     FakeBoards,
     FakeLinkedIn,
@@ -245,3 +245,27 @@ async def test_an_import_cannot_regroup_other_users_jobs_and_boards_still_dedupe
         links = sorted(sorted(link["link"] for link in item["links"]) for item in results)
         assert [linkedin.url("4300000002"), BACKEND] in links, links
         assert [DATA] in links, links
+
+
+async def test_a_deleted_importers_posting_goes_to_nobody(
+    app: LiveServer, api: httpx.AsyncClient, linkedin: FakeLinkedIn
+) -> None:
+    admin = bearer(await register_admin(app, api, "admin@example.com"))
+    mallory = await user(api, "mallory@example.com")
+    await imported(api, mallory, [planted(REAL.job_id)])
+    mallory_id = await user_id_of(app, "mallory@example.com")
+    deleted = await api.delete(f"/admin/users/{mallory_id}", headers=admin)
+    assert deleted.status_code == 200, deleted.text
+
+    # The next account (on SQLite it may get her id back) imports the job as its own.
+    next_user = await user(api, "next@example.com")
+    mine = planted(REAL.job_id, title="Python Developer (mine)", link=EVIL_LINK + "?mine")
+    assert await imported(api, next_user, [mine]) == {
+        "imported": 1,
+        "duplicates": 0,
+        "rejected": [],
+    }
+    assert (await only_result(api, next_user))["link"] == mine["link"]
+    bob = await user(api, "bob@example.com")
+    assert (await run_to_end(api, bob, **LINKEDIN))["counts"] == counts(1, 1, 1)
+    assert (await only_result(api, bob))["link"] == linkedin.url(REAL.job_id)

@@ -66,9 +66,15 @@ def utcnow() -> datetime:
 
 
 class User(Base):
-    """An account. `workspace_config` is the user's saved workspace settings (JSON)."""
+    """An account. `workspace_config` is the user's saved workspace settings (JSON).
+
+    An id is never given again once its account is deleted (PostgreSQL's sequences never
+    do; SQLite needs AUTOINCREMENT): what is kept by user id (a process's ranking indexes,
+    event streams) must never reach a later account.
+    """
 
     __tablename__ = "users"
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
