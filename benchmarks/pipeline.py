@@ -281,7 +281,9 @@ async def store_all(
     new = 0
     started = time.perf_counter()
     for start in range(0, len(items), BATCH_SIZE):
-        result = await postings.store_for_user(user_id, items[start : start + BATCH_SIZE])
+        # Shared, as a run stores what it fetched from a board (imports stay private).
+        batch = items[start : start + BATCH_SIZE]
+        result = await postings.store_for_user(user_id, batch, shared=True)
         new += result.new
     return time.perf_counter() - started, new
 

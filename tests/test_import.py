@@ -449,15 +449,17 @@ async def test_invalid_source_name_is_rejected(client: httpx.AsyncClient) -> Non
     assert "source" in body["rejected"][0]["reason"]
 
 
-async def test_two_users_share_one_stored_posting(client: httpx.AsyncClient) -> None:
+async def test_two_users_importing_one_job_each_keep_their_own_copy(
+    client: httpx.AsyncClient,
+) -> None:
     alice = await user(client, "alice@example.com")
     bob = await user(client, "bob@example.com")
-    shared = posting(1, link="https://careers.example.com/jobs/1?utm_source=alice")
-    assert (await client.post(IMPORT, json={"postings": [shared]}, headers=alice)).json()[
+    alices = posting(1, link="https://careers.example.com/jobs/1?utm_source=alice")
+    assert (await client.post(IMPORT, json={"postings": [alices]}, headers=alice)).json()[
         "imported"
     ] == 1
-    # Bob finds the same job under a tracking-free link: it is new to him.
-    bob_row = posting(1, link="https://careers.example.com/jobs/1/")
+    # Bob imports the same job under a tracking-free link: it is new to him, and his own.
+    bob_row = posting(1, link="https://careers.example.com/jobs/1/", title="Bob's Importers")
     assert (await client.post(IMPORT, json={"postings": [bob_row]}, headers=bob)).json() == {
         "imported": 1,
         "duplicates": 0,
@@ -465,7 +467,12 @@ async def test_two_users_share_one_stored_posting(client: httpx.AsyncClient) -> 
     }
     [alice_item] = await ranked(client, alice, ["importers"])
     [bob_item] = await ranked(client, bob, ["importers"])
-    assert alice_item["id"] == bob_item["id"]
+    assert alice_item["id"] != bob_item["id"]
+    assert (alice_item["link"], alice_item["job_title"]) == (
+        alices["link"],
+        "Importable Engineer 1",
+    )
+    assert (bob_item["link"], bob_item["job_title"]) == (bob_row["link"], "Bob's Importers")
 
     # Alice's private import stays hers.
     only_alice = posting(2)

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from services_available import fresh_postgres_database
-from sqlalchemy import Connection, create_engine
+from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, text
+from sqlalchemy.exc import IntegrityError
 
 from dreamjobsearch.storage.migrate import alembic_config, in_models, upgrade
 from dreamjobsearch.storage.models import Base
+
+FOUND = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
 
 def _context(connection: Connection) -> MigrationContext:
@@ -72,3 +78,125 @@ def test_processes_starting_together_migrate_one_at_a_time_on_postgresql() -> No
         with engine.connect() as connection:
             assert compare_metadata(_context(connection), Base.metadata) == []
         engine.dispose()
+
+
+def _posting(source: str, external_id: str, **fields: Any) -> dict[str, Any]:
+    """A postings row as revision 0011 stores it."""
+    return {
+        "source": source,
+        "external_id": external_id,
+        "link": f"https://example.com/{source}/{external_id}",
+        "title": f"Engineer {external_id}",
+        "company": "Example",
+        "location": "Berlin",
+        "description": "",
+        "created_at": FOUND,
+        "salary": "",
+        "employment_type": "",
+        "seniority_level": "",
+        "job_function": "",
+        "industries": "",
+        "search_indexed": False,
+        **fields,
+    }
+
+
+def _link(user_id: int, posting_id: int, hours: int) -> dict[str, Any]:
+    """A user_postings row as revision 0011 stores it, found `hours` after FOUND."""
+    return {
+        "user_id": user_id,
+        "posting_id": posting_id,
+        "query": "engineer",
+        "location": "",
+        "found_at": FOUND + timedelta(hours=hours),
+        "status": "new",
+        "note": "",
+        "group_id": posting_id,
+        "posting_company": "Example",
+        "posting_location": "Berlin",
+        "linked_version": 1,
+    }
+
+
+def _tables(engine: Engine) -> dict[str, Table]:
+    """The tables as the database holds them now."""
+    tables = MetaData()
+    tables.reflect(engine)
+    return dict(tables.tables)
+
+
+def _existing_postings_become_private_to_their_first_finder(url: str) -> None:
+    """Migrations 0012 and 0013 over a database holding accounts, postings and links."""
+    upgrade(url, "0011")
+    engine = create_engine(url)
+    tables = _tables(engine)
+    with engine.begin() as connection:
+        users = [
+            connection.execute(
+                tables["users"].insert(),
+                {
+                    "email": f"u{n}@example.com",
+                    "password_hash": "x",
+                    "is_active": True,
+                    "created_at": FOUND,
+                    "workspace_config": {},
+                },
+            ).inserted_primary_key[0]
+            for n in range(3)
+        ]
+        postings = [
+            connection.execute(tables["postings"].insert(), row).inserted_primary_key[0]
+            for row in (
+                _posting("linkedin", "111"),  # found by the second user, then the first
+                _posting("import", "https://example.com/a"),  # found by the third
+                _posting("greenhouse", "9"),  # nobody has it any more
+            )
+        ]
+        connection.execute(
+            tables["user_postings"].insert(),
+            [
+                _link(users[1], postings[0], 0),
+                _link(users[0], postings[0], 5),
+                _link(users[2], postings[1], 1),
+            ],
+        )
+    upgrade(url)
+    table = _tables(engine)["postings"]
+    with engine.begin() as connection:
+        owners = connection.execute(
+            text("SELECT id, owner_id, shared FROM postings ORDER BY id")
+        ).all()
+        assert [(pid, owner, bool(shared)) for pid, owner, shared in owners] == [
+            (postings[0], users[1], False),
+            (postings[1], users[2], False),
+            (postings[2], None, False),
+        ]
+        assert connection.execute(text("SELECT count(*) FROM user_postings")).scalar() == 3
+    # A board's copy of an identity may now sit beside users' own, once each.
+    board_copy = _posting("linkedin", "111", shared=True)
+    with engine.begin() as connection:
+        connection.execute(table.insert(), [board_copy])
+        connection.execute(table.insert(), [_posting("linkedin", "111", owner_id=users[0])])
+    for duplicate in (board_copy, _posting("linkedin", "111", owner_id=users[1])):
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.execute(table.insert(), [duplicate])
+    # Every account is kept, and the id of the last one deleted is never given again.
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM users WHERE id = :id"), {"id": users[2]})
+        assert connection.execute(text("SELECT count(*) FROM users")).scalar() == 2
+        account = {"email": "new@example.com", "password_hash": "x", "is_active": True}
+        account |= {"created_at": FOUND, "workspace_config": {}}
+        new = connection.execute(_tables(engine)["users"].insert(), account)
+        assert new.inserted_primary_key[0] > users[2]
+    engine.dispose()
+
+
+def test_existing_postings_become_private_to_their_first_finder_on_sqlite(
+    tmp_path: Path,
+) -> None:
+    _existing_postings_become_private_to_their_first_finder(f"sqlite:///{tmp_path / 'existing.db'}")
+
+
+def test_existing_postings_become_private_to_their_first_finder_on_postgresql() -> None:
+    with fresh_postgres_database() as url:
+        _existing_postings_become_private_to_their_first_finder(url)

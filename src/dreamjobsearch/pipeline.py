@@ -1,9 +1,10 @@
 """An update run: for each source x query x location, collect links, fetch the new ones, store.
 
-Postings already stored (by anyone) are only linked to the user, never fetched again; new
-ones are fetched concurrently within the host's pacing and each stored in its own
-transaction, so a run cut off part-way keeps what it stored and a re-run fetches only the
-rest. Progress goes to the user's event streams as it happens and to the run record.
+Postings the server already fetched (for anyone), or that the user already has, are only
+linked to the user, never fetched again; new ones are fetched concurrently within the host's
+pacing and each stored in its own transaction, so a run cut off part-way keeps what it stored
+and a re-run fetches only the rest. Progress goes to the user's event streams as it happens
+and to the run record.
 """
 
 from __future__ import annotations
@@ -209,8 +210,11 @@ class UpdatePipeline:
             await self._fetch_new(handle, search, links)
 
     async def _fetch_new(self, handle: RunHandle, search: _Search, links: list[JobLink]) -> None:
-        """Link postings already stored; fetch and store the others, a few at a time."""
-        known = await self._postings.known([(link.source, link.external_id) for link in links])
+        """Link the postings the user has or the server already fetched; fetch and store the
+        others, a few at a time."""
+        known = await self._postings.known(
+            handle.user_id, [(link.source, link.external_id) for link in links]
+        )
         if known:
             result = await _uninterrupted(
                 self._postings.link_for_user(
@@ -250,8 +254,13 @@ class UpdatePipeline:
 
     async def _store(self, handle: RunHandle, batch: list[JobPosting], search: _Search) -> None:
         async def store_and_count() -> None:
+            # Only what the server fetched from a board is stored for everyone.
             result = await self._postings.store_for_user(
-                handle.user_id, batch, search.query, search.location
+                handle.user_id,
+                batch,
+                search.query,
+                search.location,
+                shared=search.source.server_fetched,
             )
             handle.counts["new"] += result.new
             handle.counts["duplicates"] += result.duplicates

@@ -40,11 +40,14 @@ class JobSource(Protocol):
     """A board or file that yields postings for a query and a location.
 
     `problems` lists items the source skipped (a malformed job in a board, a bad row in a
-    file); the pipeline counts and reports them as errors.
+    file); the pipeline counts and reports them as errors. `server_fetched` says whether
+    its postings come from a board the server itself asked: only those are shared with
+    other users; a user's file is stored for that user alone.
     """
 
     name: str
     problems: list[str]
+    server_fetched: bool
 
     def search(
         self, query: str, location: str, since: datetime | None, limit: int

@@ -48,6 +48,8 @@ class BoardSource(ABC):
     """
 
     name: str
+    # The server asks the board itself: its postings may be shared with every user.
+    server_fetched = True
 
     def __init__(self, http: HttpSession, base_url: str, label: str, max_pages: int = 1) -> None:
         self.http = http

@@ -248,6 +248,8 @@ class FileSource:
     """
 
     name = "file"
+    # The user supplied the file, so its postings are stored for that user alone.
+    server_fetched = False
 
     def __init__(self, file_name: str, parsed: ParsedRows) -> None:
         self.file_name = file_name

@@ -59,6 +59,8 @@ class LinkedInSource:
     """
 
     name = "linkedin"
+    # The server asks LinkedIn itself: its postings may be shared with every user.
+    server_fetched = True
 
     def __init__(self, http: HttpSession, base_url: str) -> None:
         self._http = http

@@ -20,6 +20,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -65,9 +66,15 @@ def utcnow() -> datetime:
 
 
 class User(Base):
-    """An account. `workspace_config` is the user's saved workspace settings (JSON)."""
+    """An account. `workspace_config` is the user's saved workspace settings (JSON).
+
+    An id is never given again once its account is deleted (PostgreSQL's sequences never
+    do; SQLite needs AUTOINCREMENT): what is kept by user id (a process's ranking indexes,
+    event streams) must never reach a later account.
+    """
 
     __tablename__ = "users"
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -80,12 +87,35 @@ class User(Base):
 
 
 class Posting(Base):
-    """A job posting, stored once per `(source, external_id)` whoever found it."""
+    """A job posting. One the server fetched from a board is `shared`: stored once per
+    `(source, external_id)` and linked to every user whose run meets it. One a user supplied
+    (an import, a file) is theirs alone, once per `(source, external_id)` for `owner_id`:
+    no board run and no other user ever sees it, so nobody can plant a posting for others.
+    """
 
     __tablename__ = "postings"
-    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_postings_identity"),)
+    __table_args__ = (
+        # Private copies, one per owner (NULLs are distinct: shared rows are not held here);
+        # also the index every lookup by identity reads.
+        UniqueConstraint("source", "external_id", "owner_id", name="uq_postings_identity"),
+        Index(
+            "uq_postings_shared_identity",
+            "source",
+            "external_id",
+            unique=True,
+            sqlite_where=text("shared"),
+            postgresql_where=text("shared"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Fetched by the server from a board (any user's run may link it), or supplied by a user.
+    shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # Who supplied a private posting; NULL for shared ones, and once that account is gone
+    # (the posting then belongs to nobody and is never linked again).
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     source: Mapped[str] = mapped_column(String(64))
     external_id: Mapped[str] = mapped_column(String(1024))
     link: Mapped[str] = mapped_column(String(2048))

@@ -1,6 +1,9 @@
 """Postings and the per-user links to them.
 
-A posting is stored once per `(source, external_id)` and linked to every user who found it.
+A posting the server fetched from a board is stored once per `(source, external_id)`, shared,
+and linked to every user whose run meets it. A posting a user supplied (an import, a file) is
+stored as their private copy: whatever it claims to be, it never becomes the copy a board
+run or another user is given. A user holds one copy of each identity, the first they got.
 Postings that are the same job on different boards share a `group_id` (see `dedupe.py`), so
 a user sees one result listing every link.
 """
@@ -12,7 +15,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, ScalarSelect, Table, func, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Table,
+    and_,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dreamjobsearch.dedupe import description_hash, job_key
@@ -82,7 +95,8 @@ def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
 
 
 class PostingRepository:
-    """Stores each posting once and links it to every user who found it."""
+    """Stores each posting once (per user, for what users supply) and links it to every
+    user who found it."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -98,11 +112,15 @@ class PostingRepository:
         postings: Sequence[JobPosting],
         query: str = "",
         location: str = "",
+        shared: bool = False,
     ) -> StoreResult:
         """Store `postings` and link them to the user, all in one transaction.
 
+        `shared` is for postings the server itself fetched from a board: they are stored
+        for everyone. Anything else (imports, files) is stored as the user's private copy.
         A posting the user already has (or that repeats inside `postings`) counts as a
-        duplicate; conflicts with concurrent writers are ignored, never stored twice.
+        duplicate and is linked as the copy they have; conflicts with concurrent writers
+        are ignored, never stored twice.
         """
         unique: dict[Identity, JobPosting] = {}
         for posting in postings:
@@ -110,29 +128,41 @@ class PostingRepository:
         duplicates = len(postings) - len(unique)
         if not unique:
             return StoreResult(new=0, duplicates=duplicates)
-        keys = list(unique)
+        owner = None if shared else user_id
         async with self._sessions() as session, session.begin():
+            held = await _held(session, user_id, list(unique))
+            # A private copy of what the user already has would only be a duplicate; a
+            # board's posting is stored for everyone whoever has it.
+            keys = list(unique) if shared else [key for key in unique if key not in held]
             now = utcnow()
-            rows = [_posting_row(unique[key], now) for key in keys]
-            await _join_existing_groups(session, rows)
-            statement = insert_ignoring_conflicts(session, POSTINGS).returning(
-                POSTINGS.c.source, POSTINGS.c.external_id, POSTINGS.c.id
-            )
+            rows = [_posting_row(unique[key], now, owner) for key in keys]
+            await _join_existing_groups(session, rows, owner)
             inserted: dict[Identity, int] = {}
-            for chunk in _chunks(rows):
-                returned = await session.execute(statement, list(chunk))
-                inserted.update({(source, ext): pid for source, ext, pid in returned.all()})
-            missing = [key for key in keys if key not in inserted]
-            ids = {**inserted, **(await _ids_for(session, missing) if missing else {})}
+            if rows:
+                statement = insert_ignoring_conflicts(session, POSTINGS).returning(
+                    POSTINGS.c.source, POSTINGS.c.external_id, POSTINGS.c.id
+                )
+                for chunk in _chunks(rows):
+                    returned = await session.execute(statement, list(chunk))
+                    inserted.update({(source, ext): pid for source, ext, pid in returned.all()})
+            missing = [key for key in keys if key not in inserted and key not in held]
+            stored = await _ids_for(session, missing, owner) if missing else {}
+            ids = {**inserted, **stored, **held}
             await _group_within_batch(session, rows, inserted)
             await add_to_index(session, _texts(rows, inserted))
             linked = await _link(session, user_id, list(ids.values()), query, location, now)
         return StoreResult(new=linked.new, duplicates=duplicates + linked.duplicates)
 
-    async def known(self, keys: Sequence[Identity]) -> dict[Identity, int]:
-        """The ids of the postings already stored among `keys` (whoever found them)."""
+    async def known(self, user_id: int, keys: Sequence[Identity]) -> dict[Identity, int]:
+        """The ids of the postings among `keys` a board run for the user need not fetch:
+        the copy the user already has, else the one the server fetched for everyone.
+
+        Another user's private copy is never among them: what a user imports never stands
+        in for what a board serves anyone else."""
         async with self._sessions() as session:
-            return await _ids_for(session, keys)
+            held = await _held(session, user_id, keys)
+            rest = [key for key in keys if key not in held]
+            return {**(await _ids_for(session, rest, None) if rest else {}), **held}
 
     async def link_for_user(
         self, user_id: int, posting_ids: Sequence[int], query: str = "", location: str = ""
@@ -197,30 +227,73 @@ class PostingRepository:
             return int(result.scalar_one())
 
 
-async def _ids_for(session: AsyncSession, keys: Sequence[Identity]) -> dict[Identity, int]:
+def _by_source(keys: Sequence[Identity]) -> Iterable[tuple[str, Sequence[str]]]:
+    """Identities as (source, a chunk of its external ids)."""
     # One query per source: SQLite does not search the (source, external_id) index for a
     # row-value `IN` list, it scans every posting, so each lookup grew with the table.
     by_source: dict[str, list[str]] = {}
     for source, external_id in keys:
         by_source.setdefault(source, []).append(external_id)
-    ids: dict[Identity, int] = {}
     for source, external_ids in by_source.items():
         for chunk in _chunks(external_ids):
-            result = await session.execute(
-                select(Posting.external_id, Posting.id).where(
-                    Posting.source == source, Posting.external_id.in_(chunk)
-                )
+            yield source, chunk
+
+
+def _visible_to(owner: int | None) -> ColumnElement[bool]:
+    """The postings a store for `owner` may use: the shared ones (owner None), or that
+    user's private ones."""
+    if owner is None:
+        return Posting.shared.is_(True)
+    return and_(Posting.shared.is_(False), Posting.owner_id == owner)
+
+
+async def _ids_for(
+    session: AsyncSession, keys: Sequence[Identity], owner: int | None
+) -> dict[Identity, int]:
+    """The ids of the shared postings among `keys` (owner None), or of `owner`'s private
+    copies of them."""
+    ids: dict[Identity, int] = {}
+    for source, chunk in _by_source(keys):
+        result = await session.execute(
+            select(Posting.external_id, Posting.id).where(
+                Posting.source == source, Posting.external_id.in_(chunk), _visible_to(owner)
             )
-            ids.update({(source, ext): pid for ext, pid in result.all()})
+        )
+        ids.update({(source, ext): pid for ext, pid in result.all()})
     return ids
 
 
-async def _join_existing_groups(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+async def _held(
+    session: AsyncSession, user_id: int, keys: Sequence[Identity]
+) -> dict[Identity, int]:
+    """The copies among `keys` the user already has (linked to them, shared or private);
+    the lowest id when they somehow have two."""
+    ids: dict[Identity, int] = {}
+    for source, chunk in _by_source(keys):
+        result = await session.execute(
+            select(Posting.external_id, Posting.id)
+            .join(UserPosting, UserPosting.posting_id == Posting.id)
+            .where(
+                UserPosting.user_id == user_id,
+                Posting.source == source,
+                Posting.external_id.in_(chunk),
+            )
+            .order_by(Posting.id.desc())
+        )
+        ids.update({(source, ext): pid for ext, pid in result.all()})
+    return ids
+
+
+async def _join_existing_groups(
+    session: AsyncSession, rows: list[dict[str, Any]], owner: int | None
+) -> None:
     """Give each new row the group of the same job already stored from another board.
 
     Rows without such a job keep `group_id` None: a posting is then its own group. Only
     other boards count: two openings with the same title at one company on one board are
-    two jobs, each with its own id there.
+    two jobs, each with its own id there. A shared row joins only shared groups (what a
+    user supplies must not decide how everyone's postings are grouped); a private row
+    joins those or its owner's own.
     """
     keys = {row["job_key"] for row in rows if row["job_key"]}
     digests = {row["description_hash"] for row in rows if row["description_hash"]}
@@ -238,12 +311,19 @@ async def _join_existing_groups(session: AsyncSession, rows: list[dict[str, Any]
             Posting.job_key,
             Posting.description_hash,
             func.coalesce(Posting.group_id, Posting.id),
-        ).where(or_(*conditions))
+        ).where(or_(*conditions), _groups_for(owner))
     )
     for source, key, digest, group in candidates.all():
         known.add(source, key, digest, group)
     for row in rows:
         row["group_id"] = known.find(row["source"], row["job_key"], row["description_hash"])
+
+
+def _groups_for(owner: int | None) -> ColumnElement[bool]:
+    """The postings whose groups a new row of `owner` (None: shared) may join."""
+    if owner is None:
+        return Posting.shared.is_(True)
+    return or_(Posting.shared.is_(True), Posting.owner_id == owner)
 
 
 async def _group_within_batch(
@@ -369,8 +449,10 @@ def _same_job(user_id: int, group: ColumnElement[int], column: str) -> ScalarSel
     )
 
 
-def _posting_row(posting: JobPosting, now: datetime) -> dict[str, Any]:
+def _posting_row(posting: JobPosting, now: datetime, owner: int | None) -> dict[str, Any]:
     return {
+        "shared": owner is None,
+        "owner_id": owner,
         "source": posting.source,
         "external_id": posting.external_id,
         "link": posting.link,
