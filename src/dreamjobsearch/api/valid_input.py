@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 
 from dreamjobsearch.valid_text import InvalidText, describe, find_invalid_text
 
-# Bodies larger than this are parsed off the event loop (an import may be megabytes).
+# JSON bodies up to this size are checked on the event loop; larger ones in a thread.
 INLINE_JSON_BYTES = 64 * 1024
 FORM_TYPE = "application/x-www-form-urlencoded"
 
@@ -42,7 +42,11 @@ async def reject_invalid_text(request: Request) -> None:
     _check_pairs("query", request.query_params.multi_items())
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json" or content_type.endswith("+json"):
-        if found := find_invalid_text(await _json(request)):
+        raw = await request.body()
+        # A large body (an import may be megabytes) is parsed and walked off the event loop.
+        inline = len(raw) <= INLINE_JSON_BYTES
+        found = _invalid_json(raw) if inline else await asyncio.to_thread(_invalid_json, raw)
+        if found:
             raise InvalidTextError(found, "body")
     elif content_type == FORM_TYPE:
         form = await request.form()
@@ -56,12 +60,10 @@ def _check_pairs(where: str, pairs: Iterable[tuple[str, Any]]) -> None:
             raise InvalidTextError(found, where)
 
 
-async def _json(request: Request) -> Any:
-    """The body as JSON, or None when it is not JSON (the route reports that itself)."""
-    raw = await request.body()
+def _invalid_json(raw: bytes) -> InvalidText | None:
+    """The first invalid string of a JSON body; None also when it is not JSON (the route
+    reports that itself)."""
     try:
-        if len(raw) > INLINE_JSON_BYTES:
-            return await asyncio.to_thread(json.loads, raw)
-        return json.loads(raw)
+        return find_invalid_text(json.loads(raw))
     except (ValueError, RecursionError):
         return None
