@@ -93,6 +93,14 @@ async def test_imports_refuse_invalid_text(client: httpx.AsyncClient) -> None:
         await send(client, "POST", "/job-postings/import", {"postings": [good, bad]}, headers),
         ["body", "postings", 1, "title"],
     )
+    many = [
+        {**good, "link": f"https://jobs.example.com/{i}", "description": "x" * 300}
+        for i in range(300)
+    ]
+    refused(  # a large body is checked in a thread: the same answer
+        await send(client, "POST", "/job-postings/import", {"postings": [*many, bad]}, headers),
+        ["body", "postings", 300, "title"],
+    )
     refused(
         await send(
             client, "POST", "/update-database", {"queries": [LONE], "sources": None}, headers
