@@ -344,7 +344,7 @@ async def run_update(services: Services, postings: int) -> tuple[dict[str, int],
     from dreamjobsearch.pipeline import UpdateParams
     from dreamjobsearch.sources.specs import LinkedInSourceSpec
 
-    await services.auth.register("bench@example.com", "benchmark-pass")
+    await services.auth.register("bench@example.com", "benchmark-pass", "bench")
     user = await services.users.by_email("bench@example.com")
     assert user is not None
     workspace = services.workspace_for(user.id, user.email, user.workspace_config)

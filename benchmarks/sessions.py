@@ -422,7 +422,7 @@ async def _measure(
     async with app.router.lifespan_context(app):
         services = app.state.services
         await services.sessions.stop_sweeper()
-        await services.auth.register("bench@example.com", "benchmark-pass")
+        await services.auth.register("bench@example.com", "benchmark-pass", "bench")
         issued = await services.auth.login("bench@example.com", "benchmark-pass", "bench")
         auth = [(b"authorization", f"Bearer {issued.access_token}".encode())]
 

@@ -41,7 +41,6 @@ def make_settings(tmp_path: Path) -> SettingsFactory:
         values: dict[str, Any] = {
             "data_dir": tmp_path / "data",
             "jwt_secret": TEST_SECRET,
-            "admin_emails": "admin@example.com",
             # Tests never reach the real boards: a closed local port unless a test serves one.
             **dict.fromkeys(BOARD_URL_SETTINGS, CLOSED_PORT_URL),
             "linkedin_request_interval": 0,

@@ -92,6 +92,18 @@ async def register(client: httpx.AsyncClient, email: str, password: str = PASSWO
     return token
 
 
+async def grant_admin(server: LiveServer, email: str) -> None:
+    """Give a registered account admin rights, as `dreamjob admin grant` does."""
+    assert await server.services.users.set_admin(email, True), f"no account {email}"
+
+
+async def register_admin(server: LiveServer, client: httpx.AsyncClient, email: str) -> str:
+    """Register an account, make it an admin, and return its token."""
+    token = await register(client, email)
+    await grant_admin(server, email)
+    return token
+
+
 async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> str:
     """Log in and return the token."""
     response = await client.post("/login", json={"email": email, "password": password})

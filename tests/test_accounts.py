@@ -17,7 +17,7 @@ from conftest import TEST_SECRET, ServerFactory, SettingsFactory
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import ValidationError
-from support import PASSWORD, LiveServer, bearer, login, register, user_id_of
+from support import PASSWORD, LiveServer, bearer, login, register, register_admin, user_id_of
 
 ADMIN = "admin@example.com"
 NEW_PASSWORD = "a brand new passphrase"
@@ -112,7 +112,7 @@ async def test_bad_password_changes_are_422(
 
 async def test_disabling_an_account_ends_all_its_sessions_at_once(server: LiveServer) -> None:
     async with server.client() as client:
-        admin = await register(client, ADMIN)
+        admin = await register_admin(server, client, ADMIN)
         tokens = [await register(client, "suspect@example.com")]
         tokens.append(await login(client, "suspect@example.com"))
         user_id = await user_id_of(server, "suspect@example.com")
@@ -140,7 +140,7 @@ async def test_deleting_an_account_ends_its_sessions_and_removes_its_data(
     server: LiveServer,
 ) -> None:
     async with server.client() as client:
-        admin = await register(client, ADMIN)
+        admin = await register_admin(server, client, ADMIN)
         token = await register(client, "leaver@example.com")
         user_id = await user_id_of(server, "leaver@example.com")
         stored = await client.put("/me/secrets/sheets", json={"value": "x"}, headers=bearer(token))
@@ -163,7 +163,7 @@ async def test_account_actions_are_for_admins_and_not_on_themselves(
 ) -> None:
     server = await make_server()
     async with server.client() as client:
-        admin = await register(client, ADMIN)
+        admin = await register_admin(server, client, ADMIN)
         user = await register(client, "plain@example.com")
         admin_id = await user_id_of(server, ADMIN)
         user_id = await user_id_of(server, "plain@example.com")

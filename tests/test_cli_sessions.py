@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from click.testing import Result
-from support import PASSWORD, LiveServer, bearer, login, register
+from support import PASSWORD, LiveServer, bearer, login, register, register_admin
 from typer.testing import CliRunner
 
 from dreamjobsearch.cli import app
@@ -40,7 +40,7 @@ class Scene:
 
 @pytest.fixture
 async def scene(server: LiveServer, client: httpx.AsyncClient) -> Scene:
-    admin = await register(client, ADMIN)
+    admin = await register_admin(server, client, ADMIN)
     alice = await register(client, "alice@example.com")
     bob = await register(client, "bob@example.com")
     return Scene(server, client, admin, alice, bob)

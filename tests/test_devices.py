@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from support import PASSWORD, LiveServer, bearer
+from support import PASSWORD, LiveServer, bearer, grant_admin
 
 from dreamjobsearch.sessions.devices import describe_device
 
@@ -48,6 +48,7 @@ async def test_own_sessions_and_the_admin_monitor_show_each_device(server: LiveS
         phone = await client.post("/login", json=body, headers={"User-Agent": CHROME_ANDROID})
         token = laptop.json()["access_token"]
         assert phone.status_code == 200
+        await grant_admin(server, "admin@example.com")
 
         rows = (await client.get("/sessions", headers=bearer(token))).json()
         assert {row["device"] for row in rows} == {"Firefox on Linux", "Chrome on Android"}

@@ -16,7 +16,16 @@ from conftest import ServerFactory
 from redis.asyncio import Redis
 from services_available import REDIS_URL, fresh_redis_prefix
 from sqlalchemy import select, update
-from support import LiveServer, ManualClock, bearer, login, register, sid_of, user_id_of
+from support import (
+    LiveServer,
+    ManualClock,
+    bearer,
+    login,
+    register,
+    register_admin,
+    sid_of,
+    user_id_of,
+)
 
 from dreamjobsearch.storage.db import session_factory
 from dreamjobsearch.storage.models import RevokedSession, SessionRow, User
@@ -124,7 +133,7 @@ async def test_a_logout_on_one_server_is_obeyed_at_once_by_another(serve: Server
 async def test_admin_kills_and_disabled_accounts_end_sessions(serve: ServerFactory) -> None:
     server = await serve()
     async with server.client() as client:
-        admin = await register(client, ADMIN)
+        admin = await register_admin(server, client, ADMIN)
         victim = await register(client, "victim@example.com")
         other = await login(client, "victim@example.com")
         victim_sid = await sid_of(client, victim)

@@ -20,6 +20,7 @@ from support import (
     login,
     open_stream,
     register,
+    register_admin,
     sid_of,
     user_id_of,
 )
@@ -392,7 +393,7 @@ async def test_slow_reader_loses_oldest_events_and_is_told(
 async def test_disconnected_stream_is_removed_at_once(
     server: LiveServer, client: httpx.AsyncClient
 ) -> None:
-    admin = await register(client, "admin@example.com")
+    admin = await register_admin(server, client, "admin@example.com")
     token = await register(client, "a@example.com")
     user_id = await user_id_of(server, "a@example.com")
     sid = await sid_of(client, token)
@@ -451,7 +452,7 @@ async def test_logout_ends_the_sessions_streams(
 async def test_admin_ending_a_session_ends_its_stream(
     server: LiveServer, client: httpx.AsyncClient
 ) -> None:
-    admin = await register(client, "admin@example.com")
+    admin = await register_admin(server, client, "admin@example.com")
     token = await register(client, "a@example.com")
     user_id = await user_id_of(server, "a@example.com")
     sid = await sid_of(client, token)

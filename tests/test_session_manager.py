@@ -11,7 +11,7 @@ import pytest
 from support import ManualClock
 
 from dreamjobsearch.config import LimitPolicy
-from dreamjobsearch.errors import TooManyRequestsError
+from dreamjobsearch.errors import TooManyRequestsError, UnavailableError
 from dreamjobsearch.events.memory import MemoryEventBus
 from dreamjobsearch.sessions.manager import LiveSession, SessionKey, SessionManager, SessionPolicy
 from dreamjobsearch.sessions.stores.memory import MemorySessionStore
@@ -272,31 +272,35 @@ async def test_per_user_limit_refuses(make: Callable[..., Harness]) -> None:
     await h.manager.open(1, "a@example.com", {})
 
 
-async def test_total_limit_evicts_the_least_recently_used(
-    make: Callable[..., Harness], clock: ManualClock
+async def test_total_limit_never_ends_another_users_session(
+    make: Callable[..., Harness], clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    h = make(max_total=3)
-    a = await h.manager.open(1, "a@example.com", {})
+    """With `evict_oldest`, the server-wide cap refuses the login instead of logging
+    someone else out; the per-user cap still ends the user's own oldest session."""
+    h = make(max_total=3, max_per_user=1, sweep_interval=45)
+    records = [await h.manager.open(user, f"u{user}@example.com", {}) for user in (1, 2, 3)]
     clock.advance(1)
-    b = await h.manager.open(2, "b@example.com", {})
-    clock.advance(1)
-    c = await h.manager.open(3, "c@example.com", {})
-    clock.advance(1)
-    assert await h.alive(a.sid, 1)  # a is now the most recently used; b the least
-    clock.advance(1)
-    d = await h.manager.open(4, "d@example.com", {})
+    with pytest.raises(UnavailableError, match="limit of open sessions") as refused:
+        await h.manager.open(4, "u4@example.com", {})
+    assert refused.value.retry_after == 45
+    assert "login refused for user 4" in caplog.text
     assert await h.store.count() == 3
-    assert await h.manager.resolve(key(b.sid, 2)) is None
-    for record, user in ((a, 1), (c, 3), (d, 4)):
+    for user, record in enumerate(records, start=1):
         assert await h.alive(record.sid, user)
+    # User 1 at their own cap: their own oldest session makes room.
+    again = await h.manager.open(1, "u1@example.com", {})
+    assert await h.alive(again.sid, 1)
+    assert not await h.alive(records[0].sid, 1)
+    assert await h.alive(records[1].sid, 2)
+    assert await h.alive(records[2].sid, 3)
 
 
 async def test_total_limit_refuses(make: Callable[..., Harness]) -> None:
     h = make(max_total=3, limit_policy=LimitPolicy.REFUSE)
     records = [await h.manager.open(user, f"u{user}@example.com", {}) for user in (1, 2, 3)]
-    with pytest.raises(TooManyRequestsError, match="limit of open sessions"):
+    with pytest.raises(UnavailableError, match="limit of open sessions"):
         await h.manager.open(4, "u4@example.com", {})
-    with pytest.raises(TooManyRequestsError):
+    with pytest.raises(UnavailableError):
         await h.manager.open(1, "u1@example.com", {})
     assert await h.store.count() == 3
     for user, record in enumerate(records, start=1):

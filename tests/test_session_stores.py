@@ -22,7 +22,7 @@ import pytest
 from conftest import ServerFactory
 from redis.asyncio import Redis
 from services_available import REDIS_URL, fresh_postgres_database, fresh_redis_prefix
-from support import LiveServer, ManualClock, bearer, login, register, sid_of
+from support import LiveServer, ManualClock, bearer, login, register, register_admin, sid_of
 
 from dreamjobsearch.sessions.stores.base import SessionRecord, SessionStore
 from dreamjobsearch.sessions.stores.database import DatabaseSessionStore
@@ -282,10 +282,13 @@ async def test_per_user_limit_can_refuse_the_login(serve: ServerFactory) -> None
         assert await works(client, await login(client, "strict@example.com"))
 
 
-async def test_total_limit_evicts_the_least_recently_used_session(
-    serve: ServerFactory, clock: ManualClock, lazy: bool
+async def test_total_limit_refuses_a_login_rather_than_end_another_users_session(
+    serve: ServerFactory, clock: ManualClock
 ) -> None:
-    server = await serve(session_max_total=3)
+    """`evict_oldest` (the default) at `SESSION_MAX_TOTAL`: 503 with Retry-After for the new
+    login, and every other user stays logged in; the per-user cap still ends the user's own
+    oldest session."""
+    server = await serve(session_max_total=3, session_max_per_user=1, session_sweep_interval=30)
     async with server.client() as client:
         a = await register(client, "a@example.com")
         clock.advance(2)
@@ -293,15 +296,21 @@ async def test_total_limit_evicts_the_least_recently_used_session(
         clock.advance(2)
         c = await register(client, "c@example.com")
         clock.advance(2)
-        assert await works(client, a)  # a is now fresher than b and c; b is the least recent
-        clock.advance(2)
-        d = await register(client, "d@example.com")
-        # `lazy` records no use: the oldest login goes.
-        evicted, kept = (a, b) if lazy else (b, a)
-        assert not await works(client, evicted)
-        assert await works(client, kept)
+        refused = await client.post(
+            "/register", json={"email": "d@example.com", "password": "correct horse battery"}
+        )
+        assert refused.status_code == 503
+        assert refused.headers["Retry-After"] == "30"
+        assert "limit of open sessions" in refused.json()["detail"]
+        assert await server.services.users.by_email("d@example.com") is None
+        for token in (a, b, c):
+            assert await works(client, token)
+        # a logs in again: their own session makes room, nobody else's.
+        again = await login(client, "a@example.com")
+        assert await works(client, again)
+        assert not await works(client, a)
+        assert await works(client, b)
         assert await works(client, c)
-        assert await works(client, d)
 
 
 async def test_total_limit_can_refuse_the_login(serve: ServerFactory) -> None:
@@ -311,12 +320,13 @@ async def test_total_limit_can_refuse_the_login(serve: ServerFactory) -> None:
         refused = await client.post(
             "/login", json={"email": "u0@example.com", "password": "correct horse battery"}
         )
-        assert refused.status_code == 429
+        assert refused.status_code == 503
+        assert "Retry-After" in refused.headers
         assert "limit of open sessions" in refused.json()["detail"]
         late = await client.post(
             "/register", json={"email": "late@example.com", "password": "correct horse battery"}
         )
-        assert late.status_code == 429
+        assert late.status_code == 503
         for token in tokens:
             assert await works(client, token)
 
@@ -342,7 +352,7 @@ async def test_logout_revokes_that_session_only(serve: ServerFactory) -> None:
 async def test_admin_ends_any_session(serve: ServerFactory) -> None:
     server = await serve()
     async with server.client() as client:
-        admin = await register(client, ADMIN)
+        admin = await register_admin(server, client, ADMIN)
         target = await register(client, "target@example.com")
         sid = await sid_of(client, target)
         assert (
@@ -434,7 +444,7 @@ async def test_sweep_removes_expired_sessions(
         sleepy = [await register(client, "sleepy@example.com")]
         sleepy.append(await register(client, "dozy@example.com"))
         clock.advance(30)
-        admin = await register(client, ADMIN)
+        admin = await register_admin(server, client, ADMIN)
         assert (await admin_view(client, admin))["total_sessions"] == 3
         clock.advance(31)  # the two sleepy sessions time out; the admin's does not
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from conftest import ServerFactory
-from support import PASSWORD, LiveServer, bearer, register
+from support import PASSWORD, LiveServer, bearer, grant_admin, register
 from web_support import HTMX, csrf_field, session_token, sign_in, sign_up
 
 from dreamjobsearch.web.cookies import PRELOGIN_COOKIE, SESSION_COOKIE
@@ -286,6 +286,9 @@ async def test_the_admin_page_is_for_admins_only(server: LiveServer) -> None:
         home = await someone.get("/")
         assert 'href="/admin"' not in home.text
         await sign_up(admin, "admin@example.com")
+        assert (await admin.get("/admin")).status_code == 403  # an address grants nothing
+        await grant_admin(server, "admin@example.com")
+        assert 'href="/admin"' in (await admin.get("/")).text
         page = await admin.get("/admin")
         assert page.status_code == 200
         assert EMAIL in page.text

@@ -23,7 +23,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from support import LiveServer, start_server
+from support import LiveServer, grant_admin, start_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +31,7 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 GREENHOUSE = ROOT / "tests" / "fixtures" / "greenhouse"
 EMAIL = "ada@example.com"
-ADMIN = "admin@example.com"  # an admin in the tests' settings
+ADMIN = "admin@example.com"  # made an admin once registered
 PASSWORD = "a long passphrase"
 # Jobs of board_acme.json whose title has the word "engineer" (two others are malformed).
 ENGINEER_JOBS = 4
@@ -272,6 +272,8 @@ async def test_the_whole_journey_in_a_browser(server: LiveServer, browser: Brows
 
     # An admin sees the session monitor.
     await register(journey, ADMIN)
+    await grant_admin(server, ADMIN)
+    await page.reload()
     await page.get_by_role("link", name="Admin", exact=True).click()
     await expect(page.get_by_role("heading", name="Session monitor")).to_be_visible()
     await expect(page.locator("table tbody tr")).to_have_count(1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from support import LiveServer, bearer
+from support import LiveServer, bearer, grant_admin
 from web_support import session_token, sign_in, sign_up
 
 EMAIL = "ada@example.com"
@@ -79,6 +79,7 @@ async def test_an_admin_can_end_any_session(server: LiveServer) -> None:
         await sign_up(user, EMAIL)
         (sid,) = SESSION_ROW.findall((await user.get("/account/sessions")).text)
         csrf = await sign_up(admin, ADMIN)
+        await grant_admin(server, ADMIN)
         monitor = await admin.get("/admin")
         assert monitor.status_code == 200
         assert "Session monitor" in monitor.text

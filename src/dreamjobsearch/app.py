@@ -30,6 +30,7 @@ Register or log in to get a bearer token, then send it as `Authorization: Bearer
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     """Build the app. Services (database, sessions, runner) start with the lifespan."""
     settings = settings or Settings()
+    settings.check_retired()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

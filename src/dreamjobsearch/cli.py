@@ -16,16 +16,18 @@ import uvicorn
 from pydantic import ValidationError
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from saq import Queue
 
 from dreamjobsearch.app import create_app
+from dreamjobsearch.cli_admin import admin_app
 from dreamjobsearch.cli_progress import console, counted_progress
 from dreamjobsearch.cli_secrets import secrets_app
 from dreamjobsearch.config import Settings
 from dreamjobsearch.errors import DomainError
 from dreamjobsearch.events.base import Subscription
+from dreamjobsearch.http_server.options import connection_options, raise_open_files_limit
 from dreamjobsearch.logging_setup import configure_logging
 from dreamjobsearch.pipeline import UpdateParams
+from dreamjobsearch.runs.fair_queue import FairQueue
 from dreamjobsearch.runs.queue import RunsWorker, queue_name
 from dreamjobsearch.services import Services, build_services
 from dreamjobsearch.sources.files import kind_of
@@ -36,6 +38,7 @@ app = typer.Typer(help="DreamJobSearch: collect job postings and rank them by yo
 sessions_app = typer.Typer(help="Watch and end sessions on a running server (admins).")
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(secrets_app, name="secrets")
+app.add_typer(admin_app, name="admin")
 
 
 @app.command()
@@ -46,12 +49,19 @@ def serve(
     """Start the API (migrating the database first); docs at /docs."""
     settings = Settings()
     configure_logging(settings.log_level)
+    try:
+        settings.check_retired()
+    except ValueError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+    raise_open_files_limit(settings.max_connections)
     uvicorn.run(
         create_app(settings),
         host=host or settings.host,
         port=port if port is not None else settings.port,
         log_level=settings.log_level.lower(),
-        timeout_keep_alive=settings.keep_alive_timeout,
+        # Header size and time, connections, requests in progress, keep-alive: bounded.
+        **connection_options(settings),
         # Only a proxy named in FORWARDED_ALLOW_IPS may say who the client is and whether
         # it came over HTTPS (for the Secure cookie and per-client login throttling).
         proxy_headers=bool(settings.forwarded_allow_ips),
@@ -73,7 +83,7 @@ def worker() -> None:
 async def _work(settings: Settings) -> None:
     services = await build_services(settings)
     redis_url = settings.redis_url or ""
-    queue = Queue.from_url(redis_url, name=queue_name(settings.redis_prefix))
+    queue = FairQueue.from_url(redis_url, name=queue_name(settings.redis_prefix))
     runs_worker = RunsWorker(
         queue, services.pipeline, services.runs, settings.run_concurrency, settings.run_heartbeat
     )

@@ -22,6 +22,10 @@ logger = logging.getLogger(__name__)
 
 JWT_SECRET_FILE = "jwt_secret"  # noqa: S105 -- a file name, not a secret
 MIN_JWT_SECRET_BYTES = 32
+ADMIN_EMAILS_RETIRED = (
+    "DREAMJOB_ADMIN_EMAILS is no longer read: admin rights are a flag on the account now. "
+    "Unset it, then grant them with `dreamjob admin grant EMAIL` (see `dreamjob admin --help`)."
+)
 
 
 class SessionStoreKind(StrEnum):
@@ -41,7 +45,7 @@ class RunnerKind(StrEnum):
 
 
 class LimitPolicy(StrEnum):
-    """What a login does when a session limit is reached."""
+    """What a login does at the per-user session limit (at the server-wide one it is refused)."""
 
     EVICT_OLDEST = "evict_oldest"
     REFUSE = "refuse"
@@ -61,7 +65,10 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     secret_old_keys: SecretStr | None = None
     jwt_ttl: PositiveInt = 3600
-    admin_emails: Annotated[frozenset[str], NoDecode] = frozenset()
+    # Retired: admin rights are a flag on the account (`dreamjob admin grant EMAIL`). An email
+    # list granted them to whoever registered a listed address first, so while it is still
+    # set the server refuses to start (`check_retired`) instead of silently ignoring it.
+    admin_emails: str = ""
     # Web origins (scheme://host[:port]) whose scripts may call the API; none by default.
     cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
     session_store: SessionStoreKind = SessionStoreKind.MEMORY
@@ -85,9 +92,16 @@ class Settings(BaseSettings):
     # Threads that hash passwords; unset: one fewer than the CPU cores (at least one).
     password_hash_workers: PositiveInt | None = None
     login_lockout: PositiveInt = 900
+    # Sign-ups one client address may try in an hour (shared through Redis when configured).
+    register_max_per_address: PositiveInt = 20
     log_ticket_ttl: PositiveInt = 30
     log_queue_size: PositiveInt = 1000
     log_heartbeat_interval: PositiveInt = 15
+    # Open `GET /logs` streams allowed at once: per session, per user and in this process
+    # (each holds a connection and a queue); beyond a cap the answer is 429.
+    log_max_streams_per_session: PositiveInt = 5
+    log_max_streams_per_user: PositiveInt = 10
+    log_max_streams_total: PositiveInt = 500
     max_request_bytes: PositiveInt = 10 * 1024 * 1024
     run_concurrency: PositiveInt = 4
     runner: RunnerKind = RunnerKind.LOCAL
@@ -95,6 +109,8 @@ class Settings(BaseSettings):
     # whose worker has been silent for three times as long is recorded `interrupted`.
     run_heartbeat: PositiveInt = 10
     runs_max_active_per_user: PositiveInt = 3
+    # The most searches (queries x locations x sources) one run may make; more is refused (422).
+    run_max_searches: PositiveInt = 200
     linkedin_base_url: str = "https://www.linkedin.com"
     greenhouse_base_url: str = "https://boards-api.greenhouse.io"
     lever_base_url: str = "https://api.lever.co"
@@ -121,6 +137,14 @@ class Settings(BaseSettings):
     # connections, make it longer than the proxy's own idle timeout: otherwise a request
     # can go out on a connection the server is closing at that moment.
     keep_alive_timeout: PositiveInt = 5
+    # Connection limits of `dreamjob serve`: the request line and headers together at most
+    # MAX_HEADER_BYTES (431 beyond) and complete within HEADER_TIMEOUT seconds (closed
+    # otherwise); at most LIMIT_CONCURRENCY requests in progress (503 beyond) and
+    # MAX_CONNECTIONS open connections (the longest idle one is closed to make room).
+    max_header_bytes: int = Field(default=16384, ge=1024, le=1024 * 1024)
+    header_timeout: PositiveInt = 10
+    limit_concurrency: PositiveInt = 800
+    max_connections: PositiveInt = 1000
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -136,16 +160,6 @@ class Settings(BaseSettings):
             return origins
         return value
 
-    @field_validator("admin_emails", mode="before")
-    @classmethod
-    def _split_emails(cls, value: object) -> object:
-        """Accept a comma-separated string; emails compare case-insensitively."""
-        if isinstance(value, str):
-            value = value.split(",")
-        if isinstance(value, list | tuple | set | frozenset):
-            return frozenset(str(item).strip().lower() for item in value if str(item).strip())
-        return value
-
     @field_validator("jwt_secret")
     @classmethod
     def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
@@ -158,6 +172,11 @@ class Settings(BaseSettings):
                     f"{MIN_JWT_SECRET_BYTES} (leave it unset to have one generated)"
                 )
         return value
+
+    def check_retired(self) -> None:
+        """Refuse to run with a setting that no longer does what it says (`ValueError`)."""
+        if self.admin_emails.strip():
+            raise ValueError(ADMIN_EMAILS_RETIRED)
 
     @property
     def resolved_database_url(self) -> str:

@@ -37,3 +37,20 @@ class TooManyRequestsError(DomainError):
     def __init__(self, message: str, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class InvalidValueError(DomainError):
+    """A value breaks a rule its type cannot show, e.g. a too-common password (422)."""
+
+
+class TooLargeError(DomainError):
+    """The request is valid but asks for more than the server takes on at once (422)."""
+
+
+class UnavailableError(DomainError):
+    """The server cannot take this on now, whoever asks (503); `retry_after` seconds say
+    when to try again."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -10,11 +10,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from redis.asyncio import Redis
-from saq import Queue
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from dreamjobsearch.auth.passwords import Argon2Cost, PasswordHasher, default_workers
+from dreamjobsearch.auth.rate_limit import MemoryRateLimiter, RateLimiter
+from dreamjobsearch.auth.rate_limit_redis import RedisRateLimiter
 from dreamjobsearch.auth.service import AuthService
 from dreamjobsearch.auth.throttle import LoginThrottle, MemoryLoginThrottle
 from dreamjobsearch.auth.throttle_redis import RedisLoginThrottle
@@ -26,6 +27,7 @@ from dreamjobsearch.events.memory import MemoryEventBus
 from dreamjobsearch.events.redis import RedisEventBus
 from dreamjobsearch.pipeline import UpdatePipeline
 from dreamjobsearch.runs.base import Runner
+from dreamjobsearch.runs.fair_queue import FairQueue
 from dreamjobsearch.runs.local import LocalRunner
 from dreamjobsearch.runs.queue import QueueRunner, queue_name
 from dreamjobsearch.search.ranker import build_ranker
@@ -38,6 +40,7 @@ from dreamjobsearch.sessions.stores.database import DatabaseSessionStore
 from dreamjobsearch.sessions.stores.lazy import LazySessionStore
 from dreamjobsearch.sessions.stores.memory import MemorySessionStore
 from dreamjobsearch.sessions.stores.redis import RedisSessionStore
+from dreamjobsearch.sessions.stream_slots import StreamLimits, StreamSlots
 from dreamjobsearch.sources.http import HostPolicy, PoliteHttp, RetryPolicy
 from dreamjobsearch.sources.registry import BaseUrls, SourceRegistry
 from dreamjobsearch.storage.db import create_engine, session_factory
@@ -56,6 +59,8 @@ logger = logging.getLogger(__name__)
 LINKEDIN_BLOCKED_STATUSES = frozenset({429, 999})
 # A Redis that stops answering fails requests (503) after this many seconds, never hangs them.
 REDIS_TIMEOUT = 5
+# REGISTER_MAX_PER_ADDRESS counts the sign-ups of this many seconds.
+REGISTRATION_WINDOW = 3600
 
 
 @dataclass(slots=True)
@@ -77,6 +82,7 @@ class Services:
     sessions: SessionManager
     auth: AuthService
     vault: SecretVault
+    stream_slots: StreamSlots
 
     def workspace_for(self, user_id: int, email: str, config: dict[str, Any]) -> DreamJobSearch:
         """A workspace for a user outside any session (the CLI)."""
@@ -229,7 +235,7 @@ async def build_runner(settings: Settings, pipeline: UpdatePipeline) -> Runner:
     if settings.runner is RunnerKind.QUEUE:
         if not settings.redis_url:
             raise ValueError("DREAMJOB_RUNNER=queue needs DREAMJOB_REDIS_URL")
-        queue = Queue.from_url(settings.redis_url, name=queue_name(settings.redis_prefix))
+        queue = FairQueue.from_url(settings.redis_url, name=queue_name(settings.redis_prefix))
         await queue.connect()
         return QueueRunner(queue, settings.run_heartbeat)
     return LocalRunner(pipeline, settings.run_concurrency)
@@ -308,7 +314,14 @@ async def build_services(
     )
     runner = await build_runner(settings, pipeline)
     workspace_services = WorkspaceServices(
-        data_dir, postings, runs, runner, registry, settings.runs_max_active_per_user, ranker
+        data_dir,
+        postings,
+        runs,
+        runner,
+        registry,
+        settings.runs_max_active_per_user,
+        ranker,
+        settings.run_max_searches,
     )
     store = build_session_store(settings, engine, redis, clock)
     manager = build_session_manager(settings, store, clock, bus, users, workspace_services)
@@ -320,13 +333,26 @@ async def build_services(
         )
     else:
         throttle = MemoryLoginThrottle(settings.login_max_failures, settings.login_lockout, clock)
+    registrations: RateLimiter
+    if redis is not None:
+        registrations = RedisRateLimiter(
+            redis,
+            settings.register_max_per_address,
+            REGISTRATION_WINDOW,
+            clock,
+            f"{settings.redis_prefix}registrations:",
+        )
+    else:
+        registrations = MemoryRateLimiter(
+            settings.register_max_per_address, REGISTRATION_WINDOW, clock
+        )
     hasher = PasswordHasher(
         Argon2Cost(
             settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism
         ),
         settings.password_hash_workers or default_workers(),
     )
-    auth = AuthService(users, hasher, throttle, manager, tokens)
+    auth = AuthService(users, hasher, throttle, manager, tokens, registrations)
     vault = SecretVault(SecretRepository(sessions_factory), load_key_ring(settings))
     return Services(
         settings=settings,
@@ -344,4 +370,11 @@ async def build_services(
         sessions=manager,
         auth=auth,
         vault=vault,
+        stream_slots=StreamSlots(
+            StreamLimits(
+                settings.log_max_streams_per_session,
+                settings.log_max_streams_per_user,
+                settings.log_max_streams_total,
+            )
+        ),
     )

@@ -19,6 +19,7 @@ from dreamjobsearch.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
+    TooLargeError,
     TooManyRequestsError,
 )
 from dreamjobsearch.export import ExportFile, ExportFormat, render
@@ -59,6 +60,8 @@ class WorkspaceServices:
     sources: SourceRegistry
     max_active_runs: int
     ranker: Ranker
+    # The most searches (queries x locations x sources) one run may make.
+    max_searches: int = 200
     tracking: TrackingRepository = field(init=False)
 
     def __post_init__(self) -> None:
@@ -243,6 +246,13 @@ class DreamJobSearch:
                 "wait for one to finish or cancel it"
             )
         specs = self._sources_for(params)
+        searches = len(params.queries) * len(params.locations) * len(specs)
+        if searches > self._services.max_searches:
+            # One run must not hold a slot (and the boards) for hours.
+            raise TooLargeError(
+                f"this run would make {searches} searches (queries x locations x sources), "
+                f"more than the {self._services.max_searches} allowed: split it into smaller runs"
+            )
         for spec in specs:
             self._services.sources.check(spec)
         params = params.model_copy(update={"sources": specs})

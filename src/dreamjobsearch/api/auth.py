@@ -35,14 +35,17 @@ def _token(issued: IssuedToken, response: Response) -> TokenOut:
     responses={
         409: {"description": "email taken"},
         422: {"description": "invalid email or password"},
+        429: {"description": "too many sign-ups from this client address"},
     },
 )
 async def register(
     body: Credentials, request: Request, services: ServicesDep, response: Response
 ) -> TokenOut:
     """Create an account (passwords: 8 to 1024 characters) and log it in."""
+    client = request.client.host if request.client else "unknown"
     device = describe_device(request.headers.get("user-agent"))
-    return _token(await services.auth.register(str(body.email), body.password, device), response)
+    issued = await services.auth.register(str(body.email), body.password, client, device)
+    return _token(issued, response)
 
 
 @router.post(
@@ -72,13 +75,13 @@ async def logout(caller: CallerDep, services: ServicesDep) -> MessageOut:
 
 
 @router.get("/auth/status")
-async def auth_status(caller: CallerDep, response: Response) -> StatusOut:
+async def auth_status(caller: CallerDep, services: ServicesDep, response: Response) -> StatusOut:
     """The logged-in account and the times of its session."""
     response.headers.update(NO_STORE)
     record = caller.session.record
     return StatusOut(
         email=record.email,
-        is_admin=caller.is_admin,
+        is_admin=await services.users.is_admin(caller.user_id),
         session=SessionTimes(
             sid=record.sid,
             created_at=timestamp(record.created_at),

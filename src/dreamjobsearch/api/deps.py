@@ -28,11 +28,10 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """An authenticated request: token claims, the live session, and admin rights."""
+    """An authenticated request: token claims and the live session."""
 
     claims: TokenClaims
     session: ActiveSession
-    is_admin: bool
 
     @property
     def workspace(self) -> DreamJobSearch:
@@ -53,16 +52,18 @@ async def current_caller(
     if credentials is None:
         raise NotAuthenticatedError("not authenticated: send Authorization: Bearer <token>")
     claims, session = await services.auth.authenticate(credentials.credentials)
-    is_admin = session.record.email in services.settings.admin_emails
-    return Caller(claims, session, is_admin)
+    return Caller(claims, session)
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
 
 
-async def current_admin(caller: CallerDep) -> Caller:
-    """The caller, who must be an admin (403 otherwise)."""
-    if not caller.is_admin:
+async def current_admin(caller: CallerDep, services: ServicesDep) -> Caller:
+    """The caller, whose account must have the admin flag (403 otherwise).
+
+    The flag is read on each admin request, so `dreamjob admin revoke` takes effect at once.
+    """
+    if not await services.users.is_admin(caller.user_id):
         raise ForbiddenError("admins only")
     return caller
 

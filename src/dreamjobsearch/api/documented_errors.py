@@ -25,7 +25,7 @@ ERROR_SCHEMA: dict[str, Any] = {
 COMMON = {
     400: "the request asks for something that cannot be done",
     413: "the request body is over the size limit",
-    503: "the database or Redis is unavailable: try again shortly",
+    503: "the database or Redis is unavailable, or the server is full: try again shortly",
 }
 AUTHENTICATED = {401: "no valid token, or its session has ended"}
 ADMIN = {403: "admins only"}

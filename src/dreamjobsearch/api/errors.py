@@ -16,9 +16,12 @@ from dreamjobsearch.errors import (
     DomainError,
     ForbiddenError,
     InvalidInputError,
+    InvalidValueError,
     NotAuthenticatedError,
     NotFoundError,
+    TooLargeError,
     TooManyRequestsError,
+    UnavailableError,
 )
 
 logger = logging.getLogger(__name__)
@@ -31,6 +34,9 @@ STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
     (NotFoundError, 404),
     (ConflictError, 409),
     (TooManyRequestsError, 429),
+    (InvalidValueError, 422),
+    (TooLargeError, 422),
+    (UnavailableError, 503),
 )
 
 
@@ -40,8 +46,12 @@ def _domain_error(_request: Request, error: Exception) -> JSONResponse:
     headers: dict[str, str] = {}
     if isinstance(error, NotAuthenticatedError):
         headers["WWW-Authenticate"] = "Bearer"
-    if isinstance(error, TooManyRequestsError) and error.retry_after is not None:
+    if isinstance(error, TooManyRequestsError | UnavailableError) and error.retry_after is not None:
         headers["Retry-After"] = str(error.retry_after)
+    if isinstance(error, TooLargeError):
+        # Shaped like every other 422 (and as the OpenAPI document says 422s are).
+        detail = [{"type": "too_large", "loc": ["body"], "msg": error.message}]
+        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
     return JSONResponse({"detail": error.message}, status_code=status, headers=headers)
 
 

@@ -147,7 +147,10 @@ async def get_posting(posting_id: PostingId, caller: CallerDep) -> PostingOut:
     "/update-database",
     status_code=status.HTTP_202_ACCEPTED,
     tags=["runs"],
-    responses={429: {"description": "you have as many runs in progress as allowed"}},
+    responses={
+        422: {"description": "invalid body, or more searches than `RUN_MAX_SEARCHES` allows"},
+        429: {"description": "you have as many runs in progress as allowed"},
+    },
 )
 async def update_database(body: UpdateParams, caller: CallerDep) -> RunOut:
     """Start an update run in the background; follow it at `/runs/{id}` and on `/logs`."""

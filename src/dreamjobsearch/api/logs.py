@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.security import HTTPAuthorizationCredentials
 from sse_starlette import EventSourceResponse
+from starlette.background import BackgroundTask
 
 from dreamjobsearch.api.deps import CallerDep, ServicesDep, bearer
 from dreamjobsearch.api.schemas import TicketOut
@@ -44,7 +45,11 @@ async def _stream_session(
 @router.get(
     "/logs",
     response_class=EventSourceResponse,
-    responses={200: {"content": {"text/event-stream": {}}}, 401: {"description": "no session"}},
+    responses={
+        200: {"content": {"text/event-stream": {}}},
+        401: {"description": "no session"},
+        429: {"description": "too many open streams (per session, user or server)"},
+    },
 )
 async def logs(
     services: ServicesDep,
@@ -55,11 +60,22 @@ async def logs(
 
     Every open stream of yours receives every event of yours. A stream that falls behind
     loses its oldest events and is told how many. Logging out ends the stream (on another
-    server process: within one heartbeat interval).
+    server process: within one heartbeat interval). A session, a user and the server may
+    each hold only so many open streams; one more is refused with 429 and `Retry-After`.
     """
     session = await _stream_session(services, ticket, credentials)
     key = session.key
+    slot = services.stream_slots.take(key.sid, key.user_id)
     subscription = services.sessions.subscribe(key)
+
+    def close() -> None:
+        # Called when the events end and again after the response ends: a client that
+        # leaves before the first event never starts `events`, and must not keep its slot.
+        services.sessions.unsubscribe(key.sid, subscription)
+        slot.release()
+
+    async def closed() -> None:
+        close()
 
     recheck = services.settings.log_heartbeat_interval
 
@@ -78,10 +94,11 @@ async def logs(
                     break
                 yield {"data": json.dumps(event.to_dict())}
         finally:
-            services.sessions.unsubscribe(key.sid, subscription)
+            close()
 
     return EventSourceResponse(
         events(),
         ping=services.settings.log_heartbeat_interval,
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        background=BackgroundTask(closed),
     )

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from dreamjobsearch.auth.emails import MAX_EMAIL_LENGTH, normalise_email
 from dreamjobsearch.ranking import RankedPosting
 from dreamjobsearch.search.selection import Sort
 from dreamjobsearch.storage.models import Run
@@ -32,17 +33,25 @@ class StrictBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# Read as every other path reads an address (auth/emails.py): `Name <address>` is refused.
+Email = Annotated[
+    str,
+    Field(max_length=MAX_EMAIL_LENGTH, json_schema_extra={"format": "email"}),
+    AfterValidator(normalise_email),
+]
+
+
 class Credentials(StrictBody):
     """An email and a password."""
 
-    email: EmailStr = Field(max_length=320)
+    email: Email
     password: str = Field(min_length=8, max_length=1024)
 
 
 class LoginBody(StrictBody):
     """Login takes any password length up to the maximum, so old accounts still work."""
 
-    email: EmailStr = Field(max_length=320)
+    email: Email
     password: str = Field(min_length=1, max_length=1024)
 
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from dreamjobsearch.auth.emails import InvalidEmailError, normalise_email
+from dreamjobsearch.auth.password_policy import common_passwords, password_problem
 from dreamjobsearch.auth.passwords import PasswordHasher
+from dreamjobsearch.auth.rate_limit import RateLimiter
 from dreamjobsearch.auth.throttle import LoginThrottle
 from dreamjobsearch.auth.tokens import TokenClaims, TokenCodec
 from dreamjobsearch.errors import (
     ConflictError,
     ForbiddenError,
+    InvalidValueError,
     NotAuthenticatedError,
     NotFoundError,
     TooManyRequestsError,
@@ -33,7 +37,7 @@ class IssuedToken:
 
 
 class AuthService:
-    """Accounts and logins. Emails are compared lower-cased."""
+    """Accounts and logins. Emails are read by `normalise_email` on every path."""
 
     def __init__(
         self,
@@ -42,16 +46,34 @@ class AuthService:
         throttle: LoginThrottle,
         sessions: SessionManager,
         tokens: TokenCodec,
+        registrations: RateLimiter,
     ) -> None:
         self._users = users
         self._hasher = hasher
         self._throttle = throttle
         self._sessions = sessions
         self._tokens = tokens
+        self._registrations = registrations
+        common_passwords()  # read the list now, not during someone's sign-up
 
-    async def register(self, email: str, password: str, device: str = "") -> IssuedToken:
-        """Create an account and log it in; `ConflictError` when the email is taken."""
-        email = email.lower()
+    async def register(
+        self, email: str, password: str, client: str, device: str = ""
+    ) -> IssuedToken:
+        """Create an account and log it in; `ConflictError` when the email is taken,
+        `InvalidValueError` for an invalid email or a password that is refused.
+
+        Each client address may try only so many sign-ups an hour (`TooManyRequestsError`
+        beyond): one machine cannot fill the server with accounts.
+        """
+        retry_after = await self._registrations.acquire(client)
+        if retry_after is not None:
+            logger.warning("sign-up refused: too many from one client address")
+            raise TooManyRequestsError(
+                f"too many sign-ups from your address: try again in {retry_after} seconds",
+                retry_after,
+            )
+        email = _valid_email(email)
+        _check_password(password, email)
         if await self._users.by_email(email) is not None:
             raise ConflictError("an account with this email already exists")
         await self._sessions.ensure_capacity()
@@ -69,7 +91,10 @@ class AuthService:
         Raises `TooManyRequestsError` while the account is locked out for this client and
         `NotAuthenticatedError` (the same message for a wrong email or password) otherwise.
         """
-        email = email.lower()
+        try:
+            email = normalise_email(email)
+        except InvalidEmailError as error:
+            raise NotAuthenticatedError(BAD_CREDENTIALS) from error
         key = f"{email}|{client}"
         retry_after = await self._throttle.retry_after(key)
         if retry_after is not None:
@@ -122,11 +147,13 @@ class AuthService:
         """Set a new password after checking the current one, and end every other session
         of the account (whoever else was in is out); returns how many ended.
 
-        Wrong current passwords count toward the same lockout as failed logins.
+        Wrong current passwords count toward the same lockout as failed logins; a new
+        password that is refused raises `InvalidValueError`.
         """
         user = await self._users.by_id(user_id)
         if user is None:
             raise NotAuthenticatedError("session ended: log in again")
+        _check_password(new, user.email)
         key = f"{user.email}|{client}"
         retry_after = await self._throttle.retry_after(key)
         if retry_after is not None:
@@ -172,3 +199,16 @@ class AuthService:
         record = await self._sessions.open(user.id, user.email, dict(user.workspace_config), device)
         token, claims = self._tokens.issue(user.id, record.sid, record.expires_at)
         return IssuedToken(token, claims)
+
+
+def _valid_email(email: str) -> str:
+    try:
+        return normalise_email(email)
+    except InvalidEmailError as error:
+        raise InvalidValueError(str(error)) from error
+
+
+def _check_password(password: str, email: str) -> None:
+    problem = password_problem(password, email)
+    if problem is not None:
+        raise InvalidValueError(problem)

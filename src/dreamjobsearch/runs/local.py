@@ -1,4 +1,5 @@
-"""Runs as asyncio tasks in this process, a bounded number at a time."""
+"""Runs as asyncio tasks in this process, a bounded number at a time, shared fairly between
+users (`FairSlots`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import logging
 
 from dreamjobsearch.pipeline import RunHandle, UpdateParams, UpdatePipeline
+from dreamjobsearch.runs.fair import FairSlots
 
 logger = logging.getLogger(__name__)
 
@@ -13,11 +15,12 @@ CANCEL_WAIT_SECONDS = 5
 
 
 class LocalRunner:
-    """Executes runs in this process; queued runs wait for one of `concurrency` slots."""
+    """Executes runs in this process; queued runs wait for one of `concurrency` slots, which
+    go round-robin between the users waiting."""
 
     def __init__(self, pipeline: UpdatePipeline, concurrency: int) -> None:
         self._pipeline = pipeline
-        self._slots = asyncio.Semaphore(concurrency)
+        self._slots = FairSlots(concurrency)
         self._tasks: dict[str, tuple[RunHandle, asyncio.Task[None]]] = {}
 
     async def submit(self, run_id: str, user_id: int, params: UpdateParams) -> None:
@@ -48,7 +51,7 @@ class LocalRunner:
     async def _run(self, handle: RunHandle) -> None:
         started = False
         try:
-            async with self._slots:
+            async with self._slots.slot(handle.user_id):
                 started = True
                 await self._pipeline.execute(handle)
         except asyncio.CancelledError:

@@ -20,7 +20,7 @@ from typing import Any
 
 from dreamjobsearch.clock import Clock
 from dreamjobsearch.config import LimitPolicy
-from dreamjobsearch.errors import TooManyRequestsError
+from dreamjobsearch.errors import TooManyRequestsError, UnavailableError
 from dreamjobsearch.events.base import EventBus, Subscription
 from dreamjobsearch.sessions.memory_usage import deep_size
 from dreamjobsearch.sessions.stores.base import SessionRecord, SessionStore
@@ -147,8 +147,10 @@ class SessionManager:
     ) -> SessionRecord:
         """Open a new session for a user who just proved who they are.
 
-        Applies the per-user and total limits first: the oldest sessions are ended, or the
-        login is refused with `TooManyRequestsError`, as the policy says.
+        Applies the per-user limit first: the user's own oldest sessions are ended, or the
+        login is refused with `TooManyRequestsError`, as the policy says. At the server-wide
+        limit the login is refused (`UnavailableError`) whatever the policy: one user's
+        login never ends another user's session.
         """
         async with self._open_lock:
             await self._make_room(user_id)
@@ -172,17 +174,15 @@ class SessionManager:
         return record
 
     async def ensure_capacity(self) -> None:
-        """Refuse early (`TooManyRequestsError`) when no new session could be opened.
+        """Refuse early (`UnavailableError`) when no new session could be opened.
 
         Registration asks first, so that a refused sign-up does not leave an account behind.
         """
-        policy = self._policy
-        if policy.limit_policy is not LimitPolicy.REFUSE:
-            return
-        if await self._store.count() >= policy.max_total:
+        max_total = self._policy.max_total
+        if await self._store.count() >= max_total:
             await self.sweep()
-            if await self._store.count() >= policy.max_total:
-                raise TooManyRequestsError(SERVER_FULL)
+            if await self._store.count() >= max_total:
+                raise self._server_full(None)
 
     async def resolve(self, key: SessionKey) -> ActiveSession | None:
         """The live session for a request, or None when it ended or expired.
@@ -375,12 +375,20 @@ class SessionManager:
                 )
             for record in sorted(await self._store.list(user_id), key=_created)[:user_excess]:
                 await self.close(record.sid)
-        total_excess = await self._store.count() - policy.max_total + 1
-        if total_excess > 0:
-            if policy.limit_policy is LimitPolicy.REFUSE:
-                raise TooManyRequestsError(SERVER_FULL)
-            for record in await self._store.list(limit=total_excess):
-                await self.close(record.sid)
+        if await self._store.count() >= policy.max_total:
+            raise self._server_full(user_id)
+
+    def _server_full(self, user_id: int | None) -> UnavailableError:
+        """The refusal at the server-wide limit, logged: other users' sessions are never
+        ended to make room, so the operator should know when people are turned away."""
+        who = "a new account" if user_id is None else f"user {user_id}"
+        logger.warning(
+            "login refused for %s: %d sessions open, the most allowed (SESSION_MAX_TOTAL)",
+            who,
+            self._policy.max_total,
+        )
+        # Expired sessions leave at the next sweep: a fair time to try again.
+        return UnavailableError(SERVER_FULL, retry_after=self._policy.sweep_interval)
 
     def _remember(self, sid: str, live: LiveSession) -> None:
         self._live[sid] = live

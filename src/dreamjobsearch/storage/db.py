@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -13,12 +17,17 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+logger = logging.getLogger(__name__)
+
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
 SYNC_DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}
 
 
 CONNECT_TIMEOUT = 5
 POOL_TIMEOUT = 10
+PRIVATE_MODE = 0o600
+# SQLite's companions of a database file in WAL mode.
+SQLITE_SIDE_FILES = ("-wal", "-shm")
 
 
 def _with_driver(url: str, drivers: dict[str, str]) -> URL:
@@ -39,6 +48,37 @@ def sync_url(url: str) -> URL:
     return _with_driver(url, SYNC_DRIVERS)
 
 
+def private_sqlite_file(url: str | URL) -> None:
+    """Create a SQLite database file readable and writable by its owner only (0600).
+
+    The file holds password hashes and sealed secrets. SQLite would create it with the
+    process's umask (commonly 0644, readable by every local user) and gives its -wal and
+    -shm files the database file's own permissions, so creating the (empty, valid) file
+    first keeps all three private. A file left open to others by an older version is
+    narrowed to 0600, and that is logged. Other databases and in-memory SQLite: nothing.
+    """
+    parsed = make_url(url) if isinstance(url, str) else url
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return
+    path = Path(database)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_MODE))
+    except FileExistsError:
+        for each in (path, *(path.with_name(path.name + side) for side in SQLITE_SIDE_FILES)):
+            _narrow(each)
+
+
+def _narrow(path: Path) -> None:
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return
+    if mode & 0o077:
+        path.chmod(PRIVATE_MODE)
+        logger.warning("%s was readable by others (mode %o): made private (0600)", path, mode)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers run while a writer commits; busy_timeout turns write contention
     # into a wait instead of "database is locked" (a 503). Under a burst of sign-ups and
@@ -55,6 +95,7 @@ def create_engine(url: str) -> AsyncEngine:
     """Create the process's engine; SQLite gets WAL mode and foreign keys on every connection."""
     target = async_url(url)
     if target.get_backend_name() == "sqlite":
+        private_sqlite_file(target)
         engine = create_async_engine(target)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine

@@ -8,7 +8,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from dreamjobsearch.storage.db import sync_url
+from dreamjobsearch.storage.db import private_sqlite_file, sync_url
 from dreamjobsearch.storage.search_index import is_search_index_table
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -43,6 +43,7 @@ def upgrade(database_url: str, revision: str = "head") -> None:
     if not database or database == ":memory:":
         command.upgrade(alembic_config(database_url), revision)
         return
+    private_sqlite_file(url)
     lock_path = Path(database).with_name(Path(database).name + ".migrate-lock")
     with lock_path.open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -62,6 +62,29 @@ class UserRepository:
         """Enable or disable the account."""
         return await self._update(user_id, is_active=active)
 
+    async def set_admin(self, email: str, admin: bool) -> bool:
+        """Grant or revoke admin rights by email; False when there is no such account."""
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(
+                update(User)
+                .where(User.email == email.lower())
+                .values(is_admin=admin)
+                .returning(User.id)
+            )
+            return result.first() is not None
+
+    async def is_admin(self, user_id: int) -> bool:
+        """Whether the account is an active admin (one narrow read, for admin checks)."""
+        async with self._sessions() as session:
+            row = (await session.execute(_ADMIN_FLAG, {"user_id": user_id})).first()
+        return row is not None and row.is_admin and row.is_active
+
+    async def admins(self) -> list[User]:
+        """The accounts with admin rights, by email."""
+        async with self._sessions() as session:
+            rows = await session.scalars(select(User).where(User.is_admin).order_by(User.email))
+            return list(rows)
+
     async def delete(self, user_id: int) -> bool:
         """Delete the account and, by cascade, everything that is only theirs."""
         async with self._sessions() as session, session.begin():
@@ -87,3 +110,4 @@ class UserRepository:
 _WORKSPACE_SOURCE = select(User.email, User.is_active, User.workspace_config).where(
     User.id == bindparam("user_id")
 )
+_ADMIN_FLAG = select(User.is_admin, User.is_active).where(User.id == bindparam("user_id"))

@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 
 from dreamjobsearch.api.errors import STATUS_BY_ERROR
 from dreamjobsearch.api.valid_input import InvalidTextError
-from dreamjobsearch.errors import DomainError, TooManyRequestsError
+from dreamjobsearch.errors import DomainError, TooManyRequestsError, UnavailableError
 from dreamjobsearch.web.cookies import SESSION_COOKIE, clear_session_cookie, set_session_cookie
 from dreamjobsearch.web.csrf import CsrfError
 from dreamjobsearch.web.headers import PAGE_HEADERS
@@ -124,6 +124,6 @@ def domain_error_response(request: Request, error: DomainError) -> Response:
     """The page for a domain error, with the API's status for that kind of error."""
     status_code = next((code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)), 400)
     headers = {}
-    if isinstance(error, TooManyRequestsError) and error.retry_after is not None:
+    if isinstance(error, TooManyRequestsError | UnavailableError) and error.retry_after is not None:
         headers["Retry-After"] = str(error.retry_after)
     return error_response(request, status_code, error.message, headers)

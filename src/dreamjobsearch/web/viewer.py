@@ -79,7 +79,8 @@ async def optional_viewer(request: Request, services: ServicesDep, csrf: CsrfDep
     except NotAuthenticatedError:
         return None
     _renew_when_half_spent(request, services, claims, session)
-    is_admin = session.record.email in services.settings.admin_emails
+    # Read from the account on each page, so `dreamjob admin revoke` takes effect at once.
+    is_admin = await services.users.is_admin(claims.user_id)
     return Viewer(claims, session, is_admin, await csrf.token(session_scope(claims.sid)))
 
 

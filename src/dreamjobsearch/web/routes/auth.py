@@ -5,13 +5,20 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from pydantic import EmailStr, TypeAdapter, ValidationError
 from starlette.background import BackgroundTask
 from starlette.responses import RedirectResponse, Response
 
 from dreamjobsearch.api.deps import ServicesDep
+from dreamjobsearch.auth.emails import InvalidEmailError, normalise_email
 from dreamjobsearch.auth.service import IssuedToken
-from dreamjobsearch.errors import ConflictError, NotAuthenticatedError, TooManyRequestsError
+from dreamjobsearch.errors import (
+    ConflictError,
+    DomainError,
+    InvalidValueError,
+    NotAuthenticatedError,
+    TooManyRequestsError,
+    UnavailableError,
+)
 from dreamjobsearch.services import Services
 from dreamjobsearch.sessions.devices import describe_device
 from dreamjobsearch.web.cookies import (
@@ -30,9 +37,14 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
-EMAIL = TypeAdapter(EmailStr)
 BAD_EMAIL = "Enter a valid email address, like ada@example.com."
 BAD_CREDENTIALS = "Incorrect email or password."
+
+# A refused sign-up answers with the status the API would give for the same refusal.
+FORM_ERRORS: tuple[tuple[type[DomainError], int], ...] = (
+    (ConflictError, 409),
+    (InvalidValueError, 422),
+)
 
 Text = Annotated[str, Form(max_length=MAX_PASSWORD)]
 OptionalViewer = Annotated[Viewer | None, Depends(optional_viewer)]
@@ -81,12 +93,20 @@ def sentence(message: str) -> str:
     return f"{text[:1].upper()}{text[1:]}." if text else ""
 
 
-def _valid_email(email: str) -> bool:
+def _busy(error: TooManyRequestsError | UnavailableError) -> tuple[int, dict[str, str] | None]:
+    """The status of a refusal for load (429 for this client, 503 for everyone) and when to
+    try again."""
+    status_code = 503 if isinstance(error, UnavailableError) else 429
+    retry = {"Retry-After": str(error.retry_after)} if error.retry_after else None
+    return status_code, retry
+
+
+def _valid_email(email: str) -> str | None:
+    """The address as every path reads it (`normalise_email`), or None when it is invalid."""
     try:
-        EMAIL.validate_python(email.strip())
-    except ValidationError:
-        return False
-    return True
+        return normalise_email(email)
+    except InvalidEmailError:
+        return None
 
 
 def _logged_in(
@@ -138,17 +158,17 @@ async def login(
             headers=headers,
         )
 
-    if not _valid_email(email) or not password:
+    address = _valid_email(email)
+    if address is None or not password:
         return await again(BAD_EMAIL, 400)
     client = request.client.host if request.client else "unknown"
     try:
         device = describe_device(request.headers.get("user-agent"))
-        issued = await services.auth.login(email.strip(), password, client, device)
+        issued = await services.auth.login(address, password, client, device)
     except NotAuthenticatedError:
         return await again(BAD_CREDENTIALS, 401)
-    except TooManyRequestsError as error:
-        retry = {"Retry-After": str(error.retry_after)} if error.retry_after else None
-        return await again(sentence(error.message), 429, retry)
+    except (TooManyRequestsError, UnavailableError) as error:
+        return await again(sentence(error.message), *_busy(error))
     return _logged_in(request, services, issued, next)
 
 
@@ -170,19 +190,25 @@ async def register(
 ) -> Response:
     """Create an account and log it in."""
     problem = None
-    if not _valid_email(email):
+    address = _valid_email(email)
+    if address is None:
         problem = BAD_EMAIL
     elif len(password) < MIN_PASSWORD:
         problem = f"Choose a password of at least {MIN_PASSWORD} characters."
-    if problem is not None:
+    if address is None or problem is not None:
         return await _auth_page(
             request, csrf, "register.html", email=email, error=problem, status_code=400
         )
+    client = request.client.host if request.client else "unknown"
     try:
         device = describe_device(request.headers.get("user-agent"))
-        issued = await services.auth.register(email.strip(), password, device)
-    except (ConflictError, TooManyRequestsError) as error:
-        status_code = 409 if isinstance(error, ConflictError) else 429
+        issued = await services.auth.register(address, password, client, device)
+    except (ConflictError, InvalidValueError, TooManyRequestsError, UnavailableError) as error:
+        if isinstance(error, TooManyRequestsError | UnavailableError):
+            status_code, headers = _busy(error)
+        else:
+            status_code = next(code for kind, code in FORM_ERRORS if isinstance(error, kind))
+            headers = None
         return await _auth_page(
             request,
             csrf,
@@ -190,6 +216,7 @@ async def register(
             email=email,
             error=sentence(error.message),
             status_code=status_code,
+            headers=headers,
         )
     return _logged_in(request, services, issued, "/")
 

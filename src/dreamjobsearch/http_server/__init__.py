@@ -1,0 +1,1 @@
+"""How `dreamjob serve` holds up against connection and header floods (uvicorn, h11)."""
