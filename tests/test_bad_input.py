@@ -28,5 +28,6 @@ async def test_a_file_name_with_a_nul_character_is_refused(server: LiveServer) -
             json={"queries": ["python"], "sources": [{"type": "file", "path": "a\u0000.json"}]},
             headers=bearer(token),
         )
+        # Refused like any invalid text, naming the field (tests/test_invalid_text.py).
         assert response.status_code == 422, response.text
-        assert response.json()["detail"][0]["loc"][-1] == "path"
+        assert response.json()["detail"][0]["loc"] == ["body", "sources", 0, "path"]

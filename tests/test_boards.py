@@ -431,6 +431,21 @@ async def test_lever_skips_malformed_postings(http: HttpSession, boards: FakeBoa
     assert source.problems == ["job 6: createdAt is a string, not a Unix time"]
 
 
+async def test_jobs_with_invalid_text_are_skipped_and_listed(
+    http: HttpSession, boards: FakeBoards
+) -> None:
+    postings = json.loads((FIXTURES / "lever/postings_acme.json").read_bytes())
+    postings[0]["text"] = "Robotics\u0000 Engineer"
+    postings[1]["categories"]["allLocations"] = ["Berlin \ud83d"]
+    boards.serve(LEVER_POSTINGS, json.dumps(postings).encode())
+    source = LeverSource(http, boards.base_url, "acme-robotics")
+    assert len(await collect(source)) == 4
+    assert source.problems[:2] == [
+        "job 0: text contains a NUL character",
+        "job 1: allLocations contains a lone surrogate (invalid Unicode)",
+    ]
+
+
 # --- Ashby ----------------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from ranking_support import posting, rank_page, user_with
 from dreamjobsearch.export import CSV_COLUMNS, safe_cell
 
 EXPORT = "/job-postings/export"
+HEADER = ",".join(f'"{column}"' for column in CSV_COLUMNS)
 ROWS = [
     posting("Python Developer", "Python and Django.", company="Acme", location="Warsaw, Poland"),
     posting("Python Engineer", "Python, FastAPI.", company="Globex", location="Berlin, Germany"),
@@ -45,7 +46,7 @@ async def test_csv_export_is_the_whole_ranked_view(client: httpx.AsyncClient) ->
     disposition = response.headers["content-disposition"]
     assert disposition.startswith('attachment; filename="job-postings-')
     assert disposition.endswith('.csv"')
-    assert response.text.splitlines()[0] == ",".join(CSV_COLUMNS)
+    assert response.text.splitlines()[0] == HEADER
     rows = csv_rows(response)
     assert [int(row["id"]) for row in rows] == [item["id"] for item in ranked["job_postings"]]
     assert (rows[0]["job_title"], rows[0]["score"]) == ("'-Dash", "2")
@@ -75,6 +76,37 @@ async def test_csv_cells_never_start_a_formula(client: httpx.AsyncClient) -> Non
     for row in rows:
         for column, value in row.items():
             assert not value.startswith(("=", "+", "-", "@")), (column, value)
+
+
+HIDDEN = [
+    posting(
+        'csvzz;=HYPERLINK("http://evil.example","x")',
+        "python",
+        company="a,=1+1",
+        location='"=2+3',
+    ),
+    posting("Plain python role", "python", company="Acme; Ltd", location="Kraków, Poland"),
+]
+
+
+async def test_csv_quotes_every_field_and_defuses_hidden_formulas(
+    client: httpx.AsyncClient,
+) -> None:
+    headers = await user_with(client, HIDDEN)
+    response = await export(client, headers, keywords=["python"])
+    assert response.status_code == 200, response.text
+    lines = response.text.splitlines()
+    assert len(lines) == 3
+    # Every field is quoted, so a separator inside a cell can never start a new cell.
+    for line in lines:
+        fields = next(csv.reader([line]))
+        assert line == ",".join('"' + field.replace('"', '""') + '"' for field in fields)
+    by_company = {row["job_company"]: row for row in csv_rows(response)}
+    hidden = by_company["'a,=1+1"]
+    assert hidden["job_title"] == '\'csvzz;=HYPERLINK("http://evil.example","x")'
+    assert hidden["job_location"] == "'\"=2+3"
+    plain = by_company["Acme; Ltd"]  # text without a formula is exported as it is
+    assert (plain["job_title"], plain["job_location"]) == ("Plain python role", "Kraków, Poland")
 
 
 def test_safe_cell() -> None:
@@ -141,4 +173,4 @@ async def test_bad_export_requests(client: httpx.AsyncClient) -> None:
     assert (await client.get(EXPORT, params={"keywords": ["python"]})).status_code == 401
     empty = await client.get(EXPORT, params={"keywords": ["cobol"]}, headers=headers)
     assert empty.status_code == 200
-    assert empty.text.splitlines() == [",".join(CSV_COLUMNS)]
+    assert empty.text.splitlines() == [HEADER]

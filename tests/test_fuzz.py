@@ -2,6 +2,10 @@
 with a valid token and with none, a bounded number of generated requests each (CI stays fast).
 No answer may be a 5xx, and every answer must match what the schema documents.
 
+Strings with invalid Unicode are sent too: a third pass takes valid requests and puts a lone
+surrogate (JSON's `\ud83d` escape) or a NUL into one string of the body, or a NUL into one
+string parameter; every such request must be refused with 422, never stored or a 5xx.
+
 The server is a real `dreamjob serve` process (schemathesis calls it over HTTP). Operations
 that would end the fuzzing user's session or account are left out: a logout or password
 change would turn every later request into a 401 and prove nothing.
@@ -9,17 +13,21 @@ change would turn every later request into a 401 and prove nothing.
 
 from __future__ import annotations
 
+import copy
+import json
 import os
 import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import schemathesis
 from conftest import TEST_SECRET
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from processes import DREAMJOB, free_port
 from schemathesis import GenerationMode
@@ -35,6 +43,10 @@ LEFT_OUT = r"^/(logout|me/password|sessions/logout-others|sessions/\{sid\}|logs)
 # runs: no 5xx, documented status codes, content types, headers and bodies, ignored auth.
 NOT_APPLICABLE = [positive_data_acceptance, negative_data_rejection]
 MAX_EXAMPLES = 12
+LONE_SURROGATE = "\ud83d"
+# A URL cannot carry a lone surrogate (it is not UTF-8): parameters get the NUL only.
+BODY_INVALID = (LONE_SURROGATE, "\x00")
+PARAMETER_INVALID = ("\x00",)
 
 
 class LiveApi:
@@ -127,6 +139,83 @@ def fuzz(live_api: LiveApi, headers: dict[str, str]) -> list[str]:
     return failures
 
 
+def fuzz_invalid_text(live_api: LiveApi, headers: dict[str, str]) -> list[str]:
+    """Valid requests with invalid Unicode in one string, against every operation that takes
+    a string; each must answer 422. The failures, one line per operation."""
+    schema = schemathesis.openapi.from_url(f"{live_api.base_url}/openapi.json").exclude(
+        path_regex=LEFT_OUT
+    )
+    failures = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        strategy = operation.as_strategy(generation_mode=GenerationMode.POSITIVE)
+
+        @given(case=strategy.flatmap(with_invalid_text))
+        @INVALID_TEXT_SETTINGS
+        def call(case: schemathesis.Case) -> None:
+            response = case.call_and_validate(
+                base_url=live_api.base_url, headers=headers, excluded_checks=NOT_APPLICABLE
+            )
+            assert response.status_code == 422, response.text
+
+        try:
+            call()
+        except Unsatisfiable:
+            continue  # no string to spoil
+        except (Exception, BaseExceptionGroup) as error:
+            failures.append(f"{operation.label} (invalid text): {_describe(error)}")
+    return failures
+
+
+def with_invalid_text(case: schemathesis.Case) -> st.SearchStrategy[schemathesis.Case]:
+    """`case` with invalid Unicode put into one of its strings (none: no example)."""
+    spots = [("query", (name,)) for name in _strings(case.query or {})]
+    spots += [("path_parameters", (name,)) for name in _strings(case.path_parameters or {})]
+    if case.media_type == "application/json":
+        spots += [("body", path) for path in _string_paths(case.body)]
+    if not spots:
+        return st.nothing()
+    return st.sampled_from(spots).flatmap(
+        lambda spot: st.sampled_from(BODY_INVALID if spot[0] == "body" else PARAMETER_INVALID).map(
+            lambda bad: _spoiled(case, spot[0], spot[1], bad)
+        )
+    )
+
+
+def _strings(parameters: dict[str, Any]) -> list[str]:
+    return [name for name, value in parameters.items() if isinstance(value, str)]
+
+
+def _string_paths(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Where the strings of a JSON value are, as key and index paths."""
+    if isinstance(data, str):
+        return [path]
+    if isinstance(data, dict):
+        return [p for key, value in data.items() for p in _string_paths(value, (*path, key))]
+    if isinstance(data, list):
+        return [p for index, value in enumerate(data) for p in _string_paths(value, (*path, index))]
+    return []
+
+
+def _spoiled(
+    case: schemathesis.Case, container: str, path: tuple[Any, ...], bad: str
+) -> schemathesis.Case:
+    """`case` with `bad` inserted in the string at `path` of `container`. A body is sent as
+    already serialized JSON, escaped as a lone surrogate must be."""
+    root = copy.deepcopy(getattr(case, container))
+    if path:
+        parent = root
+        for key in path[:-1]:
+            parent = parent[key]
+        parent[path[-1]] = parent[path[-1]][:1] + bad + parent[path[-1]][1:]
+    else:
+        root = root + bad
+    if container == "body":
+        root = json.dumps(root, ensure_ascii=True).encode()
+    setattr(case, container, root)
+    return case
+
+
 def _describe(error: BaseException) -> str:
     """Each distinct failure's first line (and the request that caused the first)."""
     found = error.exceptions if isinstance(error, BaseExceptionGroup) else [error]
@@ -144,6 +233,8 @@ FUZZ_SETTINGS = settings(
     # this locally to search wider.
     derandomize=True,
 )
+# Fewer examples: each only needs to reach the server's one check.
+INVALID_TEXT_SETTINGS = settings(FUZZ_SETTINGS, max_examples=MAX_EXAMPLES // 3)
 
 
 def test_authenticated_requests_never_fail_the_server_or_the_schema(live_api: LiveApi) -> None:
@@ -153,4 +244,9 @@ def test_authenticated_requests_never_fail_the_server_or_the_schema(live_api: Li
 
 def test_anonymous_requests_never_fail_the_server_or_the_schema(live_api: LiveApi) -> None:
     failures = fuzz(live_api, {})
+    assert failures == [], "\n".join(failures)
+
+
+def test_invalid_unicode_is_always_refused(live_api: LiveApi) -> None:
+    failures = fuzz_invalid_text(live_api, {"Authorization": f"Bearer {live_api.token}"})
     assert failures == [], "\n".join(failures)

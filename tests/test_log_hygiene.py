@@ -72,3 +72,43 @@ async def test_tokens_passwords_tickets_and_credentials_never_reach_the_logs(
     leaked = [secret for secret in [*secrets, *sids, "Zq9x!"] if secret in output]
     assert leaked == [], f"found in the logs: {leaked}"
     assert short_sid(sids[0]) in output  # session ids appear as their short hash only
+
+
+async def test_tokens_and_secret_parameters_in_urls_never_reach_the_logs(tmp_path: Path) -> None:
+    # The default log level: uvicorn's access log is on and prints every request's URL.
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
+    env = {
+        **os.environ,
+        "DREAMJOB_DATA_DIR": str(tmp_path / "data"),
+        "DREAMJOB_JWT_SECRET": TEST_SECRET,
+    }
+    env.pop("DREAMJOB_LOG_LEVEL", None)
+    async with (
+        dreamjob_process(["serve", "--port", str(port)], env, log),
+        httpx.AsyncClient(base_url=base_url, timeout=10) as client,
+    ):
+        await wait_healthy(base_url, log)
+        body = {"email": "urls@example.com", "password": PASSWORD}
+        token = (await client.post("/register", json=body)).json()["access_token"]
+        await client.get("/auth/status", params={"access_token": token})
+        await client.get(f"/job-postings/{token}")
+        await client.get(
+            "/healthz",
+            params={
+                "password": "p-31337-password",
+                "api_key": "k-31337-key",
+                "secret": "s-31337-secret",
+            },
+        )
+        await client.get("/logs", params={"ticket": "t-31337-ticket"})
+
+    output = await asyncio.to_thread(log.read_text, errors="replace")
+    assert "GET /auth/status?access_token=[redacted]" in output  # the access log was on
+    leaked = [
+        secret
+        for secret in (token, "p-31337-password", "k-31337-key", "s-31337-secret", "t-31337-ticket")
+        if secret in output
+    ]
+    assert leaked == [], f"found in the logs: {leaked}"

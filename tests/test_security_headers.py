@@ -28,6 +28,41 @@ async def test_api_answers_carry_the_security_headers(server: LiveServer) -> Non
         assert status.headers["cache-control"] == "no-store"
 
 
+async def test_authenticated_answers_are_never_cached(server: LiveServer) -> None:
+    async with server.client() as client:
+        token = await register(client, "cache@example.com")
+        headers = bearer(token)
+        imported = await client.post(
+            "/job-postings/import",
+            json={"postings": [{"link": "https://jobs.example.com/1", "title": "Python dev"}]},
+            headers=headers,
+        )
+        assert imported.status_code == 201, imported.text
+        posting_id = (
+            await client.post("/job-postings", json={"keywords": ["python"]}, headers=headers)
+        ).json()["job_postings"][0]["id"]
+        for response in (
+            await client.get("/sessions", headers=headers),
+            await client.get(f"/job-postings/{posting_id}", headers=headers),
+            await client.get(
+                "/job-postings/export", params={"keywords": "python"}, headers=headers
+            ),
+            await client.get("/job-postings/board", headers=headers),
+            await client.get("/me/keywords", headers=headers),
+            await client.get("/me/blocked-companies", headers=headers),
+            await client.get("/me/secrets", headers=headers),
+            await client.get("/runs", headers=headers),
+            await client.post("/logs/ticket", headers=headers),
+            await client.post("/job-postings/seen", headers=headers),
+            await client.get("/runs/nope", headers=headers),  # an error answer too
+        ):
+            assert response.status_code < 500, response.text
+            assert response.headers["cache-control"] == "no-store", response.request.url
+        static = await client.get("/static/favicon.svg")
+        assert static.status_code == 200
+        assert "cache-control" not in static.headers  # the same for everyone: cacheable
+
+
 async def test_pages_keep_their_own_policy_and_the_docs_still_load(server: LiveServer) -> None:
     async with server.client() as client:
         page = await client.get("/login")

@@ -212,9 +212,9 @@ async def test_the_whole_journey_in_a_browser(server: LiveServer, browser: Brows
     exported = ARTIFACTS / "export.csv"
     await download.save_as(exported)
     lines = exported.read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("id,score,matched_keywords,job_title")
+    assert lines[0].startswith('"id","score","matched_keywords","job_title"')
     assert len(lines) == first + 1
-    assert ",applied," in lines[1]
+    assert ',"applied",' in lines[1]
     await page.set_viewport_size({"width": 390, "height": 844})
     await journey.snap("results-phone")
     await page.set_viewport_size({"width": 1280, "height": 900})

@@ -259,7 +259,7 @@ async def test_the_ranked_view_exports_as_csv_and_json(server: LiveServer) -> No
         assert csv_file.headers["content-type"] == "text/csv; charset=utf-8"
         assert csv_file.headers["content-disposition"].startswith("attachment; filename=")
         lines = csv_file.text.strip().splitlines()
-        assert lines[0].startswith("id,score,matched_keywords,job_title")
+        assert lines[0].startswith('"id","score","matched_keywords","job_title"')
         assert len(lines) == 31  # every page, not just the first
         json_file = await client.get("/web/export", params={"keywords": "python", "format": "json"})
         assert len(json_file.json()) == 30

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from dreamjobsearch import __version__
@@ -25,6 +25,7 @@ from dreamjobsearch.api.documented_errors import document_common_errors
 from dreamjobsearch.api.errors import install_error_handlers
 from dreamjobsearch.api.limits import BodySizeLimitMiddleware
 from dreamjobsearch.api.security_headers import SecurityHeadersMiddleware
+from dreamjobsearch.api.valid_input import reject_invalid_text
 from dreamjobsearch.clock import Clock
 from dreamjobsearch.config import RunnerKind, Settings
 from dreamjobsearch.services import build_services
@@ -60,6 +61,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        # Before every route, API and web alike: invalid text is refused before it is stored.
+        dependencies=[Depends(reject_invalid_text)],
     )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)

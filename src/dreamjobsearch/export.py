@@ -1,8 +1,11 @@
 """Exporting a ranked view as a file: CSV (a header row, one row per job) or a JSON list.
 
 A CSV opened in a spreadsheet runs any cell that starts like a formula, and postings come
-from job boards we do not control, so such cells are prefixed with a single quote (the
-OWASP advice against CSV injection); the JSON export is data only and keeps text as is.
+from job boards we do not control. Following OWASP's CSV-injection advice, every field is
+quoted, and a cell that starts like a formula, or hides one after a separator or a quote
+(`csvzz;=HYPERLINK(...)`, `a,=1+1`, `"=1+1`: a spreadsheet that splits or unquotes the
+text would run it), is prefixed with a single quote, which makes the whole cell text. The
+JSON export is data only and keeps text as is.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +39,8 @@ CSV_COLUMNS = (
     "links",
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A formula start after a field separator, a quote or a line break, spaces allowed between.
+HIDDEN_FORMULA = re.compile(r"[,;|\"'\r\n\t]\s*[=+\-@]")
 MEDIA_TYPES: dict[ExportFormat, str] = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
@@ -78,7 +84,9 @@ def _iso(moment: datetime) -> str:
 
 def safe_cell(value: object) -> object:
     """A CSV cell that no spreadsheet will run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and (
+        value.startswith(FORMULA_STARTS) or HIDDEN_FORMULA.search(value)
+    ):
         return "'" + value
     return value
 
@@ -98,7 +106,7 @@ def render(items: Sequence[RankedPosting], kind: ExportFormat, now: datetime) ->
         content = json.dumps([job_record(item) for item in items], ensure_ascii=False).encode()
     else:
         buffer = io.StringIO(newline="")
-        writer = csv.writer(buffer)
+        writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
         writer.writerow(CSV_COLUMNS)
         writer.writerows(_csv_row(item) for item in items)
         content = buffer.getvalue().encode()

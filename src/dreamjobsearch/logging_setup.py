@@ -1,31 +1,91 @@
 """Process logging: one format, and no secret written to the logs.
 
-Log stream tickets are redacted from uvicorn's access lines. Libraries that log the
-parameters of every statement or the headers of every request (database drivers, SQLAlchemy's
-engine, the HTTP/2 and HTTP/1 internals) would print session ids, password hashes and sealed
-secrets at DEBUG or INFO: they are held at WARNING whatever `LOG_LEVEL` says, which is meant
-for our own code and uvicorn's.
+Every record is redacted as it is made (a log record factory, so records of every logger
+and every handler are covered, uvicorn's access and error logs included, whoever configures
+their handlers later): JSON Web Tokens, `Bearer` credentials, and the values of query or
+form parameters whose name says they hold a secret (`access_token`, `ticket`, `password`,
+`api_key`, ...) become `[redacted]`, in the message, its arguments and any traceback.
+
+Libraries that log the parameters of every statement or the headers of every request
+(database drivers, SQLAlchemy's engine, the HTTP/2 and HTTP/1 internals) would print session
+ids, password hashes and sealed secrets at DEBUG or INFO: they are held at WARNING whatever
+`LOG_LEVEL` says, which is meant for our own code and uvicorn's.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
-_TICKET = re.compile(r"(ticket=)[^&\s\"]+")
+REDACTED = "[redacted]"
+# The words that end a secret-bearing parameter's name: `token`, `access_token`,
+# `x-api-key`, `client_secret`... (`keywords` or `tokenizer` are not secret).
+_SENSITIVE_NAME = (
+    r"(?:[A-Za-z0-9]+[_.-])*"
+    r"(?:token|ticket|password|passwd|pwd|pass|secret|key|apikey|api_key|code|signature|sig"
+    r"|auth|authorization|credentials?|session|sessionid|sid|jwt)"
+)
+_PATTERNS = (
+    # A JWT: base64url JSON header (`{"` is `eyJ`), payload and signature.
+    (re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"), REDACTED),
+    (re.compile(r"(?i)(\bbearer\s+)[^\s\"',;]+"), r"\1" + REDACTED),
+    (
+        re.compile(rf"(?i)(?<![A-Za-z0-9_.-])({_SENSITIVE_NAME}=)[^&\s\"',;#]+"),
+        r"\1" + REDACTED,
+    ),
+)
 
 
-class RedactTicketsFilter(logging.Filter):
-    """Replaces `ticket=...` in a record's arguments (uvicorn's access log prints URLs)."""
+def redact(text: str) -> str:
+    """`text` with every JWT, bearer credential and secret parameter value replaced."""
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Redact, and always keep the record."""
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                _TICKET.sub(r"\1[redacted]", arg) if isinstance(arg, str) else arg
-                for arg in record.args
-            )
-        return True
+
+def _redact_arg(value: Any) -> Any:
+    # Numbers stay numbers (`%d` needs them); anything else is redacted as text if its
+    # text holds a secret.
+    if isinstance(value, bool | int | float) or value is None:
+        return value
+    text = value if isinstance(value, str) else str(value)
+    cleaned = redact(text)
+    return value if cleaned == text and not isinstance(value, str) else cleaned
+
+
+def redact_record(record: logging.LogRecord) -> logging.LogRecord:
+    """Redact a record's arguments, message and traceback in place; return it."""
+    if isinstance(record.args, tuple):
+        record.args = tuple(_redact_arg(arg) for arg in record.args)
+    elif isinstance(record.args, dict):
+        record.args = {key: _redact_arg(arg) for key, arg in record.args.items()}
+    try:
+        message = record.getMessage()
+    except (TypeError, ValueError):
+        message = None  # a malformed call: logging reports it when the record is written
+    if message is not None and (cleaned := redact(message)) != message:
+        # The secret spans the template and an argument (`"password=%s"`): keep the
+        # formatted, redacted text. (uvicorn's access lines never get here: their
+        # template holds no parameter, and their arguments were redacted above.)
+        record.msg, record.args = cleaned, ()
+    if record.exc_info and not record.exc_text:
+        # Exception messages may quote a URL or a header: format the traceback now, redacted.
+        record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+    return record
+
+
+def _install_redacting_factory() -> None:
+    """Make every new log record pass through `redact_record` (once per process)."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "redacts", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        return redact_record(previous(*args, **kwargs))
+
+    factory.redacts = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
 
 
 # Loggers that print statement parameters or request headers.
@@ -33,11 +93,11 @@ VERBOSE_LIBRARIES = ("aiosqlite", "sqlalchemy", "psycopg", "httpcore", "hpack", 
 
 
 def configure_logging(level: str) -> None:
-    """Log to stderr at `level`, with tickets redacted and parameter-printing libraries
-    kept quiet."""
+    """Log to stderr at `level`, with secrets redacted from every record and
+    parameter-printing libraries kept quiet."""
     logging.basicConfig(
         level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     for name in VERBOSE_LIBRARIES:
         logging.getLogger(name).setLevel(logging.WARNING)
-    logging.getLogger("uvicorn.access").addFilter(RedactTicketsFilter())
+    _install_redacting_factory()

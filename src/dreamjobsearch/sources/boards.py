@@ -21,6 +21,7 @@ from typing import Any
 from dreamjobsearch.sources.base import JobLink, JobPosting
 from dreamjobsearch.sources.http import FetchError, HttpSession, MalformedResponseError
 from dreamjobsearch.sources.matching import matches_search
+from dreamjobsearch.valid_text import text_problem
 
 LOCATION_SEPARATOR = "; "
 REMOTE = "Remote"
@@ -184,6 +185,7 @@ def text(job: Mapping[str, Any], key: str) -> str:
         return ""
     if not isinstance(value, str):
         raise JobProblem(f"{key} is {json_kind(value)}, not a string")
+    _valid(key, value)
     return value.strip()
 
 
@@ -240,7 +242,15 @@ def texts(job: Mapping[str, Any], key: str) -> list[str]:
         return []
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise JobProblem(f"{key} is not a list of strings")
+    for item in value:
+        _valid(key, item)
     return [item.strip() for item in value if item.strip()]
+
+
+def _valid(key: str, value: str) -> None:
+    # A NUL or a lone surrogate from a board would be stored and break every read of it.
+    if problem := text_problem(value):
+        raise JobProblem(f"{key} {problem}")
 
 
 def names(job: Mapping[str, Any], key: str, field: str) -> list[str]:

@@ -22,6 +22,7 @@ from dreamjobsearch.errors import InvalidInputError
 from dreamjobsearch.sources.base import JobLink, JobPosting
 from dreamjobsearch.sources.identity import derive_identity
 from dreamjobsearch.sources.matching import matches_query
+from dreamjobsearch.valid_text import describe, find_invalid_text
 
 MAX_IMPORT_ROWS = 50_000
 COLUMNS = (
@@ -124,6 +125,10 @@ def parse_rows(rows: Iterable[Any], name_unknown: bool = True) -> ParsedRows:
     for index, row in enumerate(rows):
         if not isinstance(row, dict):
             parsed.rejected.append(Rejection(index, "row must be an object"))
+            continue
+        if invalid := find_invalid_text(row):
+            # A NUL or a lone surrogate would be stored and break every later read of it.
+            parsed.rejected.append(Rejection(index, describe(invalid)))
             continue
         try:
             parsed.postings.append(PostingInput.model_validate(row).to_posting())

@@ -6,6 +6,8 @@
   plus random jitter) and a cap on requests in flight.
 - Retries of network errors, 429 and 5xx with exponential backoff and jitter, honouring
   `Retry-After`.
+- Redirects are followed by hand, a few at most, and only within the board's own host
+  (`redirects.py`): a board cannot send our server to another site or an internal address.
 - Per run (`HttpSession`): answers a host uses to say "you are blocked" (LinkedIn's 429 and
   999) are counted; after `block_threshold` in a row that host's circuit opens and every later
   request of the run to it fails at once with `HostBlockedError`.
@@ -28,6 +30,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from dreamjobsearch.errors import DomainError
+from dreamjobsearch.sources.redirects import MAX_REDIRECTS, REDIRECT_STATUSES, refused_redirect
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +51,10 @@ class HostBlockedError(FetchError):
 
 class MalformedResponseError(FetchError):
     """The answer arrived but is not what the board's format promises."""
+
+
+class RedirectRefusedError(FetchError):
+    """The board redirected where a fetcher must not go (see `redirects.py`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +137,8 @@ class PoliteHttp:
             headers={"User-Agent": user_agent, "Accept-Language": "en-US,en;q=0.8"},
             timeout=timeout,
             proxy=proxy,
-            follow_redirects=True,
+            # Followed by `HttpSession.get`, which checks where each one leads.
+            follow_redirects=False,
             limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
         )
         self._policies = dict(policies)
@@ -189,7 +197,30 @@ class HttpSession:
             raise MalformedResponseError(f"{url} did not answer JSON") from error
 
     async def get(self, url: str, params: Mapping[str, Any] | None = None) -> httpx.Response:
-        """GET with pacing and retries; raises `FetchError` / `HostBlockedError` on failure."""
+        """GET with pacing and retries, following redirects within the URL's host; raises
+        `FetchError` (`RedirectRefusedError`, `HostBlockedError`) on failure."""
+        response = await self._get_once(url, params)
+        for _ in range(MAX_REDIRECTS):
+            location = response.headers.get("location")
+            if response.status_code not in REDIRECT_STATUSES or not location:
+                return response
+            target = str(response.url.join(location))
+            reason = refused_redirect(url, target)
+            if reason is not None:
+                raise RedirectRefusedError(
+                    f"{_without_query(url)} redirected {reason}: not followed",
+                    status=response.status_code,
+                )
+            response = await self._get_once(target, None)
+        if response.status_code in REDIRECT_STATUSES:
+            raise RedirectRefusedError(
+                f"{_without_query(url)} redirected more than {MAX_REDIRECTS} times",
+                status=response.status_code,
+            )
+        return response
+
+    async def _get_once(self, url: str, params: Mapping[str, Any] | None) -> httpx.Response:
+        """One GET (no redirect followed) with pacing and retries."""
         http = self._http
         host = _host(url)
         gate = http.gate(host)
@@ -237,6 +268,11 @@ class HttpSession:
             )
             return True
         return False
+
+
+def _without_query(url: str) -> str:
+    # Error lines name the board's address, not its query string.
+    return url.split("?", 1)[0]
 
 
 def _host(url: str) -> str:

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from dreamjobsearch.api.errors import STATUS_BY_ERROR
+from dreamjobsearch.api.valid_input import InvalidTextError
 from dreamjobsearch.errors import DomainError, TooManyRequestsError, UnavailableError
 from dreamjobsearch.web.cookies import SESSION_COOKIE, clear_session_cookie, set_session_cookie
 from dreamjobsearch.web.csrf import CsrfError
@@ -49,6 +50,8 @@ class WebRoute(APIRoute):
                 response = error_response(request, 403, CSRF_MESSAGE)
             except DomainError as error:
                 response = domain_error_response(request, error)
+            except InvalidTextError as error:
+                response = error_response(request, 422, error.message)
             except RequestValidationError:
                 response = error_response(request, 400, INVALID_REQUEST)
             _keep_renewed_token(request, response)
