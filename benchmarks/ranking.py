@@ -48,9 +48,9 @@ import pandas as pd
 from sqlalchemy import text
 
 if TYPE_CHECKING:
+    from dreamjobsearch.domain.postings import JobPosting
     from dreamjobsearch.search.ranker import RankPage
     from dreamjobsearch.services import Services
-    from dreamjobsearch.sources.base import JobPosting
     from dreamjobsearch.workspace import DreamJobSearch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,7 +152,7 @@ def settings(data_dir: Path) -> Any:
 
 def check_against_rule(page: RankPage, postings: list[Any], keywords: Sequence[str]) -> str:
     """Compare our page with `ranking.rank()` over every posting; a line saying how it went."""
-    from dreamjobsearch.ranking import rank
+    from dreamjobsearch.domain.ranking import rank
 
     started = time.perf_counter()
     expected = rank(postings, keywords)
@@ -307,7 +307,7 @@ async def measure(
 
     if not check:
         return
-    from dreamjobsearch.storage.postings import StoredPosting
+    from dreamjobsearch.domain.postings import StoredPosting
 
     page = await first_page()
     stored_postings: list[StoredPosting] = await services.postings.for_user(user.id)

@@ -18,9 +18,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 from support import start_server
 
+from dreamjobsearch.domain.postings import JobLink, JobPosting
 from dreamjobsearch.sources.arbeitnow import ArbeitnowSource
 from dreamjobsearch.sources.ashby import AshbySource
-from dreamjobsearch.sources.base import JobLink, JobPosting
 from dreamjobsearch.sources.boards import BoardSource
 from dreamjobsearch.sources.greenhouse import GreenhouseSource
 from dreamjobsearch.sources.http import (

@@ -14,7 +14,7 @@ from starlette.routing import Route
 from support import start_server
 from uvicorn.protocols.http import httptools_impl
 
-from dreamjobsearch.sources.base import JobLink, JobPosting
+from dreamjobsearch.domain.postings import JobLink, JobPosting
 from dreamjobsearch.sources.http import (
     FetchError,
     HostBlockedError,

@@ -24,14 +24,14 @@ from hypothesis import strategies as st
 from services_available import fresh_postgres_database
 from sqlalchemy import create_engine, text
 
-from dreamjobsearch.ranking import normalize_keywords, rank
+from dreamjobsearch.domain.ranking import normalize_keywords, rank
+from dreamjobsearch.domain.tracking import STATUSES
 from dreamjobsearch.search.index import RankingIndex
 from dreamjobsearch.services import Services, build_services
 from dreamjobsearch.sources.files import parse_rows
 from dreamjobsearch.storage.db import sync_url
 from dreamjobsearch.storage.migrate import upgrade
 from dreamjobsearch.storage.search_index import AddedLinks, RankingOrder, id_ranges
-from dreamjobsearch.tracking import STATUSES
 from dreamjobsearch.workspace import DreamJobSearch
 
 Ranked = tuple[int, int, tuple[str, ...], tuple[tuple[str, str], ...]]

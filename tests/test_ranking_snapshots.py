@@ -20,7 +20,8 @@ from services_available import fresh_postgres_database
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from dreamjobsearch.ranking import normalize_keywords, rank
+from dreamjobsearch.domain.ranking import normalize_keywords, rank
+from dreamjobsearch.domain.tracking import STATUSES
 from dreamjobsearch.search.ranker import Ranker, build_ranker
 from dreamjobsearch.search.request import rank_request
 from dreamjobsearch.services import Services, build_services
@@ -30,7 +31,6 @@ from dreamjobsearch.storage.ranking_snapshots import (
     order_fingerprint,
 )
 from dreamjobsearch.storage.search_index import RankingOrder
-from dreamjobsearch.tracking import STATUSES
 
 Ranked = tuple[int, list[tuple[int, int, tuple[str, ...], tuple[tuple[str, str], ...]]]]
 KEYWORDS = ["python", "C++", "machine learning", "kafka", "java"]

@@ -15,6 +15,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from dreamjobsearch.domain.source_specs import DEFAULT_SOURCES, SOURCE_SPEC, SourceSpec
+from dreamjobsearch.domain.tracking import (
+    STATUSES,
+    Status,
+    check_note,
+    company_key,
+    normalize_companies,
+)
+from dreamjobsearch.domain.update import UpdateParams
 from dreamjobsearch.errors import (
     ConflictError,
     InvalidInputError,
@@ -23,7 +32,6 @@ from dreamjobsearch.errors import (
     TooManyRequestsError,
 )
 from dreamjobsearch.export import ExportFile, ExportFormat, render
-from dreamjobsearch.pipeline import UpdateParams
 from dreamjobsearch.runs.base import Runner
 from dreamjobsearch.search.cache import RankingCache
 from dreamjobsearch.search.ranker import Ranker, RankPage
@@ -37,19 +45,11 @@ from dreamjobsearch.sources.files import (
     parse_rows,
 )
 from dreamjobsearch.sources.registry import SourceRegistry
-from dreamjobsearch.sources.specs import DEFAULT_SOURCES, SOURCE_SPEC, SourceSpec
 from dreamjobsearch.storage.models import Run, utcnow
 from dreamjobsearch.storage.postings import PostingDetail, PostingRepository
 from dreamjobsearch.storage.runs import ACTIVE_STATES, RunRepository
 from dreamjobsearch.storage.tracking import StatusColumn, TrackedPosting, TrackingRepository
 from dreamjobsearch.storage.user_files import FileInfo, UserFiles
-from dreamjobsearch.tracking import (
-    STATUSES,
-    Status,
-    check_note,
-    company_key,
-    normalize_companies,
-)
 
 PROGRESS_CHUNK = 500
 MAX_BOARD_ITEMS = 200

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel
 
 from dreamjobsearch.api.deps import CallerDep, ServicesDep
+from dreamjobsearch.domain.file_names import FILE_NAME_PATTERN, MAX_NAME_LENGTH
 from dreamjobsearch.errors import PayloadTooLargeError
-from dreamjobsearch.storage.user_files import FILE_NAME_PATTERN, MAX_NAME_LENGTH, FileInfo
+from dreamjobsearch.storage.user_files import FileInfo
 
 router = APIRouter(prefix="/me/files", tags=["files"])
 

@@ -23,8 +23,8 @@ from dreamjobsearch.api.schemas import (
     RejectionOut,
     RunOut,
 )
+from dreamjobsearch.domain.update import UpdateParams
 from dreamjobsearch.errors import InvalidInputError
-from dreamjobsearch.pipeline import UpdateParams
 from dreamjobsearch.workspace import ImportReport
 
 router = APIRouter(tags=["job postings"])

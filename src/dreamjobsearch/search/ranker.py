@@ -23,7 +23,8 @@ from typing import Any, TypeVar
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from dreamjobsearch.ranking import RankedPosting, matched_keywords
+from dreamjobsearch.domain.ranking import RankedPosting, matched_keywords
+from dreamjobsearch.domain.tracking import STATUSES, Status, company_key
 from dreamjobsearch.search.cache import RankingCache
 from dreamjobsearch.search.index import RankingIndex
 from dreamjobsearch.search.request import RankRequest
@@ -44,7 +45,6 @@ from dreamjobsearch.storage.search_terms import (
     needs_regex,
 )
 from dreamjobsearch.storage.tracking import TrackingRepository
-from dreamjobsearch.tracking import STATUSES, Status, company_key
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from dreamjobsearch.sources.base import JobPosting
+from dreamjobsearch.domain.postings import JobPosting
 from dreamjobsearch.sources.boards import (
     BoardPage,
     BoardSource,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from dreamjobsearch.sources.base import JobLink, JobPosting
+from dreamjobsearch.domain.postings import JobLink, JobPosting
 from dreamjobsearch.sources.http import FetchError, HttpSession, MalformedResponseError
 from dreamjobsearch.sources.matching import matches_search
 from dreamjobsearch.valid_text import text_problem

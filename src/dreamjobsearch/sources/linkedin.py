@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
-from dreamjobsearch.sources.base import JobLink, JobPosting
+from dreamjobsearch.domain.postings import JobLink, JobPosting
 from dreamjobsearch.sources.http import HttpSession, MalformedResponseError
 from dreamjobsearch.sources.identity import linkedin_job_id
 from dreamjobsearch.sources.text import html_to_text

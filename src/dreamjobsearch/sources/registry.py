@@ -5,6 +5,15 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from dreamjobsearch.domain.source_specs import (
+    ArbeitnowSourceSpec,
+    AshbySourceSpec,
+    FileSourceSpec,
+    GreenhouseSourceSpec,
+    LeverSourceSpec,
+    LinkedInSourceSpec,
+    SourceSpec,
+)
 from dreamjobsearch.errors import InvalidInputError
 from dreamjobsearch.sources.arbeitnow import ArbeitnowSource
 from dreamjobsearch.sources.ashby import AshbySource
@@ -14,15 +23,6 @@ from dreamjobsearch.sources.greenhouse import GreenhouseSource
 from dreamjobsearch.sources.http import HttpSession
 from dreamjobsearch.sources.lever import LeverSource
 from dreamjobsearch.sources.linkedin import LinkedInSource
-from dreamjobsearch.sources.specs import (
-    ArbeitnowSourceSpec,
-    AshbySourceSpec,
-    FileSourceSpec,
-    GreenhouseSourceSpec,
-    LeverSourceSpec,
-    LinkedInSourceSpec,
-    SourceSpec,
-)
 from dreamjobsearch.storage.user_files import UserFiles
 
 

@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dreamjobsearch.dedupe import description_hash, job_key
-from dreamjobsearch.sources.base import JobPosting
+from dreamjobsearch.domain.postings import JobPosting, StoredPosting
 from dreamjobsearch.storage.models import Posting, UserPosting, UTCDateTime, utcnow
 from dreamjobsearch.storage.postings_version import bump_postings_version
 from dreamjobsearch.storage.search_index import PostingText, add_to_index
@@ -48,23 +48,6 @@ class StoreResult:
 
     new: int
     duplicates: int
-
-
-@dataclass(frozen=True, slots=True)
-class StoredPosting:
-    """A posting as a user sees it, with when they found it."""
-
-    id: int
-    source: str
-    external_id: str
-    link: str
-    title: str
-    company: str
-    location: str
-    description: str
-    posted_at: datetime | None
-    found_at: datetime
-    group_id: int
 
 
 @dataclass(frozen=True, slots=True)

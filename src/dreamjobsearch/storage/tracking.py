@@ -16,10 +16,10 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Select, Table, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from dreamjobsearch.domain.postings import StoredPosting
+from dreamjobsearch.domain.tracking import company_key
 from dreamjobsearch.storage.models import Posting, UserPosting, UserTracking
-from dreamjobsearch.storage.postings import StoredPosting
 from dreamjobsearch.storage.sql import upsert
-from dreamjobsearch.tracking import company_key
 
 TRACKING = cast(Table, UserTracking.__table__)
 CHUNK = 500

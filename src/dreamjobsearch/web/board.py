@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from dreamjobsearch.domain.tracking import STATUSES
 from dreamjobsearch.storage.tracking import BoardCard, StatusColumn
-from dreamjobsearch.tracking import STATUSES
 from dreamjobsearch.web.filters import STATUS_LABELS
 from dreamjobsearch.web.views import BoardLink, board_links, web_url
 from dreamjobsearch.workspace import DreamJobSearch
