@@ -8,9 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel
 
-from dreamjobsearch.api.deps import CallerDep, ServicesDep
+from dreamjobsearch.api.deps import CallerDep
 from dreamjobsearch.domain.file_names import FILE_NAME_PATTERN, MAX_NAME_LENGTH
 from dreamjobsearch.errors import PayloadTooLargeError
+from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.storage.user_files import FileInfo
 
 router = APIRouter(prefix="/me/files", tags=["files"])

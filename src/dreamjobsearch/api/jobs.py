@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from dreamjobsearch.api import tracking
-from dreamjobsearch.api.deps import CallerDep, ServicesDep
+from dreamjobsearch.api.deps import CallerDep
 from dreamjobsearch.api.schemas import (
     ImportBody,
     ImportOut,
@@ -25,6 +25,7 @@ from dreamjobsearch.api.schemas import (
 )
 from dreamjobsearch.domain.update import UpdateParams
 from dreamjobsearch.errors import InvalidInputError
+from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.workspace import ImportReport
 
 router = APIRouter(tags=["job postings"])

@@ -12,9 +12,10 @@ from fastapi.security import HTTPAuthorizationCredentials
 from sse_starlette import EventSourceResponse
 from starlette.background import BackgroundTask
 
-from dreamjobsearch.api.deps import CallerDep, ServicesDep, bearer
+from dreamjobsearch.api.deps import CallerDep, bearer
 from dreamjobsearch.api.schemas import TicketOut
 from dreamjobsearch.errors import NotAuthenticatedError
+from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.services import Services
 from dreamjobsearch.sessions.manager import ActiveSession
 

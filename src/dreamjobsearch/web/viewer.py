@@ -12,9 +12,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from dreamjobsearch.api.deps import ServicesDep
 from dreamjobsearch.auth.tokens import TokenClaims
 from dreamjobsearch.errors import ForbiddenError, NotAuthenticatedError
+from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.services import Services
 from dreamjobsearch.sessions.manager import ActiveSession
 from dreamjobsearch.web.cookies import SESSION_COOKIE
