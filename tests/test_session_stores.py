@@ -27,7 +27,7 @@ from support import LiveServer, ManualClock, bearer, login, register, register_a
 from dreamjobsearch.sessions.stores.base import SessionRecord, SessionStore
 from dreamjobsearch.sessions.stores.database import DatabaseSessionStore
 from dreamjobsearch.sessions.stores.redis import RedisSessionStore
-from dreamjobsearch.storage.db import create_engine, session_factory
+from dreamjobsearch.storage.db import create_engine, database
 from dreamjobsearch.storage.migrate import upgrade
 from dreamjobsearch.storage.users import UserRepository
 from dreamjobsearch.workspace import DreamJobSearch
@@ -578,8 +578,7 @@ async def _database_backend(kind: str, url: str) -> AsyncIterator[StoreUnderTest
     await asyncio.to_thread(upgrade, url)
     engine = create_engine(url)
     try:
-        factory = session_factory(engine)
-        users = UserRepository(factory)
+        users = UserRepository(database(engine))
         alice = await users.create("alice@example.com", "not-a-real-hash")
         bob = await users.create("bob@example.com", "not-a-real-hash")
         yield StoreUnderTest(

@@ -43,11 +43,12 @@ from dreamjobsearch.sessions.stores.redis import RedisSessionStore
 from dreamjobsearch.sessions.stream_slots import StreamLimits, StreamSlots
 from dreamjobsearch.sources.http import HostPolicy, PoliteHttp, RetryPolicy
 from dreamjobsearch.sources.registry import BaseUrls, SourceRegistry
-from dreamjobsearch.storage.db import create_engine, session_factory
+from dreamjobsearch.storage.db import Database, create_engine, database
 from dreamjobsearch.storage.migrate import upgrade
 from dreamjobsearch.storage.postings import PostingRepository
 from dreamjobsearch.storage.runs import RunRepository
 from dreamjobsearch.storage.secrets import SecretRepository
+from dreamjobsearch.storage.tracking import TrackingRepository
 from dreamjobsearch.storage.user_files import FileLimits, UserFiles
 from dreamjobsearch.storage.users import UserRepository
 from dreamjobsearch.vault.keys import load_key_ring
@@ -71,6 +72,8 @@ class Services:
     settings: Settings
     clock: Clock
     engine: AsyncEngine
+    # The database every repository works through, built once here.
+    db: Database
     users: UserRepository
     postings: PostingRepository
     runs: RunRepository
@@ -277,10 +280,11 @@ async def build_services(
     if migrate:
         await asyncio.to_thread(upgrade, settings.resolved_database_url)
     engine = create_engine(settings.resolved_database_url)
-    sessions_factory = session_factory(engine)
-    users = UserRepository(sessions_factory)
-    postings = PostingRepository(sessions_factory)
-    runs = RunRepository(sessions_factory)
+    db = database(engine)
+    users = UserRepository(db)
+    postings = PostingRepository(db)
+    runs = RunRepository(db)
+    tracking = TrackingRepository(db)
     redis = (
         Redis.from_url(
             settings.redis_url,
@@ -317,21 +321,22 @@ async def build_services(
         ),
     )
     http = build_http(settings)
-    ranker = build_ranker(postings.sessions)
+    ranker = build_ranker(db, tracking)
     pipeline = UpdatePipeline(
         postings, runs, bus, registry, http, settings.fetch_concurrency, ranker.warm_up
     )
     runner = await build_runner(settings, pipeline)
     workspace_services = WorkspaceServices(
-        data_dir,
-        postings,
-        runs,
-        runner,
-        registry,
-        settings.runs_max_active_per_user,
-        ranker,
-        files,
-        settings.run_max_searches,
+        data_dir=data_dir,
+        postings=postings,
+        runs=runs,
+        runner=runner,
+        sources=registry,
+        max_active_runs=settings.runs_max_active_per_user,
+        ranker=ranker,
+        files=files,
+        tracking=tracking,
+        max_searches=settings.run_max_searches,
     )
     store = build_session_store(settings, engine, redis, clock)
     manager = build_session_manager(settings, store, clock, bus, users, workspace_services)
@@ -363,11 +368,12 @@ async def build_services(
         settings.password_hash_workers or default_workers(),
     )
     auth = AuthService(users, hasher, throttle, manager, tokens, registrations)
-    vault = SecretVault(SecretRepository(sessions_factory), load_key_ring(settings))
+    vault = SecretVault(SecretRepository(db), load_key_ring(settings))
     return Services(
         settings=settings,
         clock=clock,
         engine=engine,
+        db=db,
         users=users,
         postings=postings,
         runs=runs,

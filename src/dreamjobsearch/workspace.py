@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -58,7 +58,7 @@ MAX_BOARD_ITEMS = 200
 @dataclass(frozen=True, slots=True)
 class WorkspaceServices:
     """What every workspace shares: repositories, the runner, the source registry, and the
-    ranking (with its per-process cache of users' indexes) with the tracking repository."""
+    ranking (with its per-process cache of users' indexes)."""
 
     data_dir: Path
     postings: PostingRepository
@@ -68,13 +68,10 @@ class WorkspaceServices:
     max_active_runs: int
     ranker: Ranker
     files: UserFiles
+    # The same repository the ranker reads statuses through.
+    tracking: TrackingRepository
     # The most searches (queries x locations x sources) one run may make.
     max_searches: int = 200
-    tracking: TrackingRepository = field(init=False)
-
-    def __post_init__(self) -> None:
-        # On the postings repository's database, as the ranker is.
-        object.__setattr__(self, "tracking", TrackingRepository(self.postings.sessions))
 
     @property
     def rankings(self) -> RankingCache:
