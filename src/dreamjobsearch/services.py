@@ -83,8 +83,8 @@ class Services:
     pipeline: UpdatePipeline
     runner: Runner
     workspace_services: WorkspaceServices
-    sessions: SessionManager
-    auth: AuthService
+    sessions: SessionManager[DreamJobSearch]
+    auth: AuthService[DreamJobSearch]
     vault: SecretVault
     stream_slots: StreamSlots
 
@@ -195,7 +195,7 @@ def build_session_manager(
     bus: EventBus,
     users: UserRepository,
     workspace_services: WorkspaceServices,
-) -> SessionManager:
+) -> SessionManager[DreamJobSearch]:
     """The session manager over the store, with the settings' timeouts and limits."""
 
     def policy(absolute_timeout: int) -> SessionPolicy:

@@ -23,7 +23,7 @@ class Caller:
     """An authenticated request: token claims and the live session."""
 
     claims: TokenClaims
-    session: ActiveSession
+    session: ActiveSession[DreamJobSearch]
 
     @property
     def workspace(self) -> DreamJobSearch:

@@ -15,6 +15,7 @@ from dreamjobsearch.sessions.manager import (
     SessionKey,
     SessionManager,
     SessionPolicy,
+    W,
     WorkspaceFactory,
 )
 from dreamjobsearch.sessions.stores.base import SessionRecord
@@ -25,7 +26,7 @@ from dreamjobsearch.sessions.stores.lazy import LazySessionStore
 UserLoader = Callable[[int], Awaitable[tuple[str, dict[str, Any]] | None]]
 
 
-class LazySessionManager(SessionManager):
+class LazySessionManager(SessionManager[W]):
     """Resolves sessions from the token alone; ends them through the store's denylist.
 
     Logins, limits, listing, ending and sweeping are the base manager's, over the store's
@@ -40,7 +41,7 @@ class LazySessionManager(SessionManager):
         policy: SessionPolicy,
         clock: Clock,
         bus: EventBus,
-        workspace_factory: WorkspaceFactory,
+        workspace_factory: WorkspaceFactory[W],
         load_user: UserLoader,
         shared: tuple[object, ...] = (),
     ) -> None:
@@ -49,7 +50,7 @@ class LazySessionManager(SessionManager):
         self._load_user = load_user
         self._idle_timeout = math.inf
 
-    async def resolve(self, key: SessionKey) -> ActiveSession | None:
+    async def resolve(self, key: SessionKey) -> ActiveSession[W] | None:
         """A fresh workspace from the user's stored configuration, unless the session ended."""
         now = self._clock.now()
         if key.expires_at <= now or await self._lazy_store.is_revoked(key.sid):

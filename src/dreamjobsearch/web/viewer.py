@@ -35,7 +35,7 @@ class Viewer:
     """A logged-in page request: its session, workspace, admin rights and CSRF token."""
 
     claims: TokenClaims
-    session: ActiveSession
+    session: ActiveSession[DreamJobSearch]
     is_admin: bool
     csrf_token: str
 
@@ -85,7 +85,10 @@ async def optional_viewer(request: Request, services: ServicesDep, csrf: CsrfDep
 
 
 def _renew_when_half_spent(
-    request: Request, services: Services, claims: TokenClaims, session: ActiveSession
+    request: Request,
+    services: Services,
+    claims: TokenClaims,
+    session: ActiveSession[DreamJobSearch],
 ) -> None:
     """Once half the token's lifetime is spent, and the session outlives the token, hand
     the page a fresh token (set as the cookie by `WebRoute`): a page in use stays logged
