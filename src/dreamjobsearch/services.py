@@ -33,13 +33,13 @@ from dreamjobsearch.runs.queue import QueueRunner, queue_name
 from dreamjobsearch.search.ranker import build_ranker
 from dreamjobsearch.sessions.denylist.database import DatabaseDenylist
 from dreamjobsearch.sessions.denylist.redis import RedisDenylist
-from dreamjobsearch.sessions.lazy_manager import LazySessionManager
 from dreamjobsearch.sessions.manager import SessionManager, SessionPolicy
+from dreamjobsearch.sessions.stateless_manager import StatelessSessionManager
 from dreamjobsearch.sessions.stores.base import SessionStore
 from dreamjobsearch.sessions.stores.database import DatabaseSessionStore
-from dreamjobsearch.sessions.stores.lazy import LazySessionStore
 from dreamjobsearch.sessions.stores.memory import MemorySessionStore
 from dreamjobsearch.sessions.stores.redis import RedisSessionStore
+from dreamjobsearch.sessions.stores.stateless import StatelessSessionStore
 from dreamjobsearch.sessions.stream_slots import StreamLimits, StreamSlots
 from dreamjobsearch.sources.http import HostPolicy, PoliteHttp, RetryPolicy
 from dreamjobsearch.sources.registry import BaseUrls, SourceRegistry
@@ -162,29 +162,32 @@ def build_session_store(
         return RedisSessionStore(
             redis, settings.session_idle_timeout, touch_interval, settings.redis_prefix, clock
         )
-    if kind is SessionStoreKind.LAZY:
-        return _lazy_store(settings, engine, redis, clock)
+    if kind is SessionStoreKind.STATELESS:
+        return _stateless_store(settings, engine, redis, clock)
     return MemorySessionStore()
 
 
-def _lazy_store(
+def _stateless_store(
     settings: Settings,
     engine: AsyncEngine,
     redis: Redis | None,
     clock: Clock,
-) -> LazySessionStore:
+) -> StatelessSessionStore:
     """The ledger and denylist in Redis when there is one, else in the database."""
     if redis is not None:
         # The ledger is never touched: its keys live until the session's absolute expiry.
         ledger: SessionStore = RedisSessionStore(
-            redis, lazy_lifetime(settings), math.inf, f"{settings.redis_prefix}lazy:", clock
+            redis, stateless_lifetime(settings), math.inf, f"{settings.redis_prefix}lazy:", clock
         )
-        return LazySessionStore(ledger, RedisDenylist(redis, settings.redis_prefix), clock)
-    return LazySessionStore(DatabaseSessionStore(engine, math.inf), DatabaseDenylist(engine), clock)
+        return StatelessSessionStore(ledger, RedisDenylist(redis, settings.redis_prefix), clock)
+    return StatelessSessionStore(
+        DatabaseSessionStore(engine, math.inf), DatabaseDenylist(engine), clock
+    )
 
 
-def lazy_lifetime(settings: Settings) -> int:
-    """How long a `lazy` session lasts: its one token's lifetime (it cannot be renewed)."""
+def stateless_lifetime(settings: Settings) -> int:
+    """How long a stateless (`lazy`) session lasts: its one token's lifetime (it cannot be
+    renewed)."""
     return min(settings.session_absolute_timeout, settings.jwt_ttl)
 
 
@@ -214,10 +217,10 @@ def build_session_manager(
         return DreamJobSearch(user_id, email, config, workspace_services)
 
     shared = (workspace_services,)
-    if isinstance(store, LazySessionStore):
-        return LazySessionManager(
+    if isinstance(store, StatelessSessionStore):
+        return StatelessSessionManager(
             store,
-            policy(lazy_lifetime(settings)),
+            policy(stateless_lifetime(settings)),
             clock,
             bus,
             workspace_factory,

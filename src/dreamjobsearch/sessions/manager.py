@@ -67,8 +67,8 @@ class SessionKey:
 class LiveSession(Generic[W]):
     """What a session holds in this process: its workspace and its open log streams.
 
-    `workspace` is None where workspaces are not kept between requests (the `lazy` store),
-    when the entry only tracks the session's streams.
+    `workspace` is None where workspaces are not kept between requests (the stateless store,
+    `lazy`), when the entry only tracks the session's streams.
     """
 
     workspace: W | None

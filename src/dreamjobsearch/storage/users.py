@@ -46,7 +46,8 @@ class UserRepository:
     async def workspace_source(self, user_id: int) -> tuple[str, dict[str, Any]] | None:
         """The email and saved workspace configuration of an active account, else None.
 
-        One narrow row read, no ORM object: the `lazy` session store calls it on every request.
+        One narrow row read, no ORM object: the stateless session store (`lazy`) calls it on
+        every request.
         """
         async with self._db() as session:
             row = (await session.execute(_WORKSPACE_SOURCE, {"user_id": user_id})).first()
