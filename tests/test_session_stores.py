@@ -30,7 +30,7 @@ from dreamjobsearch.sessions.stores.redis import RedisSessionStore
 from dreamjobsearch.storage.db import create_engine, database
 from dreamjobsearch.storage.migrate import upgrade
 from dreamjobsearch.storage.users import UserRepository
-from dreamjobsearch.workspace import DreamJobSearch
+from dreamjobsearch.workspace import Workspace
 
 ADMIN = "admin@example.com"
 STORES = ["memory", "sqlite", "postgresql", "redis", "lazy", "lazy-redis"]
@@ -128,9 +128,7 @@ def only_new_objects_tracked() -> Iterator[None]:
 def live_workspaces(emails: set[str]) -> int:
     """How many workspaces of these users exist in this process (after a full collection)."""
     gc.collect()
-    return sum(
-        1 for obj in gc.get_objects() if isinstance(obj, DreamJobSearch) and obj.email in emails
-    )
+    return sum(1 for obj in gc.get_objects() if isinstance(obj, Workspace) and obj.email in emails)
 
 
 # --- open and resolve ------------------------------------------------------------------

@@ -32,7 +32,7 @@ from dreamjobsearch.runs.fair_queue import FairQueue
 from dreamjobsearch.runs.queue import RunsWorker, queue_name
 from dreamjobsearch.services import Services, build_services
 from dreamjobsearch.sources.files import kind_of
-from dreamjobsearch.workspace import DreamJobSearch
+from dreamjobsearch.workspace import Workspace
 
 app = typer.Typer(help="DreamJobSearch: collect job postings and rank them by your keywords.")
 sessions_app = typer.Typer(help="Watch and end sessions on a running server (admins).")
@@ -120,9 +120,7 @@ def import_file(
 
 
 @asynccontextmanager
-async def _workspace(
-    settings: Settings, email: str
-) -> AsyncIterator[tuple[Services, DreamJobSearch]]:
+async def _workspace(settings: Settings, email: str) -> AsyncIterator[tuple[Services, Workspace]]:
     """The services and an account's workspace, for commands that work without the server."""
     services = await build_services(settings)
     try:

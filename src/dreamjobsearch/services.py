@@ -53,7 +53,7 @@ from dreamjobsearch.storage.user_files import FileLimits, UserFiles
 from dreamjobsearch.storage.users import UserRepository
 from dreamjobsearch.vault.keys import load_key_ring
 from dreamjobsearch.vault.vault import SecretVault
-from dreamjobsearch.workspace import DreamJobSearch, WorkspaceServices
+from dreamjobsearch.workspace import Workspace, WorkspaceServices
 
 logger = logging.getLogger(__name__)
 
@@ -83,14 +83,14 @@ class Services:
     pipeline: UpdatePipeline
     runner: Runner
     workspace_services: WorkspaceServices
-    sessions: SessionManager[DreamJobSearch]
-    auth: AuthService[DreamJobSearch]
+    sessions: SessionManager[Workspace]
+    auth: AuthService[Workspace]
     vault: SecretVault
     stream_slots: StreamSlots
 
-    def workspace_for(self, user_id: int, email: str, config: dict[str, Any]) -> DreamJobSearch:
+    def workspace_for(self, user_id: int, email: str, config: dict[str, Any]) -> Workspace:
         """A workspace for a user outside any session (the CLI)."""
-        return DreamJobSearch(user_id, email, config, self.workspace_services)
+        return Workspace(user_id, email, config, self.workspace_services)
 
     async def warm_up(self, user_id: int) -> None:
         """Prepare what a user who just logged in asks for first: their ranking index and
@@ -198,7 +198,7 @@ def build_session_manager(
     bus: EventBus,
     users: UserRepository,
     workspace_services: WorkspaceServices,
-) -> SessionManager[DreamJobSearch]:
+) -> SessionManager[Workspace]:
     """The session manager over the store, with the settings' timeouts and limits."""
 
     def policy(absolute_timeout: int) -> SessionPolicy:
@@ -213,8 +213,8 @@ def build_session_manager(
             live_cache=settings.session_live_cache,
         )
 
-    def workspace_factory(user_id: int, email: str, config: dict[str, Any]) -> DreamJobSearch:
-        return DreamJobSearch(user_id, email, config, workspace_services)
+    def workspace_factory(user_id: int, email: str, config: dict[str, Any]) -> Workspace:
+        return Workspace(user_id, email, config, workspace_services)
 
     shared = (workspace_services,)
     if isinstance(store, StatelessSessionStore):

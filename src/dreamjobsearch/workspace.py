@@ -1,4 +1,5 @@
-"""`DreamJobSearch`: one user's workspace, the facade the API, web and CLI talk to.
+"""`Workspace`: one user's saved configuration and everything they can do; the facade the API,
+web and CLI talk to.
 
 A workspace is small (the user's id, email and saved configuration) and holds references to
 the services every workspace shares, so a process can keep one per session cheaply. Every
@@ -96,7 +97,7 @@ class ImportReport:
     rejected: list[Rejection]
 
 
-class DreamJobSearch:
+class Workspace:
     """One user's workspace: their sources, searches and settings, and what they can do."""
 
     __slots__ = ("_services", "config", "email", "user_id")

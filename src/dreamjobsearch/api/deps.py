@@ -13,7 +13,7 @@ from dreamjobsearch.auth.tokens import TokenClaims
 from dreamjobsearch.errors import ForbiddenError, NotAuthenticatedError
 from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.sessions.manager import ActiveSession
-from dreamjobsearch.workspace import DreamJobSearch
+from dreamjobsearch.workspace import Workspace
 
 bearer = HTTPBearer(auto_error=False, description="the access_token from /login or /register")
 
@@ -23,10 +23,10 @@ class Caller:
     """An authenticated request: token claims and the live session."""
 
     claims: TokenClaims
-    session: ActiveSession[DreamJobSearch]
+    session: ActiveSession[Workspace]
 
     @property
-    def workspace(self) -> DreamJobSearch:
+    def workspace(self) -> Workspace:
         """The caller's workspace (the same object on every request of the session)."""
         return self.session.workspace
 

@@ -18,7 +18,7 @@ from dreamjobsearch.errors import NotAuthenticatedError
 from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.services import Services
 from dreamjobsearch.sessions.manager import ActiveSession
-from dreamjobsearch.workspace import DreamJobSearch
+from dreamjobsearch.workspace import Workspace
 
 router = APIRouter(tags=["logs"])
 
@@ -32,7 +32,7 @@ async def log_ticket(caller: CallerDep, services: ServicesDep) -> TicketOut:
 
 async def _stream_session(
     services: Services, ticket: str | None, credentials: HTTPAuthorizationCredentials | None
-) -> ActiveSession[DreamJobSearch]:
+) -> ActiveSession[Workspace]:
     if ticket:
         session = await services.sessions.redeem_ticket(ticket)
         if session is None:
