@@ -233,7 +233,7 @@ async def greenhouse_parse(base_url: str, board_jobs: int, seconds: float) -> No
     found: list[JobPosting] = []
 
     async def through_source() -> None:
-        source = GreenhouseSource(http.session(), base_url, BOARD)
+        source = GreenhouseSource(http.for_run(), base_url, BOARD)
         found[:] = [posting async for posting in source.search("", "", None, board_jobs)]
 
     async def bare_download() -> None:

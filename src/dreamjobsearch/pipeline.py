@@ -21,7 +21,7 @@ from dreamjobsearch.domain.update import UpdateParams
 from dreamjobsearch.errors import DomainError
 from dreamjobsearch.events.base import Event, EventBus, EventLevel
 from dreamjobsearch.sources.base import JobSource
-from dreamjobsearch.sources.http import HostBlockedError, HttpSession, PoliteHttp
+from dreamjobsearch.sources.http import HostBlockedError, PoliteHttp, RunHttp
 from dreamjobsearch.sources.registry import SourceRegistry
 from dreamjobsearch.storage.postings import PostingRepository
 from dreamjobsearch.storage.runs import RunRepository
@@ -73,7 +73,7 @@ class _Search:
     label: str
     query: str
     location: str
-    http: HttpSession
+    http: RunHttp
 
 
 class UpdatePipeline:
@@ -138,7 +138,7 @@ class UpdatePipeline:
         specs: Sequence[SourceSpec] = params.sources or ()
         searches_per_source = len(params.queries) * len(params.locations)
         handle.searches_total = len(specs) * searches_per_source
-        http = self._http.session()
+        http = self._http.for_run()
         for spec in specs:
             label = spec.label()
             try:
@@ -296,7 +296,7 @@ class UpdatePipeline:
         )
 
 
-def _blocked_message(http: HttpSession, handle: RunHandle) -> str | None:
+def _blocked_message(http: RunHttp, handle: RunHandle) -> str | None:
     if not http.blocked_hosts:
         return None
     hosts = ", ".join(sorted(http.blocked_hosts))
