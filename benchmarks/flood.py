@@ -26,19 +26,16 @@ import contextlib
 import dataclasses
 import json
 import os
-import signal
-import socket
 import statistics
-import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from served import rss, serve
 
-SECRET = "flood-test-secret-" + "x" * 40
 PASSWORD = "flood test passphrase"
 VICTIM = "victim@flood.example.com"
 ATTACKER = "attacker@flood.example.com"
@@ -74,60 +71,16 @@ class Report:
     fds_after: int = 0
 
 
-def _rss(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    raise RuntimeError("no VmRSS")
-
-
 def _fds(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextlib.asynccontextmanager
-async def _server(data_dir: Path, max_connections: int) -> AsyncIterator[tuple[int, int]]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DREAMJOB_DATA_DIR": str(data_dir),
-        "DREAMJOB_JWT_SECRET": SECRET,
+def _settings(max_connections: int) -> dict[str, str]:
+    """The server's settings for this run."""
+    return {
         "DREAMJOB_LOG_LEVEL": "ERROR",
         "DREAMJOB_MAX_CONNECTIONS": str(max_connections),
     }
-    log = (data_dir / "serve.log").open("wb")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", "from dreamjobsearch.cli import app; app()",
-        "serve", "--port", str(port),
-        env=env, stdout=log, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=2) as probe:
-            deadline = time.monotonic() + 60
-            while True:
-                with contextlib.suppress(httpx.TransportError):
-                    if (await probe.get("/healthz")).status_code == 200:
-                        break
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the server did not start")
-                await asyncio.sleep(0.2)
-        yield port, process.pid
-    finally:
-        if process.returncode is None:
-            os.kill(process.pid, signal.SIGTERM)
-            try:
-                await asyncio.wait_for(process.wait(), 20)
-            except TimeoutError:
-                os.kill(process.pid, signal.SIGKILL)
-                await process.wait()
-        log.close()
 
 
 Held = list[asyncio.StreamWriter]
@@ -224,8 +177,8 @@ async def run_flood(
     """Start a server, flood it as above, and return what was measured."""
     report = Report(max_connections=max_connections, streams_asked=streams, idle_asked=idle)
     with tempfile.TemporaryDirectory(prefix="dreamjob-flood-") as directory:
-        async with _server(Path(directory), max_connections) as (port, pid):
-            base_url = f"http://127.0.0.1:{port}"
+        async with serve(Path(directory), _settings(max_connections)) as served:
+            port, pid, base_url = served.port, served.pid, served.base_url
             async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
                 account = {"password": PASSWORD}
                 for email in (VICTIM, ATTACKER):
@@ -236,7 +189,7 @@ async def run_flood(
                     response = await client.post("/login", json={**account, "email": ATTACKER})
                     response.raise_for_status()
                     tokens.append(response.json()["access_token"])
-            report.rss_before, report.fds_before = _rss(pid), _fds(pid)
+            report.rss_before, report.fds_before = rss(pid), _fds(pid)
 
             held: Held = []
             readers: list[asyncio.StreamReader] = []
@@ -268,15 +221,15 @@ async def run_flood(
                     report.idle_open_at_peak = sum(not reader.at_eof() for reader in readers)
                     if report.idle_open_at_peak <= max_connections or time.monotonic() > settle:
                         break
-                report.rss_peak, report.fds_peak = _rss(pid), _fds(pid)
+                report.rss_peak, report.fds_peak = rss(pid), _fds(pid)
                 await victim
-                report.rss_peak = max(report.rss_peak, _rss(pid))
+                report.rss_peak = max(report.rss_peak, rss(pid))
             finally:
                 victim.cancel()
                 for writer in held:
                     writer.close()
             await asyncio.sleep(2)  # the server notices the closes
-            report.rss_after, report.fds_after = _rss(pid), _fds(pid)
+            report.rss_after, report.fds_after = rss(pid), _fds(pid)
     return report
 
 

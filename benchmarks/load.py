@@ -30,8 +30,6 @@ import contextlib
 import json
 import os
 import random
-import signal
-import socket
 import statistics
 import sys
 import tempfile
@@ -43,9 +41,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from served import rss, serve
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "postings.json"
-SECRET = "load-test-secret-" + "x" * 40
 PASSWORD = "load test passphrase"
 ADMIN = "admin@load.example.com"
 SERVER_KEEP_ALIVE = 60
@@ -132,21 +130,6 @@ async def _clients(base_url: str) -> AsyncIterator[Clients]:
         yield Clients(auth, api)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _rss(pid: int) -> int:
-    """Resident memory of the process, in bytes."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    raise RuntimeError("no VmRSS")
-
-
 async def _grant_admin(data_dir: Path, email: str) -> None:
     """Make the account an admin as an operator does, with `dreamjob admin grant`."""
     process = await asyncio.create_subprocess_exec(
@@ -159,13 +142,9 @@ async def _grant_admin(data_dir: Path, email: str) -> None:
         raise RuntimeError(f"dreamjob admin grant {email} failed")
 
 
-@contextlib.asynccontextmanager
-async def _server(data_dir: Path, session_cap: int) -> AsyncIterator[tuple[str, int]]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DREAMJOB_DATA_DIR": str(data_dir),
-        "DREAMJOB_JWT_SECRET": SECRET,
+def _settings(session_cap: int) -> dict[str, str]:
+    """The server's settings for this run."""
+    return {
         "DREAMJOB_SESSION_STORE": "memory",
         "DREAMJOB_SESSION_MAX_TOTAL": str(session_cap),
         "DREAMJOB_SESSION_MAX_PER_USER": "3",
@@ -174,33 +153,6 @@ async def _server(data_dir: Path, session_cap: int) -> AsyncIterator[tuple[str, 
         "DREAMJOB_LOG_LEVEL": "WARNING",
         "DREAMJOB_KEEP_ALIVE_TIMEOUT": str(SERVER_KEEP_ALIVE),
     }
-    log = (data_dir / "serve.log").open("wb")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", "from dreamjobsearch.cli import app; app()",
-        "serve", "--port", str(port),
-        env=env, stdout=log, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient(base_url=base_url, timeout=2) as probe:
-            deadline = time.monotonic() + 60
-            while True:
-                with contextlib.suppress(httpx.TransportError):
-                    if (await probe.get("/healthz")).status_code == 200:
-                        break
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the server did not start")
-                await asyncio.sleep(0.2)
-        yield base_url, process.pid
-    finally:
-        if process.returncode is None:
-            os.kill(process.pid, signal.SIGTERM)
-            try:
-                await asyncio.wait_for(process.wait(), 20)
-            except TimeoutError:
-                os.kill(process.pid, signal.SIGKILL)
-                await process.wait()
-        log.close()
 
 
 async def _bounded(limit: int, jobs: list[Coroutine[Any, Any, object]]) -> None:
@@ -273,7 +225,11 @@ async def run_load(
     server saturated); otherwise users pause `think` seconds on average between actions."""
     with tempfile.TemporaryDirectory(prefix="dreamjob-load-") as directory:
         data_dir = Path(directory)
-        async with _server(data_dir, session_cap) as (base_url, pid), _clients(base_url) as clients:
+        async with (
+            serve(data_dir, _settings(session_cap)) as served,
+            _clients(served.base_url) as clients,
+        ):
+            pid = served.pid
             setup = Tally()
             emails = [f"user{n}@load.example.com" for n in range(users)]
             await _bounded(
@@ -287,7 +243,7 @@ async def run_load(
             await _grant_admin(data_dir, ADMIN)
             if setup.error_count:
                 raise RuntimeError(f"setting up failed: {dict(setup.errors)}")
-            rss_start = _rss(pid)
+            rss_start = rss(pid)
 
             tally = Tally()
             started = time.monotonic()
@@ -299,13 +255,13 @@ async def run_load(
                 )
             )
             seconds = time.monotonic() - started
-            rss_after_load = _rss(pid)
+            rss_after_load = rss(pid)
 
             flooding = Tally()
             flood_emails = [emails[n % len(emails)] for n in range(flood)]
             await _bounded(50, [_login(clients.auth, flooding, email) for email in flood_emails])
             tally.errors.update({f"flood {k}": v for k, v in flooding.errors.items()})
-            rss_after_flood = _rss(pid)
+            rss_after_flood = rss(pid)
             # Not counted with the users' logins: it only reads the session count.
             admin_token = await _login(clients.auth, setup, ADMIN) or admin or ""
             view = await clients.api.get(

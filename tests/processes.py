@@ -13,12 +13,14 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import httpx
 from support import bearer
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 DREAMJOB = [sys.executable, "-c", "from dreamjobsearch.cli import app; app()"]
 FINAL = {"succeeded", "failed", "cancelled", "interrupted"}
 # An update run over `big.json` (see `big_feed`) that goes on for a while: 30 searches.
@@ -66,6 +68,20 @@ async def wait_healthy(base_url: str, log: Path) -> None:
             await asyncio.sleep(0.2)
     output = await asyncio.to_thread(log.read_text, errors="replace")
     raise AssertionError(f"{base_url} did not start:\n{output[-2000:]}")
+
+
+def benchmark(name: str) -> ModuleType:
+    """`benchmarks/<name>.py`, imported from its file (benchmarks/ is not a package; its
+    scripts import their sibling modules, as when run from there)."""
+    if str(BENCHMARKS) not in sys.path:
+        sys.path.append(str(BENCHMARKS))
+    spec = importlib.util.spec_from_file_location(f"{name}_benchmark", BENCHMARKS / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
 
 
 def generate_postings(count: int) -> list[dict[str, Any]]:

@@ -9,28 +9,13 @@ succeed, and the server's memory and descriptors stay bounded. The full run (2,0
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
+from processes import benchmark
 
-FLOOD = Path(__file__).resolve().parent.parent / "benchmarks" / "flood.py"
 MIB = 1024 * 1024
 
 
-def flood_module() -> ModuleType:
-    """benchmarks/flood.py, imported from its file (benchmarks/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("flood_benchmark", FLOOD)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 async def test_a_flood_from_one_account_leaves_another_user_served() -> None:
-    report = await flood_module().run_flood(
+    report = await benchmark("flood").run_flood(
         streams=40, idle=300, header_lines=2, header_mib=20, max_connections=100
     )
     # The stream cap held: 10 per user (LOG_MAX_STREAMS_PER_USER), every other one 429.

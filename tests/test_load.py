@@ -5,28 +5,13 @@ for 60 s) is the benchmark's default: `uv run python benchmarks/load.py`."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
+from processes import benchmark
 
-LOAD = Path(__file__).resolve().parent.parent / "benchmarks" / "load.py"
 MIB = 1024 * 1024
 
 
-def load_module() -> ModuleType:
-    """benchmarks/load.py, imported from its file (benchmarks/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("load_benchmark", LOAD)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 async def test_many_users_at_once_get_no_errors_and_a_login_flood_keeps_memory_flat() -> None:
-    report = await load_module().run_load(users=30, duration=6, flood=160, session_cap=40)
+    report = await benchmark("load").run_load(users=30, duration=6, flood=160, session_cap=40)
     tally = report.tally
     assert tally.error_count == 0, dict(tally.errors)
     assert len(tally.latencies["POST /job-postings"]) > 30

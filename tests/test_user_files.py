@@ -324,3 +324,17 @@ async def test_the_files_page_uploads_lists_and_deletes(client: httpx.AsyncClien
     page = await client.get(deleted.headers["location"])
     assert "File deleted." in page.text
     assert "jobs.json" not in page.text
+
+
+async def test_an_upload_sent_as_curl_sends_it_is_stored_as_is(client: httpx.AsyncClient) -> None:
+    # `curl --data-binary @jobs.csv` labels the body a form; the file is still the body.
+    headers = bearer(await register(client, "kim@example.com"))
+    csv = b"link,title,company\nhttps://example.com/jobs/1?a=1&b=2,Data Engineer,Acme\n"
+    form_type = {"content-type": "application/x-www-form-urlencoded"}
+    stored = await client.put("/me/files/jobs.csv", content=csv, headers={**headers, **form_type})
+    assert stored.status_code == 200, stored.text
+    assert stored.json()["size"] == len(csv)
+
+    finished = await run(client, headers, "jobs.csv")
+    assert finished["status"] == "succeeded", finished
+    assert await titles(client, headers) == {"Data Engineer"}

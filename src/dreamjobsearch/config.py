@@ -56,101 +56,177 @@ class Settings(BaseSettings):
     """Every knob of the service; durations are integer seconds."""
 
     model_config = SettingsConfigDict(
-        env_prefix="DREAMJOB_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="DREAMJOB_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        # Each field's docstring is its description: docs/settings.md is generated from them.
+        use_attribute_docstrings=True,
     )
 
     data_dir: Path = Path(".dreamjob")
+    """Where the SQLite database, the generated JWT secret, the secret-key file and users' files
+    (`files/<user id>/`, read by `file` sources) live; relative to the working directory."""
     database_url: str | None = None
+    """The database, e.g. `postgresql+psycopg://user:pass@host/db`; unset: SQLite in DATA_DIR
+    (`dreamjob.db`, WAL mode)."""
     jwt_secret: SecretStr | None = None
-    # Keys for secrets at rest (urlsafe base64 of 32 bytes); unset: a key file in DATA_DIR.
+    """Signing key for tokens (HS256), at least 32 bytes or the server refuses to start; unset:
+    one is generated once, stored in `DATA_DIR/jwt_secret` (mode 0600), and a warning is logged."""
     secret_key: SecretStr | None = None
+    """The current key for secrets at rest (32 bytes, urlsafe base64: `dreamjob secrets
+    new-key`); unset: keys are kept in `DATA_DIR/secret_keys` (mode 0600), created on first use."""
     secret_old_keys: SecretStr | None = None
+    """Retired keys for secrets at rest, comma-separated: they still decrypt, never encrypt."""
     jwt_ttl: PositiveInt = 3600
+    """Token lifetime in seconds (never beyond the session's absolute expiry)."""
     # Retired: admin rights are a flag on the account (`dreamjob admin grant EMAIL`). An email
     # list granted them to whoever registered a listed address first, so while it is still
     # set the server refuses to start (`check_retired`) instead of silently ignoring it.
     admin_emails: str = ""
-    # Web origins (scheme://host[:port]) whose scripts may call the API; none by default.
+    """Retired: must stay unset (the server refuses to start otherwise); admins are granted
+    with `dreamjob admin grant EMAIL`."""
     cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
+    """Web origins (comma-separated, scheme://host[:port], e.g. `https://app.example.com`)
+    whose scripts may call the API with Bearer tokens; none by default."""
     session_store: SessionStoreKind = SessionStoreKind.MEMORY
+    """Where sessions live: `memory` (a restart logs everyone out), `database`, `redis` or
+    `lazy` (stateless: the token is the session); see docs/deploy.md."""
     session_idle_timeout: PositiveInt = 1800
+    """A session ends after this many seconds without requests."""
     session_absolute_timeout: PositiveInt = 43200
+    """And at the latest this many seconds after login."""
     session_max_total: PositiveInt = 10000
+    """Sessions on the server; a login beyond it is refused (503 with `Retry-After`) whatever
+    the policy, never by ending another user's session."""
     session_max_per_user: PositiveInt = 5
+    """Sessions per user (see SESSION_LIMIT_POLICY)."""
     session_limit_policy: LimitPolicy = LimitPolicy.EVICT_OLDEST
+    """At SESSION_MAX_PER_USER: `evict_oldest` ends the user's own oldest session,
+    `refuse` answers 429."""
     session_sweep_interval: PositiveInt = 60
+    """How often (seconds) expired sessions are freed."""
     session_touch_interval: PositiveInt = 60
+    """`database`/`redis` stores: record a session's use at most this often (seconds; at
+    most a tenth of the idle timeout)."""
     session_live_cache: PositiveInt = 1000
+    """Live workspaces a process keeps for the `database`/`redis` stores; others are rebuilt
+    on demand from the session's stored data."""
     redis_url: str | None = None
+    """Redis, e.g. `redis://127.0.0.1:6379/0`; needed by the `redis` store and the `queue`
+    runner; when set, events, login throttling and sign-up limits go through Redis too."""
     redis_prefix: str = Field(default="dreamjob:", min_length=1, max_length=100)
+    """Prefix of every Redis key we write."""
     login_max_failures: PositiveInt = 5
-    # Argon2id's cost for passwords; by default OWASP's recommended minimum (19 MiB, 2
-    # passes, 1 lane). A higher cost slows every login and sign-up; a hash made at another
-    # cost is made again at the current one when its account next logs in.
+    """Failed logins for one account from one client address within LOGIN_LOCKOUT seconds
+    that lock it out (429) until the window passes."""
     argon2_memory_kib: int = Field(default=19456, ge=7168, le=4 * 1024 * 1024)
+    """Argon2id's memory cost for passwords, in KiB (at least 7168). The three ARGON2_ defaults
+    are OWASP's recommended minimum (19 MiB, 2 passes, 1 lane); a higher cost slows every login
+    and sign-up. A hash made at another cost is made again at the current one when its account
+    next logs in."""
     argon2_time_cost: int = Field(default=2, ge=1, le=20)
+    """Argon2id's passes (at least 1)."""
     argon2_parallelism: int = Field(default=1, ge=1, le=16)
-    # Threads that hash passwords; unset: one fewer than the CPU cores (at least one).
+    """Argon2id's lanes (at least 1)."""
     password_hash_workers: PositiveInt | None = None
+    """Threads that hash passwords (at least 1); unset: one fewer than the CPU cores. Only
+    they queue a burst of logins, so rankings and everything else on the shared thread pool
+    never wait behind Argon2id."""
     login_lockout: PositiveInt = 900
-    # Sign-ups one client address may try in an hour (shared through Redis when configured).
+    """The window (seconds) of LOGIN_MAX_FAILURES, and how long a lockout lasts."""
     register_max_per_address: PositiveInt = 20
+    """Sign-ups one client address may try in an hour; beyond, 429 with `Retry-After`
+    (shared through Redis when configured)."""
     log_ticket_ttl: PositiveInt = 30
+    """Lifetime (seconds) of a single-use `/logs` ticket."""
     log_queue_size: PositiveInt = 1000
+    """Events buffered per log stream; a slower reader loses the oldest."""
     log_heartbeat_interval: PositiveInt = 15
+    """Seconds between SSE heartbeats on `/logs`."""
     # Open `GET /logs` streams allowed at once: per session, per user and in this process
     # (each holds a connection and a queue); beyond a cap the answer is 429.
     log_max_streams_per_session: PositiveInt = 5
+    """Open `GET /logs` streams per session; 429 with `Retry-After` beyond."""
     log_max_streams_per_user: PositiveInt = 10
+    """Open `GET /logs` streams per user (all their sessions, in one process)."""
     log_max_streams_total: PositiveInt = 500
+    """Open `GET /logs` streams in one server process."""
     max_request_bytes: PositiveInt = 10 * 1024 * 1024
-    # Each user's file area (`PUT /me/files/{name}`, read by `file` sources): bytes per file,
-    # bytes in all, and how many files. An upload is also bounded by MAX_REQUEST_BYTES.
+    """Larger request bodies get 413."""
     max_user_file_bytes: PositiveInt = 10 * 1024 * 1024
+    """Largest file a user may upload for `file` sources (413 beyond); an upload is also
+    bounded by MAX_REQUEST_BYTES."""
     max_user_files_total_bytes: PositiveInt = 50 * 1024 * 1024
+    """All of one user's files together (413 beyond)."""
     max_user_files: PositiveInt = 20
+    """How many files one user may keep (413 beyond)."""
     run_concurrency: PositiveInt = 4
+    """Update runs executing at once in a process (or a worker); a freed slot goes to the
+    user with the fewest runs executing, so one user's queued runs never hold up another's."""
     runner: RunnerKind = RunnerKind.LOCAL
-    # `queue`: a worker reports each of its runs alive this often (seconds, at least); a run
-    # whose worker has been silent for three times as long is recorded `interrupted`.
+    """`local`: runs execute in the API process; `queue`: on the Redis job queue, for
+    `dreamjob worker`s (needs REDIS_URL)."""
     run_heartbeat: PositiveInt = 10
+    """`queue`: how often (seconds) a worker reports its runs alive; silent for three of
+    these, a run is recorded `interrupted`."""
     runs_max_active_per_user: PositiveInt = 3
-    # The most searches (queries x locations x sources) one run may make; more is refused (422).
+    """A user's queued or running runs; one more is refused with 429."""
     run_max_searches: PositiveInt = 200
+    """Searches (queries x locations x sources) one run may make; a larger run is refused
+    with 422 naming both numbers."""
     linkedin_base_url: str = "https://www.linkedin.com"
+    """Where LinkedIn is."""
     greenhouse_base_url: str = "https://boards-api.greenhouse.io"
+    """Greenhouse's board API."""
     lever_base_url: str = "https://api.lever.co"
+    """Lever's postings API."""
     ashby_base_url: str = "https://api.ashbyhq.com"
+    """Ashby's posting API."""
     arbeitnow_base_url: str = "https://www.arbeitnow.com"
+    """Arbeitnow's API."""
     linkedin_request_interval: float = Field(default=3.0, ge=0)
+    """Seconds between requests to LinkedIn (a third more as random jitter); 0: no wait."""
     board_request_interval: float = Field(default=0.5, ge=0)
+    """Seconds between requests to every other host (a fifth more as jitter)."""
     http_proxy: str | None = None
+    """A proxy for every request to a board, e.g. `http://proxy:3128`."""
     http_user_agent: str = (
         "DreamJobSearch/0.1 (self-hosted job search; one person's saved searches)"
     )
+    """The User-Agent sent to boards."""
     http_timeout: float = Field(default=15.0, gt=0)
+    """Seconds per request to a board."""
     http_retries: int = Field(default=3, ge=0, le=10)
+    """Retries of network errors, 429 and 5xx."""
     http_retry_backoff: float = Field(default=1.0, ge=0)
+    """First backoff in seconds, doubling each retry (with jitter)."""
     http_max_retry_after: float = Field(default=60.0, ge=0)
+    """The longest wait (seconds) a `Retry-After` gets."""
     fetch_concurrency: PositiveInt = 4
+    """Postings one run fetches at once (each host's pacing still applies)."""
     log_level: str = "INFO"
+    """Server log level (ours and uvicorn's; database drivers and HTTP internals, which would
+    print statement parameters and headers, stay at `WARNING`)."""
     host: str = "127.0.0.1"
-    # Addresses of reverse proxies whose X-Forwarded-For/-Proto headers are believed
-    # (comma-separated, or `*`); empty: none are.
+    """Where `serve` listens (`--host` overrides)."""
     forwarded_allow_ips: str = ""
+    """Reverse proxies (comma-separated addresses, or `*`) whose `X-Forwarded-For` and
+    `X-Forwarded-Proto` headers `serve` believes; none by default (see docs/reverse-proxy.md)."""
     port: int = Field(default=8000, ge=0, le=65535)
-    # Seconds an idle client connection is kept open. Behind a reverse proxy that reuses
-    # connections, make it longer than the proxy's own idle timeout: otherwise a request
-    # can go out on a connection the server is closing at that moment.
+    """The port `serve` listens on (`--port` overrides)."""
     keep_alive_timeout: PositiveInt = 5
-    # Connection limits of `dreamjob serve`: the request line and headers together at most
-    # MAX_HEADER_BYTES (431 beyond) and complete within HEADER_TIMEOUT seconds (closed
-    # otherwise); at most LIMIT_CONCURRENCY requests in progress (503 beyond) and
-    # MAX_CONNECTIONS open connections (the longest idle one is closed to make room).
+    """Seconds `serve` keeps an idle connection open. Behind a reverse proxy that reuses
+    connections, make it longer than the proxy's own idle timeout: otherwise a request can go
+    out on a connection the server is closing at that moment."""
     max_header_bytes: int = Field(default=16384, ge=1024, le=1024 * 1024)
+    """The request line and headers, at most; `serve` answers 431 beyond."""
     header_timeout: PositiveInt = 10
+    """Seconds a connection has to send a request's headers before `serve` closes it."""
     limit_concurrency: PositiveInt = 800
+    """Requests in progress at once (open log streams included); 503 beyond."""
     max_connections: PositiveInt = 1000
+    """Open connections; beyond, the longest idle one is closed, or the new one refused."""
 
     @field_validator("cors_origins", mode="before")
     @classmethod

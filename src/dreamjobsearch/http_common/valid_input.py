@@ -6,6 +6,7 @@ files are checked row by row by the import that reads them.)"""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -49,6 +50,12 @@ async def reject_invalid_text(request: Request) -> None:
         if found:
             raise InvalidTextError(found, "body")
     elif content_type == FORM_TYPE:
+        # Keep the body before parsing it as a form: a route that takes the raw body (a file
+        # upload sent by `curl --data-binary`, whose default type this is) reads it again.
+        # A route with form fields has parsed (and kept) the form already, which leaves no
+        # stream to read: then the kept form is what is checked.
+        with contextlib.suppress(RuntimeError):
+            await request.body()
         form = await request.form()
         _check_pairs("body", form.multi_items())
 

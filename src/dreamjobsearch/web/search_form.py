@@ -1,7 +1,7 @@
 """The search form: what a person types, turned into the `UpdateParams` of a run.
 
 Company boards are typed one a line, as `greenhouse:acme` or as the careers URL
-(`https://boards.greenhouse.io/acme`), the way README explains naming a board.
+(`https://boards.greenhouse.io/acme`), the way docs/api.md explains naming a board.
 """
 
 from __future__ import annotations
