@@ -42,9 +42,9 @@ if TYPE_CHECKING:
     from starlette.applications import Starlette
 
     from dreamjobsearch.config import Settings
+    from dreamjobsearch.domain.postings import JobPosting
     from dreamjobsearch.events.base import Subscription
     from dreamjobsearch.services import Services
-    from dreamjobsearch.sources.base import JobPosting
     from dreamjobsearch.storage.postings import PostingRepository
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -203,7 +203,7 @@ def linkedin_parse(seconds: float) -> None:
     """Print LinkedIn search and job pages parsed per second, against a bare selectolax parse."""
     from selectolax.lexbor import LexborHTMLParser
 
-    from dreamjobsearch.sources.base import JobLink
+    from dreamjobsearch.domain.postings import JobLink
     from dreamjobsearch.sources.linkedin import parse_posting_page, parse_search_page
 
     search_page = SEARCH_FIXTURE.read_text(encoding="utf-8")
@@ -233,7 +233,7 @@ async def greenhouse_parse(base_url: str, board_jobs: int, seconds: float) -> No
     found: list[JobPosting] = []
 
     async def through_source() -> None:
-        source = GreenhouseSource(http.session(), base_url, BOARD)
+        source = GreenhouseSource(http.for_run(), base_url, BOARD)
         found[:] = [posting async for posting in source.search("", "", None, board_jobs)]
 
     async def bare_download() -> None:
@@ -343,8 +343,8 @@ class CpuWatch:
 
 async def run_update(services: Services, postings: int) -> tuple[dict[str, int], float, float]:
     """One LinkedIn update run to its end; its counts, wall seconds and CPU share."""
-    from dreamjobsearch.pipeline import UpdateParams
-    from dreamjobsearch.sources.specs import LinkedInSourceSpec
+    from dreamjobsearch.domain.source_specs import LinkedInSourceSpec
+    from dreamjobsearch.domain.update import UpdateParams
 
     await services.auth.register("bench@example.com", "benchmark-pass", "bench")
     user = await services.users.by_email("bench@example.com")

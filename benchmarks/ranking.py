@@ -5,7 +5,7 @@ Baseline (the prototype): a pandas DataFrame of the postings; for each keyword,
 posted date), the first 50 taken. It reads every description on every request (and its
 substring test is not even the rule: `Java` matches `JavaScript`).
 
-Ours: `DreamJobSearch.rank`, the call behind `POST /job-postings`, on a real SQLite database
+Ours: `Workspace.rank`, the call behind `POST /job-postings`, on a real SQLite database
 in a temporary DATA_DIR, first page of 50 with the total:
 
 - 1st ever: the first ranking of the user anywhere: nothing held, nothing stored (builds
@@ -48,10 +48,10 @@ import pandas as pd
 from sqlalchemy import text
 
 if TYPE_CHECKING:
+    from dreamjobsearch.domain.postings import JobPosting
     from dreamjobsearch.search.ranker import RankPage
     from dreamjobsearch.services import Services
-    from dreamjobsearch.sources.base import JobPosting
-    from dreamjobsearch.workspace import DreamJobSearch
+    from dreamjobsearch.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "benchmark-secret-" + "x" * 40
@@ -152,7 +152,7 @@ def settings(data_dir: Path) -> Any:
 
 def check_against_rule(page: RankPage, postings: list[Any], keywords: Sequence[str]) -> str:
     """Compare our page with `ranking.rank()` over every posting; a line saying how it went."""
-    from dreamjobsearch.ranking import rank
+    from dreamjobsearch.domain.ranking import rank
 
     started = time.perf_counter()
     expected = rank(postings, keywords)
@@ -230,7 +230,7 @@ async def measure(
         async with services.engine.begin() as connection:
             await connection.execute(text("DELETE FROM ranking_snapshots"))
 
-    async def first_page(ws: DreamJobSearch = workspace, **options: Any) -> RankPage:
+    async def first_page(ws: Workspace = workspace, **options: Any) -> RankPage:
         return await ws.rank(KEYWORDS, options.pop("location", None), PAGE, 0, **options)
 
     first_ever = await median_seconds_async(first_page, repeat, forget_everything)
@@ -307,7 +307,7 @@ async def measure(
 
     if not check:
         return
-    from dreamjobsearch.storage.postings import StoredPosting
+    from dreamjobsearch.domain.postings import StoredPosting
 
     page = await first_page()
     stored_postings: list[StoredPosting] = await services.postings.for_user(user.id)

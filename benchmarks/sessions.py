@@ -158,14 +158,14 @@ class Probe(Protocol):
 
 def _store_methods(inner: object) -> tuple[str, ...]:
     from dreamjobsearch.sessions.stores.base import SessionStore
-    from dreamjobsearch.sessions.stores.lazy import LazySessionStore
+    from dreamjobsearch.sessions.stores.stateless import StatelessSessionStore
 
     names = [
         name
         for name, value in vars(SessionStore).items()
         if not name.startswith("_") and callable(value)
     ]
-    if isinstance(inner, LazySessionStore):
+    if isinstance(inner, StatelessSessionStore):
         names.append("is_revoked")  # the denylist check, lazy's only per-request store call
     return tuple(names)
 
@@ -201,14 +201,14 @@ class StoreCalls:
     def start(self) -> None:
         self._proxy = CountingStore(self._store)
         self._manager._store = self._proxy
-        if hasattr(self._manager, "_lazy_store"):
-            self._manager._lazy_store = self._proxy
+        if hasattr(self._manager, "_stateless_store"):
+            self._manager._stateless_store = self._proxy
 
     def stop(self) -> Counter[str]:
         assert self._proxy is not None
         self._manager._store = self._store
-        if hasattr(self._manager, "_lazy_store"):
-            self._manager._lazy_store = self._store
+        if hasattr(self._manager, "_stateless_store"):
+            self._manager._stateless_store = self._store
         return self._proxy.calls
 
 

@@ -18,18 +18,18 @@ from starlette.responses import Response
 from starlette.routing import Route
 from support import start_server
 
+from dreamjobsearch.domain.postings import JobLink, JobPosting
 from dreamjobsearch.sources.arbeitnow import ArbeitnowSource
 from dreamjobsearch.sources.ashby import AshbySource
-from dreamjobsearch.sources.base import JobLink, JobPosting
 from dreamjobsearch.sources.boards import BoardSource
 from dreamjobsearch.sources.greenhouse import GreenhouseSource
 from dreamjobsearch.sources.http import (
     FetchError,
     HostPolicy,
-    HttpSession,
     MalformedResponseError,
     PoliteHttp,
     RetryPolicy,
+    RunHttp,
 )
 from dreamjobsearch.sources.lever import LeverSource
 
@@ -102,7 +102,7 @@ async def boards() -> AsyncIterator[FakeBoards]:
 
 
 @pytest.fixture
-async def http() -> AsyncIterator[HttpSession]:
+async def http() -> AsyncIterator[RunHttp]:
     """A run's HTTP session with no pacing and quick retries; closed after the test."""
     polite = PoliteHttp(
         user_agent="test",
@@ -112,11 +112,11 @@ async def http() -> AsyncIterator[HttpSession]:
         default_policy=HostPolicy(interval=0, concurrency=4),
         retry=RetryPolicy(retries=2, backoff=0.01, max_retry_after=0.05),
     )
-    yield polite.session()
+    yield polite.for_run()
     await polite.aclose()
 
 
-SourceFactory = Callable[[HttpSession, str], BoardSource]
+SourceFactory = Callable[[RunHttp, str], BoardSource]
 SOURCES: dict[str, tuple[SourceFactory, str]] = {
     "greenhouse": (lambda http, url: GreenhouseSource(http, url, "acme"), GREENHOUSE_JOBS),
     "lever": (lambda http, url: LeverSource(http, url, "acme-robotics"), LEVER_POSTINGS),
@@ -125,7 +125,7 @@ SOURCES: dict[str, tuple[SourceFactory, str]] = {
 }
 
 
-def make(kind: str, http: HttpSession, boards: FakeBoards) -> BoardSource:
+def make(kind: str, http: RunHttp, boards: FakeBoards) -> BoardSource:
     """The source of this kind on the fake boards."""
     factory, _ = SOURCES[kind]
     return factory(http, boards.base_url)
@@ -156,9 +156,7 @@ def by_id(postings: list[JobPosting]) -> dict[str, JobPosting]:
 
 
 @pytest.mark.parametrize("kind", list(SOURCES))
-async def test_descriptions_are_clean_text(
-    kind: str, http: HttpSession, boards: FakeBoards
-) -> None:
+async def test_descriptions_are_clean_text(kind: str, http: RunHttp, boards: FakeBoards) -> None:
     postings = await collect(make(kind, http, boards))
     assert len(postings) >= 6
     for posting in postings:
@@ -172,7 +170,7 @@ async def test_descriptions_are_clean_text(
 
 @pytest.mark.parametrize("kind", list(SOURCES))
 async def test_board_is_downloaded_once_for_many_searches(
-    kind: str, http: HttpSession, boards: FakeBoards
+    kind: str, http: RunHttp, boards: FakeBoards
 ) -> None:
     source = make(kind, http, boards)
     everything = await collect(source)
@@ -184,7 +182,7 @@ async def test_board_is_downloaded_once_for_many_searches(
 
 
 @pytest.mark.parametrize("kind", list(SOURCES))
-async def test_server_errors_are_retried(kind: str, http: HttpSession, boards: FakeBoards) -> None:
+async def test_server_errors_are_retried(kind: str, http: RunHttp, boards: FakeBoards) -> None:
     path = SOURCES[kind][1]
     boards.failures[path] = [503]
     assert await collect(make(kind, http, boards), limit=1)
@@ -193,7 +191,7 @@ async def test_server_errors_are_retried(kind: str, http: HttpSession, boards: F
 
 @pytest.mark.parametrize("kind", list(SOURCES))
 async def test_missing_board_is_a_fetch_error_raised_again_without_asking(
-    kind: str, http: HttpSession, boards: FakeBoards
+    kind: str, http: RunHttp, boards: FakeBoards
 ) -> None:
     path = SOURCES[kind][1]
     boards.failures[path] = [404]
@@ -222,7 +220,7 @@ MALFORMED = {
 
 @pytest.mark.parametrize("kind", list(SOURCES))
 async def test_malformed_board_is_an_error_naming_the_board(
-    kind: str, http: HttpSession, boards: FakeBoards
+    kind: str, http: RunHttp, boards: FakeBoards
 ) -> None:
     content, message = MALFORMED[kind]
     boards.serve(SOURCES[kind][1], content)
@@ -230,7 +228,7 @@ async def test_malformed_board_is_an_error_naming_the_board(
         await collect(make(kind, http, boards))
 
 
-async def test_a_board_that_is_not_json_is_malformed(http: HttpSession, boards: FakeBoards) -> None:
+async def test_a_board_that_is_not_json_is_malformed(http: RunHttp, boards: FakeBoards) -> None:
     boards.serve(LEVER_POSTINGS, b"<html><body>Maintenance</body></html>")
     with pytest.raises(MalformedResponseError, match="did not answer JSON"):
         await collect(make("lever", http, boards))
@@ -238,7 +236,7 @@ async def test_a_board_that_is_not_json_is_malformed(http: HttpSession, boards: 
 
 @pytest.mark.parametrize("kind", list(SOURCES))
 async def test_fetch_answers_from_the_downloaded_board(
-    kind: str, http: HttpSession, boards: FakeBoards
+    kind: str, http: RunHttp, boards: FakeBoards
 ) -> None:
     source = make(kind, http, boards)
     posting = (await collect(source, limit=1))[0]
@@ -253,14 +251,14 @@ async def test_fetch_answers_from_the_downloaded_board(
 
 
 async def test_greenhouse_requests_jobs_with_content_and_the_board_name(
-    http: HttpSession, boards: FakeBoards
+    http: RunHttp, boards: FakeBoards
 ) -> None:
     postings = await collect(GreenhouseSource(http, boards.base_url, "acme"))
     assert boards.requests == [f"{GREENHOUSE_JOBS}?content=true", GREENHOUSE_INFO]
     assert {posting.company for posting in postings} == {"Acme Robotics"}
 
 
-async def test_greenhouse_posting_fields(http: HttpSession, boards: FakeBoards) -> None:
+async def test_greenhouse_posting_fields(http: RunHttp, boards: FakeBoards) -> None:
     postings = by_id(await collect(GreenhouseSource(http, boards.base_url, "acme")))
     assert postings["4012345006"] == JobPosting(
         source="greenhouse",
@@ -299,14 +297,14 @@ async def test_greenhouse_posting_fields(http: HttpSession, boards: FakeBoards) 
 
 
 async def test_greenhouse_job_without_first_publication_is_dated_by_its_update(
-    http: HttpSession, boards: FakeBoards
+    http: RunHttp, boards: FakeBoards
 ) -> None:
     postings = by_id(await collect(GreenhouseSource(http, boards.base_url, "acme")))
     assert postings["4012345008"].posted_at == datetime(2024, 5, 8, 16, 0, tzinfo=UTC)
 
 
 async def test_greenhouse_filters_by_title_words_location_and_date(
-    http: HttpSession, boards: FakeBoards
+    http: RunHttp, boards: FakeBoards
 ) -> None:
     source = GreenhouseSource(http, boards.base_url, "acme")
     engineers = ["4012345006", "4012345007", "4012345009", "4012345014"]
@@ -322,7 +320,7 @@ async def test_greenhouse_filters_by_title_words_location_and_date(
 
 
 async def test_greenhouse_skips_malformed_jobs_and_lists_them(
-    http: HttpSession, boards: FakeBoards
+    http: RunHttp, boards: FakeBoards
 ) -> None:
     source = GreenhouseSource(http, boards.base_url, "acme")
     assert len(await collect(source)) == 8
@@ -335,7 +333,7 @@ async def test_greenhouse_skips_malformed_jobs_and_lists_them(
 
 
 async def test_greenhouse_without_board_info_names_the_company_after_the_board(
-    http: HttpSession, boards: FakeBoards
+    http: RunHttp, boards: FakeBoards
 ) -> None:
     del boards.bodies[GREENHOUSE_INFO]
     postings = await collect(GreenhouseSource(http, boards.base_url, "acme"))
@@ -343,7 +341,7 @@ async def test_greenhouse_without_board_info_names_the_company_after_the_board(
 
 
 async def test_greenhouse_board_info_failing_otherwise_is_an_error(
-    http: HttpSession, boards: FakeBoards
+    http: RunHttp, boards: FakeBoards
 ) -> None:
     boards.failures[GREENHOUSE_INFO] = [403]
     with pytest.raises(FetchError) as raised:
@@ -354,12 +352,12 @@ async def test_greenhouse_board_info_failing_otherwise_is_an_error(
 # --- Lever ----------------------------------------------------------------------------------
 
 
-async def test_lever_requests_json_mode(http: HttpSession, boards: FakeBoards) -> None:
+async def test_lever_requests_json_mode(http: RunHttp, boards: FakeBoards) -> None:
     await collect(LeverSource(http, boards.base_url, "acme-robotics"))
     assert boards.requests == [f"{LEVER_POSTINGS}?mode=json"]
 
 
-async def test_lever_posting_fields(http: HttpSession, boards: FakeBoards) -> None:
+async def test_lever_posting_fields(http: RunHttp, boards: FakeBoards) -> None:
     postings = by_id(await collect(LeverSource(http, boards.base_url, "acme-robotics")))
     posting_id = "5f1c2d7e-3a4b-4c5d-8e9f-0a1b2c3d4e5f"
     assert postings[posting_id] == JobPosting(
@@ -390,7 +388,7 @@ async def test_lever_posting_fields(http: HttpSession, boards: FakeBoards) -> No
     )
 
 
-async def test_lever_salary_commitment_and_team(http: HttpSession, boards: FakeBoards) -> None:
+async def test_lever_salary_commitment_and_team(http: RunHttp, boards: FakeBoards) -> None:
     postings = await collect(LeverSource(http, boards.base_url, "acme-robotics"))
     details = {p.title: (p.salary, p.employment_type, p.job_function) for p in postings}
     assert details == {
@@ -412,7 +410,7 @@ async def test_lever_salary_commitment_and_team(http: HttpSession, boards: FakeB
 
 
 async def test_lever_searches_every_location_and_remote_work(
-    http: HttpSession, boards: FakeBoards
+    http: RunHttp, boards: FakeBoards
 ) -> None:
     source = LeverSource(http, boards.base_url, "acme-robotics")
     assert [p.title for p in await collect(source, "", "hamburg")] == ["Senior Platform Engineer"]
@@ -425,14 +423,14 @@ async def test_lever_searches_every_location_and_remote_work(
     assert [p.title for p in since] == ["Machine Learning Engineer, Perception"]
 
 
-async def test_lever_skips_malformed_postings(http: HttpSession, boards: FakeBoards) -> None:
+async def test_lever_skips_malformed_postings(http: RunHttp, boards: FakeBoards) -> None:
     source = LeverSource(http, boards.base_url, "acme-robotics")
     assert len(await collect(source)) == 6
     assert source.problems == ["job 6: createdAt is a string, not a Unix time"]
 
 
 async def test_jobs_with_invalid_text_are_skipped_and_listed(
-    http: HttpSession, boards: FakeBoards
+    http: RunHttp, boards: FakeBoards
 ) -> None:
     postings = json.loads((FIXTURES / "lever/postings_acme.json").read_bytes())
     postings[0]["text"] = "Robotics\u0000 Engineer"
@@ -449,12 +447,12 @@ async def test_jobs_with_invalid_text_are_skipped_and_listed(
 # --- Ashby ----------------------------------------------------------------------------------
 
 
-async def test_ashby_requests_compensation(http: HttpSession, boards: FakeBoards) -> None:
+async def test_ashby_requests_compensation(http: RunHttp, boards: FakeBoards) -> None:
     await collect(AshbySource(http, boards.base_url, "acme-labs"))
     assert boards.requests == [f"{ASHBY_BOARD}?includeCompensation=true"]
 
 
-async def test_ashby_posting_fields(http: HttpSession, boards: FakeBoards) -> None:
+async def test_ashby_posting_fields(http: RunHttp, boards: FakeBoards) -> None:
     postings = by_id(await collect(AshbySource(http, boards.base_url, "acme-labs")))
     posting_id = "2f6d8a10-4b1c-4e9a-9d3f-6c7b8a9e0f12"
     assert postings[posting_id] == JobPosting(
@@ -481,7 +479,7 @@ async def test_ashby_posting_fields(http: HttpSession, boards: FakeBoards) -> No
 
 
 async def test_ashby_employment_compensation_and_department(
-    http: HttpSession, boards: FakeBoards
+    http: RunHttp, boards: FakeBoards
 ) -> None:
     postings = await collect(AshbySource(http, boards.base_url, "acme-labs"))
     details = {p.title: (p.employment_type, p.salary, p.job_function) for p in postings}
@@ -504,7 +502,7 @@ async def test_ashby_employment_compensation_and_department(
 
 
 async def test_ashby_locations_include_secondary_and_remote(
-    http: HttpSession, boards: FakeBoards
+    http: RunHttp, boards: FakeBoards
 ) -> None:
     source = AshbySource(http, boards.base_url, "acme-labs")
     remote = {p.title: p.location for p in await collect(source, "", "remote")}
@@ -518,7 +516,7 @@ async def test_ashby_locations_include_secondary_and_remote(
     assert "from Deutsch to 日本語" in munich[0].description
 
 
-async def test_ashby_skips_malformed_jobs(http: HttpSession, boards: FakeBoards) -> None:
+async def test_ashby_skips_malformed_jobs(http: RunHttp, boards: FakeBoards) -> None:
     source = AshbySource(http, boards.base_url, "acme-labs")
     assert len(await collect(source)) == 6
     assert source.problems == ["job 6: isRemote is a string, not a boolean"]
@@ -528,7 +526,7 @@ async def test_ashby_skips_malformed_jobs(http: HttpSession, boards: FakeBoards)
 
 
 async def test_arbeitnow_follows_next_links_under_our_base_url(
-    http: HttpSession, boards: FakeBoards
+    http: RunHttp, boards: FakeBoards
 ) -> None:
     source = ArbeitnowSource(http, boards.base_url)
     postings = await collect(source)
@@ -542,7 +540,7 @@ async def test_arbeitnow_follows_next_links_under_our_base_url(
 
 
 async def test_arbeitnow_stops_paging_once_the_limit_is_met(
-    http: HttpSession, boards: FakeBoards
+    http: RunHttp, boards: FakeBoards
 ) -> None:
     source = ArbeitnowSource(http, boards.base_url)
     assert ids(await collect(source, "developer", limit=1)) == [
@@ -558,14 +556,14 @@ async def test_arbeitnow_stops_paging_once_the_limit_is_met(
     assert boards.requests == [f"{ARBEITNOW_API}?page=1", f"{ARBEITNOW_API}?page=2"]
 
 
-async def test_arbeitnow_reads_at_most_max_pages(http: HttpSession, boards: FakeBoards) -> None:
+async def test_arbeitnow_reads_at_most_max_pages(http: RunHttp, boards: FakeBoards) -> None:
     source = ArbeitnowSource(http, boards.base_url, max_pages=1)
     assert len(await collect(source)) == 5
     assert len(await collect(source, "python")) == 1
     assert boards.requests == [f"{ARBEITNOW_API}?page=1"]
 
 
-async def test_arbeitnow_posting_fields(http: HttpSession, boards: FakeBoards) -> None:
+async def test_arbeitnow_posting_fields(http: RunHttp, boards: FakeBoards) -> None:
     postings = by_id(await collect(ArbeitnowSource(http, boards.base_url)))
     slug = "senior-python-developer-berlin-471123"
     assert postings[slug] == JobPosting(
@@ -593,7 +591,7 @@ async def test_arbeitnow_posting_fields(http: HttpSession, boards: FakeBoards) -
 
 
 async def test_arbeitnow_filters_and_skips_malformed_jobs(
-    http: HttpSession, boards: FakeBoards
+    http: RunHttp, boards: FakeBoards
 ) -> None:
     source = ArbeitnowSource(http, boards.base_url)
     assert ids(await collect(source, "", "münchen")) == ["devops-engineer-munchen-471098"]

@@ -170,7 +170,7 @@ async def test_a_large_import_stores_the_ranking_index_for_the_server(
     assert account is not None
     # The import left the index in the database, at the user's postings now: the server,
     # which never saw these postings, starts its first ranking from it.
-    stored = await RankingSnapshotRepository(server.services.postings.sessions).load(account.id, [])
+    stored = await RankingSnapshotRepository(server.services.db).load(account.id, [])
     assert stored is not None
     state = await server.services.workspace_services.tracking.state(account.id)
     assert stored.version == state.postings_version

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 
 from dreamjobsearch.cli import app
 from dreamjobsearch.config import Settings
-from dreamjobsearch.storage.postings import StoredPosting
+from dreamjobsearch.domain.postings import StoredPosting
 
 GREENHOUSE = Path(__file__).resolve().parent / "fixtures" / "greenhouse"
 EMAIL = "cli-update@example.com"

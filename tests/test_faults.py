@@ -38,7 +38,7 @@ from services_available import fresh_postgres_database
 from sqlalchemy.engine import make_url
 from support import bearer, put_file, register, user_id_of
 
-from dreamjobsearch.storage.db import create_engine, session_factory
+from dreamjobsearch.storage.db import create_engine, database
 from dreamjobsearch.storage.postings import PostingRepository
 from dreamjobsearch.storage.users import UserRepository
 
@@ -275,10 +275,10 @@ async def stored_identities(data_dir: Path, email: str) -> tuple[set[tuple[str, 
     have, read from the server's database file."""
     engine = create_engine(f"sqlite:///{data_dir / 'dreamjob.db'}")
     try:
-        sessions = session_factory(engine)
-        user = await UserRepository(sessions).by_email(email)
+        db = database(engine)
+        user = await UserRepository(db).by_email(email)
         assert user is not None
-        postings = PostingRepository(sessions)
+        postings = PostingRepository(db)
         found = {(p.source, p.external_id) for p in await postings.for_user(user.id)}
         return found, await postings.count_for_user(user.id)
     finally:

@@ -27,7 +27,7 @@ from support import (
     user_id_of,
 )
 
-from dreamjobsearch.storage.db import session_factory
+from dreamjobsearch.storage.db import database
 from dreamjobsearch.storage.models import RevokedSession, SessionRow, User
 
 ADMIN = "admin@example.com"
@@ -57,7 +57,7 @@ def serve(lazy_settings: dict[str, Any], make_server: ServerFactory) -> ServerFa
 
 async def set_stored_config(server: LiveServer, user_id: int, config: dict[str, Any]) -> None:
     """Change the user's saved workspace configuration in the database."""
-    async with session_factory(server.services.engine)() as session, session.begin():
+    async with database(server.services.engine)() as session, session.begin():
         await session.execute(
             update(User).where(User.id == user_id).values(workspace_config=config)
         )
@@ -65,7 +65,7 @@ async def set_stored_config(server: LiveServer, user_id: int, config: dict[str, 
 
 async def set_active(server: LiveServer, user_id: int, active: bool) -> None:
     """Enable or disable an account in the database."""
-    async with session_factory(server.services.engine)() as session, session.begin():
+    async with database(server.services.engine)() as session, session.begin():
         await session.execute(update(User).where(User.id == user_id).values(is_active=active))
 
 
@@ -110,7 +110,7 @@ async def test_requests_neither_read_nor_write_a_session_record(
         assert [r.sid for r in after] == [sid]
         assert after[0].data == {}  # the ledger holds no workspace data
         if "redis_url" not in lazy_settings:
-            async with session_factory(server.services.engine)() as session:
+            async with database(server.services.engine)() as session:
                 rows = (await session.execute(select(SessionRow))).scalars().all()
             assert [(row.sid, row.data) for row in rows] == [(sid, {})]
 
@@ -169,10 +169,10 @@ async def test_a_denylist_entry_lasts_as_long_as_the_token(
                 await redis.aclose()
             assert expires_at - clock.now() - 1 <= ttl <= expires_at - clock.now() + 1
             return
-        async with session_factory(server.services.engine)() as session:
+        async with database(server.services.engine)() as session:
             [entry] = (await session.execute(select(RevokedSession))).scalars().all()
         assert (entry.sid, entry.expires_at) == (sid, pytest.approx(expires_at, abs=1))
         clock.advance(expires_at - clock.now() + 1)
         await server.services.sessions.sweep()
-        async with session_factory(server.services.engine)() as session:
+        async with database(server.services.engine)() as session:
             assert (await session.execute(select(RevokedSession))).scalars().all() == []

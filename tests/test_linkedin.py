@@ -14,7 +14,7 @@ from starlette.routing import Route
 from support import start_server
 from uvicorn.protocols.http import httptools_impl
 
-from dreamjobsearch.sources.base import JobLink, JobPosting
+from dreamjobsearch.domain.postings import JobLink, JobPosting
 from dreamjobsearch.sources.http import (
     FetchError,
     HostBlockedError,
@@ -335,7 +335,7 @@ async def http() -> AsyncIterator[PoliteHttp]:
 @pytest.fixture
 def source(fake: FakeLinkedIn, http: PoliteHttp) -> LinkedInSource:
     """The LinkedIn source pointed at the fake, in a fresh run session."""
-    return LinkedInSource(http.session(), fake.base_url)
+    return LinkedInSource(http.for_run(), fake.base_url)
 
 
 async def collect(
@@ -433,7 +433,7 @@ async def test_search_stops_at_offset_1000(fake: FakeLinkedIn, source: LinkedInS
 async def test_search_with_a_trailing_slash_in_the_base_url(
     fake: FakeLinkedIn, http: PoliteHttp
 ) -> None:
-    source = LinkedInSource(http.session(), fake.base_url + "/")
+    source = LinkedInSource(http.for_run(), fake.base_url + "/")
     links = await collect(source, limit=1)
     assert links == [link_for(fake.base_url, PAGE_1_IDS[0])]
     assert fake.starts == [0]

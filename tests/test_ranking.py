@@ -11,8 +11,13 @@ from hypothesis import strategies as st
 from ranking_support import RANK, posting, rank_page, titles, user_with
 from support import bearer, register
 
-from dreamjobsearch.ranking import keyword_pattern, matched_keywords, normalize_keywords, rank
-from dreamjobsearch.storage.postings import StoredPosting
+from dreamjobsearch.domain.postings import StoredPosting
+from dreamjobsearch.domain.ranking import (
+    keyword_pattern,
+    matched_keywords,
+    normalize_keywords,
+    rank,
+)
 
 RESULT_FIELDS = {
     "id",

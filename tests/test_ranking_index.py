@@ -24,15 +24,15 @@ from hypothesis import strategies as st
 from services_available import fresh_postgres_database
 from sqlalchemy import create_engine, text
 
-from dreamjobsearch.ranking import normalize_keywords, rank
+from dreamjobsearch.domain.ranking import normalize_keywords, rank
+from dreamjobsearch.domain.tracking import STATUSES
 from dreamjobsearch.search.index import RankingIndex
 from dreamjobsearch.services import Services, build_services
 from dreamjobsearch.sources.files import parse_rows
 from dreamjobsearch.storage.db import sync_url
 from dreamjobsearch.storage.migrate import upgrade
 from dreamjobsearch.storage.search_index import AddedLinks, RankingOrder, id_ranges
-from dreamjobsearch.tracking import STATUSES
-from dreamjobsearch.workspace import DreamJobSearch
+from dreamjobsearch.workspace import Workspace
 
 Ranked = tuple[int, int, tuple[str, ...], tuple[tuple[str, str], ...]]
 BOARDS = (
@@ -50,13 +50,13 @@ async def services(make_settings: SettingsFactory) -> AsyncIterator[Services]:
     await built.aclose()
 
 
-async def new_user(services: Services, email: str) -> DreamJobSearch:
+async def new_user(services: Services, email: str) -> Workspace:
     """A fresh account's workspace."""
     user = await services.users.create(email, "not-a-login")
     return services.workspace_for(user.id, user.email, {})
 
 
-async def store(services: Services, workspace: DreamJobSearch, rows: list[dict[str, Any]]) -> None:
+async def store(services: Services, workspace: Workspace, rows: list[dict[str, Any]]) -> None:
     """Store `rows` for the user as an import would."""
     parsed = parse_rows(rows)
     assert parsed.rejected == []
@@ -64,7 +64,7 @@ async def store(services: Services, workspace: DreamJobSearch, rows: list[dict[s
 
 
 async def by_rule(
-    services: Services, workspace: DreamJobSearch, keywords: list[str], location: str | None
+    services: Services, workspace: Workspace, keywords: list[str], location: str | None
 ) -> tuple[int, list[Ranked]]:
     """The reference: ranking.rank() over every posting of the user."""
     postings = await services.postings.for_user(workspace.user_id)
@@ -75,7 +75,7 @@ async def by_rule(
 
 
 async def fast(
-    workspace: DreamJobSearch, keywords: list[str], location: str | None, limit: int = 500
+    workspace: Workspace, keywords: list[str], location: str | None, limit: int = 500
 ) -> tuple[int, list[Ranked]]:
     """The ranking the API uses (every status shown, as the rule knows none)."""
     page = await workspace.rank(keywords, location, limit, 0, STATUSES)

@@ -20,7 +20,8 @@ from services_available import fresh_postgres_database
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from dreamjobsearch.ranking import normalize_keywords, rank
+from dreamjobsearch.domain.ranking import normalize_keywords, rank
+from dreamjobsearch.domain.tracking import STATUSES
 from dreamjobsearch.search.ranker import Ranker, build_ranker
 from dreamjobsearch.search.request import rank_request
 from dreamjobsearch.services import Services, build_services
@@ -30,7 +31,6 @@ from dreamjobsearch.storage.ranking_snapshots import (
     order_fingerprint,
 )
 from dreamjobsearch.storage.search_index import RankingOrder
-from dreamjobsearch.tracking import STATUSES
 
 Ranked = tuple[int, list[tuple[int, int, tuple[str, ...], tuple[tuple[str, str], ...]]]]
 KEYWORDS = ["python", "C++", "machine learning", "kafka", "java"]
@@ -78,7 +78,7 @@ async def services(make_settings: SettingsFactory) -> AsyncIterator[Services]:
 
 def process(services: Services) -> Ranker:
     """A new process's ranker: its own memory, the same database, every index stored."""
-    return build_ranker(services.postings.sessions, snapshot_min_postings=0)
+    return build_ranker(services.db, services.workspace_services.tracking, snapshot_min_postings=0)
 
 
 async def store(services: Services, user_id: int, rows: list[dict[str, Any]]) -> None:
@@ -203,10 +203,11 @@ async def test_a_login_in_a_new_process_prepares_from_the_stored_index(
 async def test_small_indexes_are_not_stored(services: Services) -> None:
     user = await services.users.create("small@example.com", "not-a-login")
     await store(services, user.id, ROWS)
-    ranker = build_ranker(services.postings.sessions)  # the production threshold
+    # The production threshold.
+    ranker = build_ranker(services.db, services.workspace_services.tracking)
     await ranked(ranker, user.id, KEYWORDS)
     await ranker.aclose()
-    assert await RankingSnapshotRepository(services.postings.sessions).load(user.id, []) is None
+    assert await RankingSnapshotRepository(services.db).load(user.id, []) is None
 
 
 def order(*ids: int) -> RankingOrder:
@@ -219,7 +220,7 @@ async def test_keyword_sets_are_read_only_with_the_order_they_were_computed_over
     services: Services,
 ) -> None:
     user = await services.users.create("fingerprints@example.com", "not-a-login")
-    snapshots = RankingSnapshotRepository(services.postings.sessions)
+    snapshots = RankingSnapshotRepository(services.db)
     older, newer = order(3, 2, 1), order(4, 3, 2, 1)
     assert await snapshots.save(user.id, 1, older, order_fingerprint(older), {"k": b"\x05"})
     stored = await snapshots.load(user.id, ["k", "unknown"])
@@ -244,7 +245,7 @@ async def test_keyword_sets_are_read_only_with_the_order_they_were_computed_over
 
 async def test_groups_survive_the_round_trip(services: Services) -> None:
     user = await services.users.create("groups@example.com", "not-a-login")
-    snapshots = RankingSnapshotRepository(services.postings.sessions)
+    snapshots = RankingSnapshotRepository(services.db)
     grouped = RankingOrder(
         np.asarray([9, 7, 5, 3], dtype=np.int64),
         np.asarray([7], dtype=np.int64),
@@ -264,7 +265,7 @@ async def test_a_deleted_account_takes_its_stored_index_along(services: Services
     ranker = process(services)
     await ranked(ranker, user.id, KEYWORDS)
     await ranker.aclose()
-    snapshots = RankingSnapshotRepository(services.postings.sessions)
+    snapshots = RankingSnapshotRepository(services.db)
     assert await snapshots.load(user.id, []) is not None
     assert await services.users.delete(user.id)
     async with services.engine.connect() as connection:

@@ -19,10 +19,10 @@ from support import bearer, register, start_server, wait_run
 
 from dreamjobsearch.sources.http import (
     HostPolicy,
-    HttpSession,
     PoliteHttp,
     RedirectRefusedError,
     RetryPolicy,
+    RunHttp,
 )
 
 GREENHOUSE_JOBS = "/v1/boards/acme/jobs"
@@ -65,7 +65,7 @@ async def hosts() -> AsyncIterator[tuple[Host, Host]]:
 
 
 @pytest.fixture
-async def http() -> AsyncIterator[HttpSession]:
+async def http() -> AsyncIterator[RunHttp]:
     """A run's HTTP session without pacing or retries."""
     polite = PoliteHttp(
         user_agent="test",
@@ -75,7 +75,7 @@ async def http() -> AsyncIterator[HttpSession]:
         default_policy=HostPolicy(interval=0),
         retry=RetryPolicy(retries=0),
     )
-    yield polite.session()
+    yield polite.for_run()
     await polite.aclose()
 
 
@@ -112,7 +112,7 @@ async def test_a_redirect_to_another_host_is_a_run_error_not_a_visit(
     ],
 )
 async def test_redirects_leaving_the_board_are_refused(
-    hosts: tuple[Host, Host], http: HttpSession, target: str, reason: str
+    hosts: tuple[Host, Host], http: RunHttp, target: str, reason: str
 ) -> None:
     board, elsewhere = hosts
     board.redirects["/jobs"] = target.format(port=elsewhere.port)
@@ -124,7 +124,7 @@ async def test_redirects_leaving_the_board_are_refused(
 
 
 async def test_redirects_within_the_board_are_followed_a_few_times_at_most(
-    hosts: tuple[Host, Host], http: HttpSession
+    hosts: tuple[Host, Host], http: RunHttp
 ) -> None:
     board, _ = hosts
     board.redirects["/old"] = "/v1/boards/acme/jobs"

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dreamjobsearch.ranking import keyword_pattern, normalize_keywords
+from dreamjobsearch.domain.ranking import keyword_pattern, normalize_keywords
 from dreamjobsearch.storage.migrate import upgrade
 from dreamjobsearch.storage.search_index import PostingText, _sqlite_row, fts5_query
 from dreamjobsearch.storage.search_terms import (

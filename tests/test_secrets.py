@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from dreamjobsearch.cli import app as cli
 from dreamjobsearch.services import build_services
-from dreamjobsearch.storage.db import session_factory
+from dreamjobsearch.storage.db import database
 from dreamjobsearch.storage.models import UserSecret
 from dreamjobsearch.vault.cipher import UndecryptableError
 from dreamjobsearch.vault.keys import KEY_FILE, InvalidKeyError, new_key
@@ -27,7 +27,7 @@ TOKEN_VALUE = "1//0gLx-refresh-token-for-google-sheets"
 
 async def stored_rows(server: LiveServer) -> list[UserSecret]:
     """Every row of `user_secrets`, as the database holds it."""
-    async with session_factory(server.services.engine)() as session:
+    async with database(server.services.engine)() as session:
         return list((await session.scalars(select(UserSecret))).all())
 
 
@@ -116,7 +116,7 @@ async def test_secrets_are_their_owners_alone(server: LiveServer) -> None:
         bob_id = await user_id_of(server, "bob@example.com")
         await client.put("/me/secrets/token", json={"value": "bob's"}, headers=bearer(bob))
         alice_row = next(r for r in await stored_rows(server) if r.user_id != bob_id)
-        async with session_factory(server.services.engine)() as session, session.begin():
+        async with database(server.services.engine)() as session, session.begin():
             await session.execute(
                 update(UserSecret)
                 .where(UserSecret.user_id == bob_id)

@@ -15,7 +15,7 @@ from dreamjobsearch.errors import TooManyRequestsError, UnavailableError
 from dreamjobsearch.events.memory import MemoryEventBus
 from dreamjobsearch.sessions.manager import LiveSession, SessionKey, SessionManager, SessionPolicy
 from dreamjobsearch.sessions.stores.memory import MemorySessionStore
-from dreamjobsearch.workspace import DreamJobSearch, WorkspaceServices
+from dreamjobsearch.workspace import Workspace, WorkspaceServices
 
 # Stands in for the repositories/runner every workspace shares (never used by these tests).
 SHARED = cast(WorkspaceServices, object())
@@ -38,7 +38,7 @@ class Harness:
         self.clock = clock
         self.store = MemorySessionStore()
         self.bus = MemoryEventBus(10)
-        self.built: list[DreamJobSearch] = []
+        self.built: list[Workspace] = []
         self.manager = SessionManager(
             self.store,
             SessionPolicy(**values),
@@ -48,8 +48,8 @@ class Harness:
             shared=(SHARED,),
         )
 
-    def _build(self, user_id: int, email: str, config: dict[str, Any]) -> DreamJobSearch:
-        workspace = DreamJobSearch(user_id, email, config, SHARED)
+    def _build(self, user_id: int, email: str, config: dict[str, Any]) -> Workspace:
+        workspace = Workspace(user_id, email, config, SHARED)
         self.built.append(workspace)
         return workspace
 
@@ -70,7 +70,7 @@ def make(clock: ManualClock) -> Callable[..., Harness]:
     return build
 
 
-def held_by_manager(workspace: DreamJobSearch) -> bool:
+def held_by_manager(workspace: Workspace) -> bool:
     """Whether some manager's live-session entry still references this workspace."""
     gc.collect()
     return any(isinstance(ref, LiveSession) for ref in gc.get_referrers(workspace))

@@ -27,10 +27,10 @@ from support import LiveServer, ManualClock, bearer, login, register, register_a
 from dreamjobsearch.sessions.stores.base import SessionRecord, SessionStore
 from dreamjobsearch.sessions.stores.database import DatabaseSessionStore
 from dreamjobsearch.sessions.stores.redis import RedisSessionStore
-from dreamjobsearch.storage.db import create_engine, session_factory
+from dreamjobsearch.storage.db import create_engine, database
 from dreamjobsearch.storage.migrate import upgrade
 from dreamjobsearch.storage.users import UserRepository
-from dreamjobsearch.workspace import DreamJobSearch
+from dreamjobsearch.workspace import Workspace
 
 ADMIN = "admin@example.com"
 STORES = ["memory", "sqlite", "postgresql", "redis", "lazy", "lazy-redis"]
@@ -128,9 +128,7 @@ def only_new_objects_tracked() -> Iterator[None]:
 def live_workspaces(emails: set[str]) -> int:
     """How many workspaces of these users exist in this process (after a full collection)."""
     gc.collect()
-    return sum(
-        1 for obj in gc.get_objects() if isinstance(obj, DreamJobSearch) and obj.email in emails
-    )
+    return sum(1 for obj in gc.get_objects() if isinstance(obj, Workspace) and obj.email in emails)
 
 
 # --- open and resolve ------------------------------------------------------------------
@@ -578,8 +576,7 @@ async def _database_backend(kind: str, url: str) -> AsyncIterator[StoreUnderTest
     await asyncio.to_thread(upgrade, url)
     engine = create_engine(url)
     try:
-        factory = session_factory(engine)
-        users = UserRepository(factory)
+        users = UserRepository(database(engine))
         alice = await users.create("alice@example.com", "not-a-real-hash")
         bob = await users.create("bob@example.com", "not-a-real-hash")
         yield StoreUnderTest(

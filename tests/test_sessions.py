@@ -27,7 +27,7 @@ from support import (
 )
 
 from dreamjobsearch.sessions.manager import LiveSession, SessionKey
-from dreamjobsearch.workspace import DreamJobSearch
+from dreamjobsearch.workspace import Workspace
 
 ADMIN = "admin@example.com"
 
@@ -44,13 +44,13 @@ async def works(client: httpx.AsyncClient, token: str) -> bool:
     return response.status_code == 200
 
 
-async def workspace_of(server: LiveServer, sid: str, user_id: int) -> DreamJobSearch:
+async def workspace_of(server: LiveServer, sid: str, user_id: int) -> Workspace:
     active = await server.services.sessions.resolve(SessionKey(sid, user_id, 0, math.inf))
     assert active is not None
     return active.workspace
 
 
-def held_by_manager(workspace: DreamJobSearch) -> bool:
+def held_by_manager(workspace: Workspace) -> bool:
     """Whether the session manager's live-session entries still reference this workspace."""
     gc.collect()
     return any(isinstance(ref, LiveSession) for ref in gc.get_referrers(workspace))

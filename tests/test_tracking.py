@@ -11,7 +11,7 @@ from ranking_support import import_rows, posting, rank_page, titles, user_with
 from services_available import fresh_postgres_database
 from support import bearer, register
 
-from dreamjobsearch.tracking import STATUSES
+from dreamjobsearch.domain.tracking import STATUSES
 
 BOARDS = (
     "https://boards.greenhouse.io/acme/jobs/{n}",

@@ -10,7 +10,7 @@ from support import LiveServer
 from test_web_results import ROW_ID, import_postings, posting
 from web_support import HTMX, sign_up
 
-from dreamjobsearch.tracking import MAX_NOTE_LENGTH
+from dreamjobsearch.domain.tracking import MAX_NOTE_LENGTH
 
 EMAIL = "ada@example.com"
 OTHER = "bob@example.com"

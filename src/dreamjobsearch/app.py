@@ -25,9 +25,9 @@ from dreamjobsearch.api.documented_errors import document_common_errors
 from dreamjobsearch.api.errors import install_error_handlers
 from dreamjobsearch.api.limits import BodySizeLimitMiddleware
 from dreamjobsearch.api.security_headers import SecurityHeadersMiddleware
-from dreamjobsearch.api.valid_input import reject_invalid_text
 from dreamjobsearch.clock import Clock
 from dreamjobsearch.config import RunnerKind, Settings
+from dreamjobsearch.http_common.valid_input import reject_invalid_text
 from dreamjobsearch.services import build_services
 from dreamjobsearch.web import install_web
 

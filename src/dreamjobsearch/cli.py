@@ -22,17 +22,17 @@ from dreamjobsearch.cli_admin import admin_app
 from dreamjobsearch.cli_progress import console, counted_progress
 from dreamjobsearch.cli_secrets import secrets_app
 from dreamjobsearch.config import Settings
+from dreamjobsearch.domain.source_specs import SourceSpec, parse_source
+from dreamjobsearch.domain.update import UpdateParams
 from dreamjobsearch.errors import DomainError
 from dreamjobsearch.events.base import Subscription
 from dreamjobsearch.http_server.options import connection_options, raise_open_files_limit
 from dreamjobsearch.logging_setup import configure_logging
-from dreamjobsearch.pipeline import UpdateParams
 from dreamjobsearch.runs.fair_queue import FairQueue
 from dreamjobsearch.runs.queue import RunsWorker, queue_name
 from dreamjobsearch.services import Services, build_services
 from dreamjobsearch.sources.files import kind_of
-from dreamjobsearch.sources.specs import SourceSpec, parse_source
-from dreamjobsearch.workspace import DreamJobSearch
+from dreamjobsearch.workspace import Workspace
 
 app = typer.Typer(help="DreamJobSearch: collect job postings and rank them by your keywords.")
 sessions_app = typer.Typer(help="Watch and end sessions on a running server (admins).")
@@ -120,9 +120,7 @@ def import_file(
 
 
 @asynccontextmanager
-async def _workspace(
-    settings: Settings, email: str
-) -> AsyncIterator[tuple[Services, DreamJobSearch]]:
+async def _workspace(settings: Settings, email: str) -> AsyncIterator[tuple[Services, Workspace]]:
     """The services and an account's workspace, for commands that work without the server."""
     services = await build_services(settings)
     try:

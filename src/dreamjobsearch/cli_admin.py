@@ -20,7 +20,7 @@ from dreamjobsearch.auth.emails import InvalidEmailError, normalise_email
 from dreamjobsearch.cli_progress import console
 from dreamjobsearch.config import Settings
 from dreamjobsearch.logging_setup import configure_logging
-from dreamjobsearch.storage.db import create_engine, session_factory
+from dreamjobsearch.storage.db import create_engine, database
 from dreamjobsearch.storage.migrate import upgrade
 from dreamjobsearch.storage.models import User
 from dreamjobsearch.storage.users import UserRepository
@@ -98,6 +98,6 @@ async def _users(settings: Settings) -> AsyncIterator[UserRepository]:
     await asyncio.to_thread(upgrade, settings.resolved_database_url)
     engine = create_engine(settings.resolved_database_url)
     try:
-        yield UserRepository(session_factory(engine))
+        yield UserRepository(database(engine))
     finally:
         await engine.dispose()

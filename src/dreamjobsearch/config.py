@@ -34,7 +34,8 @@ class SessionStoreKind(StrEnum):
     MEMORY = "memory"
     DATABASE = "database"
     REDIS = "redis"
-    LAZY = "lazy"
+    # Stateless: the session is its token (a denylist ends it). "lazy" is the documented value.
+    STATELESS = "lazy"
 
 
 class RunnerKind(StrEnum):

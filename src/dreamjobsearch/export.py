@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from dreamjobsearch.ranking import RankedPosting
+from dreamjobsearch.domain.ranking import RankedPosting
 
 ExportFormat = Literal["csv", "json"]
 CSV_COLUMNS = (

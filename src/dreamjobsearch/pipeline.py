@@ -13,17 +13,16 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
-
+from dreamjobsearch.domain.postings import JobLink, JobPosting
+from dreamjobsearch.domain.source_specs import SourceSpec
+from dreamjobsearch.domain.update import UpdateParams
 from dreamjobsearch.errors import DomainError
 from dreamjobsearch.events.base import Event, EventBus, EventLevel
-from dreamjobsearch.sources.base import JobLink, JobPosting, JobSource
-from dreamjobsearch.sources.http import HostBlockedError, HttpSession, PoliteHttp
+from dreamjobsearch.sources.base import JobSource
+from dreamjobsearch.sources.http import HostBlockedError, PoliteHttp, RunHttp
 from dreamjobsearch.sources.registry import SourceRegistry
-from dreamjobsearch.sources.specs import SourceSpec
 from dreamjobsearch.storage.postings import PostingRepository
 from dreamjobsearch.storage.runs import RunRepository
 
@@ -34,9 +33,6 @@ MAX_PROBLEMS_LOGGED = 20
 COUNT_NAMES = ("links_found", "fetched", "new", "duplicates", "errors", "blocked")
 
 T = TypeVar("T")
-
-Query = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Location = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 
 
 async def _uninterrupted(write: Coroutine[Any, Any, T]) -> T:
@@ -52,26 +48,6 @@ async def _uninterrupted(write: Coroutine[Any, Any, T]) -> T:
     except asyncio.CancelledError:
         await asyncio.wait({task})
         raise
-
-
-class UpdateParams(BaseModel):
-    """What to search for in an update run."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    queries: list[Query] = Field(min_length=1, max_length=50)
-    locations: list[Location] = Field(default_factory=lambda: [""], max_length=50)
-    sources: list[SourceSpec] | None = Field(default=None, min_length=1, max_length=20)
-    published_after: datetime | None = None
-    max_jobs_per_search: int = Field(default=100, ge=1, le=1000)
-
-    @field_validator("published_after")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        # Postings' dates are aware UTC; a date without a zone means UTC, not a crash.
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value
 
 
 @dataclass(slots=True)
@@ -97,7 +73,7 @@ class _Search:
     label: str
     query: str
     location: str
-    http: HttpSession
+    http: RunHttp
 
 
 class UpdatePipeline:
@@ -162,7 +138,7 @@ class UpdatePipeline:
         specs: Sequence[SourceSpec] = params.sources or ()
         searches_per_source = len(params.queries) * len(params.locations)
         handle.searches_total = len(specs) * searches_per_source
-        http = self._http.session()
+        http = self._http.for_run()
         for spec in specs:
             label = spec.label()
             try:
@@ -320,7 +296,7 @@ class UpdatePipeline:
         )
 
 
-def _blocked_message(http: HttpSession, handle: RunHandle) -> str | None:
+def _blocked_message(http: RunHttp, handle: RunHandle) -> str | None:
     if not http.blocked_hosts:
         return None
     hosts = ", ".join(sorted(http.blocked_hosts))

@@ -33,26 +33,27 @@ from dreamjobsearch.runs.queue import QueueRunner, queue_name
 from dreamjobsearch.search.ranker import build_ranker
 from dreamjobsearch.sessions.denylist.database import DatabaseDenylist
 from dreamjobsearch.sessions.denylist.redis import RedisDenylist
-from dreamjobsearch.sessions.lazy_manager import LazySessionManager
 from dreamjobsearch.sessions.manager import SessionManager, SessionPolicy
+from dreamjobsearch.sessions.stateless_manager import StatelessSessionManager
 from dreamjobsearch.sessions.stores.base import SessionStore
 from dreamjobsearch.sessions.stores.database import DatabaseSessionStore
-from dreamjobsearch.sessions.stores.lazy import LazySessionStore
 from dreamjobsearch.sessions.stores.memory import MemorySessionStore
 from dreamjobsearch.sessions.stores.redis import RedisSessionStore
+from dreamjobsearch.sessions.stores.stateless import StatelessSessionStore
 from dreamjobsearch.sessions.stream_slots import StreamLimits, StreamSlots
 from dreamjobsearch.sources.http import HostPolicy, PoliteHttp, RetryPolicy
 from dreamjobsearch.sources.registry import BaseUrls, SourceRegistry
-from dreamjobsearch.storage.db import create_engine, session_factory
+from dreamjobsearch.storage.db import Database, create_engine, database
 from dreamjobsearch.storage.migrate import upgrade
 from dreamjobsearch.storage.postings import PostingRepository
 from dreamjobsearch.storage.runs import RunRepository
 from dreamjobsearch.storage.secrets import SecretRepository
+from dreamjobsearch.storage.tracking import TrackingRepository
 from dreamjobsearch.storage.user_files import FileLimits, UserFiles
 from dreamjobsearch.storage.users import UserRepository
 from dreamjobsearch.vault.keys import load_key_ring
 from dreamjobsearch.vault.vault import SecretVault
-from dreamjobsearch.workspace import DreamJobSearch, WorkspaceServices
+from dreamjobsearch.workspace import Workspace, WorkspaceServices
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,8 @@ class Services:
     settings: Settings
     clock: Clock
     engine: AsyncEngine
+    # The database every repository works through, built once here.
+    db: Database
     users: UserRepository
     postings: PostingRepository
     runs: RunRepository
@@ -80,14 +83,14 @@ class Services:
     pipeline: UpdatePipeline
     runner: Runner
     workspace_services: WorkspaceServices
-    sessions: SessionManager
-    auth: AuthService
+    sessions: SessionManager[Workspace]
+    auth: AuthService[Workspace]
     vault: SecretVault
     stream_slots: StreamSlots
 
-    def workspace_for(self, user_id: int, email: str, config: dict[str, Any]) -> DreamJobSearch:
+    def workspace_for(self, user_id: int, email: str, config: dict[str, Any]) -> Workspace:
         """A workspace for a user outside any session (the CLI)."""
-        return DreamJobSearch(user_id, email, config, self.workspace_services)
+        return Workspace(user_id, email, config, self.workspace_services)
 
     async def warm_up(self, user_id: int) -> None:
         """Prepare what a user who just logged in asks for first: their ranking index and
@@ -159,29 +162,32 @@ def build_session_store(
         return RedisSessionStore(
             redis, settings.session_idle_timeout, touch_interval, settings.redis_prefix, clock
         )
-    if kind is SessionStoreKind.LAZY:
-        return _lazy_store(settings, engine, redis, clock)
+    if kind is SessionStoreKind.STATELESS:
+        return _stateless_store(settings, engine, redis, clock)
     return MemorySessionStore()
 
 
-def _lazy_store(
+def _stateless_store(
     settings: Settings,
     engine: AsyncEngine,
     redis: Redis | None,
     clock: Clock,
-) -> LazySessionStore:
+) -> StatelessSessionStore:
     """The ledger and denylist in Redis when there is one, else in the database."""
     if redis is not None:
         # The ledger is never touched: its keys live until the session's absolute expiry.
         ledger: SessionStore = RedisSessionStore(
-            redis, lazy_lifetime(settings), math.inf, f"{settings.redis_prefix}lazy:", clock
+            redis, stateless_lifetime(settings), math.inf, f"{settings.redis_prefix}lazy:", clock
         )
-        return LazySessionStore(ledger, RedisDenylist(redis, settings.redis_prefix), clock)
-    return LazySessionStore(DatabaseSessionStore(engine, math.inf), DatabaseDenylist(engine), clock)
+        return StatelessSessionStore(ledger, RedisDenylist(redis, settings.redis_prefix), clock)
+    return StatelessSessionStore(
+        DatabaseSessionStore(engine, math.inf), DatabaseDenylist(engine), clock
+    )
 
 
-def lazy_lifetime(settings: Settings) -> int:
-    """How long a `lazy` session lasts: its one token's lifetime (it cannot be renewed)."""
+def stateless_lifetime(settings: Settings) -> int:
+    """How long a stateless (`lazy`) session lasts: its one token's lifetime (it cannot be
+    renewed)."""
     return min(settings.session_absolute_timeout, settings.jwt_ttl)
 
 
@@ -192,7 +198,7 @@ def build_session_manager(
     bus: EventBus,
     users: UserRepository,
     workspace_services: WorkspaceServices,
-) -> SessionManager:
+) -> SessionManager[Workspace]:
     """The session manager over the store, with the settings' timeouts and limits."""
 
     def policy(absolute_timeout: int) -> SessionPolicy:
@@ -207,14 +213,14 @@ def build_session_manager(
             live_cache=settings.session_live_cache,
         )
 
-    def workspace_factory(user_id: int, email: str, config: dict[str, Any]) -> DreamJobSearch:
-        return DreamJobSearch(user_id, email, config, workspace_services)
+    def workspace_factory(user_id: int, email: str, config: dict[str, Any]) -> Workspace:
+        return Workspace(user_id, email, config, workspace_services)
 
     shared = (workspace_services,)
-    if isinstance(store, LazySessionStore):
-        return LazySessionManager(
+    if isinstance(store, StatelessSessionStore):
+        return StatelessSessionManager(
             store,
-            policy(lazy_lifetime(settings)),
+            policy(stateless_lifetime(settings)),
             clock,
             bus,
             workspace_factory,
@@ -277,10 +283,11 @@ async def build_services(
     if migrate:
         await asyncio.to_thread(upgrade, settings.resolved_database_url)
     engine = create_engine(settings.resolved_database_url)
-    sessions_factory = session_factory(engine)
-    users = UserRepository(sessions_factory)
-    postings = PostingRepository(sessions_factory)
-    runs = RunRepository(sessions_factory)
+    db = database(engine)
+    users = UserRepository(db)
+    postings = PostingRepository(db)
+    runs = RunRepository(db)
+    tracking = TrackingRepository(db)
     redis = (
         Redis.from_url(
             settings.redis_url,
@@ -317,21 +324,22 @@ async def build_services(
         ),
     )
     http = build_http(settings)
-    ranker = build_ranker(postings.sessions)
+    ranker = build_ranker(db, tracking)
     pipeline = UpdatePipeline(
         postings, runs, bus, registry, http, settings.fetch_concurrency, ranker.warm_up
     )
     runner = await build_runner(settings, pipeline)
     workspace_services = WorkspaceServices(
-        data_dir,
-        postings,
-        runs,
-        runner,
-        registry,
-        settings.runs_max_active_per_user,
-        ranker,
-        files,
-        settings.run_max_searches,
+        data_dir=data_dir,
+        postings=postings,
+        runs=runs,
+        runner=runner,
+        sources=registry,
+        max_active_runs=settings.runs_max_active_per_user,
+        ranker=ranker,
+        files=files,
+        tracking=tracking,
+        max_searches=settings.run_max_searches,
     )
     store = build_session_store(settings, engine, redis, clock)
     manager = build_session_manager(settings, store, clock, bus, users, workspace_services)
@@ -363,11 +371,12 @@ async def build_services(
         settings.password_hash_workers or default_workers(),
     )
     auth = AuthService(users, hasher, throttle, manager, tokens, registrations)
-    vault = SecretVault(SecretRepository(sessions_factory), load_key_ring(settings))
+    vault = SecretVault(SecretRepository(db), load_key_ring(settings))
     return Services(
         settings=settings,
         clock=clock,
         engine=engine,
+        db=db,
         users=users,
         postings=postings,
         runs=runs,

@@ -4,7 +4,7 @@ A lone surrogate (`"\\ud83d"`, half of an emoji's UTF-16 pair, which JSON's `\\u
 carry) is not Unicode text: it cannot be encoded as UTF-8, so storing one makes every later
 read of it fail. PostgreSQL refuses a NUL in text outright. Both are refused at the edge,
 with where they were found, before anything is stored: the API and web forms check every
-path and query parameter and every string of a JSON or form body (`api/valid_input.py`),
+path and query parameter and every string of a JSON or form body (`http_common/valid_input.py`),
 and imports check every row (`sources/files.py`).
 """
 

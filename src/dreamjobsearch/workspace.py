@@ -1,4 +1,5 @@
-"""`DreamJobSearch`: one user's workspace, the facade the API, web and CLI talk to.
+"""`Workspace`: one user's saved configuration and everything they can do; the facade the API,
+web and CLI talk to.
 
 A workspace is small (the user's id, email and saved configuration) and holds references to
 the services every workspace shares, so a process can keep one per session cheaply. Every
@@ -10,11 +11,20 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from dreamjobsearch.domain.source_specs import DEFAULT_SOURCES, SOURCE_SPEC, SourceSpec
+from dreamjobsearch.domain.tracking import (
+    STATUSES,
+    Status,
+    check_note,
+    company_key,
+    normalize_companies,
+)
+from dreamjobsearch.domain.update import UpdateParams
 from dreamjobsearch.errors import (
     ConflictError,
     InvalidInputError,
@@ -23,7 +33,6 @@ from dreamjobsearch.errors import (
     TooManyRequestsError,
 )
 from dreamjobsearch.export import ExportFile, ExportFormat, render
-from dreamjobsearch.pipeline import UpdateParams
 from dreamjobsearch.runs.base import Runner
 from dreamjobsearch.search.cache import RankingCache
 from dreamjobsearch.search.ranker import Ranker, RankPage
@@ -37,19 +46,11 @@ from dreamjobsearch.sources.files import (
     parse_rows,
 )
 from dreamjobsearch.sources.registry import SourceRegistry
-from dreamjobsearch.sources.specs import DEFAULT_SOURCES, SOURCE_SPEC, SourceSpec
 from dreamjobsearch.storage.models import Run, utcnow
 from dreamjobsearch.storage.postings import PostingDetail, PostingRepository
 from dreamjobsearch.storage.runs import ACTIVE_STATES, RunRepository
 from dreamjobsearch.storage.tracking import StatusColumn, TrackedPosting, TrackingRepository
 from dreamjobsearch.storage.user_files import FileInfo, UserFiles
-from dreamjobsearch.tracking import (
-    STATUSES,
-    Status,
-    check_note,
-    company_key,
-    normalize_companies,
-)
 
 PROGRESS_CHUNK = 500
 MAX_BOARD_ITEMS = 200
@@ -58,7 +59,7 @@ MAX_BOARD_ITEMS = 200
 @dataclass(frozen=True, slots=True)
 class WorkspaceServices:
     """What every workspace shares: repositories, the runner, the source registry, and the
-    ranking (with its per-process cache of users' indexes) with the tracking repository."""
+    ranking (with its per-process cache of users' indexes)."""
 
     data_dir: Path
     postings: PostingRepository
@@ -68,13 +69,10 @@ class WorkspaceServices:
     max_active_runs: int
     ranker: Ranker
     files: UserFiles
+    # The same repository the ranker reads statuses through.
+    tracking: TrackingRepository
     # The most searches (queries x locations x sources) one run may make.
     max_searches: int = 200
-    tracking: TrackingRepository = field(init=False)
-
-    def __post_init__(self) -> None:
-        # On the postings repository's database, as the ranker is.
-        object.__setattr__(self, "tracking", TrackingRepository(self.postings.sessions))
 
     @property
     def rankings(self) -> RankingCache:
@@ -99,7 +97,7 @@ class ImportReport:
     rejected: list[Rejection]
 
 
-class DreamJobSearch:
+class Workspace:
     """One user's workspace: their sources, searches and settings, and what they can do."""
 
     __slots__ = ("_services", "config", "email", "user_id")

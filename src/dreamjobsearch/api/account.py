@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from dreamjobsearch.api.deps import CallerDep, ServicesDep
+from dreamjobsearch.api.deps import CallerDep
 from dreamjobsearch.api.schemas import StrictBody
+from dreamjobsearch.http_common.deps import ServicesDep
 
 router = APIRouter(prefix="/me", tags=["account"])
 

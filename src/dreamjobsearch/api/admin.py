@@ -8,9 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
-from dreamjobsearch.api.deps import AdminDep, Caller, ServicesDep
+from dreamjobsearch.api.deps import AdminDep, Caller
 from dreamjobsearch.api.schemas import AdminSessionOut, AdminSessionsOut, MessageOut, timestamp
 from dreamjobsearch.errors import ConflictError, NotFoundError
+from dreamjobsearch.http_common.deps import ServicesDep
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, BackgroundTasks, Request, Response, status
 
-from dreamjobsearch.api.deps import CallerDep, ServicesDep
+from dreamjobsearch.api.deps import CallerDep
 from dreamjobsearch.api.schemas import (
     Credentials,
     LoginBody,
@@ -15,6 +15,7 @@ from dreamjobsearch.api.schemas import (
     timestamp,
 )
 from dreamjobsearch.auth.service import IssuedToken
+from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.sessions.devices import describe_device
 
 router = APIRouter(tags=["auth"])

@@ -1,29 +1,21 @@
-"""Request dependencies: the services, the caller's session, admin checks (all `async`)."""
+"""The API's request dependencies: the caller behind a Bearer token, admin checks (all
+`async`). The services come from `http_common.deps`, shared with the pages."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from dreamjobsearch.auth.tokens import TokenClaims
 from dreamjobsearch.errors import ForbiddenError, NotAuthenticatedError
-from dreamjobsearch.services import Services
+from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.sessions.manager import ActiveSession
-from dreamjobsearch.workspace import DreamJobSearch
+from dreamjobsearch.workspace import Workspace
 
 bearer = HTTPBearer(auto_error=False, description="the access_token from /login or /register")
-
-
-async def get_services(request: Request) -> Services:
-    """The process's services, built by the app's lifespan."""
-    services: Services = request.app.state.services
-    return services
-
-
-ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +23,10 @@ class Caller:
     """An authenticated request: token claims and the live session."""
 
     claims: TokenClaims
-    session: ActiveSession
+    session: ActiveSession[Workspace]
 
     @property
-    def workspace(self) -> DreamJobSearch:
+    def workspace(self) -> Workspace:
         """The caller's workspace (the same object on every request of the session)."""
         return self.session.workspace
 

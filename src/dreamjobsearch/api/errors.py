@@ -12,39 +12,20 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import OperationalError
 
 from dreamjobsearch.errors import (
-    ConflictError,
     DomainError,
-    ForbiddenError,
-    InvalidInputError,
-    InvalidValueError,
     NotAuthenticatedError,
-    NotFoundError,
-    PayloadTooLargeError,
     TooLargeError,
     TooManyRequestsError,
     UnavailableError,
 )
+from dreamjobsearch.http_common.error_status import status_of
 
 logger = logging.getLogger(__name__)
 
 
-STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
-    (InvalidInputError, 400),
-    (NotAuthenticatedError, 401),
-    (ForbiddenError, 403),
-    (NotFoundError, 404),
-    (ConflictError, 409),
-    (PayloadTooLargeError, 413),
-    (TooManyRequestsError, 429),
-    (InvalidValueError, 422),
-    (TooLargeError, 422),
-    (UnavailableError, 503),
-)
-
-
 def _domain_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
-    status = next((code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)), 400)
+    status = status_of(error)
     headers: dict[str, str] = {}
     if isinstance(error, NotAuthenticatedError):
         headers["WWW-Authenticate"] = "Bearer"

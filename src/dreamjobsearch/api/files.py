@@ -8,9 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel
 
-from dreamjobsearch.api.deps import CallerDep, ServicesDep
+from dreamjobsearch.api.deps import CallerDep
+from dreamjobsearch.domain.file_names import FILE_NAME_PATTERN, MAX_NAME_LENGTH
 from dreamjobsearch.errors import PayloadTooLargeError
-from dreamjobsearch.storage.user_files import FILE_NAME_PATTERN, MAX_NAME_LENGTH, FileInfo
+from dreamjobsearch.http_common.deps import ServicesDep
+from dreamjobsearch.storage.user_files import FileInfo
 
 router = APIRouter(prefix="/me/files", tags=["files"])
 

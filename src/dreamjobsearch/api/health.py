@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from dreamjobsearch.api.deps import ServicesDep
 from dreamjobsearch.api.schemas import HealthOut
+from dreamjobsearch.http_common.deps import ServicesDep
 
 router = APIRouter(tags=["health"])
 

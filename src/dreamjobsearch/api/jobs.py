@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from dreamjobsearch.api import tracking
-from dreamjobsearch.api.deps import CallerDep, ServicesDep
+from dreamjobsearch.api.deps import CallerDep
 from dreamjobsearch.api.schemas import (
     ImportBody,
     ImportOut,
@@ -23,8 +23,9 @@ from dreamjobsearch.api.schemas import (
     RejectionOut,
     RunOut,
 )
+from dreamjobsearch.domain.update import UpdateParams
 from dreamjobsearch.errors import InvalidInputError
-from dreamjobsearch.pipeline import UpdateParams
+from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.workspace import ImportReport
 
 router = APIRouter(tags=["job postings"])

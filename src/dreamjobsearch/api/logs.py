@@ -12,11 +12,13 @@ from fastapi.security import HTTPAuthorizationCredentials
 from sse_starlette import EventSourceResponse
 from starlette.background import BackgroundTask
 
-from dreamjobsearch.api.deps import CallerDep, ServicesDep, bearer
+from dreamjobsearch.api.deps import CallerDep, bearer
 from dreamjobsearch.api.schemas import TicketOut
 from dreamjobsearch.errors import NotAuthenticatedError
+from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.services import Services
 from dreamjobsearch.sessions.manager import ActiveSession
+from dreamjobsearch.workspace import Workspace
 
 router = APIRouter(tags=["logs"])
 
@@ -30,7 +32,7 @@ async def log_ticket(caller: CallerDep, services: ServicesDep) -> TicketOut:
 
 async def _stream_session(
     services: Services, ticket: str | None, credentials: HTTPAuthorizationCredentials | None
-) -> ActiveSession:
+) -> ActiveSession[Workspace]:
     if ticket:
         session = await services.sessions.redeem_ticket(ticket)
         if session is None:

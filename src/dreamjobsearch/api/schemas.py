@@ -9,18 +9,18 @@ from fastapi import Path
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from dreamjobsearch.auth.emails import MAX_EMAIL_LENGTH, normalise_email
-from dreamjobsearch.ranking import RankedPosting
-from dreamjobsearch.search.selection import Sort
-from dreamjobsearch.storage.models import Run
-from dreamjobsearch.storage.postings import PostingDetail
-from dreamjobsearch.storage.tracking import BoardCard, StatusColumn, TrackedPosting
-from dreamjobsearch.tracking import (
+from dreamjobsearch.domain.ranking import RankedPosting
+from dreamjobsearch.domain.tracking import (
     MAX_BLOCKED_COMPANIES,
     MAX_COMPANY_LENGTH,
     MAX_NOTE_LENGTH,
     STATUSES,
     Status,
 )
+from dreamjobsearch.search.selection import Sort
+from dreamjobsearch.storage.models import Run
+from dreamjobsearch.storage.postings import PostingDetail
+from dreamjobsearch.storage.tracking import BoardCard, StatusColumn, TrackedPosting
 from dreamjobsearch.workspace import SeenTimes
 
 # Database ids are 32-bit integers (PostgreSQL `integer`): a larger one names nothing.

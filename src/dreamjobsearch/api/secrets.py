@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from dreamjobsearch.api.deps import CallerDep, ServicesDep
+from dreamjobsearch.api.deps import CallerDep
+from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.vault.vault import MAX_VALUE_BYTES
 
 router = APIRouter(prefix="/me/secrets", tags=["secrets"])

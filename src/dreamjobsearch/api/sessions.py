@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from dreamjobsearch.api.deps import CallerDep, ServicesDep
+from dreamjobsearch.api.deps import CallerDep
 from dreamjobsearch.api.schemas import MessageOut, SessionTimes, timestamp
 from dreamjobsearch.errors import NotFoundError
+from dreamjobsearch.http_common.deps import ServicesDep
 
 router = APIRouter(prefix="/sessions", tags=["sessions"])
 

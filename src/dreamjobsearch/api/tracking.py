@@ -20,8 +20,8 @@ from dreamjobsearch.api.schemas import (
     TrackBody,
     TrackedPostingOut,
 )
+from dreamjobsearch.domain.tracking import MAX_COMPANY_LENGTH, Status
 from dreamjobsearch.search.selection import Sort
-from dreamjobsearch.tracking import MAX_COMPANY_LENGTH, Status
 from dreamjobsearch.workspace import MAX_BOARD_ITEMS
 
 router = APIRouter()

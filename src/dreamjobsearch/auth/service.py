@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Generic
 
 from dreamjobsearch.auth.emails import InvalidEmailError, normalise_email
 from dreamjobsearch.auth.password_policy import common_passwords, password_problem
@@ -19,7 +20,7 @@ from dreamjobsearch.errors import (
     NotFoundError,
     TooManyRequestsError,
 )
-from dreamjobsearch.sessions.manager import ActiveSession, SessionKey, SessionManager
+from dreamjobsearch.sessions.manager import ActiveSession, SessionKey, SessionManager, W
 from dreamjobsearch.storage.models import User
 from dreamjobsearch.storage.users import EmailTakenError, UserRepository
 
@@ -36,7 +37,7 @@ class IssuedToken:
     claims: TokenClaims
 
 
-class AuthService:
+class AuthService(Generic[W]):
     """Accounts and logins. Emails are read by `normalise_email` on every path."""
 
     def __init__(
@@ -44,7 +45,7 @@ class AuthService:
         users: UserRepository,
         hasher: PasswordHasher,
         throttle: LoginThrottle,
-        sessions: SessionManager,
+        sessions: SessionManager[W],
         tokens: TokenCodec,
         registrations: RateLimiter,
     ) -> None:
@@ -114,7 +115,7 @@ class AuthService:
             logger.info("user %s: password hash made again at the configured cost", user.id)
         return await self._start_session(user, device)
 
-    async def authenticate(self, token: str) -> tuple[TokenClaims, ActiveSession]:
+    async def authenticate(self, token: str) -> tuple[TokenClaims, ActiveSession[W]]:
         """The claims and live session behind a bearer token; 401 when either is gone."""
         claims = self._tokens.verify(token)
         active = await self._sessions.resolve(
@@ -124,7 +125,7 @@ class AuthService:
             raise NotAuthenticatedError("session ended: log in again")
         return claims, active
 
-    def renew(self, active: ActiveSession) -> IssuedToken:
+    def renew(self, active: ActiveSession[W]) -> IssuedToken:
         """A fresh token for a live session (same session, new `jti`), expiring at the token
         lifetime from now or when the session does, whichever is sooner: pages keep their
         session cookie alive this way while they are used."""

@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from dreamjobsearch.pipeline import RunHandle, UpdateParams, UpdatePipeline
+from dreamjobsearch.domain.update import UpdateParams
+from dreamjobsearch.pipeline import RunHandle, UpdatePipeline
 from dreamjobsearch.runs.fair import FairSlots
 
 logger = logging.getLogger(__name__)

@@ -21,14 +21,15 @@ from itertools import chain
 from typing import Any, TypeVar
 
 import numpy as np
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from dreamjobsearch.ranking import RankedPosting, matched_keywords
+from dreamjobsearch.domain.ranking import RankedPosting, matched_keywords
+from dreamjobsearch.domain.tracking import STATUSES, Status, company_key
 from dreamjobsearch.search.cache import RankingCache
 from dreamjobsearch.search.index import RankingIndex
 from dreamjobsearch.search.request import RankRequest
 from dreamjobsearch.search.selection import Selection, select_page
 from dreamjobsearch.search.snapshots import SNAPSHOT_MIN_POSTINGS, IndexSnapshots
+from dreamjobsearch.storage.db import Database
 from dreamjobsearch.storage.ranking_snapshots import RankingSnapshotRepository
 from dreamjobsearch.storage.search_index import (
     IdArray,
@@ -44,7 +45,6 @@ from dreamjobsearch.storage.search_terms import (
     needs_regex,
 )
 from dreamjobsearch.storage.tracking import TrackingRepository
-from dreamjobsearch.tracking import STATUSES, Status, company_key
 
 logger = logging.getLogger(__name__)
 
@@ -72,15 +72,16 @@ class RankPage:
 
 
 def build_ranker(
-    sessions: async_sessionmaker[AsyncSession],
+    db: Database,
+    tracking: TrackingRepository,
     cache: RankingCache | None = None,
     snapshot_min_postings: int = SNAPSHOT_MIN_POSTINGS,
 ) -> Ranker:
-    """A ranker over the database of `sessions`, with its own cache unless one is given,
-    storing the indexes of at least `snapshot_min_postings` postings."""
-    search = SearchIndexRepository(sessions)
-    snapshots = IndexSnapshots(RankingSnapshotRepository(sessions), search, snapshot_min_postings)
-    return Ranker(search, TrackingRepository(sessions), cache or RankingCache(), snapshots)
+    """A ranker over `db` reading users' statuses through `tracking`, with its own cache
+    unless one is given, storing the indexes of at least `snapshot_min_postings` postings."""
+    search = SearchIndexRepository(db)
+    snapshots = IndexSnapshots(RankingSnapshotRepository(db), search, snapshot_min_postings)
+    return Ranker(search, tracking, cache or RankingCache(), snapshots)
 
 
 class Ranker:

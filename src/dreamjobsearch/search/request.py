@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from dreamjobsearch.domain.ranking import normalize_keywords
+from dreamjobsearch.domain.tracking import Status, visible_statuses
 from dreamjobsearch.errors import InvalidInputError
-from dreamjobsearch.ranking import normalize_keywords
 from dreamjobsearch.search.selection import Sort
-from dreamjobsearch.tracking import Status, visible_statuses
 
 MAX_KEYWORDS = 100
 MAX_KEYWORD_LENGTH = 200

@@ -1,6 +1,6 @@
 """Choosing a page of ranked postings from keyword sets: the ranking rule on bitmaps.
 
-The rule (`ranking.rank`): score = keywords matched; best first, ties newest first (the
+The rule (`domain.ranking.rank`): score = keywords matched; best first, ties newest first (the
 index's positions are already in that order); the same job on several boards is one result,
 its best posting. Here the scores of all postings come from bit-sliced counting, each score
 level is one set, and a page is the lowest positions of the top levels.

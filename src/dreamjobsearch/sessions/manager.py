@@ -16,7 +16,7 @@ import secrets
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from dreamjobsearch.clock import Clock
 from dreamjobsearch.config import LimitPolicy
@@ -24,7 +24,6 @@ from dreamjobsearch.errors import TooManyRequestsError, UnavailableError
 from dreamjobsearch.events.base import EventBus, Subscription
 from dreamjobsearch.sessions.memory_usage import deep_size
 from dreamjobsearch.sessions.stores.base import SessionRecord, SessionStore
-from dreamjobsearch.workspace import DreamJobSearch
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +32,11 @@ TICKET_BYTES = 32
 MAX_PENDING_TICKETS = 100_000
 SERVER_FULL = "the server has reached its limit of open sessions: try again later"
 
-WorkspaceFactory = Callable[[int, str, dict[str, Any]], DreamJobSearch]
+# The workspace type a session holds: the manager only builds, keeps and hands back workspaces
+# (through the factory the composition root gives it), so it needs nothing of their class.
+W = TypeVar("W")
+# Builds a session's workspace from its user id, email and stored configuration.
+WorkspaceFactory = Callable[[int, str, dict[str, Any]], W]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,23 +64,23 @@ class SessionKey:
 
 
 @dataclass(slots=True)
-class LiveSession:
+class LiveSession(Generic[W]):
     """What a session holds in this process: its workspace and its open log streams.
 
-    `workspace` is None where workspaces are not kept between requests (the `lazy` store),
-    when the entry only tracks the session's streams.
+    `workspace` is None where workspaces are not kept between requests (the stateless store,
+    `lazy`), when the entry only tracks the session's streams.
     """
 
-    workspace: DreamJobSearch | None
+    workspace: W | None
     subscriptions: set[Subscription] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)
-class ActiveSession:
+class ActiveSession(Generic[W]):
     """A resolved, unexpired session, its workspace, and the key it was resolved from."""
 
     record: SessionRecord
-    workspace: DreamJobSearch
+    workspace: W
     key: SessionKey
 
 
@@ -112,7 +115,7 @@ class _Ticket:
     expires_at: float
 
 
-class SessionManager:
+class SessionManager(Generic[W]):
     """Owns session policy; the store only persists records."""
 
     # Whether a session's workspace is kept in this process between its requests.
@@ -124,7 +127,7 @@ class SessionManager:
         policy: SessionPolicy,
         clock: Clock,
         bus: EventBus,
-        workspace_factory: WorkspaceFactory,
+        workspace_factory: WorkspaceFactory[W],
         shared: tuple[object, ...] = (),
     ) -> None:
         self._store = store
@@ -137,7 +140,7 @@ class SessionManager:
         # Live workspaces by sid, least recently used first. Bounded: a session whose workspace
         # was dropped gets it rebuilt from its record's data on its next request. Sessions
         # with open streams are never dropped, so logging out can still close them.
-        self._live: OrderedDict[str, LiveSession] = OrderedDict()
+        self._live: OrderedDict[str, LiveSession[W]] = OrderedDict()
         self._tickets: dict[str, _Ticket] = {}
         self._open_lock = asyncio.Lock()
         self._sweeper: asyncio.Task[None] | None = None
@@ -184,7 +187,7 @@ class SessionManager:
             if await self._store.count() >= max_total:
                 raise self._server_full(None)
 
-    async def resolve(self, key: SessionKey) -> ActiveSession | None:
+    async def resolve(self, key: SessionKey) -> ActiveSession[W] | None:
         """The live session for a request, or None when it ended or expired.
 
         Records the use (sliding the idle timeout) and returns the same workspace object on
@@ -322,7 +325,7 @@ class SessionManager:
         self._tickets[ticket] = _Ticket(key, expires_at)
         return ticket
 
-    async def redeem_ticket(self, ticket: str) -> ActiveSession | None:
+    async def redeem_ticket(self, ticket: str) -> ActiveSession[W] | None:
         """Use a ticket once: the session it was issued for, if both are still valid."""
         entry = self._tickets.pop(ticket, None)
         if entry is None or entry.expires_at <= self._clock.now():
@@ -390,7 +393,7 @@ class SessionManager:
         # Expired sessions leave at the next sweep: a fair time to try again.
         return UnavailableError(SERVER_FULL, retry_after=self._policy.sweep_interval)
 
-    def _remember(self, sid: str, live: LiveSession) -> None:
+    def _remember(self, sid: str, live: LiveSession[W]) -> None:
         self._live[sid] = live
         self._live.move_to_end(sid)
         excess = len(self._live) - self._policy.live_cache

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from dreamjobsearch.sources.base import JobPosting
+from dreamjobsearch.domain.postings import JobPosting
 from dreamjobsearch.sources.boards import (
     BoardPage,
     BoardSource,
@@ -22,7 +22,7 @@ from dreamjobsearch.sources.boards import (
     text,
     texts,
 )
-from dreamjobsearch.sources.http import HttpSession, MalformedResponseError
+from dreamjobsearch.sources.http import MalformedResponseError, RunHttp
 from dreamjobsearch.sources.text import html_to_text
 
 DEFAULT_MAX_PAGES = 10
@@ -37,9 +37,7 @@ class ArbeitnowSource(BoardSource):
 
     name = "arbeitnow"
 
-    def __init__(
-        self, http: HttpSession, base_url: str, max_pages: int = DEFAULT_MAX_PAGES
-    ) -> None:
+    def __init__(self, http: RunHttp, base_url: str, max_pages: int = DEFAULT_MAX_PAGES) -> None:
         super().__init__(http, base_url, self.name, max_pages)
         self._api_url = f"{self.base_url}/api/job-board-api"
 

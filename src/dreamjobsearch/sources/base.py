@@ -1,39 +1,12 @@
-"""The `JobSource` protocol and the values sources produce."""
+"""The `JobSource` protocol: what a board or a file offers the update pipeline."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-
-@dataclass(frozen=True, slots=True)
-class JobLink:
-    """A link to a posting found by a search, with the board's id for it."""
-
-    source: str
-    external_id: str
-    url: str
-
-
-@dataclass(frozen=True, slots=True)
-class JobPosting:
-    """One posting with everything a user sees. `(source, external_id)` is its identity."""
-
-    source: str
-    external_id: str
-    link: str
-    title: str
-    company: str = ""
-    location: str = ""
-    description: str = ""
-    posted_at: datetime | None = None
-    salary: str = ""
-    employment_type: str = ""
-    seniority_level: str = ""
-    job_function: str = ""
-    industries: str = ""
+from dreamjobsearch.domain.postings import JobLink, JobPosting
 
 
 class JobSource(Protocol):

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from dreamjobsearch.sources.base import JobLink, JobPosting
-from dreamjobsearch.sources.http import FetchError, HttpSession, MalformedResponseError
+from dreamjobsearch.domain.postings import JobLink, JobPosting
+from dreamjobsearch.sources.http import FetchError, MalformedResponseError, RunHttp
 from dreamjobsearch.sources.matching import matches_search
 from dreamjobsearch.valid_text import text_problem
 
@@ -52,7 +52,7 @@ class BoardSource(ABC):
     # The server asks the board itself: its postings may be shared with every user.
     server_fetched = True
 
-    def __init__(self, http: HttpSession, base_url: str, label: str, max_pages: int = 1) -> None:
+    def __init__(self, http: RunHttp, base_url: str, label: str, max_pages: int = 1) -> None:
         self.http = http
         self.base_url = base_url.rstrip("/")
         self.label = label

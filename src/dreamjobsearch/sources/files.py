@@ -18,8 +18,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from dreamjobsearch.domain.postings import JobLink, JobPosting
 from dreamjobsearch.errors import InvalidInputError
-from dreamjobsearch.sources.base import JobLink, JobPosting
 from dreamjobsearch.sources.identity import derive_identity
 from dreamjobsearch.sources.matching import matches_query
 from dreamjobsearch.valid_text import describe, find_invalid_text

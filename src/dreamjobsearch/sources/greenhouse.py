@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from dreamjobsearch.sources.base import JobPosting
+from dreamjobsearch.domain.postings import JobPosting
 from dreamjobsearch.sources.boards import (
     BoardPage,
     BoardSource,
@@ -23,7 +23,7 @@ from dreamjobsearch.sources.boards import (
     text,
     title_from_slug,
 )
-from dreamjobsearch.sources.http import FetchError, HttpSession
+from dreamjobsearch.sources.http import FetchError, RunHttp
 from dreamjobsearch.sources.text import escaped_html_to_text
 
 NOT_FOUND = 404
@@ -39,7 +39,7 @@ class GreenhouseSource(BoardSource):
 
     name = "greenhouse"
 
-    def __init__(self, http: HttpSession, base_url: str, board: str) -> None:
+    def __init__(self, http: RunHttp, base_url: str, board: str) -> None:
         super().__init__(http, base_url, f"{self.name}:{board}")
         self.board = board
         self.company = title_from_slug(board)

@@ -8,7 +8,7 @@
   `Retry-After`.
 - Redirects are followed by hand, a few at most, and only within the board's own host
   (`redirects.py`): a board cannot send our server to another site or an internal address.
-- Per run (`HttpSession`): answers a host uses to say "you are blocked" (LinkedIn's 429 and
+- Per run (`RunHttp`): answers a host uses to say "you are blocked" (LinkedIn's 429 and
   999) are counted; after `block_threshold` in a row that host's circuit opens and every later
   request of the run to it fails at once with `HostBlockedError`.
 """
@@ -137,7 +137,7 @@ class PoliteHttp:
             headers={"User-Agent": user_agent, "Accept-Language": "en-US,en;q=0.8"},
             timeout=timeout,
             proxy=proxy,
-            # Followed by `HttpSession.get`, which checks where each one leads.
+            # Followed by `RunHttp.get`, which checks where each one leads.
             follow_redirects=False,
             limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
         )
@@ -156,9 +156,9 @@ class PoliteHttp:
             gate = self._gates[host] = _HostGate(policy, self._sleep, self._rand)
         return gate
 
-    def session(self) -> HttpSession:
+    def for_run(self) -> RunHttp:
         """A per-run view with its own circuit breakers."""
-        return HttpSession(self)
+        return RunHttp(self)
 
     async def backoff(self, attempt: int, response: httpx.Response | None) -> None:
         """Wait before retry `attempt` (0-based): `Retry-After` if given, else exponential."""
@@ -172,8 +172,8 @@ class PoliteHttp:
         await self.client.aclose()
 
 
-class HttpSession:
-    """One run's requests: shared client and pacing, its own count of blocked answers."""
+class RunHttp:
+    """One run's HTTP: the shared client and pacing, its own count of blocked answers."""
 
     def __init__(self, http: PoliteHttp) -> None:
         self._http = http

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from dreamjobsearch.sources.base import JobPosting
+from dreamjobsearch.domain.postings import JobPosting
 from dreamjobsearch.sources.boards import (
     BoardPage,
     BoardSource,
@@ -27,7 +27,7 @@ from dreamjobsearch.sources.boards import (
     texts,
     title_from_slug,
 )
-from dreamjobsearch.sources.http import HttpSession
+from dreamjobsearch.sources.http import RunHttp
 from dreamjobsearch.sources.text import html_to_text
 
 MILLISECONDS = 1000
@@ -51,7 +51,7 @@ class LeverSource(BoardSource):
 
     name = "lever"
 
-    def __init__(self, http: HttpSession, base_url: str, board: str) -> None:
+    def __init__(self, http: RunHttp, base_url: str, board: str) -> None:
         super().__init__(http, base_url, f"{self.name}:{board}")
         self.board = board
         self.company = title_from_slug(board)

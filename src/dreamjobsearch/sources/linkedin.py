@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
-from dreamjobsearch.sources.base import JobLink, JobPosting
-from dreamjobsearch.sources.http import HttpSession, MalformedResponseError
+from dreamjobsearch.domain.postings import JobLink, JobPosting
+from dreamjobsearch.sources.http import MalformedResponseError, RunHttp
 from dreamjobsearch.sources.identity import linkedin_job_id
 from dreamjobsearch.sources.text import html_to_text
 
@@ -62,7 +62,7 @@ class LinkedInSource:
     # The server asks LinkedIn itself: its postings may be shared with every user.
     server_fetched = True
 
-    def __init__(self, http: HttpSession, base_url: str) -> None:
+    def __init__(self, http: RunHttp, base_url: str) -> None:
         self._http = http
         self._base_url = base_url.rstrip("/")
         self._search_url = self._base_url + SEARCH_PATH

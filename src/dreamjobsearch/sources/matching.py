@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from dreamjobsearch.ranking import keyword_pattern, location_matches
+from dreamjobsearch.domain.ranking import keyword_pattern, location_matches
 
 
 def matches_query(query: str, *texts: str) -> bool:

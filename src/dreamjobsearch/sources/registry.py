@@ -5,16 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from dreamjobsearch.errors import InvalidInputError
-from dreamjobsearch.sources.arbeitnow import ArbeitnowSource
-from dreamjobsearch.sources.ashby import AshbySource
-from dreamjobsearch.sources.base import JobSource
-from dreamjobsearch.sources.files import FileSource, load_file_source
-from dreamjobsearch.sources.greenhouse import GreenhouseSource
-from dreamjobsearch.sources.http import HttpSession
-from dreamjobsearch.sources.lever import LeverSource
-from dreamjobsearch.sources.linkedin import LinkedInSource
-from dreamjobsearch.sources.specs import (
+from dreamjobsearch.domain.source_specs import (
     ArbeitnowSourceSpec,
     AshbySourceSpec,
     FileSourceSpec,
@@ -23,6 +14,15 @@ from dreamjobsearch.sources.specs import (
     LinkedInSourceSpec,
     SourceSpec,
 )
+from dreamjobsearch.errors import InvalidInputError
+from dreamjobsearch.sources.arbeitnow import ArbeitnowSource
+from dreamjobsearch.sources.ashby import AshbySource
+from dreamjobsearch.sources.base import JobSource
+from dreamjobsearch.sources.files import FileSource, load_file_source
+from dreamjobsearch.sources.greenhouse import GreenhouseSource
+from dreamjobsearch.sources.http import RunHttp
+from dreamjobsearch.sources.lever import LeverSource
+from dreamjobsearch.sources.linkedin import LinkedInSource
 from dreamjobsearch.storage.user_files import UserFiles
 
 
@@ -55,7 +55,7 @@ class SourceRegistry:
             if spec.path not in names:
                 raise InvalidInputError(f"file {spec.path} not found")
 
-    async def build(self, spec: SourceSpec, http: HttpSession, user_id: int) -> JobSource:
+    async def build(self, spec: SourceSpec, http: RunHttp, user_id: int) -> JobSource:
         """The source for a spec and user, ready to search, making requests through `http`."""
         urls = self._urls
         if isinstance(spec, LinkedInSourceSpec):

@@ -1,4 +1,5 @@
-"""The async SQLAlchemy engine and session factory, for SQLite (default) or PostgreSQL."""
+"""The async SQLAlchemy engine and the `Database` repositories work through, for SQLite
+(default) or PostgreSQL."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import logging
 import os
 import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
@@ -18,6 +19,10 @@ from sqlalchemy.ext.asyncio import (
 )
 
 logger = logging.getLogger(__name__)
+
+# What repositories take: `async with db() as session` opens one unit of work (SQLAlchemy
+# calls it a session; a login session is another thing, in `dreamjobsearch.sessions`).
+Database: TypeAlias = async_sessionmaker[AsyncSession]
 
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
 SYNC_DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg"}
@@ -112,6 +117,7 @@ def create_engine(url: str) -> AsyncEngine:
     )
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """A factory of ORM sessions that keep loaded objects usable after commit."""
+def database(engine: AsyncEngine) -> Database:
+    """The database on `engine`: each call opens a unit of work (an ORM `AsyncSession`) whose
+    loaded objects stay usable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)

@@ -232,9 +232,9 @@ class SessionRow(Base):
 
 
 class RevokedSession(Base):
-    """A session ended before its tokens expire, for the `lazy` session store, which keeps no
-    session to delete: its tokens are refused while the sid is listed. Rows go at `expires_at`,
-    when the tokens would be refused anyway."""
+    """A session ended before its tokens expire, for the stateless session store (`lazy`),
+    which keeps no session to delete: its tokens are refused while the sid is listed. Rows go
+    at `expires_at`, when the tokens would be refused anyway."""
 
     __tablename__ = "revoked_sessions"
 

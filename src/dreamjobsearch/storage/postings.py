@@ -26,10 +26,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamjobsearch.dedupe import description_hash, job_key
-from dreamjobsearch.sources.base import JobPosting
+from dreamjobsearch.domain.postings import JobPosting, StoredPosting
+from dreamjobsearch.storage.db import Database
 from dreamjobsearch.storage.models import Posting, UserPosting, UTCDateTime, utcnow
 from dreamjobsearch.storage.postings_version import bump_postings_version
 from dreamjobsearch.storage.search_index import PostingText, add_to_index
@@ -48,23 +49,6 @@ class StoreResult:
 
     new: int
     duplicates: int
-
-
-@dataclass(frozen=True, slots=True)
-class StoredPosting:
-    """A posting as a user sees it, with when they found it."""
-
-    id: int
-    source: str
-    external_id: str
-    link: str
-    title: str
-    company: str
-    location: str
-    description: str
-    posted_at: datetime | None
-    found_at: datetime
-    group_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,13 +82,8 @@ class PostingRepository:
     """Stores each posting once (per user, for what users supply) and links it to every
     user who found it."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
-
-    @property
-    def sessions(self) -> async_sessionmaker[AsyncSession]:
-        """The session factory, for the repositories of the same database."""
-        return self._sessions
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def store_for_user(
         self,
@@ -129,7 +108,7 @@ class PostingRepository:
         if not unique:
             return StoreResult(new=0, duplicates=duplicates)
         owner = None if shared else user_id
-        async with self._sessions() as session, session.begin():
+        async with self._db() as session, session.begin():
             held = await _held(session, user_id, list(unique))
             # A private copy of what the user already has would only be a duplicate; a
             # board's posting is stored for everyone whoever has it.
@@ -159,7 +138,7 @@ class PostingRepository:
 
         Another user's private copy is never among them: what a user imports never stands
         in for what a board serves anyone else."""
-        async with self._sessions() as session:
+        async with self._db() as session:
             held = await _held(session, user_id, keys)
             rest = [key for key in keys if key not in held]
             return {**(await _ids_for(session, rest, None) if rest else {}), **held}
@@ -168,7 +147,7 @@ class PostingRepository:
         self, user_id: int, posting_ids: Sequence[int], query: str = "", location: str = ""
     ) -> StoreResult:
         """Link stored postings to the user (those they already have count as duplicates)."""
-        async with self._sessions() as session, session.begin():
+        async with self._db() as session, session.begin():
             return await _link(session, user_id, list(posting_ids), query, location, utcnow())
 
     async def for_user(self, user_id: int) -> list[StoredPosting]:
@@ -178,13 +157,13 @@ class PostingRepository:
             .join(UserPosting, UserPosting.posting_id == Posting.id)
             .where(UserPosting.user_id == user_id)
         )
-        async with self._sessions() as session:
+        async with self._db() as session:
             rows = (await session.execute(statement)).all()
         return [_stored(posting, found_at) for posting, found_at in rows]
 
     async def detail_for_user(self, user_id: int, posting_id: int) -> PostingDetail | None:
         """One of the user's postings with every field and the links of its whole group."""
-        async with self._sessions() as session:
+        async with self._db() as session:
             row = (
                 await session.execute(
                     select(Posting, UserPosting)
@@ -220,7 +199,7 @@ class PostingRepository:
 
     async def count_for_user(self, user_id: int) -> int:
         """How many postings the user has."""
-        async with self._sessions() as session:
+        async with self._db() as session:
             result = await session.execute(
                 select(func.count()).select_from(UserPosting).where(UserPosting.user_id == user_id)
             )

@@ -19,8 +19,9 @@ from typing import cast
 
 import numpy as np
 from sqlalchemy import Table, delete, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from dreamjobsearch.storage.db import Database
 from dreamjobsearch.storage.models import RankingKeywordSet, RankingSnapshot, utcnow
 from dreamjobsearch.storage.search_index import RankingOrder
 from dreamjobsearch.storage.sql import upsert
@@ -74,13 +75,13 @@ def _decoded(ids: bytes, filed_ids: bytes, filed_groups: bytes) -> RankingOrder:
 class RankingSnapshotRepository:
     """Reads and writes users' snapshots and keyword sets."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def load(self, user_id: int, keywords: Sequence[str]) -> StoredSnapshot | None:
         """The user's snapshot, with the sets of those `keywords` (digests) stored for it;
         None when there is none."""
-        async with self._sessions() as session:
+        async with self._db() as session:
             row = (
                 await session.execute(
                     select(
@@ -120,7 +121,7 @@ class RankingSnapshotRepository:
         snapshot go with it."""
         encoded = await asyncio.to_thread(_encoded, order)
         values = {"postings_version": version, "fingerprint": fingerprint, **encoded}
-        async with self._sessions() as session, session.begin():
+        async with self._db() as session, session.begin():
             stored = await session.execute(
                 upsert(
                     session,
@@ -146,7 +147,7 @@ class RankingSnapshotRepository:
     ) -> bool:
         """Store keyword sets computed over the snapshot `fingerprint`, if it is still
         the user's stored one; whether they were stored."""
-        async with self._sessions() as session, session.begin():
+        async with self._db() as session, session.begin():
             current = await session.scalar(
                 select(SNAPSHOTS.c.fingerprint).where(SNAPSHOTS.c.user_id == user_id)
             )

@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from dreamjobsearch.storage.db import Database
 from dreamjobsearch.storage.models import Run, utcnow
 
 ACTIVE_STATES = ("queued", "running")
@@ -16,20 +16,20 @@ ACTIVE_STATES = ("queued", "running")
 class RunRepository:
     """Reads and writes `runs`; every read is scoped to the owning user."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def create(self, run_id: str, user_id: int, params: dict[str, Any]) -> Run:
         """Record a new queued run."""
         run = Run(id=run_id, user_id=user_id, status="queued", params=params, counts={})
-        async with self._sessions() as session:
+        async with self._db() as session:
             session.add(run)
             await session.commit()
         return run
 
     async def get(self, user_id: int, run_id: str) -> Run | None:
         """The user's run with this id; another user's run is None."""
-        async with self._sessions() as session:
+        async with self._db() as session:
             result = await session.execute(
                 select(Run).where(Run.id == run_id, Run.user_id == user_id)
             )
@@ -37,7 +37,7 @@ class RunRepository:
 
     async def list_for_user(self, user_id: int, limit: int = 100) -> list[Run]:
         """The user's most recent runs, newest first."""
-        async with self._sessions() as session:
+        async with self._db() as session:
             result = await session.execute(
                 select(Run)
                 .where(Run.user_id == user_id)
@@ -48,7 +48,7 @@ class RunRepository:
 
     async def count_active(self, user_id: int) -> int:
         """How many of the user's runs are queued or running."""
-        async with self._sessions() as session:
+        async with self._db() as session:
             result = await session.execute(
                 select(func.count())
                 .select_from(Run)
@@ -84,7 +84,7 @@ class RunRepository:
 
     async def interrupt_unfinished(self) -> int:
         """Mark runs left queued or running by a stopped process as `interrupted`."""
-        async with self._sessions() as session:
+        async with self._db() as session:
             result = await session.execute(
                 update(Run)
                 .where(Run.status.in_(ACTIVE_STATES))
@@ -95,7 +95,7 @@ class RunRepository:
 
     async def unfinished(self, created_before: datetime) -> list[Run]:
         """Every user's queued or running runs created before the given moment."""
-        async with self._sessions() as session:
+        async with self._db() as session:
             result = await session.execute(
                 select(Run).where(Run.status.in_(ACTIVE_STATES), Run.created_at < created_before)
             )
@@ -103,7 +103,7 @@ class RunRepository:
 
     async def interrupt(self, run_id: str, message: str) -> bool:
         """Mark one run `interrupted`, unless it has finished meanwhile; whether it was."""
-        async with self._sessions() as session:
+        async with self._db() as session:
             result = await session.execute(
                 update(Run)
                 .where(Run.id == run_id, Run.status.in_(ACTIVE_STATES))
@@ -113,6 +113,6 @@ class RunRepository:
             return bool(getattr(result, "rowcount", 0))
 
     async def _update(self, run_id: str, **values: Any) -> None:
-        async with self._sessions() as session:
+        async with self._db() as session:
             await session.execute(update(Run).where(Run.id == run_id).values(**values))
             await session.commit()

@@ -22,8 +22,9 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy import String, Table, bindparam, func, select, text, update
 from sqlalchemy import cast as cast_
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from dreamjobsearch.storage.db import Database
 from dreamjobsearch.storage.models import Posting, UserPosting
 from dreamjobsearch.storage.search_terms import KeywordTokens, phrase_positions, text_tokens
 
@@ -228,8 +229,8 @@ def tsquery(tokens: KeywordTokens) -> str:
 class SearchIndexRepository:
     """Reads the search index and the rows a user's ranking index is built from."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def index_pending(self) -> int:
         """Index every posting the index does not hold yet; how many this call indexed.
@@ -239,13 +240,13 @@ class SearchIndexRepository:
         """
         done = 0
         while True:
-            async with self._sessions() as session:
+            async with self._db() as session:
                 pending = await session.execute(
                     select(Posting.id).where(Posting.search_indexed.is_(False)).limit(1)
                 )
                 if pending.first() is None:
                     return done
-            async with self._sessions() as session, session.begin():
+            async with self._db() as session, session.begin():
                 batch = (
                     select(Posting.id)
                     .where(Posting.search_indexed.is_(False))
@@ -270,7 +271,7 @@ class SearchIndexRepository:
         """
         if not keywords:
             return []
-        async with self._sessions() as session:
+        async with self._db() as session:
             if _is_postgresql(session):
                 # One pass over the user's tsvectors answers every keyword: faster than a
                 # GIN lookup per keyword, whose phrase matches must recheck each candidate.
@@ -310,7 +311,7 @@ class SearchIndexRepository:
             return [id_array("") for _ in keywords]
         wanted = np.unique(np.asarray(posting_ids, dtype=np.int64))
         found: list[list[str]] = [[] for _ in keywords]
-        async with self._sessions() as session:
+        async with self._db() as session:
             if _is_postgresql(session):
                 columns = ", ".join(_PG_MATCHES.format(n=n) for n in range(len(keywords)))
                 statement = text(
@@ -348,7 +349,7 @@ class SearchIndexRepository:
     ) -> list[PostingText]:
         """The user's postings the index holds only approximately (PostgreSQL, very long):
         all of them, or those among `posting_ids`."""
-        async with self._sessions() as session:
+        async with self._db() as session:
             if not _is_postgresql(session) or (posting_ids is not None and not posting_ids):
                 return []
             statement = text(
@@ -371,7 +372,7 @@ class SearchIndexRepository:
 
     async def texts(self, user_id: int) -> list[PostingText]:
         """Every posting of the user in full (for keywords the index cannot answer)."""
-        async with self._sessions() as session:
+        async with self._db() as session:
             result = await session.execute(
                 select(Posting.id, Posting.title, Posting.description)
                 .join(UserPosting, UserPosting.posting_id == Posting.id)
@@ -386,7 +387,7 @@ class SearchIndexRepository:
         read, and each column comes back aggregated in one value: a row per posting costs
         ten times more.
         """
-        async with self._sessions() as session:
+        async with self._db() as session:
             statement = _PG_ORDER if _is_postgresql(session) else _SQLITE_ORDER
             ids, filed, groups = (await session.execute(text(statement), {"user": user_id})).one()
         return await asyncio.to_thread(RankingOrder.parse, ids, filed, groups)
@@ -397,7 +398,7 @@ class SearchIndexRepository:
 
         Each added link costs a few index seeks, whatever the user's number of postings.
         """
-        async with self._sessions() as session:
+        async with self._db() as session:
             result = await session.execute(
                 text(_LINKS_SINCE), {"user": user_id, "version": version, "most": most + 1}
             )
@@ -415,7 +416,7 @@ class SearchIndexRepository:
         value = (
             UserPosting.posting_location if column == "location" else UserPosting.posting_company
         )
-        async with self._sessions() as session:
+        async with self._db() as session:
             # The ids come joined in one string per value: a row per posting costs more.
             ids = (
                 func.string_agg(cast_(UserPosting.posting_id, String), ",")

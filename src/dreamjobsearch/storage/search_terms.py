@@ -1,4 +1,4 @@
-"""The search index's text encoding: the ranking rule (`ranking.py`) as exact token equality.
+"""The search index's text encoding: the ranking rule (`domain/ranking.py`) as exact token equality.
 
 Text is cut into *atoms*: maximal runs of word characters (regex `\\w`) and single other
 characters, white space only separating them. Each atom becomes one index token carrying

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from dreamjobsearch.storage.db import Database
 from dreamjobsearch.storage.models import UserSecret, utcnow
 
 
@@ -27,12 +27,12 @@ class SecretRepository:
     """Reads and writes `user_secrets`; every call is scoped to one user, except the
     re-encryption pass, which walks the rows sealed with old keys."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def put(self, user_id: int, name: str, key_id: str, sealed: bytes) -> None:
         """Store or replace the user's secret of this name."""
-        async with self._sessions() as session, session.begin():
+        async with self._db() as session, session.begin():
             row = await session.get(UserSecret, (user_id, name))
             if row is None:
                 session.add(UserSecret(user_id=user_id, name=name, key_id=key_id, sealed=sealed))
@@ -41,13 +41,13 @@ class SecretRepository:
 
     async def get(self, user_id: int, name: str) -> SealedSecret | None:
         """The user's secret of this name, sealed."""
-        async with self._sessions() as session:
+        async with self._db() as session:
             row = await session.get(UserSecret, (user_id, name))
             return _sealed(row) if row is not None else None
 
     async def list_for_user(self, user_id: int) -> list[SealedSecret]:
         """The user's secrets, by name."""
-        async with self._sessions() as session:
+        async with self._db() as session:
             rows = await session.scalars(
                 select(UserSecret).where(UserSecret.user_id == user_id).order_by(UserSecret.name)
             )
@@ -55,7 +55,7 @@ class SecretRepository:
 
     async def delete(self, user_id: int, name: str) -> bool:
         """Remove the user's secret; False when there was none."""
-        async with self._sessions() as session, session.begin():
+        async with self._db() as session, session.begin():
             result = await session.execute(
                 delete(UserSecret)
                 .where(UserSecret.user_id == user_id, UserSecret.name == name)
@@ -65,7 +65,7 @@ class SecretRepository:
 
     async def sealed_with_other_keys(self, key_id: str, limit: int) -> list[SealedSecret]:
         """Up to `limit` secrets sealed with a key other than `key_id`."""
-        async with self._sessions() as session:
+        async with self._db() as session:
             rows = await session.scalars(
                 select(UserSecret).where(UserSecret.key_id != key_id).limit(limit)
             )
@@ -73,14 +73,14 @@ class SecretRepository:
 
     async def count_with_other_keys(self, key_id: str) -> int:
         """How many secrets are sealed with a key other than `key_id`."""
-        async with self._sessions() as session:
+        async with self._db() as session:
             statement = select(func.count()).select_from(UserSecret)
             return int(await session.scalar(statement.where(UserSecret.key_id != key_id)) or 0)
 
     async def replace_sealed(self, rows: Sequence[SealedSecret]) -> int:
         """Write re-sealed secrets, each only if it did not change meanwhile."""
         replaced = 0
-        async with self._sessions() as session, session.begin():
+        async with self._db() as session, session.begin():
             for secret in rows:
                 row = await session.get(UserSecret, (secret.user_id, secret.name))
                 if row is not None and row.updated_at == secret.updated_at:

@@ -14,12 +14,13 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, Table, func, literal, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from dreamjobsearch.domain.postings import StoredPosting
+from dreamjobsearch.domain.tracking import company_key
+from dreamjobsearch.storage.db import Database
 from dreamjobsearch.storage.models import Posting, UserPosting, UserTracking
-from dreamjobsearch.storage.postings import StoredPosting
 from dreamjobsearch.storage.sql import upsert
-from dreamjobsearch.tracking import company_key
 
 TRACKING = cast(Table, UserTracking.__table__)
 CHUNK = 500
@@ -97,12 +98,12 @@ def _tracked(row: Sequence[Any]) -> TrackedPosting:
 class TrackingRepository:
     """Reads and writes a user's tracking; every read is scoped to that user."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def state(self, user_id: int) -> TrackingState:
         """The user's saved lists, last visit and postings version (defaults when none)."""
-        async with self._sessions() as session:
+        async with self._db() as session:
             row = await session.get(UserTracking, user_id)
         if row is None:
             return TrackingState()
@@ -133,14 +134,14 @@ class TrackingRepository:
             "keywords": [],
             "blocked_companies": [],
         }
-        async with self._sessions() as session, session.begin():
+        async with self._db() as session, session.begin():
             await session.execute(
                 upsert(session, TRACKING, {**defaults, column: value}, ["user_id"], {column: value})
             )
 
     async def with_statuses(self, user_id: int, statuses: Iterable[str]) -> list[int]:
         """Ids of the user's postings whose status is one of `statuses`."""
-        async with self._sessions() as session:
+        async with self._db() as session:
             result = await session.execute(
                 select(UserPosting.posting_id).where(
                     UserPosting.user_id == user_id, UserPosting.status.in_(list(statuses))
@@ -162,7 +163,7 @@ class TrackingRepository:
         if note is not None:
             changes["note"] = note
         mine = UserPosting.user_id == user_id
-        async with self._sessions() as session, session.begin():
+        async with self._db() as session, session.begin():
             link = (
                 await session.execute(
                     select(UserPosting.posting_id, UserPosting.group_id).where(
@@ -195,7 +196,7 @@ class TrackingRepository:
         found: dict[int, TrackedPosting] = {}
         # Filtering user_postings by the ids (its primary key) keeps every planner on the
         # short path, even before a fresh database has statistics.
-        async with self._sessions() as session:
+        async with self._db() as session:
             for start in range(0, len(wanted), CHUNK):
                 statement = _tracked_postings(user_id, with_description).where(
                     UserPosting.posting_id.in_(wanted[start : start + CHUNK])
@@ -218,7 +219,7 @@ class TrackingRepository:
         A job found on several boards is one card, as it is one result in rankings; the
         jobs of the `blocked` companies (by `company_key`) are left out, counts included.
         """
-        async with self._sessions() as session:
+        async with self._db() as session:
             shown = [UserPosting.user_id == user_id]
             hidden = await _spellings_of(session, user_id, blocked) if blocked else []
             if hidden:

@@ -21,10 +21,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from dreamjobsearch.domain.file_names import FILE_NAME_PATTERN, MAX_NAME_LENGTH
 from dreamjobsearch.errors import InvalidInputError, NotFoundError, PayloadTooLargeError
 
-MAX_NAME_LENGTH = 100
-FILE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.(json|jsonl|csv)$"
 _FILE_NAME = re.compile(FILE_NAME_PATTERN)
 # Temporary files start with a dot: never a valid name, so never listed, read or replaced.
 TEMP_PREFIX = ".upload-"

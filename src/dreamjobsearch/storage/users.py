@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from dreamjobsearch.storage.db import Database
 from dreamjobsearch.storage.models import User
 
 
@@ -18,13 +18,13 @@ class EmailTakenError(Exception):
 class UserRepository:
     """Reads and writes `users`; emails are stored lower-cased."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def create(self, email: str, password_hash: str) -> User:
         """Create an account; raises `EmailTakenError` when the email is in use."""
         user = User(email=email.lower(), password_hash=password_hash, workspace_config={})
-        async with self._sessions() as session:
+        async with self._db() as session:
             session.add(user)
             try:
                 await session.commit()
@@ -34,21 +34,22 @@ class UserRepository:
 
     async def by_email(self, email: str) -> User | None:
         """The account with this email (case-insensitive), if any."""
-        async with self._sessions() as session:
+        async with self._db() as session:
             result = await session.execute(select(User).where(User.email == email.lower()))
             return result.scalar_one_or_none()
 
     async def by_id(self, user_id: int) -> User | None:
         """The account with this id, if any."""
-        async with self._sessions() as session:
+        async with self._db() as session:
             return await session.get(User, user_id)
 
     async def workspace_source(self, user_id: int) -> tuple[str, dict[str, Any]] | None:
         """The email and saved workspace configuration of an active account, else None.
 
-        One narrow row read, no ORM object: the `lazy` session store calls it on every request.
+        One narrow row read, no ORM object: the stateless session store (`lazy`) calls it on
+        every request.
         """
-        async with self._sessions() as session:
+        async with self._db() as session:
             row = (await session.execute(_WORKSPACE_SOURCE, {"user_id": user_id})).first()
         if row is None or not row.is_active:
             return None
@@ -64,7 +65,7 @@ class UserRepository:
 
     async def set_admin(self, email: str, admin: bool) -> bool:
         """Grant or revoke admin rights by email; False when there is no such account."""
-        async with self._sessions() as session, session.begin():
+        async with self._db() as session, session.begin():
             result = await session.execute(
                 update(User)
                 .where(User.email == email.lower())
@@ -75,19 +76,19 @@ class UserRepository:
 
     async def is_admin(self, user_id: int) -> bool:
         """Whether the account is an active admin (one narrow read, for admin checks)."""
-        async with self._sessions() as session:
+        async with self._db() as session:
             row = (await session.execute(_ADMIN_FLAG, {"user_id": user_id})).first()
         return row is not None and row.is_admin and row.is_active
 
     async def admins(self) -> list[User]:
         """The accounts with admin rights, by email."""
-        async with self._sessions() as session:
+        async with self._db() as session:
             rows = await session.scalars(select(User).where(User.is_admin).order_by(User.email))
             return list(rows)
 
     async def delete(self, user_id: int) -> bool:
         """Delete the account and, by cascade, everything that is only theirs."""
-        async with self._sessions() as session, session.begin():
+        async with self._db() as session, session.begin():
             result = await session.execute(
                 delete(User).where(User.id == user_id).returning(User.id)
             )
@@ -95,12 +96,12 @@ class UserRepository:
 
     async def page(self, limit: int, offset: int) -> list[User]:
         """Accounts by id."""
-        async with self._sessions() as session:
+        async with self._db() as session:
             rows = await session.scalars(select(User).order_by(User.id).limit(limit).offset(offset))
             return list(rows)
 
     async def _update(self, user_id: int, **values: Any) -> bool:
-        async with self._sessions() as session, session.begin():
+        async with self._db() as session, session.begin():
             result = await session.execute(
                 update(User).where(User.id == user_id).values(**values).returning(User.id)
             )

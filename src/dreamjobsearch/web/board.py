@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from dreamjobsearch.domain.tracking import STATUSES
 from dreamjobsearch.storage.tracking import BoardCard, StatusColumn
-from dreamjobsearch.tracking import STATUSES
 from dreamjobsearch.web.filters import STATUS_LABELS
 from dreamjobsearch.web.views import BoardLink, board_links, web_url
-from dreamjobsearch.workspace import DreamJobSearch
+from dreamjobsearch.workspace import Workspace
 
 BOARD_PATH = "/board"
 CARDS_PER_COLUMN = 50
@@ -91,7 +91,7 @@ def page_url(page: int) -> str:
     return BOARD_PATH if page <= 1 else f"{BOARD_PATH}?page={page}"
 
 
-async def load_board(workspace: DreamJobSearch, page: int) -> Board:
+async def load_board(workspace: Workspace, page: int) -> Board:
     """A page of the board: up to `CARDS_PER_COLUMN` of each status's most recently found."""
     offset = (page - 1) * CARDS_PER_COLUMN
     columns = await workspace.board(None, CARDS_PER_COLUMN, offset)

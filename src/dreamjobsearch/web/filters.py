@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from dreamjobsearch.domain.tracking import HIDDEN_BY_DEFAULT, STATUSES, Status
 from dreamjobsearch.errors import InvalidInputError
 from dreamjobsearch.search.selection import Sort
-from dreamjobsearch.tracking import HIDDEN_BY_DEFAULT, STATUSES, Status
 
 ALL = "all"
 STATUS_LABELS: dict[Status, str] = {

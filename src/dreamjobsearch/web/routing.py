@@ -16,9 +16,9 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from dreamjobsearch.api.errors import STATUS_BY_ERROR
-from dreamjobsearch.api.valid_input import InvalidTextError
 from dreamjobsearch.errors import DomainError, TooManyRequestsError, UnavailableError
+from dreamjobsearch.http_common.error_status import status_of
+from dreamjobsearch.http_common.valid_input import InvalidTextError
 from dreamjobsearch.web.cookies import SESSION_COOKIE, clear_session_cookie, set_session_cookie
 from dreamjobsearch.web.csrf import CsrfError
 from dreamjobsearch.web.headers import PAGE_HEADERS
@@ -122,7 +122,7 @@ def error_response(
 
 def domain_error_response(request: Request, error: DomainError) -> Response:
     """The page for a domain error, with the API's status for that kind of error."""
-    status_code = next((code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)), 400)
+    status_code = status_of(error)
     headers = {}
     if isinstance(error, TooManyRequestsError | UnavailableError) and error.retry_after is not None:
         headers["Retry-After"] = str(error.retry_after)

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from dreamjobsearch.pipeline import UpdateParams
+from dreamjobsearch.domain.update import UpdateParams
 
 BOARD_KINDS = ("greenhouse", "lever", "ashby")
 BOARD_HOSTS = {

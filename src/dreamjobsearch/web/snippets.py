@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dreamjobsearch.ranking import keyword_pattern
+from dreamjobsearch.domain.ranking import keyword_pattern
 
 SNIPPET_WIDTH = 280
 LEAD_IN = SNIPPET_WIDTH // 4

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from dreamjobsearch import __version__
-from dreamjobsearch.tracking import MAX_COMPANY_LENGTH, MAX_NOTE_LENGTH
+from dreamjobsearch.domain.tracking import MAX_COMPANY_LENGTH, MAX_NOTE_LENGTH
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_PREFIX = "/static"

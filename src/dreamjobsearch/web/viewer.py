@@ -12,14 +12,14 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from dreamjobsearch.api.deps import ServicesDep
 from dreamjobsearch.auth.tokens import TokenClaims
 from dreamjobsearch.errors import ForbiddenError, NotAuthenticatedError
+from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.services import Services
 from dreamjobsearch.sessions.manager import ActiveSession
 from dreamjobsearch.web.cookies import SESSION_COOKIE
 from dreamjobsearch.web.csrf import CsrfSigner, presented_token, session_scope
-from dreamjobsearch.workspace import DreamJobSearch
+from dreamjobsearch.workspace import Workspace
 
 
 class LoginRequired(Exception):
@@ -35,12 +35,12 @@ class Viewer:
     """A logged-in page request: its session, workspace, admin rights and CSRF token."""
 
     claims: TokenClaims
-    session: ActiveSession
+    session: ActiveSession[Workspace]
     is_admin: bool
     csrf_token: str
 
     @property
-    def workspace(self) -> DreamJobSearch:
+    def workspace(self) -> Workspace:
         """The session's workspace."""
         return self.session.workspace
 
@@ -85,7 +85,10 @@ async def optional_viewer(request: Request, services: ServicesDep, csrf: CsrfDep
 
 
 def _renew_when_half_spent(
-    request: Request, services: Services, claims: TokenClaims, session: ActiveSession
+    request: Request,
+    services: Services,
+    claims: TokenClaims,
+    session: ActiveSession[Workspace],
 ) -> None:
     """Once half the token's lifetime is spent, and the session outlives the token, hand
     the page a fresh token (set as the cookie by `WebRoute`): a page in use stays logged

@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from dreamjobsearch.domain.ranking import RankedPosting
 from dreamjobsearch.pipeline import COUNT_NAMES
-from dreamjobsearch.ranking import RankedPosting
 from dreamjobsearch.storage.models import Run
 from dreamjobsearch.storage.runs import ACTIVE_STATES
 from dreamjobsearch.web.snippets import Segment, highlight, snippet

@@ -1,1 +1,2 @@
-"""Denylists of ended sessions, for the `lazy` store: one protocol, one file per backend."""
+"""Denylists of ended sessions, for the stateless store (`lazy`): one protocol, one file per
+backend."""

@@ -1,7 +1,7 @@
 """The `Denylist` protocol: sessions ended before their tokens expire.
 
-The `lazy` store looks no session up on a request, so ending one means listing its id here
-until its tokens expire; every request checks the list.
+The stateless store (`lazy`) looks no session up on a request, so ending one means listing its
+id here until its tokens expire; every request checks the list.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from dreamjobsearch.api.deps import ServicesDep
 from dreamjobsearch.errors import NotFoundError
+from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.web.routes.sessions import logged_out
 from dreamjobsearch.web.routing import WebRoute
 from dreamjobsearch.web.templating import render

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from starlette.background import BackgroundTask
 from starlette.responses import RedirectResponse, Response
 
-from dreamjobsearch.api.deps import ServicesDep
 from dreamjobsearch.auth.emails import InvalidEmailError, normalise_email
 from dreamjobsearch.auth.service import IssuedToken
 from dreamjobsearch.errors import (
@@ -19,6 +18,7 @@ from dreamjobsearch.errors import (
     TooManyRequestsError,
     UnavailableError,
 )
+from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.services import Services
 from dreamjobsearch.sessions.devices import describe_device
 from dreamjobsearch.web.cookies import (

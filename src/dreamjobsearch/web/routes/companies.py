@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form
 from starlette.responses import RedirectResponse, Response
 
+from dreamjobsearch.domain.tracking import MAX_COMPANY_LENGTH
 from dreamjobsearch.errors import InvalidInputError
-from dreamjobsearch.tracking import MAX_COMPANY_LENGTH
 from dreamjobsearch.web.routing import WebRoute, safe_next
 from dreamjobsearch.web.viewer import VerifiedViewerDep
 

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from starlette.responses import RedirectResponse, Response
 
-from dreamjobsearch.api.deps import ServicesDep
+from dreamjobsearch.domain.file_names import MAX_NAME_LENGTH
 from dreamjobsearch.errors import InvalidInputError, PayloadTooLargeError
-from dreamjobsearch.storage.user_files import MAX_NAME_LENGTH
+from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.web.routing import WebRoute
 from dreamjobsearch.web.templating import render
 from dreamjobsearch.web.viewer import VerifiedViewerDep, ViewerDep

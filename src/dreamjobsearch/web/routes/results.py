@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
+from dreamjobsearch.domain.tracking import STATUSES
 from dreamjobsearch.errors import InvalidInputError
 from dreamjobsearch.search.selection import Sort
-from dreamjobsearch.tracking import STATUSES
 from dreamjobsearch.web.filters import (
     DEFAULT_VIEW_HINT,
     SORT_LABELS,

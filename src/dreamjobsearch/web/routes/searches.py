@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse
 from starlette.responses import RedirectResponse, Response
 
-from dreamjobsearch.api.deps import ServicesDep
+from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.storage.models import Run
 from dreamjobsearch.storage.runs import ACTIVE_STATES
 from dreamjobsearch.web.routing import WebRoute

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from dreamjobsearch.tracking import MAX_NOTE_LENGTH, STATUSES, Status
+from dreamjobsearch.domain.tracking import MAX_NOTE_LENGTH, STATUSES, Status
 from dreamjobsearch.web.board import load_board
 from dreamjobsearch.web.filters import STATUS_LABELS, keyword_list
 from dreamjobsearch.web.routing import WebRoute, safe_next

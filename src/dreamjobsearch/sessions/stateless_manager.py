@@ -1,5 +1,6 @@
-"""Session policy for the `lazy` store: a request costs a denylist check and a read of the
-user's stored configuration; no session record is read or written and no workspace is kept.
+"""Session policy for the stateless store (`lazy`): a request costs a denylist check and a read
+of the user's stored configuration; no session record is read or written and no workspace is
+kept.
 """
 
 from __future__ import annotations
@@ -15,17 +16,18 @@ from dreamjobsearch.sessions.manager import (
     SessionKey,
     SessionManager,
     SessionPolicy,
+    W,
     WorkspaceFactory,
 )
 from dreamjobsearch.sessions.stores.base import SessionRecord
-from dreamjobsearch.sessions.stores.lazy import LazySessionStore
+from dreamjobsearch.sessions.stores.stateless import StatelessSessionStore
 
 # The user's email and stored workspace configuration; None when the account is gone or
 # disabled (its tokens then stop working).
 UserLoader = Callable[[int], Awaitable[tuple[str, dict[str, Any]] | None]]
 
 
-class LazySessionManager(SessionManager):
+class StatelessSessionManager(SessionManager[W]):
     """Resolves sessions from the token alone; ends them through the store's denylist.
 
     Logins, limits, listing, ending and sweeping are the base manager's, over the store's
@@ -36,23 +38,23 @@ class LazySessionManager(SessionManager):
 
     def __init__(
         self,
-        store: LazySessionStore,
+        store: StatelessSessionStore,
         policy: SessionPolicy,
         clock: Clock,
         bus: EventBus,
-        workspace_factory: WorkspaceFactory,
+        workspace_factory: WorkspaceFactory[W],
         load_user: UserLoader,
         shared: tuple[object, ...] = (),
     ) -> None:
         super().__init__(store, policy, clock, bus, workspace_factory, shared)
-        self._lazy_store = store
+        self._stateless_store = store
         self._load_user = load_user
         self._idle_timeout = math.inf
 
-    async def resolve(self, key: SessionKey) -> ActiveSession | None:
+    async def resolve(self, key: SessionKey) -> ActiveSession[W] | None:
         """A fresh workspace from the user's stored configuration, unless the session ended."""
         now = self._clock.now()
-        if key.expires_at <= now or await self._lazy_store.is_revoked(key.sid):
+        if key.expires_at <= now or await self._stateless_store.is_revoked(key.sid):
             return None
         loaded = await self._load_user(key.user_id)
         if loaded is None:
@@ -72,4 +74,6 @@ class LazySessionManager(SessionManager):
 
     async def is_alive(self, key: SessionKey) -> bool:
         """Whether the token has not expired and its session was not ended."""
-        return key.expires_at > self._clock.now() and not await self._lazy_store.is_revoked(key.sid)
+        if key.expires_at <= self._clock.now():
+            return False
+        return not await self._stateless_store.is_revoked(key.sid)

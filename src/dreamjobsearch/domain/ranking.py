@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from dreamjobsearch.storage.postings import StoredPosting
+from dreamjobsearch.domain.postings import StoredPosting
 
 _WORD = re.compile(r"\w")
 _OLDEST = datetime.min.replace(tzinfo=UTC)

@@ -1,5 +1,6 @@
-"""The `lazy` store: stateless requests. Nothing about a session is read or written while it
-is used; each request rebuilds the workspace from the user's stored configuration.
+"""The stateless store (`DREAMJOB_SESSION_STORE=lazy`): nothing about a session is read or
+written while it is used; each request rebuilds the workspace from the user's stored
+configuration.
 
 Ending a session lists its id in a denylist (Redis, or the database) until its tokens expire,
 and every request checks that list. A ledger of logins (sid, user, times; no workspace data)
@@ -19,7 +20,7 @@ from dreamjobsearch.sessions.denylist.base import Denylist
 from dreamjobsearch.sessions.stores.base import SessionRecord, SessionStore
 
 
-class LazySessionStore:
+class StatelessSessionStore:
     """`SessionStore` over a login ledger (another store, never touched) and a denylist."""
 
     def __init__(self, ledger: SessionStore, denylist: Denylist, clock: Clock) -> None:

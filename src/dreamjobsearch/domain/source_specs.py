@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from dreamjobsearch.storage.user_files import FILE_NAME_PATTERN, MAX_NAME_LENGTH
+from dreamjobsearch.domain.file_names import FILE_NAME_PATTERN, MAX_NAME_LENGTH
 
 BoardName = Annotated[
     str,
