@@ -28,6 +28,11 @@ BOARD_URL_SETTINGS = (
 # suite's time. Tests marked `default_password_cost` (the tests of hashing) keep the default.
 CHEAP_PASSWORD_COST = {"argon2_memory_kib": 7168, "argon2_time_cost": 1}
 
+# The CLI's console takes its width from COLUMNS once, when it is imported. Test workers
+# can inherit a COLUMNS of 80 (xdist's do), which would wrap long lines the CLI tests read:
+# they set the width they want when they run a command.
+os.environ.pop("COLUMNS", None)
+
 SettingsFactory = Callable[..., Settings]
 ServerFactory = Callable[..., Awaitable[LiveServer]]
 

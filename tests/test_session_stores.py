@@ -143,10 +143,16 @@ async def test_every_login_opens_a_new_session(serve: ServerFactory) -> None:
         tokens += [await login(client, "multi@example.com") for _ in range(2)]
         sids = [await sid_of(client, token) for token in tokens]
         assert len(set(sids)) == 3
+        # Every session serves the same account's data: what one saves, all read.
+        saved = await client.put(
+            "/me/keywords", json={"keywords": ["python"]}, headers=bearer(tokens[-1])
+        )
+        assert saved.status_code == 200, saved.text
         for token in tokens:
             body = (await status(client, token)).json()
             assert body["email"] == "multi@example.com"
-            assert body["workspace_initialized"] is True
+            keywords = await client.get("/me/keywords", headers=bearer(token))
+            assert keywords.json() == {"keywords": ["python"]}
         assert {row["sid"] for row in await own_sessions(client, tokens[0])} == set(sids)
 
 
@@ -477,6 +483,10 @@ async def test_sessions_survive_a_restart_except_in_memory(
     async with first.client() as client:
         token = await register(client, "restart@example.com")
         sid = await sid_of(client, token)
+        saved = await client.put(
+            "/me/keywords", json={"keywords": ["python"]}, headers=bearer(token)
+        )
+        assert saved.status_code == 200, saved.text
     await first.stop()
 
     second = await serve()
@@ -488,7 +498,9 @@ async def test_sessions_survive_a_restart_except_in_memory(
         assert response.status_code == 200, response.text
         body = response.json()
         assert body["session"]["sid"] == sid
-        assert body["workspace_initialized"] is True
+        # The session still reaches the account's data.
+        keywords = await client.get("/me/keywords", headers=bearer(token))
+        assert keywords.json() == {"keywords": ["python"]}
         assert [row["sid"] for row in await own_sessions(client, token)] == [sid]
 
 
