@@ -14,6 +14,11 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
+# A flood of requests that must be absorbed.
+pytestmark = pytest.mark.slow
+
 FLOOD = Path(__file__).resolve().parent.parent / "benchmarks" / "flood.py"
 MIB = 1024 * 1024
 

@@ -35,7 +35,7 @@ ADMIN = "admin@example.com"
 redis_prefix = asynccontextmanager(fresh_redis_prefix)
 
 
-@pytest.fixture(params=["database", "redis"])
+@pytest.fixture(params=["database", pytest.param("redis", marks=pytest.mark.services)])
 async def lazy_settings(request: pytest.FixtureRequest) -> AsyncIterator[dict[str, Any]]:
     """`lazy` with its denylist in the test's SQLite database, or in the real Redis."""
     if request.param == "database":

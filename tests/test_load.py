@@ -10,6 +10,11 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
+# A load of many users at once against a real server process.
+pytestmark = pytest.mark.slow
+
 LOAD = Path(__file__).resolve().parent.parent / "benchmarks" / "load.py"
 MIB = 1024 * 1024
 

@@ -27,6 +27,9 @@ from processes import (
 from services_available import REDIS_URL, fresh_postgres_database, fresh_redis_prefix
 from support import bearer, open_stream, put_file, register
 
+# Real API and worker processes on the real Redis and PostgreSQL.
+pytestmark = [pytest.mark.slow, pytest.mark.services]
+
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:

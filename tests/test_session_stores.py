@@ -33,8 +33,20 @@ from dreamjobsearch.storage.users import UserRepository
 from dreamjobsearch.workspace import DreamJobSearch
 
 ADMIN = "admin@example.com"
-STORES = ["memory", "sqlite", "postgresql", "redis", "lazy", "lazy-redis"]
-PERSISTENT_STORES = ["sqlite", "postgresql", "redis"]
+# The stores kept in the real PostgreSQL or Redis are marked `services`.
+STORES = [
+    "memory",
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.services),
+    pytest.param("redis", marks=pytest.mark.services),
+    "lazy",
+    pytest.param("lazy-redis", marks=pytest.mark.services),
+]
+PERSISTENT_STORES = [
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.services),
+    pytest.param("redis", marks=pytest.mark.services),
+]
 
 redis_prefix = asynccontextmanager(fresh_redis_prefix)
 
