@@ -230,7 +230,7 @@ async def test_a_server_killed_during_a_run_leaves_it_interrupted_and_a_rerun_co
 ) -> None:
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    feed = await asyncio.to_thread(big_feed, 20_000)
+    feed = await asyncio.to_thread(big_feed, 8_000)
     env = {
         **os.environ,
         **big_file_env(),

@@ -140,7 +140,7 @@ async def test_cancel_reaches_the_worker_and_a_stopped_worker_interrupts_its_run
         runner="queue", redis_url=REDIS_URL, redis_prefix=prefix, **BIG_FILE_LIMITS
     )
     server = await make_server(settings)
-    feed = await asyncio.to_thread(big_feed, 20_000)
+    feed = await asyncio.to_thread(big_feed, 8_000)
     env = worker_env(settings.data_dir, prefix)
     async with (
         server.client() as client,
@@ -170,7 +170,7 @@ async def test_runs_of_a_killed_worker_are_interrupted_and_run_again_completely(
         runner="queue", redis_url=REDIS_URL, redis_prefix=prefix, run_heartbeat=1, **BIG_FILE_LIMITS
     )
     server = await make_server(settings)
-    feed = await asyncio.to_thread(big_feed, 20_000)
+    feed = await asyncio.to_thread(big_feed, 8_000)
     env = worker_env(settings.data_dir, prefix, DREAMJOB_RUN_HEARTBEAT="1")
     async with server.client() as client:
         token = await register(client, "ada@example.com")
