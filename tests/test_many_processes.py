@@ -140,7 +140,8 @@ async def test_cancel_reaches_the_worker_and_a_stopped_worker_interrupts_its_run
         runner="queue", redis_url=REDIS_URL, redis_prefix=prefix, **BIG_FILE_LIMITS
     )
     server = await make_server(settings)
-    feed = await asyncio.to_thread(big_feed, 8_000)
+    # Big enough that the run is still going when the stopped worker winds down.
+    feed = await asyncio.to_thread(big_feed, 20_000)
     env = worker_env(settings.data_dir, prefix)
     async with (
         server.client() as client,
