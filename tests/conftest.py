@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from support import LiveServer, ManualClock, start_server
 
 from dreamjobsearch.app import create_app
 from dreamjobsearch.config import Settings
+from dreamjobsearch.storage.migrate import upgrade
 
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 CLOSED_PORT_URL = "http://127.0.0.1:9"
@@ -22,6 +24,21 @@ BOARD_URL_SETTINGS = (
     "ashby_base_url",
     "arbeitnow_base_url",
 )
+# The cheapest Argon2 the settings accept: hashing at full cost would be a good part of the
+# suite's time. Tests marked `default_password_cost` (the tests of hashing) keep the default.
+CHEAP_PASSWORD_COST = {"argon2_memory_kib": 7168, "argon2_time_cost": 1}
+
+# The CLI's console takes its width from COLUMNS once, when it is imported. Test workers
+# can inherit a COLUMNS of 80 (xdist's do), which would wrap long lines the CLI tests read:
+# they set the width they want when they run a command.
+os.environ.pop("COLUMNS", None)
+# Each `dreamjob` process a test starts imports the whole app: from source that is 3 s of
+# CPU, from cached bytecode 1 s. Where PYTHONDONTWRITEBYTECODE forbids the cache, tests
+# keep one of their own in .pytest_cache, outside the source tree.
+if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
+    os.environ.setdefault(
+        "PYTHONPYCACHEPREFIX", str(Path(__file__).resolve().parent.parent / ".pytest_cache/pyc")
+    )
 
 SettingsFactory = Callable[..., Settings]
 ServerFactory = Callable[..., Awaitable[LiveServer]]
@@ -34,13 +51,15 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def make_settings(tmp_path: Path) -> SettingsFactory:
+def make_settings(tmp_path: Path, request: pytest.FixtureRequest) -> SettingsFactory:
     """Settings in a fresh DATA_DIR (SQLite there), with overrides."""
+    default_cost = request.node.get_closest_marker("default_password_cost") is not None
 
     def make(**overrides: Any) -> Settings:
         values: dict[str, Any] = {
             "data_dir": tmp_path / "data",
             "jwt_secret": TEST_SECRET,
+            **({} if default_cost else CHEAP_PASSWORD_COST),
             # Tests never reach the real boards: a closed local port unless a test serves one.
             **dict.fromkeys(BOARD_URL_SETTINGS, CLOSED_PORT_URL),
             "linkedin_request_interval": 0,
@@ -54,15 +73,42 @@ def make_settings(tmp_path: Path) -> SettingsFactory:
     return make
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """A SQLite database file at the newest schema, migrated once for the whole session."""
+    path = tmp_path_factory.mktemp("template") / "dreamjob.db"
+    upgrade(f"sqlite:///{path}")
+    return path.read_bytes()
+
+
+def start_from_template(settings: Settings, template: bytes) -> None:
+    """Give a server its SQLite file as a copy of the migrated template (if it has none yet).
+
+    What start-up would create, only without running every migration again: the same
+    schema, a private (0600) file in a private DATA_DIR; start-up then finds it up to date.
+    """
+    if settings.database_url is not None:
+        return
+    database = settings.ensure_data_dir() / "dreamjob.db"
+    try:
+        descriptor = os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return  # a database a test made or an earlier server left: keep it
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(template)
+
+
 @pytest.fixture
 async def make_server(
-    make_settings: SettingsFactory, clock: ManualClock
+    make_settings: SettingsFactory, clock: ManualClock, migrated_database: bytes
 ) -> AsyncIterator[ServerFactory]:
     """Start live servers (stopped at the end of the test) with setting overrides."""
     servers: list[LiveServer] = []
 
     async def make(settings: Settings | None = None, **overrides: Any) -> LiveServer:
-        app = create_app(settings or make_settings(**overrides), clock)
+        settings = settings or make_settings(**overrides)
+        start_from_template(settings, migrated_database)
+        app = create_app(settings, clock)
         server = await start_server(app)
         servers.append(server)
         return server

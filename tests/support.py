@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import socket
+import ssl
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +22,9 @@ from dreamjobsearch.services import Services
 PASSWORD = "correct horse battery"
 # The statuses a run ends in.
 FINAL_STATES = frozenset({"succeeded", "failed", "cancelled", "interrupted"})
+# One TLS context for every test client: httpx would load the CA bundle again for each
+# client (a good 20 ms of CPU), though tests only speak plain HTTP to 127.0.0.1.
+TLS = ssl.create_default_context()
 
 
 class ManualClock:
@@ -37,12 +42,46 @@ class ManualClock:
         self.current += seconds
 
 
+class PromptServer(uvicorn.Server):
+    """uvicorn's server, stopping as soon as it is asked to.
+
+    uvicorn checks for a stop every 0.1 s, then pauses 0.1 s for connections to wind down
+    and polls every 0.1 s while they do: fine for one server, but the suite starts and stops
+    hundreds, and those pauses were a good share of its time. Same steps, short polls.
+    """
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.stop_requested = asyncio.Event()
+
+    async def main_loop(self) -> None:
+        """uvicorn's loop (ticks keep the Date header fresh) that wakes at once on a stop."""
+        counter = 0
+        while not await self.on_tick(counter):
+            counter = (counter + 1) % 864000
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop_requested.wait(), 0.1)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """uvicorn's graceful shutdown, polling every 5 ms instead of pausing 0.1 s."""
+        for server in self.servers:
+            server.close()
+        for connection in list(self.server_state.connections):
+            connection.shutdown()
+        # uvicorn signals no event when the last connection has closed: poll for it.
+        while self.server_state.connections or self.server_state.tasks:  # noqa: ASYNC110
+            await asyncio.sleep(0.005)
+        for server in self.servers:
+            await server.wait_closed()
+        await self.lifespan.shutdown()
+
+
 @dataclass
 class LiveServer:
     """A uvicorn server running the app on 127.0.0.1 in the test's event loop."""
 
     app: FastAPI
-    server: uvicorn.Server
+    server: PromptServer
     task: asyncio.Task[None]
     base_url: str
 
@@ -54,18 +93,19 @@ class LiveServer:
 
     def client(self, **kwargs: Any) -> httpx.AsyncClient:
         """An HTTP client for this server."""
-        return httpx.AsyncClient(base_url=self.base_url, timeout=10, **kwargs)
+        return httpx.AsyncClient(base_url=self.base_url, timeout=10, verify=TLS, **kwargs)
 
     async def stop(self) -> None:
         """Shut the server down and wait for its lifespan to finish."""
         self.server.should_exit = True
+        self.server.stop_requested.set()
         await asyncio.wait_for(self.task, timeout=15)
 
 
 async def start_server(app: FastAPI) -> LiveServer:
     """Serve `app` on a free port of 127.0.0.1 until `stop()`."""
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
+    server = PromptServer(config)
     task = asyncio.create_task(server.serve())
     deadline = time.monotonic() + 15
     while not server.started:

@@ -106,6 +106,7 @@ def test_create_app_refuses_the_retired_admin_emails(make_settings: SettingsFact
     create_app(make_settings(admin_emails="  "))  # blank counts as unset
 
 
+@pytest.mark.slow
 def test_serve_refuses_to_start_while_admin_emails_is_set(tmp_path: Path) -> None:
     env = {
         **os.environ,

@@ -75,7 +75,9 @@ async def test_register_token_works_on_auth_status(
     status = response.json()
     assert status["email"] == "mixed.case@example.com"
     assert status["is_admin"] is False
-    assert status["workspace_initialized"] is True
+    # The new account's own data answers at once: no saved keywords yet.
+    keywords = await client.get("/me/keywords", headers=bearer(token))
+    assert keywords.json() == {"keywords": []}
     session = status["session"]
     assert set(session) == {"sid", "created_at", "last_accessed", "expires_at"}
     created = when(session["created_at"])

@@ -27,6 +27,8 @@ SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 async def dreamjob(server: LiveServer, *args: str) -> Result:
     """Run the `dreamjob` command on the live server's settings (in a thread: it is sync)."""
     env: dict[str, str | None] = {
+        # Wide enough for a temporary path on one line of an error box.
+        "COLUMNS": "250",
         "DREAMJOB_DATA_DIR": str(server.services.settings.data_dir),
         "DREAMJOB_JWT_SECRET": SECRET,
         "DREAMJOB_DATABASE_URL": None,

@@ -10,9 +10,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 from conftest import TEST_SECRET
 from processes import DREAMJOB, dreamjob_process, free_port, wait_healthy
 from support import PASSWORD
+
+# Real server and CLI processes.
+pytestmark = pytest.mark.slow
 
 DATABASE = "dreamjob.db"
 

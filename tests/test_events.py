@@ -37,7 +37,9 @@ async def numbers(subscription: Subscription, count: int) -> list[int]:
 async def is_waiting(subscription: Subscription) -> bool:
     """Whether `get` would wait (nothing to read and not closed)."""
     task = asyncio.create_task(subscription.get())
-    await asyncio.sleep(0.05)
+    # One turn of the loop runs the task up to its first wait: with anything to read (or a
+    # closed stream) it has returned by then, so a task still pending is really waiting.
+    await asyncio.sleep(0)
     waiting = not task.done()
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
@@ -63,7 +65,7 @@ async def test_events_come_out_in_order() -> None:
 async def test_get_waits_for_the_next_put() -> None:
     subscription = Subscription(user_id=1, maxsize=10)
     pending = asyncio.create_task(subscription.get())
-    await asyncio.sleep(0.05)
+    await asyncio.sleep(0)  # the task has run up to its wait (see `is_waiting`)
     assert not pending.done()
     event = log(7)
     subscription.put(event)
@@ -134,7 +136,7 @@ async def test_queue_stays_bounded() -> None:
 async def test_close_wakes_a_pending_get() -> None:
     subscription = Subscription(user_id=1, maxsize=10)
     pending = asyncio.create_task(subscription.get())
-    await asyncio.sleep(0.05)
+    await asyncio.sleep(0)  # the task has run up to its wait (see `is_waiting`)
     assert not pending.done()
     subscription.close()
     assert await asyncio.wait_for(pending, WITHIN) is None
@@ -222,7 +224,8 @@ async def test_unsubscribe_wakes_a_pending_get() -> None:
     bus = MemoryEventBus(queue_size=10)
     subscription = bus.subscribe(1)
     pending = asyncio.create_task(subscription.get())
-    await asyncio.sleep(0.05)
+    await asyncio.sleep(0)  # the task has run up to its wait (see `is_waiting`)
+    assert not pending.done()
     bus.unsubscribe(subscription)
     assert await asyncio.wait_for(pending, WITHIN) is None
 

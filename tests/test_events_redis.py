@@ -17,6 +17,9 @@ from support import bearer, open_stream, put_file, register
 from dreamjobsearch.events.base import Event
 from dreamjobsearch.events.redis import RedisEventBus
 
+# Needs the real Redis or PostgreSQL (tests/services_available.py).
+pytestmark = pytest.mark.services
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
@@ -75,6 +78,7 @@ async def test_publishing_while_redis_is_away_drops_the_event_without_failing(
     await client.aclose()
 
 
+@pytest.mark.slow
 async def test_a_bus_that_cannot_reach_redis_refuses_to_start_clearly() -> None:
     client = Redis.from_url("redis://127.0.0.1:9", socket_connect_timeout=0.2)
     bus = RedisEventBus(client, "nowhere:", queue_size=10)

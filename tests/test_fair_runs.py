@@ -174,6 +174,8 @@ async def test_the_local_runner_shares_its_slots_round_robin(
         await scenario(client, boards)
 
 
+@pytest.mark.services
+@pytest.mark.slow
 @pytest.mark.parametrize(("slots", "scenario"), SCENARIOS)
 async def test_the_queue_shares_a_workers_slots_round_robin(
     tmp_path: Path,

@@ -141,6 +141,8 @@ async def status_within(
         await asyncio.sleep(0.2)
 
 
+@pytest.mark.services
+@pytest.mark.slow
 async def test_redis_going_away_is_a_503_and_service_resumes_when_it_returns(
     tmp_path: Path, make_server: ServerFactory
 ) -> None:
@@ -171,6 +173,8 @@ async def test_redis_going_away_is_a_503_and_service_resumes_when_it_returns(
             assert (await client.get("/healthz")).status_code == 200
 
 
+@pytest.mark.services
+@pytest.mark.slow
 async def test_the_database_going_away_is_a_503_and_service_resumes_when_it_returns(
     make_server: ServerFactory,
 ) -> None:
@@ -220,12 +224,13 @@ async def test_a_database_error_inside_a_ranking_is_a_503(make_server: ServerFac
         assert await titles(client, headers, ["python"]) == ["Python developer"]
 
 
+@pytest.mark.slow
 async def test_a_server_killed_during_a_run_leaves_it_interrupted_and_a_rerun_completes(
     tmp_path: Path,
 ) -> None:
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    feed = await asyncio.to_thread(big_feed, 20_000)
+    feed = await asyncio.to_thread(big_feed, 8_000)
     env = {
         **os.environ,
         **big_file_env(),

@@ -9,7 +9,11 @@ succeed, and the server's memory and descriptors stay bounded. The full run (2,0
 
 from __future__ import annotations
 
+import pytest
 from processes import benchmark
+
+# A flood of requests that must be absorbed.
+pytestmark = pytest.mark.slow
 
 MIB = 1024 * 1024
 

@@ -33,6 +33,9 @@ from processes import DREAMJOB, free_port
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
+# Property-based fuzzing of a real server process.
+pytestmark = pytest.mark.slow
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "postings.json"
 # Operations left out: those that end the fuzzer's session, and the log stream, which by
 # design never ends (tests/test_logs.py covers it).

@@ -19,7 +19,6 @@ async def test_register_import_rank_logs_logout(
 
     status = (await client.get("/auth/status", headers=headers)).json()
     assert status["email"] == "newcomer@example.com"
-    assert status["workspace_initialized"] is True
 
     sample = json.loads((EXAMPLES / "postings.json").read_text(encoding="utf-8"))
     first = await client.post("/job-postings/import", json=sample, headers=headers)

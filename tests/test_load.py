@@ -5,7 +5,11 @@ for 60 s) is the benchmark's default: `uv run python benchmarks/load.py`."""
 
 from __future__ import annotations
 
+import pytest
 from processes import benchmark
+
+# A load of many users at once against a real server process.
+pytestmark = pytest.mark.slow
 
 MIB = 1024 * 1024
 

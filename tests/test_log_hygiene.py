@@ -9,11 +9,15 @@ import os
 from pathlib import Path
 
 import httpx
+import pytest
 from conftest import TEST_SECRET
 from processes import dreamjob_process, free_port, wait_healthy
 from support import PASSWORD, bearer, open_stream
 
 from dreamjobsearch.sessions.manager import short_sid
+
+# Real server processes.
+pytestmark = pytest.mark.slow
 
 NEW_PASSWORD = "another long passphrase"
 CREDENTIAL = "ya29.a0-google-oauth-token-value"

@@ -62,6 +62,7 @@ def _upgrade_concurrently(url: str) -> None:
                 process.kill()
 
 
+@pytest.mark.slow
 def test_processes_starting_together_migrate_one_at_a_time_on_sqlite(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'together.db'}"
     _upgrade_concurrently(url)
@@ -71,6 +72,8 @@ def test_processes_starting_together_migrate_one_at_a_time_on_sqlite(tmp_path: P
     engine.dispose()
 
 
+@pytest.mark.services
+@pytest.mark.slow
 def test_processes_starting_together_migrate_one_at_a_time_on_postgresql() -> None:
     with fresh_postgres_database() as url:
         _upgrade_concurrently(url)
@@ -197,6 +200,7 @@ def test_existing_postings_become_private_to_their_first_finder_on_sqlite(
     _existing_postings_become_private_to_their_first_finder(f"sqlite:///{tmp_path / 'existing.db'}")
 
 
+@pytest.mark.services
 def test_existing_postings_become_private_to_their_first_finder_on_postgresql() -> None:
     with fresh_postgres_database() as url:
         _existing_postings_become_private_to_their_first_finder(url)

@@ -13,6 +13,8 @@ from support import PASSWORD, login, register
 from dreamjobsearch.auth.passwords import Argon2Cost, PasswordHasher
 from dreamjobsearch.services import Services
 
+pytestmark = pytest.mark.default_password_cost
+
 OWASP_PREFIX = "$argon2id$v=19$m=19456,t=2,p=1$"
 OWASP = Argon2Cost(memory_kib=19456, time_cost=2, parallelism=1)
 

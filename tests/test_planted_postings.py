@@ -63,7 +63,7 @@ async def boards() -> AsyncIterator[FakeBoards]:
     await server.stop()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
 def database_url(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
     """The database setting: SQLite in DATA_DIR (the default), or a fresh PostgreSQL one."""
     if request.param == "sqlite":

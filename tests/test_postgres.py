@@ -13,6 +13,9 @@ from conftest import ServerFactory
 from services_available import fresh_postgres_database
 from support import bearer, put_file, register
 
+# Needs the real Redis or PostgreSQL (tests/services_available.py).
+pytestmark = pytest.mark.services
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 

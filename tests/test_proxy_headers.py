@@ -14,6 +14,9 @@ from web_support import csrf_field
 
 from dreamjobsearch.web.cookies import SESSION_COOKIE
 
+# Real server processes.
+pytestmark = pytest.mark.slow
+
 FORWARDED_HTTPS = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
 
 

@@ -569,6 +569,7 @@ def ranking_order(posting_ids: list[int]) -> RankingOrder:
 # ---- PostgreSQL ---------------------------------------------------------------------------
 
 
+@pytest.mark.services
 async def test_tricky_rankings_equal_the_rule_on_postgresql(make_settings: SettingsFactory) -> None:
     with fresh_postgres_database() as url:
         built = await build_services(make_settings(database_url=url))
@@ -592,6 +593,7 @@ async def test_tricky_rankings_equal_the_rule_on_postgresql(make_settings: Setti
             await built.aclose()
 
 
+@pytest.mark.services
 async def test_a_held_index_takes_new_postings_on_postgresql(
     make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -605,6 +607,7 @@ async def test_a_held_index_takes_new_postings_on_postgresql(
             await built.aclose()
 
 
+@pytest.mark.services
 async def test_concurrent_ingests_reach_a_held_index_on_postgresql(
     make_settings: SettingsFactory,
 ) -> None:

@@ -172,6 +172,7 @@ async def test_a_new_process_starts_from_the_stored_index(services: Services) ->
     await check_a_new_process_starts_from_the_stored_index(services)
 
 
+@pytest.mark.services
 async def test_a_new_process_starts_from_the_stored_index_on_postgresql(
     make_settings: SettingsFactory,
 ) -> None:

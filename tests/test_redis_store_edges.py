@@ -14,6 +14,9 @@ from services_available import REDIS_URL, fresh_redis_prefix
 from dreamjobsearch.sessions.stores.base import SessionRecord
 from dreamjobsearch.sessions.stores.redis import RedisSessionStore
 
+# Needs the real Redis or PostgreSQL (tests/services_available.py).
+pytestmark = pytest.mark.services
+
 
 @pytest.fixture
 async def store() -> AsyncIterator[RedisSessionStore]:

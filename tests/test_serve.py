@@ -6,8 +6,12 @@ import asyncio
 import os
 from pathlib import Path
 
+import pytest
 from conftest import TEST_SECRET
 from processes import dreamjob_process, free_port, wait_healthy
+
+# A real server process, and timeouts that must pass.
+pytestmark = pytest.mark.slow
 
 REQUEST = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 

@@ -11,8 +11,12 @@ from contextlib import AsyncExitStack, suppress
 from pathlib import Path
 
 import httpx
+import pytest
 from raw_http import REQUEST, Served, answer, closed_by_server, healthy, rss_bytes, serving
 from support import bearer, register
+
+# Real server processes, and timeouts that must pass.
+pytestmark = pytest.mark.slow
 
 MIB = 1024 * 1024
 

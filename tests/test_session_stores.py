@@ -33,8 +33,20 @@ from dreamjobsearch.storage.users import UserRepository
 from dreamjobsearch.workspace import Workspace
 
 ADMIN = "admin@example.com"
-STORES = ["memory", "sqlite", "postgresql", "redis", "lazy", "lazy-redis"]
-PERSISTENT_STORES = ["sqlite", "postgresql", "redis"]
+# The stores kept in the real PostgreSQL or Redis are marked `services`.
+STORES = [
+    "memory",
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.services),
+    pytest.param("redis", marks=pytest.mark.services),
+    "lazy",
+    pytest.param("lazy-redis", marks=pytest.mark.services),
+]
+PERSISTENT_STORES = [
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.services),
+    pytest.param("redis", marks=pytest.mark.services),
+]
 
 redis_prefix = asynccontextmanager(fresh_redis_prefix)
 
@@ -141,10 +153,16 @@ async def test_every_login_opens_a_new_session(serve: ServerFactory) -> None:
         tokens += [await login(client, "multi@example.com") for _ in range(2)]
         sids = [await sid_of(client, token) for token in tokens]
         assert len(set(sids)) == 3
+        # Every session serves the same account's data: what one saves, all read.
+        saved = await client.put(
+            "/me/keywords", json={"keywords": ["python"]}, headers=bearer(tokens[-1])
+        )
+        assert saved.status_code == 200, saved.text
         for token in tokens:
             body = (await status(client, token)).json()
             assert body["email"] == "multi@example.com"
-            assert body["workspace_initialized"] is True
+            keywords = await client.get("/me/keywords", headers=bearer(token))
+            assert keywords.json() == {"keywords": ["python"]}
         assert {row["sid"] for row in await own_sessions(client, tokens[0])} == set(sids)
 
 
@@ -475,6 +493,10 @@ async def test_sessions_survive_a_restart_except_in_memory(
     async with first.client() as client:
         token = await register(client, "restart@example.com")
         sid = await sid_of(client, token)
+        saved = await client.put(
+            "/me/keywords", json={"keywords": ["python"]}, headers=bearer(token)
+        )
+        assert saved.status_code == 200, saved.text
     await first.stop()
 
     second = await serve()
@@ -486,7 +508,9 @@ async def test_sessions_survive_a_restart_except_in_memory(
         assert response.status_code == 200, response.text
         body = response.json()
         assert body["session"]["sid"] == sid
-        assert body["workspace_initialized"] is True
+        # The session still reaches the account's data.
+        keywords = await client.get("/me/keywords", headers=bearer(token))
+        assert keywords.json() == {"keywords": ["python"]}
         assert [row["sid"] for row in await own_sessions(client, token)] == [sid]
 
 

@@ -80,6 +80,7 @@ async def prefix() -> AsyncIterator[str]:
         yield value
 
 
+@pytest.mark.services
 async def test_the_sign_up_limit_is_shared_between_processes_through_redis(
     make_server: ServerFactory, prefix: str
 ) -> None:
@@ -93,7 +94,9 @@ async def test_the_sign_up_limit_is_shared_between_processes_through_redis(
         assert (await sign_up_status(b, "c@example.com")).status_code == 429
 
 
-@pytest.mark.parametrize("redis", [False, True], ids=["memory", "redis"])
+@pytest.mark.parametrize(
+    "redis", [False, pytest.param(True, marks=pytest.mark.services)], ids=["memory", "redis"]
+)
 async def test_a_burst_of_sign_ups_cannot_slip_under_the_limit(
     make_server: ServerFactory, prefix: str, redis: bool
 ) -> None:
@@ -127,6 +130,7 @@ async def test_a_full_server_refuses_web_logins_and_sign_ups_without_ending_sess
             assert (await client.get("/auth/status", headers=bearer(token))).status_code == 200
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("trusted", "limited"), [("", True), ("127.0.0.1", False)])
 async def test_a_forged_forwarded_address_does_not_escape_the_limit(
     tmp_path: Path, trusted: str, limited: bool

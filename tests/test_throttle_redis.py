@@ -9,6 +9,9 @@ from conftest import ServerFactory, SettingsFactory
 from services_available import REDIS_URL, fresh_redis_prefix
 from support import PASSWORD, ManualClock, register
 
+# Needs the real Redis or PostgreSQL (tests/services_available.py).
+pytestmark = pytest.mark.services
+
 
 @pytest.fixture
 async def prefix() -> AsyncIterator[str]:

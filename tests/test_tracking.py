@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 from conftest import ServerFactory
 from ranking_support import import_rows, posting, rank_page, titles, user_with
 from services_available import fresh_postgres_database
@@ -338,6 +339,7 @@ async def test_bad_input_is_a_clear_4xx(client: httpx.AsyncClient) -> None:
         assert response.json()["detail"], (method, path)
 
 
+@pytest.mark.services
 async def test_tracking_on_postgresql(make_server: ServerFactory) -> None:
     with fresh_postgres_database() as url:
         server = await make_server(database_url=url)

@@ -1149,6 +1149,7 @@ async def kill(server: ServerProcess) -> None:
     await asyncio.wait_for(server.process.wait(), timeout=10)
 
 
+@pytest.mark.slow
 async def test_a_killed_server_leaves_the_run_interrupted_and_a_new_run_fetches_the_rest(
     linkedin: FakeLinkedIn, tmp_path: Path
 ) -> None:

@@ -25,6 +25,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 from support import LiveServer, grant_admin, start_server
 
+# Drives the Chromium of the machine.
+pytestmark = pytest.mark.browser
+
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
