@@ -23,19 +23,19 @@ NEW_PASSWORD = "another long passphrase"
 CREDENTIAL = "ya29.a0-google-oauth-token-value"
 
 
+def server_env(tmp_path: Path, **settings: str) -> dict[str, str]:
+    """The environment of a `dreamjob serve` on its own data folder, with `settings`."""
+    data = {"DREAMJOB_DATA_DIR": str(tmp_path / "data"), "DREAMJOB_JWT_SECRET": TEST_SECRET}
+    return {**os.environ, **data, **settings}
+
+
 async def test_tokens_passwords_tickets_and_credentials_never_reach_the_logs(
     tmp_path: Path,
 ) -> None:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     log = tmp_path / "serve.log"
-    env = {
-        **os.environ,
-        "DREAMJOB_DATA_DIR": str(tmp_path / "data"),
-        "DREAMJOB_JWT_SECRET": TEST_SECRET,
-        "DREAMJOB_LOG_LEVEL": "DEBUG",
-        "DREAMJOB_SESSION_STORE": "database",
-    }
+    env = server_env(tmp_path, DREAMJOB_LOG_LEVEL="DEBUG", DREAMJOB_SESSION_STORE="database")
     secrets: list[str] = [PASSWORD, NEW_PASSWORD, CREDENTIAL, TEST_SECRET]
     sids: list[str] = []
     async with (
@@ -83,11 +83,7 @@ async def test_tokens_and_secret_parameters_in_urls_never_reach_the_logs(tmp_pat
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     log = tmp_path / "serve.log"
-    env = {
-        **os.environ,
-        "DREAMJOB_DATA_DIR": str(tmp_path / "data"),
-        "DREAMJOB_JWT_SECRET": TEST_SECRET,
-    }
+    env = server_env(tmp_path)
     env.pop("DREAMJOB_LOG_LEVEL", None)
     async with (
         dreamjob_process(["serve", "--port", str(port)], env, log),
