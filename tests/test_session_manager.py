@@ -32,7 +32,6 @@ class Harness:
             "max_per_user": 10,
             "limit_policy": LimitPolicy.EVICT_OLDEST,
             "sweep_interval": 60,
-            "ticket_ttl": 30,
         }
         values.update(policy)
         self.clock = clock
@@ -348,50 +347,6 @@ async def test_sweep_ends_expired_sessions_and_returns_how_many(
     clock.advance(40)
     assert await h.manager.sweep() == 1
     assert await h.store.count() == 0
-
-
-# --- tickets ---------------------------------------------------------------------------
-
-
-async def test_tickets_are_single_use(make: Callable[..., Harness]) -> None:
-    h = make()
-    record = await h.manager.open(1, "a@example.com", {})
-    ticket = h.manager.issue_ticket(key(record.sid, 1))
-    other = h.manager.issue_ticket(key(record.sid, 1))
-    assert ticket != other
-    active = await h.manager.redeem_ticket(ticket)
-    assert active is not None
-    assert active.record.sid == record.sid
-    assert await h.manager.redeem_ticket(ticket) is None
-    assert await h.manager.redeem_ticket(other) is not None
-    assert await h.manager.redeem_ticket("made-up") is None
-
-
-async def test_tickets_expire_after_their_ttl(
-    make: Callable[..., Harness], clock: ManualClock
-) -> None:
-    h = make(ticket_ttl=30)
-    record = await h.manager.open(1, "a@example.com", {})
-    early = h.manager.issue_ticket(key(record.sid, 1))
-    late = h.manager.issue_ticket(key(record.sid, 1))
-    clock.advance(29)
-    assert await h.manager.redeem_ticket(early) is not None
-    clock.advance(1)
-    assert await h.manager.redeem_ticket(late) is None
-    # Swept tickets stay invalid too.
-    swept = h.manager.issue_ticket(key(record.sid, 1))
-    clock.advance(31)
-    assert await h.alive(record.sid, 1)
-    await h.manager.sweep()
-    assert await h.manager.redeem_ticket(swept) is None
-
-
-async def test_tickets_die_with_their_session(make: Callable[..., Harness]) -> None:
-    h = make()
-    record = await h.manager.open(1, "a@example.com", {})
-    ticket = h.manager.issue_ticket(key(record.sid, 1))
-    await h.manager.close(record.sid)
-    assert await h.manager.redeem_ticket(ticket) is None
 
 
 # --- stats -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import httpx
 from conftest import ServerFactory
 from support import EventStream, LiveServer, bearer, login, open_stream, register
 from test_logs import eventually, ticket_for
+from web_support import sign_up
 
 CAPS = {
     "log_max_streams_per_session": 2,
@@ -50,10 +51,22 @@ async def test_one_session_may_hold_only_so_many_streams(make_server: ServerFact
         await open_streams(stack, client, token, 2)
         refused = await refusal(client, token=token)
         assert "per session" in refused.json()["detail"]
-        # The web page's way in (a ticket) meets the same cap.
+        # A ticket meets the same cap.
         await refusal(client, ticket=await ticket_for(client, token))
         # The session's other requests still work.
         assert (await client.get("/me/keywords", headers=bearer(token))).status_code == 200
+
+
+async def test_the_pages_stream_meets_the_same_caps(make_server: ServerFactory) -> None:
+    server = await make_server(**CAPS)
+    async with server.client() as client, AsyncExitStack() as stack:
+        await sign_up(client, "a@example.com")
+        page_token = client.cookies["dreamjob_session"]
+        await open_streams(stack, client, page_token, 2)
+        async with asyncio.timeout(10):
+            refused = await client.get("/web/logs", headers={"Accept": "text/event-stream"})
+        assert refused.status_code == 429
+        assert int(refused.headers["retry-after"]) > 0
 
 
 async def test_one_user_may_hold_only_so_many_streams(make_server: ServerFactory) -> None:

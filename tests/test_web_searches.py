@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from support import LiveServer, open_stream, start_server, user_id_of
+from support import EventStream, LiveServer, start_server, user_id_of
 from web_support import HTMX, csrf_meta, sign_up, wait_for_run
 
 from dreamjobsearch.web.search_form import SearchForm, SearchFormError
@@ -209,31 +209,40 @@ async def test_nobody_else_can_see_or_cancel_a_run(server: LiveServer) -> None:
         assert await wait_for_run(owner, run_id) == "succeeded"
 
 
-async def test_a_ticket_opens_the_live_log_stream(server: LiveServer) -> None:
+async def test_the_live_panels_stream_opens_with_only_the_session_cookie(
+    server: LiveServer,
+) -> None:
     async with server.client() as client:
         csrf = await sign_up(client, EMAIL)
-        response = await client.post(
-            "/web/logs/ticket", headers={"X-CSRF-Token": csrf, "Accept": "application/json"}
-        )
-        assert response.status_code == 200
-        assert response.headers["Cache-Control"] == "no-store"
-        ticket = response.json()["ticket"]
-        async with open_stream(client, ticket=ticket) as stream:
+        # What live.js sends: the cookie, no token, no ticket, no CSRF token (a GET).
+        async with client.stream(
+            "GET", "/web/logs", headers={"Accept": "text/event-stream"}
+        ) as response:
+            assert response.status_code == 200
+            assert response.headers["content-type"].startswith("text/event-stream")
+            assert response.headers["Cache-Control"] == "no-store"
+            stream = EventStream(response)
             run_id = await start(client, csrf)
             final = await stream.until(
                 lambda event: (
                     event["kind"] == "run_state" and event["data"]["status"] == "succeeded"
                 )
             )
+            await stream.close()
         assert final["run_id"] == run_id
         assert final["data"]["new"] == 2
 
 
-async def test_a_script_asking_for_a_ticket_when_logged_out_gets_401(
-    client: httpx.AsyncClient,
-) -> None:
-    response = await client.post("/web/logs/ticket", headers={"Accept": "application/json"})
-    assert response.status_code == 401
+async def test_the_live_panels_stream_is_401_once_logged_out(server: LiveServer) -> None:
+    async with server.client() as client:
+        stream_headers = {"Accept": "text/event-stream"}
+        assert (await client.get("/web/logs", headers=stream_headers)).status_code == 401
+        csrf = await sign_up(client, EMAIL)
+        cookie = client.cookies["dreamjob_session"]
+        await client.post("/web/logout", headers={"X-CSRF-Token": csrf})
+        # The ended session's cookie, sent again, opens nothing (the page then goes to /login).
+        client.cookies.set("dreamjob_session", cookie)
+        assert (await client.get("/web/logs", headers=stream_headers)).status_code == 401
 
 
 async def test_the_searches_page_loads_the_live_script(client: httpx.AsyncClient) -> None:

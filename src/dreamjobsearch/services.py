@@ -41,6 +41,11 @@ from dreamjobsearch.sessions.stores.memory import MemorySessionStore
 from dreamjobsearch.sessions.stores.redis import RedisSessionStore
 from dreamjobsearch.sessions.stores.stateless import StatelessSessionStore
 from dreamjobsearch.sessions.stream_slots import StreamLimits, StreamSlots
+from dreamjobsearch.sessions.tickets.base import TicketStore
+from dreamjobsearch.sessions.tickets.database import DatabaseTicketStore
+from dreamjobsearch.sessions.tickets.issuer import TicketIssuer
+from dreamjobsearch.sessions.tickets.memory import MemoryTicketStore
+from dreamjobsearch.sessions.tickets.redis import RedisTicketStore
 from dreamjobsearch.sources.http import HostPolicy, PoliteHttp, RetryPolicy
 from dreamjobsearch.sources.registry import BaseUrls, SourceRegistry
 from dreamjobsearch.storage.db import Database, create_engine, database
@@ -87,6 +92,8 @@ class Services:
     auth: AuthService[Workspace]
     vault: SecretVault
     stream_slots: StreamSlots
+    # Single-use tickets for `GET /logs`, in the store every process shares when there is one.
+    tickets: TicketIssuer[Workspace]
 
     def workspace_for(self, user_id: int, email: str, config: dict[str, Any]) -> Workspace:
         """A workspace for a user outside any session (the CLI)."""
@@ -191,6 +198,17 @@ def stateless_lifetime(settings: Settings) -> int:
     return min(settings.session_absolute_timeout, settings.jwt_ttl)
 
 
+def build_ticket_store(settings: Settings, engine: AsyncEngine, redis: Redis | None) -> TicketStore:
+    """Redis when configured; else the database when sessions are shared through it (so any
+    process can redeem a ticket); else this process's memory (the memory session store
+    serves one process anyway)."""
+    if redis is not None:
+        return RedisTicketStore(redis, settings.redis_prefix)
+    if settings.session_store in (SessionStoreKind.DATABASE, SessionStoreKind.STATELESS):
+        return DatabaseTicketStore(engine)
+    return MemoryTicketStore()
+
+
 def build_session_manager(
     settings: Settings,
     store: SessionStore,
@@ -209,7 +227,6 @@ def build_session_manager(
             max_per_user=settings.session_max_per_user,
             limit_policy=settings.session_limit_policy,
             sweep_interval=settings.session_sweep_interval,
-            ticket_ttl=settings.log_ticket_ttl,
             live_cache=settings.session_live_cache,
         )
 
@@ -395,5 +412,11 @@ async def build_services(
                 settings.log_max_streams_per_user,
                 settings.log_max_streams_total,
             )
+        ),
+        tickets=TicketIssuer(
+            build_ticket_store(settings, engine, redis),
+            manager.resolve,
+            clock,
+            settings.log_ticket_ttl,
         ),
     )

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.security import HTTPAuthorizationCredentials
 from sse_starlette import EventSourceResponse
-from starlette.background import BackgroundTask
 
 from dreamjobsearch.api.deps import CallerDep, bearer
 from dreamjobsearch.api.schemas import TicketOut
 from dreamjobsearch.errors import NotAuthenticatedError
 from dreamjobsearch.http_common.deps import ServicesDep
+from dreamjobsearch.http_common.log_stream import log_stream
 from dreamjobsearch.services import Services
 from dreamjobsearch.sessions.manager import ActiveSession
 from dreamjobsearch.workspace import Workspace
@@ -25,16 +22,20 @@ router = APIRouter(tags=["logs"])
 
 @router.post("/logs/ticket")
 async def log_ticket(caller: CallerDep, services: ServicesDep) -> TicketOut:
-    """A single-use ticket, valid briefly, for opening a stream where headers cannot be set."""
-    ticket = services.sessions.issue_ticket(caller.session.key)
-    return TicketOut(ticket=ticket, expires_in=services.settings.log_ticket_ttl)
+    """A single-use ticket, valid briefly, for opening a stream where headers cannot be set.
+
+    Any server process accepts it (tickets live in Redis, or the database, when configured),
+    once, while the session that asked for it is still open.
+    """
+    ticket = await services.tickets.issue(caller.session.key)
+    return TicketOut(ticket=ticket, expires_in=services.tickets.ttl)
 
 
 async def _stream_session(
     services: Services, ticket: str | None, credentials: HTTPAuthorizationCredentials | None
 ) -> ActiveSession[Workspace]:
     if ticket:
-        session = await services.sessions.redeem_ticket(ticket)
+        session = await services.tickets.redeem(ticket)
         if session is None:
             raise NotAuthenticatedError("invalid, used or expired ticket")
         return session
@@ -65,42 +66,4 @@ async def logs(
     server process: within one heartbeat interval). A session, a user and the server may
     each hold only so many open streams; one more is refused with 429 and `Retry-After`.
     """
-    session = await _stream_session(services, ticket, credentials)
-    key = session.key
-    slot = services.stream_slots.take(key.sid, key.user_id)
-    subscription = services.sessions.subscribe(key)
-
-    def close() -> None:
-        # Called when the events end and again after the response ends: a client that
-        # leaves before the first event never starts `events`, and must not keep its slot.
-        services.sessions.unsubscribe(key.sid, subscription)
-        slot.release()
-
-    async def closed() -> None:
-        close()
-
-    recheck = services.settings.log_heartbeat_interval
-
-    async def events() -> AsyncIterator[dict[str, Any]]:
-        try:
-            while True:
-                try:
-                    event = await asyncio.wait_for(subscription.get(), recheck)
-                except TimeoutError:
-                    # Quiet for a while: make sure the session was not ended elsewhere
-                    # (a logout on another server process closes no stream here).
-                    if await services.sessions.is_alive(key):
-                        continue
-                    break
-                if event is None:
-                    break
-                yield {"data": json.dumps(event.to_dict())}
-        finally:
-            close()
-
-    return EventSourceResponse(
-        events(),
-        ping=services.settings.log_heartbeat_interval,
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-        background=BackgroundTask(closed),
-    )
+    return log_stream(services, await _stream_session(services, ticket, credentials))

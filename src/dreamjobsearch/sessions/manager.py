@@ -28,8 +28,6 @@ from dreamjobsearch.sessions.stores.base import SessionRecord, SessionStore
 logger = logging.getLogger(__name__)
 
 SID_BYTES = 32
-TICKET_BYTES = 32
-MAX_PENDING_TICKETS = 100_000
 SERVER_FULL = "the server has reached its limit of open sessions: try again later"
 
 # The workspace type a session holds: the manager only builds, keeps and hands back workspaces
@@ -49,7 +47,6 @@ class SessionPolicy:
     max_per_user: int
     limit_policy: LimitPolicy
     sweep_interval: int
-    ticket_ttl: int
     live_cache: int = 10_000
 
 
@@ -109,12 +106,6 @@ class SessionStats:
     sessions: list[SessionView]
 
 
-@dataclass(frozen=True, slots=True)
-class _Ticket:
-    key: SessionKey
-    expires_at: float
-
-
 class SessionManager(Generic[W]):
     """Owns session policy; the store only persists records."""
 
@@ -141,7 +132,6 @@ class SessionManager(Generic[W]):
         # was dropped gets it rebuilt from its record's data on its next request. Sessions
         # with open streams are never dropped, so logging out can still close them.
         self._live: OrderedDict[str, LiveSession[W]] = OrderedDict()
-        self._tickets: dict[str, _Ticket] = {}
         self._open_lock = asyncio.Lock()
         self._sweeper: asyncio.Task[None] | None = None
 
@@ -265,14 +255,11 @@ class SessionManager(Generic[W]):
         return len(sids)
 
     async def sweep(self) -> int:
-        """Remove expired sessions and tickets; returns how many sessions ended."""
+        """Remove expired sessions; returns how many sessions ended."""
         now = self._clock.now()
         expired = await self._store.purge_expired(now, self._idle_timeout)
         for sid in expired:
             self._release(sid)
-        for ticket, entry in list(self._tickets.items()):
-            if entry.expires_at <= now:
-                del self._tickets[ticket]
         if expired:
             logger.info("sweeper ended %d expired sessions", len(expired))
         return len(expired)
@@ -315,22 +302,6 @@ class SessionManager(Generic[W]):
             live.subscriptions.discard(subscription)
             if live.workspace is None and not live.subscriptions:
                 del self._live[sid]
-
-    def issue_ticket(self, key: SessionKey) -> str:
-        """A single-use ticket that opens one log stream for this session, briefly valid."""
-        if len(self._tickets) >= MAX_PENDING_TICKETS:
-            self._tickets.pop(next(iter(self._tickets)))
-        ticket = secrets.token_urlsafe(TICKET_BYTES)
-        expires_at = self._clock.now() + self._policy.ticket_ttl
-        self._tickets[ticket] = _Ticket(key, expires_at)
-        return ticket
-
-    async def redeem_ticket(self, ticket: str) -> ActiveSession[W] | None:
-        """Use a ticket once: the session it was issued for, if both are still valid."""
-        entry = self._tickets.pop(ticket, None)
-        if entry is None or entry.expires_at <= self._clock.now():
-            return None
-        return await self.resolve(entry.key)
 
     async def stats(self) -> SessionStats:
         """Every session with its times, streams and measured memory."""
@@ -409,8 +380,6 @@ class SessionManager(Generic[W]):
             return
         for subscription in live.subscriptions:
             self._bus.unsubscribe(subscription)
-        for ticket in [t for t, entry in self._tickets.items() if entry.key.sid == sid]:
-            del self._tickets[ticket]
 
     async def _sweep_forever(self) -> None:
         while True:

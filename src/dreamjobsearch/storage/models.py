@@ -242,6 +242,23 @@ class RevokedSession(Base):
     expires_at: Mapped[float] = mapped_column(Float, index=True)
 
 
+class LogTicket(Base):
+    """A pending single-use ticket for opening a log stream (`POST /logs/ticket`), shared by
+    every process on the database when there is no Redis. `name` is the ticket's SHA-256; the
+    row is deleted when the ticket is used, or after `expires_at`. The rest is the key of the
+    session that asked for it (no foreign key: the session is checked when the ticket is used,
+    and the lazy store keeps no session row)."""
+
+    __tablename__ = "log_tickets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sid: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(Integer)
+    issued_at: Mapped[float] = mapped_column(Float)
+    token_expires_at: Mapped[float] = mapped_column(Float)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)
+
+
 class UserSecret(Base):
     """A user's third-party credential, sealed with AES-GCM (see `vault/`): `sealed` is the
     nonce and ciphertext, `key_id` names the key that sealed it."""

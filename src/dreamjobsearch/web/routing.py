@@ -84,11 +84,12 @@ def safe_next(target: str | None) -> str:
 
 def login_redirect(request: Request, stale_cookie: bool) -> Response:
     """Send the visitor to the login page, then back here; htmx gets a full-page redirect
-    and a script asking for JSON a plain 401."""
+    and a script asking for JSON or an event stream a plain 401."""
     response: Response
+    accept = request.headers.get("accept", "")
     if is_htmx(request):
         response = Response(status_code=401, headers={"HX-Redirect": LOGIN_PATH})
-    elif "application/json" in request.headers.get("accept", ""):
+    elif "application/json" in accept or "text/event-stream" in accept:
         response = Response(status_code=401)
     else:
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")

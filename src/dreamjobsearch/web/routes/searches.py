@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import JSONResponse
+from sse_starlette import EventSourceResponse
 from starlette.responses import RedirectResponse, Response
 
 from dreamjobsearch.http_common.deps import ServicesDep
+from dreamjobsearch.http_common.log_stream import log_stream
 from dreamjobsearch.storage.models import Run
 from dreamjobsearch.storage.runs import ACTIVE_STATES
 from dreamjobsearch.web.routing import WebRoute
@@ -154,11 +155,8 @@ async def cancel_run(request: Request, run_id: str, viewer: VerifiedViewerDep) -
     return await _run_fragments(request, viewer, run)
 
 
-@router.post("/web/logs/ticket")
-async def log_ticket(viewer: VerifiedViewerDep, services: ServicesDep) -> JSONResponse:
-    """A single-use ticket for `GET /logs` (EventSource cannot send headers)."""
-    ticket = services.sessions.issue_ticket(viewer.session.key)
-    return JSONResponse(
-        {"ticket": ticket, "expires_in": services.settings.log_ticket_ttl},
-        headers={"Cache-Control": "no-store"},
-    )
+@router.get("/web/logs")
+async def log_events(viewer: ViewerDep, services: ServicesDep) -> EventSourceResponse:
+    """The live panel's stream of the viewer's events, opened with the page's own session
+    cookie (the same checks as every page), so it works on whichever process answers."""
+    return log_stream(services, viewer.session)

@@ -1,9 +1,9 @@
 // The live panel of the Searches page: the user's events from GET /logs (Server-Sent Events).
 //
-// EventSource cannot send headers, and the session cookie is not what /logs reads, so each
-// connection is opened with a single-use ticket fetched (with the page's CSRF token) from
-// /web/logs/ticket. A dropped stream is closed at once and reopened with a fresh ticket:
-// letting EventSource retry on its own would replay the used ticket.
+// The stream is GET /web/logs, opened with the page's own session cookie (one request, so it
+// works on whichever server process answers it). It is read with fetch rather than
+// EventSource so that a logged-out answer (401) can be told from a dropped connection: the
+// first goes to the login page, the second reconnects, waiting longer each time.
 (function () {
   "use strict";
 
@@ -11,7 +11,6 @@
   if (!live) {
     return;
   }
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const connection = document.getElementById("connection");
   const logLines = document.getElementById("log-lines");
   const announcer = document.getElementById("run-announcer");
@@ -21,7 +20,7 @@
   const MAX_LINES = 200;
   const MAX_RETRY_DELAY = 30000;
   const latest = new Map(); // run id -> what its events said last: {status, percent, counts}
-  let source = null;
+  let reading = null; // the AbortController of the open stream
   let leaving = false;
   let retryDelay = 1000;
 
@@ -149,49 +148,66 @@
     retryDelay = Math.min(retryDelay * 2, MAX_RETRY_DELAY);
   }
 
+  function opened() {
+    retryDelay = 1000;
+    setConnection("live", "Live");
+    // Events sent while we were away are gone: catch up from the run's record.
+    const element = panel();
+    if (element && element.dataset.active === "true") {
+      load(element.dataset.runId);
+    }
+  }
+
+  // One SSE message block: its `data:` lines (heartbeat comments have none).
+  function dispatch(block) {
+    const data = block
+      .split(/\r?\n/)
+      .filter((line) => line.startsWith("data:"))
+      .map((line) => line.slice(5).replace(/^ /, ""));
+    if (data.length) {
+      handle(JSON.parse(data.join("\n")));
+    }
+  }
+
   async function connect() {
     if (leaving) {
       return;
     }
-    let response;
+    reading = new AbortController();
     try {
-      response = await fetch("/web/logs/ticket", {
-        method: "POST",
-        headers: { "X-CSRF-Token": csrf, Accept: "application/json" },
+      const response = await fetch("/web/logs", {
+        headers: { Accept: "text/event-stream" },
         credentials: "same-origin",
+        signal: reading.signal,
       });
-    } catch (error) {
-      retry();
-      return;
-    }
-    if (response.status === 401) {
-      setConnection("offline", "Logged out");
-      window.location.assign("/login");
-      return;
-    }
-    if (!response.ok) {
-      retry();
-      return;
-    }
-    const body = await response.json();
-    source = new EventSource("/logs?ticket=" + encodeURIComponent(body.ticket));
-    source.addEventListener("open", function () {
-      retryDelay = 1000;
-      setConnection("live", "Live");
-      // Events sent while we were away are gone: catch up from the run's record.
-      const element = panel();
-      if (element && element.dataset.active === "true") {
-        load(element.dataset.runId);
+      if (response.status === 401) {
+        setConnection("offline", "Logged out");
+        window.location.assign("/login");
+        return;
       }
-    });
-    source.addEventListener("message", function (message) {
-      handle(JSON.parse(message.data));
-    });
-    source.addEventListener("error", function () {
-      source.close();
-      source = null;
-      retry();
-    });
+      if (!response.ok || !response.body) {
+        throw new Error("the stream was refused: " + response.status);
+      }
+      opened();
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) {
+          break;
+        }
+        buffer += value;
+        let end;
+        while ((end = /\r?\n\r?\n/.exec(buffer))) {
+          dispatch(buffer.slice(0, end.index));
+          buffer = buffer.slice(end.index + end[0].length);
+        }
+      }
+    } catch (error) {
+      // A dropped connection or a refusal: reconnect below, unless the page is going away.
+    }
+    reading = null;
+    retry();
   }
 
   // A new panel came in (a run started, cancelled or refreshed): bring it up to date with
@@ -214,8 +230,8 @@
   });
   window.addEventListener("pagehide", function () {
     leaving = true;
-    if (source) {
-      source.close();
+    if (reading) {
+      reading.abort();
     }
   });
 

@@ -1,0 +1,153 @@
+"""Log-stream tickets and the live panel's stream across two real `dreamjob serve` processes,
+as behind a load balancer: a ticket issued by one process opens a stream on the other, once;
+the page's cookie opens its stream on either."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import TEST_SECRET
+from processes import EXAMPLES, dreamjob_process, free_port, wait_healthy
+from services_available import REDIS_URL, fresh_postgres_database, fresh_redis_prefix
+from support import EventStream, bearer, open_stream, put_file, register
+from web_support import sign_up
+
+# Real API processes on the real PostgreSQL (and Redis).
+pytestmark = [pytest.mark.slow, pytest.mark.services]
+
+STREAM = {"Accept": "text/event-stream"}
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database."""
+    with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+async def prefix() -> AsyncIterator[str]:
+    """A Redis key prefix of this test's own."""
+    async for value in fresh_redis_prefix():
+        yield value
+
+
+@asynccontextmanager
+async def two_servers(
+    tmp_path: Path, **settings: str
+) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    """Two `dreamjob serve` processes on one database (and the given settings); a client on
+    each. Both processes are killed when the block ends."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    env = {
+        **os.environ,
+        "DREAMJOB_DATA_DIR": str(data_dir),
+        "DREAMJOB_JWT_SECRET": TEST_SECRET,
+        "DREAMJOB_LOG_HEARTBEAT_INTERVAL": "1",
+        **{f"DREAMJOB_{name.upper()}": value for name, value in settings.items()},
+    }
+    port_a, port_b = free_port(), free_port()
+    a_url, b_url = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"
+    async with (
+        dreamjob_process(["serve", "--port", str(port_a)], env, tmp_path / "a.log"),
+        dreamjob_process(["serve", "--port", str(port_b)], env, tmp_path / "b.log"),
+    ):
+        await wait_healthy(a_url, tmp_path / "a.log")
+        await wait_healthy(b_url, tmp_path / "b.log")
+        async with (
+            httpx.AsyncClient(base_url=a_url, timeout=10) as on_a,
+            httpx.AsyncClient(base_url=b_url, timeout=10) as on_b,
+        ):
+            yield on_a, on_b
+
+
+async def ticket(client: httpx.AsyncClient, token: str) -> str:
+    """A fresh ticket from this process."""
+    response = await client.post("/logs/ticket", headers=bearer(token))
+    assert response.status_code == 200, response.text
+    value: str = response.json()["ticket"]
+    return value
+
+
+async def check_tickets_cross_processes(on_a: httpx.AsyncClient, on_b: httpx.AsyncClient) -> None:
+    """A ticket from A opens a stream on B, once; a ticket of a logged-out session opens
+    nothing anywhere."""
+    token = await register(on_a, "ada@example.com")
+    from_a = await ticket(on_a, token)
+    async with open_stream(on_b, ticket=from_a):
+        # Used on B: refused on A, and on B again.
+        assert (await on_a.get("/logs", params={"ticket": from_a})).status_code == 401
+        assert (await on_b.get("/logs", params={"ticket": from_a})).status_code == 401
+
+    unused = await ticket(on_b, token)
+    assert (await on_a.post("/logout", headers=bearer(token))).status_code == 200
+    assert (await on_b.get("/logs", params={"ticket": unused})).status_code == 401
+
+
+async def test_a_ticket_from_one_process_opens_a_stream_on_another_once_with_redis(
+    tmp_path: Path, postgres_url: str, prefix: str
+) -> None:
+    async with two_servers(
+        tmp_path,
+        database_url=postgres_url,
+        redis_url=REDIS_URL,
+        redis_prefix=prefix,
+        session_store="redis",
+    ) as (on_a, on_b):
+        await check_tickets_cross_processes(on_a, on_b)
+
+
+async def test_a_ticket_from_one_process_opens_a_stream_on_another_once_on_the_database(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    # No Redis: sessions and tickets are shared through PostgreSQL alone.
+    async with two_servers(tmp_path, database_url=postgres_url, session_store="database") as (
+        on_a,
+        on_b,
+    ):
+        await check_tickets_cross_processes(on_a, on_b)
+
+
+async def test_the_live_panel_signed_in_on_one_process_streams_from_the_other(
+    tmp_path: Path, postgres_url: str, prefix: str
+) -> None:
+    async with two_servers(
+        tmp_path,
+        database_url=postgres_url,
+        redis_url=REDIS_URL,
+        redis_prefix=prefix,
+        session_store="redis",
+    ) as (on_a, on_b):
+        await sign_up(on_a, "ada@example.com")
+        # The browser's cookie, sent to whichever process the balancer picks.
+        on_b.cookies.update(on_a.cookies)
+        cookie_token = on_a.cookies["dreamjob_session"]
+        await put_file(
+            on_a, bearer(cookie_token), "feed.json", (EXAMPLES / "postings.json").read_bytes()
+        )
+        async with on_b.stream("GET", "/web/logs", headers=STREAM) as response:
+            assert response.status_code == 200
+            # The stream on B carries the events of a run started on A.
+            stream = EventStream(response)
+            started = await on_a.post(
+                "/update-database",
+                json={"queries": ["engineer"], "sources": [{"type": "file", "path": "feed.json"}]},
+                headers=bearer(cookie_token),
+            )
+            assert started.status_code == 202, started.text
+            final = await stream.until(
+                lambda event: (
+                    event["kind"] == "run_state"
+                    and event["data"]["status"] not in ("queued", "running")
+                ),
+                within=30,
+            )
+            await stream.close()
+        assert final["run_id"] == started.json()["run_id"]
+        assert final["data"]["status"] == "succeeded"
