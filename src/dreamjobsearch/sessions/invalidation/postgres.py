@@ -37,8 +37,8 @@ class PostgresInvalidationChannel(ListeningChannel):
         super().__init__(reconnect_delay)
         self._engine = engine
         # The engine's own address, as libpq takes it.
-        self._conninfo = make_url(engine.url).set(drivername="postgresql").render_as_string(
-            hide_password=False
+        self._conninfo = (
+            make_url(engine.url).set(drivername="postgresql").render_as_string(hide_password=False)
         )
 
     async def publish(self, sids: Sequence[str]) -> None:
