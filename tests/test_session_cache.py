@@ -49,12 +49,12 @@ from dreamjobsearch.sessions.invalidation.postgres import (
 )
 from dreamjobsearch.sessions.invalidation.redis import RedisInvalidationChannel, listener_name
 from dreamjobsearch.sessions.manager import SessionKey, SessionManager, SessionPolicy
-from dreamjobsearch.sessions.stateless_manager import StatelessSessionManager
 from dreamjobsearch.sessions.stores.base import SessionRecord, SessionStore
 from dreamjobsearch.sessions.stores.cached import CachedSessionStore
 from dreamjobsearch.sessions.stores.database import DatabaseSessionStore
 from dreamjobsearch.sessions.stores.redis import RedisSessionStore
 from dreamjobsearch.sessions.stores.stateless import StatelessSessionStore
+from dreamjobsearch.sessions.strategies.stateless import StatelessStrategy
 from dreamjobsearch.storage.db import create_engine, database
 from dreamjobsearch.storage.migrate import upgrade
 from dreamjobsearch.storage.users import UserRepository
@@ -227,13 +227,14 @@ class Processes:
                 inner_denylist = DatabaseDenylist(engine)
             counted = Counting(inner_denylist)
             denylist = CachedDenylist(counted, channel, cache_size)
-            manager = StatelessSessionManager(
-                StatelessSessionStore(ledger, denylist, clock),
+            stateless = StatelessSessionStore(ledger, denylist, clock)
+            manager = SessionManager(
+                stateless,
                 policy,
                 clock,
                 bus,
                 workspace_of,
-                load_user,
+                strategy=StatelessStrategy(stateless, load_user),
             )
         else:
             inner: SessionStore

@@ -40,13 +40,15 @@ from dreamjobsearch.sessions.invalidation.local import LocalInvalidationChannel
 from dreamjobsearch.sessions.invalidation.postgres import PostgresInvalidationChannel
 from dreamjobsearch.sessions.invalidation.redis import RedisInvalidationChannel
 from dreamjobsearch.sessions.manager import SessionManager, SessionPolicy
-from dreamjobsearch.sessions.stateless_manager import StatelessSessionManager
 from dreamjobsearch.sessions.stores.base import SessionStore
 from dreamjobsearch.sessions.stores.cached import CachedSessionStore
 from dreamjobsearch.sessions.stores.database import DatabaseSessionStore
 from dreamjobsearch.sessions.stores.memory import MemorySessionStore
 from dreamjobsearch.sessions.stores.redis import RedisSessionStore
 from dreamjobsearch.sessions.stores.stateless import StatelessSessionStore
+from dreamjobsearch.sessions.strategies.base import SessionStrategy
+from dreamjobsearch.sessions.strategies.stateful import StatefulStrategy
+from dreamjobsearch.sessions.strategies.stateless import StatelessStrategy
 from dreamjobsearch.sessions.stream_slots import StreamLimits, StreamSlots
 from dreamjobsearch.sessions.tickets.base import TicketStore
 from dreamjobsearch.sessions.tickets.database import DatabaseTicketStore
@@ -277,24 +279,21 @@ def build_session_manager(
     def workspace_factory(user_id: int, email: str, config: dict[str, Any]) -> Workspace:
         return Workspace(user_id, email, config, workspace_services)
 
-    shared = (workspace_services,)
+    strategy: SessionStrategy
     if isinstance(store, StatelessSessionStore):
-        return StatelessSessionManager(
-            store,
-            policy(stateless_lifetime(settings)),
-            clock,
-            bus,
-            workspace_factory,
-            users.workspace_source,
-            shared=shared,
-        )
+        strategy = StatelessStrategy(store, users.workspace_source)
+        lifetime = stateless_lifetime(settings)
+    else:
+        strategy = StatefulStrategy(store, settings.session_idle_timeout)
+        lifetime = settings.session_absolute_timeout
     return SessionManager(
         store,
-        policy(settings.session_absolute_timeout),
+        policy(lifetime),
         clock,
         bus,
         workspace_factory,
-        shared=shared,
+        shared=(workspace_services,),
+        strategy=strategy,
     )
 
 

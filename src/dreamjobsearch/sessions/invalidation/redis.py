@@ -83,6 +83,7 @@ class RedisInvalidationChannel(ListeningChannel):
         finally:
             with contextlib.suppress(RedisError):
                 await pubsub.aclose()  # type: ignore[no-untyped-call]
+            with contextlib.suppress(RedisError):
                 await client.aclose()
 
     def _handle(self, message: dict[str, object]) -> None:
