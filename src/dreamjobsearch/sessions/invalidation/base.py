@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
@@ -62,12 +63,12 @@ class InvalidationChannel(Protocol):
         ...
 
 
-class ListeningChannel:
+class ListeningChannel(ABC):
     """The shared part of a channel that listens on a connection: the listeners, the health
     flag and its logged transitions, and a loop that reconnects with backoff.
 
-    A subclass writes `_listen`: connect, subscribe, call `_subscribed()`, then hand each
-    message to `_deliver` until the connection fails (by raising).
+    A subclass writes `publish`, and `_listen`: connect, subscribe, call `_subscribed()`,
+    then hand each message to `_deliver` until the connection fails (by raising).
     """
 
     name = "invalidation channel"
@@ -108,8 +109,13 @@ class ListeningChannel:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    @abstractmethod
+    async def publish(self, sids: Sequence[str]) -> None:
+        """Tell every process that these sessions ended."""
+
+    @abstractmethod
     async def _listen(self) -> None:
-        raise NotImplementedError
+        """Listen on one connection until it fails."""
 
     def _subscribed(self) -> None:
         """The subscription is (again) in place: anything could have been missed before it,
