@@ -8,7 +8,8 @@ from conftest import ServerFactory
 from support import PASSWORD, LiveServer, bearer, grant_admin, register
 from web_support import HTMX, csrf_field, session_token, sign_in, sign_up
 
-from dreamjobsearch.web.cookies import PRELOGIN_COOKIE, SESSION_COOKIE
+from dreamjobsearch.http_common.transports import SESSION_COOKIE
+from dreamjobsearch.web.cookies import PRELOGIN_COOKIE
 
 EMAIL = "ada@example.com"
 PAGES = ("/", "/results", "/account/sessions", "/admin")
