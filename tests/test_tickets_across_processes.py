@@ -5,16 +5,13 @@ a round-robin proxy in front of both."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import TEST_SECRET
-from processes import EXAMPLES, dreamjob_process, free_port, wait_healthy
+from processes import EXAMPLES, two_servers
 from round_robin_proxy import round_robin_proxy
 from services_available import REDIS_URL, fresh_postgres_database, fresh_redis_prefix
 from support import EventStream, bearer, open_stream, put_file, register
@@ -40,36 +37,6 @@ async def prefix() -> AsyncIterator[str]:
     """A Redis key prefix of this test's own."""
     async for value in fresh_redis_prefix():
         yield value
-
-
-@asynccontextmanager
-async def two_servers(
-    tmp_path: Path, **settings: str
-) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
-    """Two `dreamjob serve` processes on one database (and the given settings); a client on
-    each. Both processes are killed when the block ends."""
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    env = {
-        **os.environ,
-        "DREAMJOB_DATA_DIR": str(data_dir),
-        "DREAMJOB_JWT_SECRET": TEST_SECRET,
-        "DREAMJOB_LOG_HEARTBEAT_INTERVAL": "1",
-        **{f"DREAMJOB_{name.upper()}": value for name, value in settings.items()},
-    }
-    port_a, port_b = free_port(), free_port()
-    a_url, b_url = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"
-    async with (
-        dreamjob_process(["serve", "--port", str(port_a)], env, tmp_path / "a.log"),
-        dreamjob_process(["serve", "--port", str(port_b)], env, tmp_path / "b.log"),
-    ):
-        await wait_healthy(a_url, tmp_path / "a.log")
-        await wait_healthy(b_url, tmp_path / "b.log")
-        async with (
-            httpx.AsyncClient(base_url=a_url, timeout=10) as on_a,
-            httpx.AsyncClient(base_url=b_url, timeout=10) as on_b,
-        ):
-            yield on_a, on_b
 
 
 async def ticket(client: httpx.AsyncClient, token: str) -> str:

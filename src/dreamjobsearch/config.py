@@ -15,7 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, PositiveInt, SecretStr, field_validator
+from pydantic import Field, NonNegativeInt, PositiveInt, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 logger = logging.getLogger(__name__)
@@ -112,6 +112,11 @@ class Settings(BaseSettings):
     session_live_cache: PositiveInt = 1000
     """Live workspaces a process keeps for the `database`/`redis` stores; others are rebuilt
     on demand from the session's stored data."""
+    session_cache_size: NonNegativeInt = 10000
+    """`database`/`redis`/`lazy` stores: sessions (for `lazy`, denylist answers) each process
+    caches, least recently used dropped first; every ending is broadcast to every process
+    (Redis pub/sub, PostgreSQL LISTEN/NOTIFY), and while that channel is down the cache is
+    bypassed. 0 turns the cache off."""
     redis_url: str | None = None
     """Redis, e.g. `redis://127.0.0.1:6379/0`; needed by the `redis` store and the `queue`
     runner; when set, events, login throttling and sign-up limits go through Redis too."""

@@ -1,9 +1,10 @@
 """`SessionManager`: the policy over a `SessionStore`.
 
 It opens sessions at login (new sid each time, limits applied), resolves them on every request
-(expiry checked, use recorded, the live workspace handed back), closes them at logout, sweeps
-the expired ones, and gives admins a view with measured memory. Live objects (workspaces and
-stream subscriptions) stay in this process, keyed by sid.
+(found by its strategy, expiry checked, use recorded, the live workspace handed back), closes
+them at logout, sweeps the expired ones, and gives admins a view with measured memory. Live
+objects (workspaces and stream subscriptions) stay in this process, keyed by sid. What a
+token means, a stored record or the token itself, is the `SessionStrategy`'s.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from dreamjobsearch.errors import TooManyRequestsError, UnavailableError
 from dreamjobsearch.events.base import EventBus, Subscription
 from dreamjobsearch.sessions.memory_usage import deep_size
 from dreamjobsearch.sessions.stores.base import SessionRecord, SessionStore
+from dreamjobsearch.sessions.strategies.base import SessionKey as SessionKey
+from dreamjobsearch.sessions.strategies.base import SessionStrategy
+from dreamjobsearch.sessions.strategies.stateful import StatefulStrategy
 
 logger = logging.getLogger(__name__)
 
@@ -48,16 +52,6 @@ class SessionPolicy:
     limit_policy: LimitPolicy
     sweep_interval: int
     live_cache: int = 10_000
-
-
-@dataclass(frozen=True, slots=True)
-class SessionKey:
-    """What a request presents for its session: the claims of its token that name it."""
-
-    sid: str
-    user_id: int
-    issued_at: float
-    expires_at: float
 
 
 @dataclass(slots=True)
@@ -107,10 +101,7 @@ class SessionStats:
 
 
 class SessionManager(Generic[W]):
-    """Owns session policy; the store only persists records."""
-
-    # Whether a session's workspace is kept in this process between its requests.
-    keeps_workspaces = True
+    """Owns session policy; the store only persists records, the strategy finds them."""
 
     def __init__(
         self,
@@ -120,6 +111,7 @@ class SessionManager(Generic[W]):
         bus: EventBus,
         workspace_factory: WorkspaceFactory[W],
         shared: tuple[object, ...] = (),
+        strategy: SessionStrategy | None = None,
     ) -> None:
         self._store = store
         self._policy = policy
@@ -127,7 +119,9 @@ class SessionManager(Generic[W]):
         self._bus = bus
         self._workspace_factory = workspace_factory
         self._shared = shared
-        self._idle_timeout: float = policy.idle_timeout
+        # Stateful unless told otherwise: a session is the record the store keeps.
+        self._strategy = strategy or StatefulStrategy(store, policy.idle_timeout)
+        self._idle_timeout: float = self._strategy.idle_timeout
         # Live workspaces by sid, least recently used first. Bounded: a session whose workspace
         # was dropped gets it rebuilt from its record's data on its next request. Sessions
         # with open streams are never dropped, so logging out can still close them.
@@ -160,7 +154,7 @@ class SessionManager(Generic[W]):
                 device=device,
             )
             await self._store.create(record)
-            if self.keeps_workspaces:
+            if self._strategy.keeps_workspaces:
                 workspace = self._workspace_factory(user_id, email, data)
                 self._remember(record.sid, LiveSession(workspace))
         logger.info("session opened for user %s (%s)", user_id, short_sid(record.sid))
@@ -181,19 +175,21 @@ class SessionManager(Generic[W]):
         """The live session for a request, or None when it ended or expired.
 
         Records the use (sliding the idle timeout) and returns the same workspace object on
-        every request, building it again from the record if this process has none.
+        every request, building it again from the record if this process has none (or a
+        fresh one each time, where the strategy keeps none).
         """
         sid = key.sid
-        record = await self._store.get(sid)
-        if record is None or record.user_id != key.user_id:
-            return None
         now = self._clock.now()
+        record = await self._strategy.find(key, now)
+        if record is None:
+            return None
         if record.is_expired(now, self._idle_timeout):
             await self.close(sid)
             return None
-        await self._store.touch(sid, now, record)
-        # Stores other than `memory` return a copy read before the touch: report this use.
-        record.last_accessed = now
+        await self._strategy.record_use(record, now)
+        if not self._strategy.keeps_workspaces:
+            workspace = self._workspace_factory(record.user_id, record.email, record.data)
+            return ActiveSession(record, workspace, key)
         live = self._live.get(sid)
         if live is None or live.workspace is None:
             workspace = self._workspace_factory(record.user_id, record.email, record.data)
@@ -210,12 +206,7 @@ class SessionManager(Generic[W]):
 
         Open streams ask this now and then, so a logout on another process ends them too.
         """
-        record = await self._store.get(key.sid)
-        return (
-            record is not None
-            and record.user_id == key.user_id
-            and not record.is_expired(self._clock.now(), self._idle_timeout)
-        )
+        return await self._strategy.is_alive(key, self._clock.now())
 
     async def sessions_of(self, user_id: int) -> list[SessionRecord]:
         """A user's live sessions, most recently used first."""
