@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.util import greenlet_spawn
 
 from dreamjobsearch.storage.db import Database
 
@@ -87,8 +88,10 @@ class HotReads:
             driver: Any = connection.driver_connection  # an aiosqlite.Connection
             rows = await driver.execute_fetchall(compiled.sql, values)
         finally:
-            # Nothing to roll back (a read opens no transaction on SQLite): back to the pool.
-            connection.close()
+            # Back to the pool (nothing to roll back: a read opens no transaction on SQLite),
+            # in SQLAlchemy's async context, as the pool may close it (an overflow
+            # connection), which awaits aiosqlite.
+            await greenlet_spawn(connection.close)
         if not rows:
             return None
         return tuple(
