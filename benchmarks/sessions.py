@@ -13,7 +13,10 @@
      SQLite (a temporary DATA_DIR), `lazy` with its denylist in SQLite and in Redis;
    - a one-query authenticated read, `GET /me/keywords`, on the memory store and SQLite.
    wrk sends one fixed `Authorization: Bearer` header: every request is the same session's.
-   Any answer that is not 2xx fails the run.
+   Any answer that is not 2xx fails the run. Beside the rates, each server's CPU time per
+   request (user + system, all its threads, from /proc) and their ratio: wrk and the server
+   share the cores, and when other work runs on the machine too, requests/s move with it,
+   while CPU per request moves much less. (CPU spent in PostgreSQL or Redis is not counted.)
 2. What each request costs, counted (not timed) in the same app built in this process and
    called through ASGI: the calls the `SessionManager` makes into its store (by method), the
    SQL statements SQLAlchemy executes (a `before_cursor_execute` listener on the app's
@@ -210,27 +213,36 @@ def _serve_bare(port: int) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="info", **options)
 
 
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What wrk loads: a URL, the server process behind it, the bearer token to send."""
+
+    url: str
+    pid: int
+    token: str | None = None
+
+
 @contextlib.asynccontextmanager
-async def _bare_server(workdir: Path) -> AsyncIterator[str]:
-    """The bare app in a subprocess until the block ends (stopped by its pid); its URL."""
+async def _bare_server(workdir: Path) -> AsyncIterator[Target]:
+    """The bare app in a subprocess until the block ends (stopped by its pid)."""
     port = free_port()
     log = (workdir / "bare.log").open("wb")
     process = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--serve-bare", str(port),
         stdout=log, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}/ping"
     try:
-        async with httpx.AsyncClient(base_url=url, timeout=2) as probe:
+        async with httpx.AsyncClient(timeout=2) as probe:
             deadline = time.monotonic() + START_TIMEOUT
             while True:
                 with contextlib.suppress(httpx.TransportError):
-                    if (await probe.get("/ping")).status_code == 200:
+                    if (await probe.get(url)).status_code == 200:
                         break
                 if process.returncode is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"the bare app did not start: see {workdir / 'bare.log'}")
                 await asyncio.sleep(0.1)
-        yield url
+        yield Target(url, process.pid)
     finally:
         if process.returncode is None:
             os.kill(process.pid, signal.SIGTERM)
@@ -242,27 +254,62 @@ async def _bare_server(workdir: Path) -> AsyncIterator[str]:
         log.close()
 
 
-_RATE = re.compile(r"Requests/sec:\s+([\d.]+)")
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, every thread) the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(slots=True)
+class Load:
+    """Requests answered, seconds taken and the server's CPU seconds: one round, or a sum."""
+
+    requests: int = 0
+    seconds: float = 0.0
+    cpu: float = 0.0
+
+    def add(self, other: Load) -> None:
+        """Add another round."""
+        self.requests += other.requests
+        self.seconds += other.seconds
+        self.cpu += other.cpu
+
+    @property
+    def rate(self) -> float:
+        """Requests per second."""
+        return self.requests / self.seconds
+
+    @property
+    def cpu_per_request(self) -> float:
+        """The server's CPU microseconds per request."""
+        return self.cpu / self.requests * 1e6
+
+
+_ANSWERED = re.compile(r"(\d+) requests in ([\d.]+)(us|ms|s|m)\b")
+_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
 _NOT_OK = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 _SOCKET_ERRORS = re.compile(r"Socket errors:.*")
 
 
-async def _wrk(url: str, seconds: float, token: str | None = None) -> float:
-    """Requests/s `wrk` measures against `url`; raises if any answer was not 2xx/3xx."""
-    headers = ["-H", f"Authorization: Bearer {token}"] if token else []
+async def _wrk(target: Target, seconds: float) -> Load:
+    """Load `target` with wrk for `seconds`; raises if any answer was not 2xx/3xx."""
+    headers = ["-H", f"Authorization: Bearer {target.token}"] if target.token else []
+    cpu_before = _cpu_seconds(target.pid)
     process = await asyncio.create_subprocess_exec(
-        WRK, f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds:g}s", *headers, url,
+        WRK, f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds:g}s", *headers, target.url,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
     output = (await process.communicate())[0].decode()
-    rate = _RATE.search(output)
-    if process.returncode != 0 or rate is None:
-        raise RuntimeError(f"wrk failed on {url}:\n{output}")
+    cpu = _cpu_seconds(target.pid) - cpu_before
+    answered = _ANSWERED.search(output)
+    if process.returncode != 0 or answered is None:
+        raise RuntimeError(f"wrk failed on {target.url}:\n{output}")
     if failed := _NOT_OK.search(output):
-        raise RuntimeError(f"{failed.group(1)} answers of {url} were not 2xx:\n{output}")
+        raise RuntimeError(f"{failed.group(1)} answers of {target.url} were not 2xx:\n{output}")
     if errors := _SOCKET_ERRORS.search(output):
-        print(f"  ({url}: {errors.group()})")
-    return float(rate.group(1))
+        print(f"  ({target.url}: {errors.group()})")
+    elapsed = float(answered.group(2)) * _UNITS[answered.group(3)]
+    return Load(int(answered.group(1)), elapsed, cpu)
 
 
 async def _sign_in(base_url: str, path: str) -> str:
@@ -279,36 +326,23 @@ async def _sign_in(base_url: str, path: str) -> str:
     return token
 
 
-@dataclass(slots=True)
-class Timed:
-    """One case's requests/s over HTTP and the bare app's, in the same rounds."""
-
-    bare: float
-    app: float
-
-    @property
-    def ratio(self) -> float:
-        """App over bare."""
-        return self.app / self.bare
-
-
 async def _timed(
-    case: Case, bare_url: str, seconds: float, rounds: int, postgres_url: str, redis_url: str
-) -> Timed:
-    """Start the case's server, sign in, then alternate wrk rounds against it and the bare
-    app; the sums of requests over the sums of seconds."""
+    case: Case, bare: Target, seconds: float, rounds: int, postgres_url: str, redis_url: str
+) -> tuple[Load, Load]:
+    """Start the case's server, sign in, then alternate wrk rounds against the bare app and
+    it; the bare app's load and the app's, summed over the rounds."""
     with tempfile.TemporaryDirectory() as data_dir, contextlib.ExitStack() as stack:
         settings = _environment(_case_settings(case, stack, postgres_url, redis_url))
         async with serve(Path(data_dir), settings) as served:
             token = await _sign_in(served.base_url, case.path)
-            app_url = served.base_url + case.path
-            await _wrk(bare_url + "/ping", 1)  # warm both: connections, caches, the pool
-            await _wrk(app_url, 1, token)
-            bare = app = 0.0
+            app = Target(served.base_url + case.path, served.pid, token)
+            await _wrk(bare, 1)  # warm both: connections, caches, the pool
+            await _wrk(app, 1)
+            bare_load, app_load = Load(), Load()
             for _ in range(rounds):
-                bare += await _wrk(bare_url + "/ping", seconds)
-                app += await _wrk(app_url, seconds, token)
-    return Timed(bare / rounds, app / rounds)
+                bare_load.add(await _wrk(bare, seconds))
+                app_load.add(await _wrk(app, seconds))
+    return bare_load, app_load
 
 
 # --- counting probes -----------------------------------------------------------------------
@@ -666,25 +700,32 @@ def _wrk_missing() -> None:
 async def requests_per_second(
     cases: list[Case], seconds: float, rounds: int, postgres_url: str, redis_url: str
 ) -> None:
-    """Print one row per case: requests/s of the app and of the bare app, their ratio and
-    the target."""
+    """Print one row per case: requests/s of the bare app and of the app, their ratio and
+    its target; then each server's CPU time per request, and their ratio."""
     print(
         f"End to end over HTTP: wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS}, {rounds} alternating "
-        f"rounds of {seconds:g} s against `dreamjob serve` and a bare `GET /ping` app:"
+        f"rounds of {seconds:g} s against a bare `GET /ping` app and `dreamjob serve`:"
     )
-    print(f"{'case':<32} {'bare req/s':>10} {'app req/s':>10} {'ratio':>6} {'target':>7}")
+    print(
+        f"{'case':<32} {'bare req/s':>10} {'app req/s':>10} {'ratio':>6} {'target':>7}   "
+        f"{'bare CPU us/req':>15} {'app CPU us/req':>14} {'ratio':>6}"
+    )
     with tempfile.TemporaryDirectory() as workdir:
-        async with _bare_server(Path(workdir)) as bare_url:
+        async with _bare_server(Path(workdir)) as bare_app:
             for case in cases:
                 try:
-                    timed = await _timed(case, bare_url, seconds, rounds, postgres_url, redis_url)
+                    bare, app = await _timed(
+                        case, bare_app, seconds, rounds, postgres_url, redis_url
+                    )
                 except Unavailable as error:
                     print(f"{case.name:<32} skipped: {error}")
                     continue
                 target = f">= {case.target:.2f}" if case.target is not None else "-"
                 print(
-                    f"{case.name:<32} {timed.bare:10.0f} {timed.app:10.0f} "
-                    f"{timed.ratio:6.2f} {target:>7}",
+                    f"{case.name:<32} {bare.rate:10.0f} {app.rate:10.0f} "
+                    f"{app.rate / bare.rate:6.2f} {target:>7}   {bare.cpu_per_request:15.0f} "
+                    f"{app.cpu_per_request:14.0f} "
+                    f"{bare.cpu_per_request / app.cpu_per_request:6.2f}",
                     flush=True,
                 )
 
