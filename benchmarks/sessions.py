@@ -20,8 +20,9 @@
 2. What each request costs, counted (not timed) in the same app built in this process and
    called through ASGI: the calls the `SessionManager` makes into its store (by method), the
    SQL statements SQLAlchemy executes (a `before_cursor_execute` listener on the app's
-   engine; the hot reads on SQLite run on the driver in one call and are not seen), and the real round trips to the server: for PostgreSQL, every request/response
-   exchange in libpq's own protocol trace of each pooled connection (a simple `Query` or an
+   engine; the hot reads on SQLite run on the driver in one call and are not seen), and
+   the real round trips to the server: for PostgreSQL, every request/response exchange
+   in libpq's own protocol trace of each pooled connection (a simple `Query` or an
    extended-protocol `Sync`, so a pool pre-ping, psycopg's `BEGIN` and the `COMMIT`/
    `ROLLBACK` that ends a unit of work count too); for Redis, each command sent on its own
    and each pipeline, counted by wrapping `execute_command` and `pipeline` of the app's
