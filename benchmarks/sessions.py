@@ -1,47 +1,49 @@
-"""Session benchmarks, each against a baseline measured in the same run.
+"""Session benchmarks, end to end over HTTP, each against a baseline measured in the same run.
 
-1. Per session store (`memory`; `database` on SQLite in a temporary DATA_DIR; `database` on
-   PostgreSQL, in a database created for the run and dropped after; `redis`, under a key
-   prefix of its own whose keys are deleted after; `lazy` with its denylist in SQLite, and
-   in Redis), one app each:
-   - requests/s of an authenticated `GET /auth/status` (token check, session resolve,
-     workspace) against a bare endpoint of the same app, and their ratio. Requests go
-     straight into the ASGI app (no socket, no client), in alternating rounds, with nothing
-     instrumented: the figures are the app's own cost per request;
-   - then, in a separate counting pass, per request: the calls the `SessionManager` makes
-     into its store (by method), the SQL statements SQLAlchemy executes (a
-     `before_cursor_execute` listener on the app's engine), and the real round trips to the
-     server: for PostgreSQL, every request/response exchange in libpq's own protocol trace
-     of each pooled connection (a simple `Query` or an extended-protocol `Sync`; this
-     includes what SQLAlchemy does not see as statements: the pool's pre-ping, psycopg's
-     `BEGIN`, the `COMMIT`/`ROLLBACK` that ends each ORM session); for Redis, each command
-     sent on its own and each pipeline (`MULTI ... EXEC` travels as one write and one read),
-     counted by wrapping `execute_command` and `pipeline` of the app's client instance
-     (server-wide `INFO commandstats` would also count other clients of the same server).
-   A session's recorded last use is written at most once per SESSION_TOUCH_INTERVAL, so
-   the steady state of a busy session is a read; a second table shows a request that does
-   write the touch (the app's clock is moved past the interval before each such request).
-2. Bytes of memory per idle session when 100,000 sessions are open in the memory store
-   (tracemalloc), and what the admin monitor's measurement says. Not measured for the
-   database and redis stores: opening a session there costs several COUNT queries and an
-   insert (about 5-10 ms each with 2,000 open), so 10,000 would not fit in the run.
+1. Requests/s under `wrk` (2 threads, 64 connections, a few seconds a round) against
+   `dreamjob serve` started as users run it (its own process, uvicorn with the access log
+   on, the access log written to a file), versus a bare FastAPI app answering `GET /ping`,
+   run by the same uvicorn with the same server options (the same HTTP protocol class and
+   connection limits) and the access log on. Rounds alternate between the two (a slow patch
+   of the machine weighs on both alike); the ratio is app / bare, printed next to its target
+   from issue 14. One row per case:
+   - an authenticated `GET /auth/status` (token check, session resolve, the admin flag) on
+     each session store: `memory`, `redis` (a key prefix of its own, deleted after),
+     `database` on PostgreSQL (a database created for the run, dropped after) and on
+     SQLite (a temporary DATA_DIR), `lazy` with its denylist in SQLite and in Redis;
+   - a one-query authenticated read, `GET /me/keywords`, on the memory store and SQLite.
+   wrk sends one fixed `Authorization: Bearer` header: every request is the same session's.
+   Any answer that is not 2xx fails the run. Beside the rates, each server's CPU time per
+   request (user + system, all its threads, from /proc) and their ratio: wrk and the server
+   share the cores, and when other work runs on the machine too, requests/s move with it,
+   while CPU per request moves much less. (CPU spent in PostgreSQL or Redis is not counted.)
+2. What each request costs, counted (not timed) in the same app built in this process and
+   called through ASGI: the calls the `SessionManager` makes into its store (by method), the
+   SQL statements SQLAlchemy executes (a `before_cursor_execute` listener on the app's
+   engine; the hot reads on SQLite run on the driver in one call and are not seen), and
+   the real round trips to the server: for PostgreSQL, every request/response exchange
+   in libpq's own protocol trace of each pooled connection (a simple `Query` or an
+   extended-protocol `Sync`, so a pool pre-ping, psycopg's `BEGIN` and the `COMMIT`/
+   `ROLLBACK` that ends a unit of work count too); for Redis, each command sent on its own
+   and each pipeline, counted by wrapping `execute_command` and `pipeline` of the app's
+   client instance. A session's recorded last use is written at most once per
+   SESSION_TOUCH_INTERVAL, so the steady state of a busy session is a read.
+3. Bytes of memory per idle session when 100,000 sessions are open in the memory store
+   (tracemalloc; the workspace excluded), and what the admin monitor's measurement says.
 
 How the store calls are counted: the app is built as the server builds it (`create_app`,
 whose lifespan calls `build_services`), then, for the counting pass only, the manager's
 store reference is replaced by `CountingStore`, a proxy that forwards exactly the
 `SessionStore` protocol methods to the store the app built and counts calls by name, and
-put back afterwards. `build_services` takes no store to inject, and building a
-`SessionManager` by hand would mean copying its wiring (and bypassing the app's lifespan);
-swapping one reference keeps the wiring the production one and keeps the proxy out of the
-timed requests. This is a measurement harness, not a test.
+put back afterwards. This is a measurement harness, not a test.
 
-The background session sweeper is stopped in each app, so that nothing but the requests
-touches the store while counting. Everything talks to 127.0.0.1 only (the defaults below),
-and everything created is removed: temporary directories, the PostgreSQL database, the
-Redis keys. An unreachable PostgreSQL or Redis makes its row `skipped`, with the reason.
+Everything talks to 127.0.0.1 only, every process started is stopped by its pid, and
+everything created is removed: temporary directories, the PostgreSQL databases, the Redis
+keys. An unreachable PostgreSQL or Redis makes its row `skipped`, with the reason; without
+`wrk` the script says how to install it and exits with status 2.
 
-Run: `uv run python benchmarks/sessions.py [--requests N] [--counted C] [--sessions S]
-[--postgres-url URL] [--redis-url URL]`
+Run: `uv run python benchmarks/sessions.py [--seconds S] [--rounds R] [--only NAME ...]
+[--no-count] [--sessions N] [--postgres-url URL] [--redis-url URL]`
 """
 
 from __future__ import annotations
@@ -51,20 +53,25 @@ import asyncio
 import contextlib
 import os
 import re
+import shutil
+import signal
+import sys
 import tempfile
 import time
 import tracemalloc
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import AsyncIterator, Callable, Iterator, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+import httpx
 import psycopg
 import redis
 from psycopg import pq, sql
 from redis.exceptions import RedisError
+from served import SECRET, free_port, serve
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
@@ -73,11 +80,16 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
     from sqlalchemy.ext.asyncio import AsyncEngine
 
-    from dreamjobsearch.config import Settings
-
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/0"
-JWT_SECRET = "benchmark-secret-" + "x" * 40
+EMAIL = "reader@example.com"
+PASSWORD = "Quiet-harbour-lanterns-47"  # nothing of the email in it: the policy refuses that
+KEYWORDS = ["Python", "Django", "PostgreSQL", "machine learning", "C++"]
+WRK = "wrk"
+WRK_THREADS = 2
+WRK_CONNECTIONS = 64
+START_TIMEOUT = 60
+STOP_TIMEOUT = 20
 Headers = list[tuple[bytes, bytes]]
 
 
@@ -85,64 +97,253 @@ class Unavailable(Exception):
     """A server a row needs cannot be reached: the row is skipped with this reason."""
 
 
-# --- requests through ASGI --------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One row: the request, the session store it runs on, where its data lives, its target."""
+
+    name: str
+    path: str
+    store: str
+    postgres: bool = False
+    redis: bool = False
+    target: float | None = None
 
 
-async def _call(app: FastAPI, path: str, headers: Headers) -> int:
-    """One GET through the ASGI app, as a server would make it; returns the status."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": headers,
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-        "state": {},
-    }
-    status = 0
-
-    async def receive() -> dict[str, object]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: MutableMapping[str, object]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = int(str(message["status"]))
-
-    await app(scope, receive, send)
-    return status
+CASES = (
+    Case("memory", "/auth/status", "memory", target=0.80),
+    Case("redis", "/auth/status", "redis", redis=True, target=0.60),
+    Case("database (PostgreSQL)", "/auth/status", "database", postgres=True, target=0.60),
+    Case("database (SQLite)", "/auth/status", "database"),
+    Case("lazy (SQLite denylist)", "/auth/status", "lazy", target=0.60),
+    Case("lazy (Redis denylist)", "/auth/status", "lazy", redis=True, target=0.60),
+    Case("/me/keywords (memory, SQLite)", "/me/keywords", "memory", target=0.35),
+)
 
 
-async def _calls(app: FastAPI, path: str, headers: Headers, count: int) -> float:
-    """Seconds taken by `count` GETs of `path`; every one must answer 200."""
-    failed = 0
-    started = time.perf_counter()
-    for _ in range(count):
-        if await _call(app, path, headers) != 200:
-            failed += 1
-    elapsed = time.perf_counter() - started
-    if failed:
-        raise RuntimeError(f"{failed} of {count} GET {path} did not answer 200")
-    return elapsed
+# --- the servers' places: a PostgreSQL database and a Redis prefix of the run's own -------
 
 
-async def _rates(app: FastAPI, auth: Headers, total: int, rounds: int = 5) -> tuple[float, float]:
-    """Requests/s of the bare endpoint and of /auth/status, measured in alternating rounds
-    (so that a slow patch of the machine weighs on both alike)."""
-    await _calls(app, "/bench/bare", [], 100)
-    await _calls(app, "/auth/status", auth, 100)
-    per_round = max(1, total // rounds)
-    bare = status = 0.0
-    for _ in range(rounds):
-        bare += await _calls(app, "/bench/bare", [], per_round)
-        status += await _calls(app, "/auth/status", auth, per_round)
-    return per_round * rounds / bare, per_round * rounds / status
+@contextlib.contextmanager
+def _fresh_postgres_database(url: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database for the run (its async URL); dropped afterwards."""
+    admin = make_url(url)
+    conninfo = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"dreamjob_bench_{uuid.uuid4().hex[:12]}"
+    try:
+        with psycopg.connect(conninfo, autocommit=True, connect_timeout=5) as connection:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except psycopg.OperationalError as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise Unavailable(
+            f"PostgreSQL at {admin.render_as_string()} is not reachable "
+            f"({error.__class__.__name__}: {reason})"
+        ) from error
+    try:
+        yield admin.set(drivername="postgresql+psycopg", database=name).render_as_string(
+            hide_password=False
+        )
+    finally:
+        with psycopg.connect(conninfo, autocommit=True, connect_timeout=5) as connection:
+            connection.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+@contextlib.contextmanager
+def _fresh_redis_prefix(url: str) -> Iterator[str]:
+    """A key prefix of its own on Redis for the run; its keys are deleted afterwards."""
+    client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=10)
+    try:
+        client.ping()
+    except (RedisError, OSError) as error:
+        client.close()
+        raise Unavailable(
+            f"Redis at {url} is not reachable ({error.__class__.__name__}: {error})"
+        ) from error
+    prefix = f"dreamjob-bench:{uuid.uuid4().hex[:12]}:"
+    try:
+        yield prefix
+    finally:
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        for start in range(0, len(keys), 1000):
+            client.delete(*keys[start : start + 1000])
+        client.close()
+
+
+def _case_settings(
+    case: Case, stack: contextlib.ExitStack, postgres_url: str, redis_url: str
+) -> dict[str, str]:
+    """The case's settings by name (the servers' places are made here, removed with
+    `stack`); the store's servers are always given, never taken from the environment."""
+    values = {"session_store": case.store, "database_url": "", "redis_url": ""}
+    if case.postgres:
+        values["database_url"] = stack.enter_context(_fresh_postgres_database(postgres_url))
+    if case.redis:
+        values["redis_url"] = redis_url
+        values["redis_prefix"] = stack.enter_context(_fresh_redis_prefix(redis_url))
+    return values
+
+
+def _environment(values: dict[str, str]) -> dict[str, str]:
+    """Settings as the `DREAMJOB_*` variables `dreamjob serve` reads."""
+    return {f"DREAMJOB_{name.upper()}": value for name, value in values.items()}
+
+
+# --- timed over HTTP: wrk against the app and against the bare app --------------------------
+
+
+def _serve_bare(port: int) -> None:
+    """Serve the bare app (`GET /ping`) on 127.0.0.1:`port` until stopped (a subprocess).
+
+    The same uvicorn options as `dreamjob serve` (protocol class, header and connection
+    limits), uvicorn's own logging with the access log on.
+    """
+    import uvicorn
+    from fastapi import FastAPI
+
+    from dreamjobsearch.config import Settings
+    from dreamjobsearch.http_server.options import connection_options
+
+    app = FastAPI()
+
+    @app.get("/ping")
+    async def ping() -> dict[str, bool]:
+        return {"ok": True}
+
+    options = connection_options(Settings(_env_file=None, jwt_secret=SECRET))
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="info", **options)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What wrk loads: a URL, the server process behind it, the bearer token to send."""
+
+    url: str
+    pid: int
+    token: str | None = None
+
+
+@contextlib.asynccontextmanager
+async def _bare_server(workdir: Path) -> AsyncIterator[Target]:
+    """The bare app in a subprocess until the block ends (stopped by its pid)."""
+    port = free_port()
+    log = (workdir / "bare.log").open("wb")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--serve-bare", str(port),
+        stdout=log, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/ping"
+    try:
+        async with httpx.AsyncClient(timeout=2) as probe:
+            deadline = time.monotonic() + START_TIMEOUT
+            while True:
+                with contextlib.suppress(httpx.TransportError):
+                    if (await probe.get(url)).status_code == 200:
+                        break
+                if process.returncode is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the bare app did not start: see {workdir / 'bare.log'}")
+                await asyncio.sleep(0.1)
+        yield Target(url, process.pid)
+    finally:
+        if process.returncode is None:
+            os.kill(process.pid, signal.SIGTERM)
+            try:
+                await asyncio.wait_for(process.wait(), STOP_TIMEOUT)
+            except TimeoutError:
+                os.kill(process.pid, signal.SIGKILL)
+                await process.wait()
+        log.close()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, every thread) the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(slots=True)
+class Load:
+    """Requests answered, seconds taken and the server's CPU seconds: one round, or a sum."""
+
+    requests: int = 0
+    seconds: float = 0.0
+    cpu: float = 0.0
+
+    def add(self, other: Load) -> None:
+        """Add another round."""
+        self.requests += other.requests
+        self.seconds += other.seconds
+        self.cpu += other.cpu
+
+    @property
+    def rate(self) -> float:
+        """Requests per second."""
+        return self.requests / self.seconds
+
+    @property
+    def cpu_per_request(self) -> float:
+        """The server's CPU microseconds per request."""
+        return self.cpu / self.requests * 1e6
+
+
+_ANSWERED = re.compile(r"(\d+) requests in ([\d.]+)(us|ms|s|m)\b")
+_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
+_NOT_OK = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
+_SOCKET_ERRORS = re.compile(r"Socket errors:.*")
+
+
+async def _wrk(target: Target, seconds: float) -> Load:
+    """Load `target` with wrk for `seconds`; raises if any answer was not 2xx/3xx."""
+    headers = ["-H", f"Authorization: Bearer {target.token}"] if target.token else []
+    cpu_before = _cpu_seconds(target.pid)
+    process = await asyncio.create_subprocess_exec(
+        WRK, f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds:g}s", *headers, target.url,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    output = (await process.communicate())[0].decode()
+    cpu = _cpu_seconds(target.pid) - cpu_before
+    answered = _ANSWERED.search(output)
+    if process.returncode != 0 or answered is None:
+        raise RuntimeError(f"wrk failed on {target.url}:\n{output}")
+    if failed := _NOT_OK.search(output):
+        raise RuntimeError(f"{failed.group(1)} answers of {target.url} were not 2xx:\n{output}")
+    if errors := _SOCKET_ERRORS.search(output):
+        print(f"  ({target.url}: {errors.group()})")
+    elapsed = float(answered.group(2)) * _UNITS[answered.group(3)]
+    return Load(int(answered.group(1)), elapsed, cpu)
+
+
+async def _sign_in(base_url: str, path: str) -> str:
+    """Register the case's account on the server and return its bearer token (saving the
+    keywords the read returns, for the keywords case)."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+        answer = await client.post("/register", json={"email": EMAIL, "password": PASSWORD})
+        answer.raise_for_status()
+        token = str(answer.json()["access_token"])
+        auth = {"Authorization": f"Bearer {token}"}
+        if path == "/me/keywords":
+            (await client.put(path, json={"keywords": KEYWORDS}, headers=auth)).raise_for_status()
+        (await client.get(path, headers=auth)).raise_for_status()
+    return token
+
+
+async def _timed(
+    case: Case, bare: Target, seconds: float, rounds: int, postgres_url: str, redis_url: str
+) -> tuple[Load, Load]:
+    """Start the case's server, sign in, then alternate wrk rounds against the bare app and
+    it; the bare app's load and the app's, summed over the rounds."""
+    with tempfile.TemporaryDirectory() as data_dir, contextlib.ExitStack() as stack:
+        settings = _environment(_case_settings(case, stack, postgres_url, redis_url))
+        async with serve(Path(data_dir), settings) as served:
+            token = await _sign_in(served.base_url, case.path)
+            app = Target(served.base_url + case.path, served.pid, token)
+            await _wrk(bare, 1)  # warm both: connections, caches, the pool
+            await _wrk(app, 1)
+            bare_load, app_load = Load(), Load()
+            for _ in range(rounds):
+                bare_load.add(await _wrk(bare, seconds))
+                app_load.add(await _wrk(app, seconds))
+    return bare_load, app_load
 
 
 # --- counting probes -----------------------------------------------------------------------
@@ -351,7 +552,42 @@ def _round_trips(trace: str) -> Counter[str]:
     return counts
 
 
-# --- one row per store -----------------------------------------------------------------
+# --- counted in process: store calls, SQL statements, round trips per request ---------------
+
+
+async def _call(
+    app: FastAPI, path: str, headers: Headers, method: str = "GET", body: bytes = b""
+) -> int:
+    """One request through the ASGI app, as a server would make it; returns the status."""
+    if body:
+        headers = [*headers, (b"content-type", b"application/json")]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+        "state": {},
+    }
+    status = 0
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: MutableMapping[str, object]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = int(str(message["status"]))
+
+    await app(scope, receive, send)
+    return status
 
 
 class ShiftableClock:
@@ -374,21 +610,9 @@ class Counts:
     round_trips: Counter[str] | None
 
 
-@dataclass(slots=True)
-class Row:
-    """One store's results, or why it was skipped."""
-
-    name: str
-    skipped: str | None = None
-    bare_rate: float = 0.0
-    status_rate: float = 0.0
-    steady: Counts | None = None
-    touching: Counts | None = None
-    touch_interval: float = 0.0
-
-
 async def _count(
     app: FastAPI,
+    path: str,
     auth: Headers,
     probes: dict[str, Probe | None],
     requests: int,
@@ -400,34 +624,29 @@ async def _count(
     try:
         for _ in range(requests):
             before_each()
-            if await _call(app, "/auth/status", auth) != 200:
-                raise RuntimeError("GET /auth/status did not answer 200 while counting")
+            if await _call(app, path, auth) != 200:
+                raise RuntimeError(f"GET {path} did not answer 200 while counting")
     finally:
         found = {name: probe.stop() for name, probe in active.items()}
     return Counts(requests, found["store"], found.get("sql"), found.get("round_trips"))
 
 
-async def _measure(
-    name: str, settings: Settings, requests: int, counted: int, workdir: Path
-) -> Row:
+async def _counted(case: Case, values: dict[str, str], counted: int, workdir: Path) -> Counts:
+    """The case's per-request costs, steady state (the touch not due), in an app built here."""
     from dreamjobsearch.app import create_app
+    from dreamjobsearch.config import Settings
 
-    clock = ShiftableClock()
-    app = create_app(settings, clock)
-
-    @app.get("/bench/bare")
-    async def bare() -> dict[str, bool]:
-        return {"ok": True}
-
+    settings = Settings(_env_file=None, data_dir=workdir, jwt_secret=SECRET, **values)
+    app = create_app(settings, ShiftableClock())
     async with app.router.lifespan_context(app):
         services = app.state.services
-        await services.sessions.stop_sweeper()
-        await services.auth.register("bench@example.com", "benchmark-pass", "bench")
-        issued = await services.auth.login("bench@example.com", "benchmark-pass", "bench")
+        await services.sessions.stop_sweeper()  # nothing but the requests touches the store
+        issued = await services.auth.register(EMAIL, PASSWORD, "bench")
         auth = [(b"authorization", f"Bearer {issued.access_token}".encode())]
-
-        bare_rate, status_rate = await _rates(app, auth, requests)
-
+        if case.path == "/me/keywords":
+            body = ('{"keywords": ["' + '", "'.join(KEYWORDS) + '"]}').encode()
+            if await _call(app, case.path, auth, "PUT", body) != 200:
+                raise RuntimeError("saving the keywords failed")
         postgres: PostgresRoundTrips | None = None
         wire: Probe | None = None
         if services.redis is not None and settings.session_store in ("redis", "lazy"):
@@ -435,128 +654,27 @@ async def _measure(
         elif services.engine.dialect.name == "postgresql":
             wire = postgres = PostgresRoundTrips(services.engine, workdir)
             await postgres.install()
-        # `lazy` reads the user's stored configuration from the database on every request.
-        in_database = settings.session_store in ("database", "lazy")
         probes: dict[str, Probe | None] = {
             "store": StoreCalls(services.sessions),
-            "sql": SqlStatements(services.engine) if in_database else None,
+            "sql": SqlStatements(services.engine),
             "round_trips": wire,
         }
         try:
-            await _calls(app, "/auth/status", auth, 10)  # (re)open the pool's connection
-            steady = await _count(app, auth, probes, counted)
-            touch_interval = min(
-                settings.session_touch_interval, settings.session_idle_timeout / 10
-            )
-
-            def pass_touch_interval() -> None:
-                clock.offset += touch_interval + 1
-
-            touching = await _count(app, auth, probes, 10, pass_touch_interval)
+            for _ in range(10):  # (re)open the pool's connection, pass the first touch
+                await _call(app, case.path, auth)
+            return await _count(app, case.path, auth, probes, counted)
         finally:
             if postgres is not None:
                 postgres.uninstall()
-    return Row(name, None, bare_rate, status_rate, steady, touching, touch_interval)
 
 
-def _settings(data_dir: Path, sessions: int = 10, **overrides: Any) -> Settings:
-    """Settings for one app; the store's servers are always given (never taken from the
-    environment), so that nothing but 127.0.0.1 is contacted."""
-    from dreamjobsearch.config import Settings
-
-    values: dict[str, Any] = {
-        "data_dir": data_dir,
-        "jwt_secret": JWT_SECRET,
-        "session_max_total": sessions + 1,
-        "session_store": "memory",
-        "database_url": None,
-        "redis_url": None,
-        **overrides,
-    }
-    return Settings(_env_file=None, **values)
-
-
-@contextlib.contextmanager
-def _fresh_postgres_database(url: str) -> Iterator[str]:
-    """A new, empty PostgreSQL database for the run (its async URL); dropped afterwards."""
-    admin = make_url(url)
-    conninfo = admin.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"dreamjob_bench_{uuid.uuid4().hex[:12]}"
-    try:
-        with psycopg.connect(conninfo, autocommit=True, connect_timeout=5) as connection:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    except psycopg.OperationalError as error:
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise Unavailable(
-            f"PostgreSQL at {admin.render_as_string()} is not reachable "
-            f"({error.__class__.__name__}: {reason})"
-        ) from error
-    try:
-        yield admin.set(drivername="postgresql+psycopg", database=name).render_as_string(
-            hide_password=False
-        )
-    finally:
-        with psycopg.connect(conninfo, autocommit=True, connect_timeout=5) as connection:
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-
-
-@contextlib.contextmanager
-def _fresh_redis_prefix(url: str) -> Iterator[str]:
-    """A key prefix of its own on Redis for the run; its keys are deleted afterwards."""
-    client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=10)
-    try:
-        client.ping()
-    except (RedisError, OSError) as error:
-        client.close()
-        raise Unavailable(
-            f"Redis at {url} is not reachable ({error.__class__.__name__}: {error})"
-        ) from error
-    prefix = f"dreamjob-bench:{uuid.uuid4().hex[:12]}:"
-    try:
-        yield prefix
-    finally:
-        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
-        for start in range(0, len(keys), 1000):
-            client.delete(*keys[start : start + 1000])
-        client.close()
-
-
-def _row(name: str, requests: int, counted: int, postgres_url: str, redis_url: str) -> Row:
-    """Build the row's app on its store, measure, and remove what was created."""
+def _count_case(case: Case, counted: int, postgres_url: str, redis_url: str) -> Counts:
     with tempfile.TemporaryDirectory() as data_dir, contextlib.ExitStack() as stack:
-        path = Path(data_dir)
-        if name == "memory":
-            settings = _settings(path)
-        elif name == "database (SQLite)":
-            settings = _settings(path, session_store="database")
-        elif name == "database (PostgreSQL)":
-            database_url = stack.enter_context(_fresh_postgres_database(postgres_url))
-            settings = _settings(path, session_store="database", database_url=database_url)
-        elif name == "lazy (SQLite)":
-            settings = _settings(path, session_store="lazy")
-        else:
-            prefix = stack.enter_context(_fresh_redis_prefix(redis_url))
-            settings = _settings(
-                path,
-                session_store="lazy" if name.startswith("lazy") else "redis",
-                redis_url=redis_url,
-                redis_prefix=prefix,
-            )
-        return asyncio.run(_measure(name, settings, requests, counted, path))
+        values = _case_settings(case, stack, postgres_url, redis_url)
+        return asyncio.run(_counted(case, values, counted, Path(data_dir)))
 
 
 # --- printing ------------------------------------------------------------------------------
-
-ROWS = (
-    "memory",
-    "database (SQLite)",
-    "database (PostgreSQL)",
-    "redis",
-    "lazy (SQLite)",
-    "lazy (Redis + SQLite)",
-)
 
 
 def _per_request(counts: Counter[str] | None, requests: int) -> str:
@@ -570,45 +688,65 @@ def _per_request(counts: Counter[str] | None, requests: int) -> str:
     return f"{total:g} ({labels})"
 
 
-def _print_counts(rows: list[Row], which: str) -> None:
-    print(f"{'store':<22} {'store calls/request':<28} {'SQL statements/request':<30} round trips")
-    for row in rows:
-        counts = getattr(row, which)
-        if counts is None:
+def _wrk_missing() -> None:
+    print(
+        "benchmarks/sessions.py measures over HTTP with wrk, which is not installed.\n"
+        "Install it (Debian/Ubuntu: `apt-get install wrk`; macOS: `brew install wrk`) and run "
+        "again.",
+        file=sys.stderr,
+    )
+    sys.exit(2)
+
+
+async def requests_per_second(
+    cases: list[Case], seconds: float, rounds: int, postgres_url: str, redis_url: str
+) -> None:
+    """Print one row per case: requests/s of the bare app and of the app, their ratio and
+    its target; then each server's CPU time per request, and their ratio."""
+    print(
+        f"End to end over HTTP: wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS}, {rounds} alternating "
+        f"rounds of {seconds:g} s against a bare `GET /ping` app and `dreamjob serve`:"
+    )
+    print(
+        f"{'case':<32} {'bare req/s':>10} {'app req/s':>10} {'ratio':>6} {'target':>7}   "
+        f"{'bare CPU us/req':>15} {'app CPU us/req':>14} {'ratio':>6}"
+    )
+    with tempfile.TemporaryDirectory() as workdir:
+        async with _bare_server(Path(workdir)) as bare_app:
+            for case in cases:
+                try:
+                    bare, app = await _timed(
+                        case, bare_app, seconds, rounds, postgres_url, redis_url
+                    )
+                except Unavailable as error:
+                    print(f"{case.name:<32} skipped: {error}")
+                    continue
+                target = f">= {case.target:.2f}" if case.target is not None else "-"
+                print(
+                    f"{case.name:<32} {bare.rate:10.0f} {app.rate:10.0f} "
+                    f"{app.rate / bare.rate:6.2f} {target:>7}   {bare.cpu_per_request:15.0f} "
+                    f"{app.cpu_per_request:14.0f} "
+                    f"{bare.cpu_per_request / app.cpu_per_request:6.2f}",
+                    flush=True,
+                )
+
+
+def costs_per_request(cases: list[Case], counted: int, postgres_url: str, redis_url: str) -> None:
+    """Print what one request of each case costs its store and its servers."""
+    print(f"\nPer request, steady state (mean of {counted}, counted in process, not timed):")
+    print(f"{'case':<32} {'store calls':<24} {'SQL statements':<30} round trips")
+    for case in cases:
+        try:
+            counts = _count_case(case, counted, postgres_url, redis_url)
+        except Unavailable as error:
+            print(f"{case.name:<32} skipped: {error}")
             continue
         print(
-            f"{row.name:<22} {_per_request(counts.store, counts.requests):<28} "
+            f"{case.name:<32} {_per_request(counts.store, counts.requests):<24} "
             f"{_per_request(counts.sql, counts.requests):<30} "
-            f"{_per_request(counts.round_trips, counts.requests)}"
+            f"{_per_request(counts.round_trips, counts.requests)}",
+            flush=True,
         )
-
-
-def requests_per_second(
-    requests: int, counted: int, postgres_url: str, redis_url: str
-) -> list[Row]:
-    """Print one row per store: requests/s of /auth/status against a bare endpoint of the
-    same app, then what each request costs the store and its server."""
-    print(f"GET /auth/status against a bare endpoint of the same app, {requests} of each:")
-    print(f"{'store':<22} {'bare req/s':>10} {'status req/s':>12} {'ratio':>6}")
-    rows = []
-    for name in ROWS:
-        try:
-            row = _row(name, requests, counted, postgres_url, redis_url)
-        except Unavailable as error:
-            row = Row(name, skipped=str(error))
-            print(f"{name:<22} skipped: {error}")
-        else:
-            ratio = row.status_rate / row.bare_rate
-            print(f"{name:<22} {row.bare_rate:10.0f} {row.status_rate:12.0f} {ratio:6.2f}")
-        rows.append(row)
-    measured = [row for row in rows if row.skipped is None]
-    if measured:
-        print(f"\nPer authenticated request, steady state (mean of {counted} requests):")
-        _print_counts(measured, "steady")
-        interval = measured[0].touch_interval
-        print(f"\nPer request that writes the touch (first after {interval:g} s; mean of 10):")
-        _print_counts(measured, "touching")
-    return rows
 
 
 # --- memory per session ------------------------------------------------------------------
@@ -616,10 +754,19 @@ def requests_per_second(
 
 async def memory_per_session(count: int) -> None:
     """Print bytes per idle session for `count` open sessions (and the monitor's figure)."""
+    from dreamjobsearch.config import Settings
     from dreamjobsearch.services import build_services
 
     with tempfile.TemporaryDirectory() as data_dir:
-        services = await build_services(_settings(Path(data_dir), sessions=count))
+        settings = Settings(
+            _env_file=None,
+            data_dir=Path(data_dir),
+            jwt_secret=SECRET,
+            session_max_total=count + 1,
+            database_url=None,
+            redis_url=None,
+        )
+        services = await build_services(settings)
         try:
             manager = services.sessions
             tracemalloc.start()
@@ -632,23 +779,42 @@ async def memory_per_session(count: int) -> None:
             stats = await manager.stats()
         finally:
             await services.aclose()
-    print(f"\nMemory store, {count} idle sessions open:")
+    print(f"\nMemory store, {count} idle sessions open (target <= 1536 bytes each):")
     print(f"bytes per session  : {allocated / count:8.0f} (tracemalloc)")
     print(f"monitor's figure   : {stats.memory_bytes / count:8.0f} (admin memory_bytes / sessions)")
 
 
 def main() -> None:
-    """Run both benchmarks."""
+    """Run the benchmarks (or, with --serve-bare, be the bare app's server)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=5000, help="timed requests per path")
-    parser.add_argument("--counted", type=int, default=200, help="requests counted per store")
-    parser.add_argument("--sessions", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=3, help="seconds per wrk round")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per case")
+    parser.add_argument(
+        "--only", nargs="+", default=None, help="cases whose name contains any of these"
+    )
+    parser.add_argument("--counted", type=int, default=200, help="requests counted per case")
+    parser.add_argument("--no-count", action="store_true", help="skip the counting pass")
+    parser.add_argument("--sessions", type=int, default=100_000, help="0: skip memory")
     parser.add_argument("--postgres-url", default=POSTGRES_URL, help="an existing database")
     parser.add_argument("--redis-url", default=REDIS_URL)
+    parser.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_bare:
+        _serve_bare(args.serve_bare)
+        return
+    if shutil.which(WRK) is None:
+        _wrk_missing()
+    cases = [
+        case for case in CASES if args.only is None or any(word in case.name for word in args.only)
+    ]
     started = time.perf_counter()
-    requests_per_second(args.requests, args.counted, args.postgres_url, args.redis_url)
-    asyncio.run(memory_per_session(args.sessions))
+    asyncio.run(
+        requests_per_second(cases, args.seconds, args.rounds, args.postgres_url, args.redis_url)
+    )
+    if not args.no_count:
+        costs_per_request(cases, args.counted, args.postgres_url, args.redis_url)
+    if args.sessions:
+        asyncio.run(memory_per_session(args.sessions))
     print(f"\n(total {time.perf_counter() - started:.0f} s)")
 
 

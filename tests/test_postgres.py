@@ -8,9 +8,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from conftest import ServerFactory
 from services_available import fresh_postgres_database
+from sqlalchemy.engine import make_url
 from support import bearer, put_file, register
 
 # Needs the real Redis or PostgreSQL (tests/services_available.py).
@@ -60,4 +62,42 @@ async def test_journey_on_postgresql(make_server: ServerFactory, postgres_url: s
             await asyncio.sleep(0.05)
         assert run["status"] == "succeeded"
         assert run["counts"]["new"] == run["counts"]["fetched"] > 0
+        assert (await client.get("/healthz")).json()["database"] == "ok"
+
+
+def _end_backends(database_url: str) -> int:
+    """End every server process serving the app's database (as a restart or an admin's
+    `pg_terminate_backend` would), and wait until they are gone; returns how many."""
+    url = make_url(database_url)
+    admin = url.set(drivername="postgresql", database="postgres")
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
+        ended = conn.execute(
+            "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()) AS ended",
+            (url.database,),
+        ).fetchone()
+        deadline = time.monotonic() + 10
+        while conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (url.database,)
+        ).fetchone() != (0,):
+            assert time.monotonic() < deadline, "the backends did not end"
+            time.sleep(0.01)
+    assert ended is not None
+    return int(ended[0])
+
+
+async def test_requests_survive_the_server_ending_pooled_connections(
+    make_server: ServerFactory, postgres_url: str
+) -> None:
+    """Pooled connections are not pinged before use: one the server ended while it sat in
+    the pool must still not fail the next requests (it is found closed and replaced)."""
+    server = await make_server(database_url=postgres_url, session_store="database")
+    async with server.client() as client:
+        alice = bearer(await register(client, "alice@example.com"))
+        for _ in range(3):
+            assert (await client.get("/me/keywords", headers=alice)).status_code == 200
+        assert _end_backends(postgres_url) >= 1
+        for _ in range(3):  # the session read, the keywords read, the admin flag
+            assert (await client.get("/auth/status", headers=alice)).status_code == 200
+            assert (await client.get("/me/keywords", headers=alice)).status_code == 200
         assert (await client.get("/healthz")).json()["database"] == "ok"

@@ -111,3 +111,20 @@ async def test_configured_origins_may_call_the_api_with_bearer_tokens(
 def test_a_malformed_origin_refuses_to_start() -> None:
     with pytest.raises(ValueError, match="must start with http"):
         Settings(_env_file=None, cors_origins="app.example.com")
+
+
+async def test_a_refused_body_is_answered_with_the_security_headers_and_cors(
+    make_server: ServerFactory,
+) -> None:
+    """The size limit and the headers live in one middleware: a 413 it sends itself still
+    carries the headers, and a configured origin can still read it."""
+    server = await make_server(max_request_bytes=1000, cors_origins="https://app.example.com")
+    async with server.client() as client:
+        refused = await client.post(
+            "/register", content=b"x" * 5000, headers={"Origin": "https://app.example.com"}
+        )
+        assert refused.status_code == 413
+        assert refused.json() == {"detail": "request body too large: at most 1000 bytes"}
+        assert refused.headers["x-content-type-options"] == "nosniff"
+        assert refused.headers["cache-control"] == "no-store"
+        assert refused.headers["access-control-allow-origin"] == "https://app.example.com"

@@ -37,8 +37,15 @@ _PATTERNS = (
 )
 
 
+# Each pattern above needs one of these: most texts (an access line's method, path and
+# status) have none, and cost one scan instead of three substitutions.
+_MAY_HOLD_SECRET = re.compile(r"(?i)eyJ|bearer|=")
+
+
 def redact(text: str) -> str:
     """`text` with every JWT, bearer credential and secret parameter value replaced."""
+    if not _MAY_HOLD_SECRET.search(text):
+        return text
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text

@@ -30,15 +30,22 @@ class TokenClaims:
 class TokenCodec:
     """Issues and verifies access tokens; expiry is judged by our clock, not the OS's.
 
-    A token's signature is checked once, then its claims are kept in a bounded LRU keyed by
-    the exact token string, so the same token on later requests skips the decode. Expiry is
-    still checked every time, and the session behind it by the caller.
+    Verifying a token means decoding it and checking its HMAC (PyJWT: a good share of an
+    authenticated request's cost). The claims of a verified token are kept in a bounded LRU
+    keyed by the exact token string, until the token expires, so the same token on later
+    requests skips the decode and the signature check: any other string, a tampered one
+    included, is not in the cache and is verified in full. Only the cryptography is cached:
+    expiry is checked on every request, and the session behind the token by the caller
+    (`AuthService.authenticate`), so a revoked session's token is refused as before.
     """
 
-    def __init__(self, secret: str, ttl: int, clock: Clock) -> None:
+    def __init__(
+        self, secret: str, ttl: int, clock: Clock, cache_size: int = VERIFIED_CACHE_SIZE
+    ) -> None:
         self._secret = secret
         self._ttl = ttl
         self._clock = clock
+        self._cache_size = cache_size
         self._verified: OrderedDict[str, TokenClaims] = OrderedDict()
 
     def issue(self, user_id: int, sid: str, not_after: float) -> tuple[str, TokenClaims]:
@@ -66,13 +73,19 @@ class TokenCodec:
         if claims is None:
             claims = self._decode(token)
             self._verified[token] = claims
-            if len(self._verified) > VERIFIED_CACHE_SIZE:
+            if len(self._verified) > self._cache_size:
                 self._verified.popitem(last=False)
         else:
             self._verified.move_to_end(token)
         if claims.expires_at <= self._clock.now():
+            self._verified.pop(token, None)
             raise NotAuthenticatedError("token expired: log in again")
         return claims
+
+    @property
+    def cached(self) -> int:
+        """How many verified tokens are held (for the memory bound's tests)."""
+        return len(self._verified)
 
     def _decode(self, token: str) -> TokenClaims:
         try:

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeAlias
 
+from psycopg import pq
 from sqlalchemy import event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Dialect, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -96,6 +100,53 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_in_transaction(driver_connection: Any) -> bool:
+    return bool(driver_connection.in_transaction)
+
+
+def _postgres_in_transaction(driver_connection: Any) -> bool:
+    # INTRANS, INERROR, and ACTIVE or UNKNOWN (which the rollback will report as broken).
+    return bool(driver_connection.info.transaction_status != pq.TransactionStatus.IDLE)
+
+
+def _roll_back_only_open_transactions(
+    dialect: Dialect, in_transaction: Callable[[Any], bool]
+) -> None:
+    """Make the engine's ROLLBACKs (at the end of every unit of work, and the pool's reset
+    when a connection is returned) skip connections that have no transaction open.
+
+    A read opens none on SQLite (its driver begins a transaction at the first write) and
+    none on PostgreSQL in autocommit, yet each would still be rolled back: on SQLite that is
+    a hop to aiosqlite's thread and back for nothing, once or twice per request.
+    """
+    roll_back = dialect.do_rollback
+
+    def do_rollback(dbapi_connection: Any) -> None:
+        if in_transaction(dbapi_connection.driver_connection):
+            roll_back(dbapi_connection)
+
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+
+
+def _drop_if_closed_by_server(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """At checkout, discard a PostgreSQL connection the server closed while it sat idle.
+
+    An idle pooled connection has nothing to read: when its socket is readable, the server
+    ended it (a restart, `pg_terminate_backend`, an idle timeout) and sent its goodbye.
+    `DisconnectionError` makes the pool throw it away and check out another (or connect),
+    so the request never sees it. One `poll` system call, where a pre-ping costs a round
+    trip to the server on every checkout.
+    """
+    try:
+        socket = dbapi_connection.driver_connection.pgconn.socket
+    except Exception as error:  # psycopg: the connection is already closed
+        raise DisconnectionError("connection already closed") from error
+    poller = select.poll()
+    poller.register(socket, select.POLLIN)
+    if poller.poll(0):
+        raise DisconnectionError("the server closed this idle connection")
+
+
 def create_engine(url: str) -> AsyncEngine:
     """Create the process's engine; SQLite gets WAL mode and foreign keys on every connection."""
     target = async_url(url)
@@ -103,18 +154,22 @@ def create_engine(url: str) -> AsyncEngine:
         private_sqlite_file(target)
         engine = create_async_engine(target)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        _roll_back_only_open_transactions(engine.sync_engine.dialect, _sqlite_in_transaction)
         return engine
     # A database that stops answering fails requests (503) within seconds instead of
     # holding them: connecting gives up after CONNECT_TIMEOUT, waiting for a pooled
-    # connection after POOL_TIMEOUT; the pre-ping drops connections that died meanwhile.
-    return create_async_engine(
+    # connection after POOL_TIMEOUT. No pre-ping (a round trip before every statement's
+    # checkout): connections the server closed are found by their socket at checkout.
+    engine = create_async_engine(
         target,
-        pool_pre_ping=True,
         pool_size=10,
         max_overflow=10,
         pool_timeout=POOL_TIMEOUT,
         connect_args={"connect_timeout": CONNECT_TIMEOUT},
     )
+    event.listen(engine.sync_engine, "checkout", _drop_if_closed_by_server)
+    _roll_back_only_open_transactions(engine.sync_engine.dialect, _postgres_in_transaction)
+    return engine
 
 
 def database(engine: AsyncEngine) -> Database:

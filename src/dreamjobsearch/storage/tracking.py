@@ -13,17 +13,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, func, literal, select, update
+from sqlalchemy import ColumnElement, Select, Table, bindparam, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamjobsearch.domain.postings import StoredPosting
 from dreamjobsearch.domain.tracking import company_key
 from dreamjobsearch.storage.db import Database
+from dreamjobsearch.storage.hot_reads import HotReads
 from dreamjobsearch.storage.models import Posting, UserPosting, UserTracking
 from dreamjobsearch.storage.sql import upsert
 
 TRACKING = cast(Table, UserTracking.__table__)
 CHUNK = 500
+_STATE = select(
+    UserTracking.postings_version,
+    UserTracking.keywords,
+    UserTracking.blocked_companies,
+    UserTracking.last_seen_at,
+).where(UserTracking.user_id == bindparam("user_id"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,18 +107,23 @@ class TrackingRepository:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._hot = HotReads.on(db)
 
     async def state(self, user_id: int) -> TrackingState:
-        """The user's saved lists, last visit and postings version (defaults when none)."""
-        async with self._db() as session:
-            row = await session.get(UserTracking, user_id)
+        """The user's saved lists, last visit and postings version (defaults when none).
+
+        One narrow row read, no ORM session (`HotReads`): saved lists are read per request
+        and every ranking checks the postings version.
+        """
+        row = await self._hot.first(_STATE, user_id=user_id)
         if row is None:
             return TrackingState()
+        postings_version, keywords, blocked_companies, last_seen_at = row
         return TrackingState(
-            postings_version=row.postings_version,
-            keywords=tuple(row.keywords),
-            blocked_companies=tuple(row.blocked_companies),
-            last_seen_at=row.last_seen_at,
+            postings_version=postings_version,
+            keywords=tuple(keywords),
+            blocked_companies=tuple(blocked_companies),
+            last_seen_at=last_seen_at,
         )
 
     async def save_keywords(self, user_id: int, keywords: Sequence[str]) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from dreamjobsearch.storage.db import Database
+from dreamjobsearch.storage.hot_reads import HotReads
 from dreamjobsearch.storage.models import User
 
 
@@ -20,6 +21,7 @@ class UserRepository:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._hot = HotReads.on(db)
 
     async def create(self, email: str, password_hash: str) -> User:
         """Create an account; raises `EmailTakenError` when the email is in use."""
@@ -46,14 +48,14 @@ class UserRepository:
     async def workspace_source(self, user_id: int) -> tuple[str, dict[str, Any]] | None:
         """The email and saved workspace configuration of an active account, else None.
 
-        One narrow row read, no ORM object: the stateless session store (`lazy`) calls it on
-        every request.
+        One narrow row read, no ORM session (`HotReads`): the stateless session store
+        (`lazy`) calls it on every request.
         """
-        async with self._db() as session:
-            row = (await session.execute(_WORKSPACE_SOURCE, {"user_id": user_id})).first()
-        if row is None or not row.is_active:
+        row = await self._hot.first(_WORKSPACE_SOURCE, user_id=user_id)
+        if row is None:
             return None
-        return row.email, dict(row.workspace_config or {})
+        email, is_active, workspace_config = row
+        return (email, dict(workspace_config or {})) if is_active else None
 
     async def set_password_hash(self, user_id: int, password_hash: str) -> bool:
         """Replace the account's password hash."""
@@ -75,10 +77,10 @@ class UserRepository:
             return result.first() is not None
 
     async def is_admin(self, user_id: int) -> bool:
-        """Whether the account is an active admin (one narrow read, for admin checks)."""
-        async with self._db() as session:
-            row = (await session.execute(_ADMIN_FLAG, {"user_id": user_id})).first()
-        return row is not None and row.is_admin and row.is_active
+        """Whether the account is an active admin (one narrow read, no ORM session: admin
+        checks and `/auth/status` read it on every request)."""
+        row = await self._hot.first(_ADMIN_FLAG, user_id=user_id)
+        return row is not None and bool(row[0]) and bool(row[1])
 
     async def admins(self) -> list[User]:
         """The accounts with admin rights, by email."""
