@@ -188,7 +188,7 @@ def _existing_postings_become_private_to_their_first_finder(url: str) -> None:
         connection.execute(text("DELETE FROM users WHERE id = :id"), {"id": users[2]})
         assert connection.execute(text("SELECT count(*) FROM users")).scalar() == 2
         account = {"email": "new@example.com", "password_hash": "x", "is_active": True}
-        account |= {"created_at": FOUND, "workspace_config": {}}
+        account |= {"created_at": FOUND}
         new = connection.execute(_tables(engine)["users"].insert(), account)
         assert new.inserted_primary_key[0] > users[2]
     engine.dispose()

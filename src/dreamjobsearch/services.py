@@ -6,7 +6,6 @@ import asyncio
 import logging
 import math
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 from redis.asyncio import Redis
@@ -59,6 +58,7 @@ from dreamjobsearch.storage.users import UserRepository
 from dreamjobsearch.vault.keys import load_key_ring
 from dreamjobsearch.vault.vault import SecretVault
 from dreamjobsearch.workspace import Workspace, WorkspaceServices
+from dreamjobsearch.workspace_pool import WorkspacePool
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +88,8 @@ class Services:
     pipeline: UpdatePipeline
     runner: Runner
     workspace_services: WorkspaceServices
+    # Each user's one workspace in this process, shared by their sessions, under a budget.
+    workspaces: WorkspacePool
     sessions: SessionManager[Workspace]
     auth: AuthService[Workspace]
     vault: SecretVault
@@ -95,9 +97,9 @@ class Services:
     # Single-use tickets for `GET /logs`, in the store every process shares when there is one.
     tickets: TicketIssuer[Workspace]
 
-    def workspace_for(self, user_id: int, email: str, config: dict[str, Any]) -> Workspace:
-        """A workspace for a user outside any session (the CLI)."""
-        return Workspace(user_id, email, config, self.workspace_services)
+    def workspace_for(self, user_id: int, email: str) -> Workspace:
+        """The user's workspace outside any session (the CLI)."""
+        return self.workspaces.acquire(user_id, email)
 
     async def warm_up(self, user_id: int) -> None:
         """Prepare what a user who just logged in asks for first: their ranking index and
@@ -215,7 +217,8 @@ def build_session_manager(
     clock: Clock,
     bus: EventBus,
     users: UserRepository,
-    workspace_services: WorkspaceServices,
+    workspaces: WorkspacePool,
+    shared: tuple[object, ...],
 ) -> SessionManager[Workspace]:
     """The session manager over the store, with the settings' timeouts and limits."""
 
@@ -227,30 +230,20 @@ def build_session_manager(
             max_per_user=settings.session_max_per_user,
             limit_policy=settings.session_limit_policy,
             sweep_interval=settings.session_sweep_interval,
-            live_cache=settings.session_live_cache,
         )
 
-    def workspace_factory(user_id: int, email: str, config: dict[str, Any]) -> Workspace:
-        return Workspace(user_id, email, config, workspace_services)
-
-    shared = (workspace_services,)
     if isinstance(store, StatelessSessionStore):
         return StatelessSessionManager(
             store,
             policy(stateless_lifetime(settings)),
             clock,
             bus,
-            workspace_factory,
+            workspaces,
             users.workspace_source,
             shared=shared,
         )
     return SessionManager(
-        store,
-        policy(settings.session_absolute_timeout),
-        clock,
-        bus,
-        workspace_factory,
-        shared=shared,
+        store, policy(settings.session_absolute_timeout), clock, bus, workspaces, shared=shared
     )
 
 
@@ -358,8 +351,12 @@ async def build_services(
         tracking=tracking,
         max_searches=settings.run_max_searches,
     )
+    workspaces = WorkspacePool(workspace_services, int(settings.workspace_memory_mb * 2**20))
     store = build_session_store(settings, engine, redis, clock)
-    manager = build_session_manager(settings, store, clock, bus, users, workspace_services)
+    # Sessions are charged for their own objects only: not the services, not the pool.
+    manager = build_session_manager(
+        settings, store, clock, bus, users, workspaces, (workspace_services, workspaces)
+    )
     tokens = TokenCodec(settings.jwt_secret_value(), settings.jwt_ttl, clock)
     throttle: LoginThrottle
     if redis is not None:
@@ -403,6 +400,7 @@ async def build_services(
         pipeline=pipeline,
         runner=runner,
         workspace_services=workspace_services,
+        workspaces=workspaces,
         sessions=manager,
         auth=auth,
         vault=vault,

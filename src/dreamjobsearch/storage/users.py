@@ -23,7 +23,7 @@ class UserRepository:
 
     async def create(self, email: str, password_hash: str) -> User:
         """Create an account; raises `EmailTakenError` when the email is in use."""
-        user = User(email=email.lower(), password_hash=password_hash, workspace_config={})
+        user = User(email=email.lower(), password_hash=password_hash)
         async with self._db() as session:
             session.add(user)
             try:
@@ -43,8 +43,8 @@ class UserRepository:
         async with self._db() as session:
             return await session.get(User, user_id)
 
-    async def workspace_source(self, user_id: int) -> tuple[str, dict[str, Any]] | None:
-        """The email and saved workspace configuration of an active account, else None.
+    async def workspace_source(self, user_id: int) -> str | None:
+        """The email of an active account, else None.
 
         One narrow row read, no ORM object: the stateless session store (`lazy`) calls it on
         every request.
@@ -53,7 +53,7 @@ class UserRepository:
             row = (await session.execute(_WORKSPACE_SOURCE, {"user_id": user_id})).first()
         if row is None or not row.is_active:
             return None
-        return row.email, dict(row.workspace_config or {})
+        return str(row.email)
 
     async def set_password_hash(self, user_id: int, password_hash: str) -> bool:
         """Replace the account's password hash."""
@@ -108,7 +108,7 @@ class UserRepository:
             return result.first() is not None
 
 
-_WORKSPACE_SOURCE = select(User.email, User.is_active, User.workspace_config).where(
+_WORKSPACE_SOURCE = select(User.email, User.is_active).where(
     User.id == bindparam("user_id")
 )
 _ADMIN_FLAG = select(User.is_admin, User.is_active).where(User.id == bindparam("user_id"))
