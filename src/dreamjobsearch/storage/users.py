@@ -108,7 +108,5 @@ class UserRepository:
             return result.first() is not None
 
 
-_WORKSPACE_SOURCE = select(User.email, User.is_active).where(
-    User.id == bindparam("user_id")
-)
+_WORKSPACE_SOURCE = select(User.email, User.is_active).where(User.id == bindparam("user_id"))
 _ADMIN_FLAG = select(User.is_admin, User.is_active).where(User.id == bindparam("user_id"))
