@@ -4,7 +4,8 @@ users, dropped with the last session, measured for the admin monitor, evicted un
 
 from __future__ import annotations
 
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -12,9 +13,12 @@ from conftest import ServerFactory
 from ranking_support import import_rows, posting, rank_page, titles
 from support import LiveServer, bearer, login, register, register_admin, user_id_of
 
+from dreamjobsearch.search.cache import RankingCache
+from dreamjobsearch.search.index import RankingIndex
 from dreamjobsearch.sessions.memory_usage import deep_size
 from dreamjobsearch.storage.ranking_snapshots import RankingSnapshotRepository
-from dreamjobsearch.workspace import Workspace
+from dreamjobsearch.workspace import Workspace, WorkspaceServices
+from dreamjobsearch.workspace_pool import WorkspacePool
 
 ADMIN = "admin@example.com"
 
@@ -36,6 +40,41 @@ async def admin_report(client: httpx.AsyncClient, token: str) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+def grow(rankings: RankingCache, user_id: int, nbytes: int) -> None:
+    """Give the user an index of `nbytes` and report the ranking that built it."""
+    rankings.hold(user_id).index = cast(RankingIndex, SimpleNamespace(nbytes=nbytes))
+    rankings.settled(user_id)
+
+
+def test_the_least_recently_used_go_first_and_never_the_one_in_use() -> None:
+    rankings = RankingCache()
+    pool = WorkspacePool(cast(WorkspaceServices, SimpleNamespace(rankings=rankings)), 10_000)
+    for user_id in (1, 2, 3):
+        pool.acquire(user_id, f"u{user_id}@example.com", f"sid-{user_id}")
+    pool.acquire(1, "u1@example.com", "sid-1")  # used again: 2 is now the least recent
+
+    grow(rankings, 3, 4_000)
+    grow(rankings, 1, 5_000)  # over budget: 2 goes, which is enough
+    usage = pool.usage()
+    assert [row.user_id for row in usage.workspaces] == [1, 3]  # largest first
+    assert usage.memory_bytes == sum(row.memory_bytes for row in usage.workspaces)
+    assert 9_000 < usage.memory_bytes <= usage.budget_bytes == 10_000
+    assert rankings.held(2) is None
+
+    grow(rankings, 3, 20_000)  # larger than the budget: kept while in use, alone
+    assert [row.user_id for row in pool.usage().workspaces] == [3]
+    assert rankings.held(1) is None
+    assert rankings.held(3) is not None
+    # A session of an evicted user gets a new, empty workspace, now the one in use: the
+    # large one, least recently used, goes. The session's end drops the new one.
+    again = pool.acquire(1, "u1@example.com", "sid-1")
+    assert again.ranking.index is None
+    assert [row.user_id for row in pool.usage().workspaces] == [1]
+    pool.end_session("sid-1")
+    assert pool.usage().workspaces == []
+    assert pool.usage().memory_bytes == 0
 
 
 async def test_sessions_of_one_user_share_a_workspace_and_users_are_kept_apart(

@@ -146,11 +146,6 @@ class Workspace:
         """Bytes of the ranking index held for the user (its own exact count)."""
         return self.ranking.nbytes
 
-    @property
-    def saved_lists(self) -> SavedLists | None:
-        """The saved lists as last read (None before the first read)."""
-        return self._lists
-
     async def import_rows(self, rows: Sequence[Any]) -> ImportReport:
         """Import already-decoded rows (the JSON API); bad rows are reported, not fatal."""
         parsed = await asyncio.to_thread(parse_rows, rows)

@@ -127,7 +127,7 @@ class WorkspacePool:
             if oldest == keep:
                 self._entries.move_to_end(oldest)
                 continue
-            logger.info(
+            logger.debug(
                 "workspace of user %s evicted (%d bytes): over WORKSPACE_MEMORY_MB",
                 oldest,
                 self._entries[oldest].nbytes,
