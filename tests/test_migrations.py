@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -204,3 +205,35 @@ def test_existing_postings_become_private_to_their_first_finder_on_sqlite(
 def test_existing_postings_become_private_to_their_first_finder_on_postgresql() -> None:
     with fresh_postgres_database() as url:
         _existing_postings_become_private_to_their_first_finder(url)
+
+
+def _the_unwritten_workspace_config_is_dropped(url: str) -> None:
+    """Migration 0015 over accounts that have the column, and back."""
+    upgrade(url, "0014")
+    engine = create_engine(url)
+    account = {"email": "kept@example.com", "password_hash": "x", "is_active": True}
+    account |= {"created_at": FOUND, "workspace_config": {}}
+    with engine.begin() as connection:
+        kept = connection.execute(_tables(engine)["users"].insert(), account)
+    user_id = kept.inserted_primary_key[0]
+    upgrade(url)
+    users = _tables(engine)["users"]
+    assert "workspace_config" not in users.c
+    with engine.begin() as connection:
+        rows = connection.execute(text("SELECT id, email FROM users")).all()
+        assert [tuple(row) for row in rows] == [(user_id, "kept@example.com")]
+    command.downgrade(alembic_config(url), "0014")
+    with engine.begin() as connection:
+        config = connection.execute(text("SELECT workspace_config FROM users")).scalar_one()
+    assert config in ("{}", {})
+    engine.dispose()
+
+
+def test_the_unwritten_workspace_config_is_dropped_on_sqlite(tmp_path: Path) -> None:
+    _the_unwritten_workspace_config_is_dropped(f"sqlite:///{tmp_path / 'config.db'}")
+
+
+@pytest.mark.services
+def test_the_unwritten_workspace_config_is_dropped_on_postgresql() -> None:
+    with fresh_postgres_database() as url:
+        _the_unwritten_workspace_config_is_dropped(url)
