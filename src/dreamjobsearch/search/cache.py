@@ -85,8 +85,9 @@ class RankingCache:
 
     def clear(self) -> None:
         """Drop every held index; each is rebuilt on its user's next ranking (a cold start)."""
-        for slot in self._slots.values():
+        for slot in list(self._slots.values()):
             slot.index = None
+            self.settled(slot.user_id)
 
     async def _build(
         self, key: tuple[int, int], build: Callable[[], Awaitable[RankingIndex]]
