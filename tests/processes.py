@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 import httpx
+from conftest import TEST_SECRET
 from support import bearer
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -68,6 +69,36 @@ async def wait_healthy(base_url: str, log: Path) -> None:
             await asyncio.sleep(0.2)
     output = await asyncio.to_thread(log.read_text, errors="replace")
     raise AssertionError(f"{base_url} did not start:\n{output[-2000:]}")
+
+
+@asynccontextmanager
+async def two_servers(
+    tmp_path: Path, **settings: str
+) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    """Two `dreamjob serve` processes on one database (and the given settings); a client on
+    each. Both processes are killed when the block ends."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    env = {
+        **os.environ,
+        "DREAMJOB_DATA_DIR": str(data_dir),
+        "DREAMJOB_JWT_SECRET": TEST_SECRET,
+        "DREAMJOB_LOG_HEARTBEAT_INTERVAL": "1",
+        **{f"DREAMJOB_{name.upper()}": value for name, value in settings.items()},
+    }
+    port_a, port_b = free_port(), free_port()
+    a_url, b_url = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"
+    async with (
+        dreamjob_process(["serve", "--port", str(port_a)], env, tmp_path / "a.log"),
+        dreamjob_process(["serve", "--port", str(port_b)], env, tmp_path / "b.log"),
+    ):
+        await wait_healthy(a_url, tmp_path / "a.log")
+        await wait_healthy(b_url, tmp_path / "b.log")
+        async with (
+            httpx.AsyncClient(base_url=a_url, timeout=10) as on_a,
+            httpx.AsyncClient(base_url=b_url, timeout=10) as on_b,
+        ):
+            yield on_a, on_b
 
 
 def benchmark(name: str) -> ModuleType:

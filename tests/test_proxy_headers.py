@@ -12,7 +12,7 @@ from conftest import TEST_SECRET
 from processes import dreamjob_process, free_port, wait_healthy
 from web_support import csrf_field
 
-from dreamjobsearch.web.cookies import SESSION_COOKIE
+from dreamjobsearch.http_common.transports import SESSION_COOKIE
 
 # Real server processes.
 pytestmark = pytest.mark.slow

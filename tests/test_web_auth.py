@@ -8,7 +8,8 @@ from conftest import ServerFactory
 from support import PASSWORD, LiveServer, bearer, grant_admin, register
 from web_support import HTMX, csrf_field, session_token, sign_in, sign_up
 
-from dreamjobsearch.web.cookies import PRELOGIN_COOKIE, SESSION_COOKIE
+from dreamjobsearch.http_common.transports import SESSION_COOKIE
+from dreamjobsearch.web.cookies import PRELOGIN_COOKIE
 
 EMAIL = "ada@example.com"
 PAGES = ("/", "/results", "/account/sessions", "/admin")
@@ -66,6 +67,28 @@ async def test_the_cookie_holds_the_same_token_the_api_accepts(
     status = await client.get("/auth/status", headers=bearer(session_token(client)))
     assert status.status_code == 200
     assert status.json()["email"] == EMAIL
+
+
+async def test_the_api_is_not_authorised_by_the_cookie_alone(
+    client: httpx.AsyncClient,
+) -> None:
+    # The API checks no CSRF token, so the cookie a browser adds by itself must not count.
+    await sign_up(client, EMAIL)
+    assert (await client.post("/logout")).status_code == 401
+    assert (await client.get("/auth/status")).status_code == 401
+    assert (await client.get("/logs")).status_code == 401
+    # The session was not ended: the pages, with the cookie, still work.
+    assert (await client.get("/")).status_code == 200
+
+
+async def test_a_bearer_token_does_not_log_a_page_in(client: httpx.AsyncClient) -> None:
+    # The pages read only their cookie: a header a script can set is no page session.
+    await sign_up(client, EMAIL)
+    token = session_token(client)
+    client.cookies.clear()
+    response = await client.get("/", headers=bearer(token))
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login"
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -9,7 +9,7 @@ import time
 import httpx
 from support import PASSWORD
 
-from dreamjobsearch.web.cookies import SESSION_COOKIE
+from dreamjobsearch.http_common.transports import SESSION_COOKIE
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([0-9a-f]+)">')
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')

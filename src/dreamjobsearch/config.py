@@ -15,7 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, PositiveInt, SecretStr, field_validator
+from pydantic import Field, NonNegativeInt, PositiveInt, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 logger = logging.getLogger(__name__)
@@ -113,6 +113,11 @@ class Settings(BaseSettings):
     """Memory (MB) a process may give users' workspaces (their ranking indexes above all,
     about 5 MB per 100,000 postings); beyond it the least recently used are dropped and
     rebuilt from stored snapshots when their users come back."""
+    session_cache_size: NonNegativeInt = 10000
+    """`database`/`redis`/`lazy` stores: sessions (for `lazy`, denylist answers) each process
+    caches, least recently used dropped first; every ending is broadcast to every process
+    (Redis pub/sub, PostgreSQL LISTEN/NOTIFY), and while that channel is down the cache is
+    bypassed. 0 turns the cache off."""
     redis_url: str | None = None
     """Redis, e.g. `redis://127.0.0.1:6379/0`; needed by the `redis` store and the `queue`
     runner; when set, events, login throttling and sign-up limits go through Redis too."""

@@ -30,15 +30,24 @@ from dreamjobsearch.runs.fair_queue import FairQueue
 from dreamjobsearch.runs.local import LocalRunner
 from dreamjobsearch.runs.queue import QueueRunner, queue_name
 from dreamjobsearch.search.ranker import build_ranker
+from dreamjobsearch.sessions.denylist.base import Denylist
+from dreamjobsearch.sessions.denylist.cached import CachedDenylist
 from dreamjobsearch.sessions.denylist.database import DatabaseDenylist
 from dreamjobsearch.sessions.denylist.redis import RedisDenylist
+from dreamjobsearch.sessions.invalidation.base import InvalidationChannel
+from dreamjobsearch.sessions.invalidation.local import LocalInvalidationChannel
+from dreamjobsearch.sessions.invalidation.postgres import PostgresInvalidationChannel
+from dreamjobsearch.sessions.invalidation.redis import RedisInvalidationChannel
 from dreamjobsearch.sessions.manager import SessionManager, SessionPolicy
-from dreamjobsearch.sessions.stateless_manager import StatelessSessionManager
 from dreamjobsearch.sessions.stores.base import SessionStore
+from dreamjobsearch.sessions.stores.cached import CachedSessionStore
 from dreamjobsearch.sessions.stores.database import DatabaseSessionStore
 from dreamjobsearch.sessions.stores.memory import MemorySessionStore
 from dreamjobsearch.sessions.stores.redis import RedisSessionStore
 from dreamjobsearch.sessions.stores.stateless import StatelessSessionStore
+from dreamjobsearch.sessions.strategies.base import SessionStrategy
+from dreamjobsearch.sessions.strategies.stateful import StatefulStrategy
+from dreamjobsearch.sessions.strategies.stateless import StatelessStrategy
 from dreamjobsearch.sessions.stream_slots import StreamLimits, StreamSlots
 from dreamjobsearch.sessions.tickets.base import TicketStore
 from dreamjobsearch.sessions.tickets.database import DatabaseTicketStore
@@ -96,6 +105,8 @@ class Services:
     stream_slots: StreamSlots
     # Single-use tickets for `GET /logs`, in the store every process shares when there is one.
     tickets: TicketIssuer[Workspace]
+    # Carries ended sessions to every process's session cache; None without a cache.
+    session_invalidation: InvalidationChannel | None = None
 
     def workspace_for(self, user_id: int, email: str) -> Workspace:
         """The user's workspace outside any session (the CLI)."""
@@ -142,6 +153,8 @@ class Services:
         finish storing ranking indexes, and close the engine."""
         await self.runner.close()
         await self.sessions.shutdown()
+        if self.session_invalidation is not None:
+            await self.session_invalidation.aclose()
         self.auth.close()
         await self.workspace_services.ranker.aclose()
         if isinstance(self.bus, RedisEventBus):
@@ -152,28 +165,54 @@ class Services:
         await self.engine.dispose()
 
 
+def build_invalidation_channel(
+    settings: Settings, engine: AsyncEngine, redis: Redis | None
+) -> InvalidationChannel | None:
+    """How ended sessions reach every process's cache: through the store the sessions (or
+    the stateless store's denylist) live in. None where nothing is cached: the memory store
+    is a cache of its own, and SESSION_CACHE_SIZE=0 turns caching off."""
+    kind = settings.session_store
+    if kind is SessionStoreKind.MEMORY or settings.session_cache_size == 0:
+        return None
+    in_redis = kind is SessionStoreKind.REDIS or kind is SessionStoreKind.STATELESS
+    if in_redis and redis is not None and settings.redis_url:
+        return RedisInvalidationChannel(redis, settings.redis_url, settings.redis_prefix)
+    if engine.dialect.name == "postgresql":
+        return PostgresInvalidationChannel(engine)
+    # SQLite: one process serves the file, so the cache only has to hear this process.
+    return LocalInvalidationChannel()
+
+
 def build_session_store(
     settings: Settings,
     engine: AsyncEngine,
     redis: Redis | None,
     clock: Clock,
+    channel: InvalidationChannel | None = None,
 ) -> SessionStore:
-    """The session store the settings choose."""
+    """The session store the settings choose; with a channel, behind this process's cache."""
     kind = settings.session_store
     # Touches are throttled, so a session's recorded last use can lag by the interval:
     # keep that small next to the idle timeout.
     touch_interval = min(settings.session_touch_interval, settings.session_idle_timeout / 10)
+    store: SessionStore
     if kind is SessionStoreKind.DATABASE:
-        return DatabaseSessionStore(engine, touch_interval)
-    if kind is SessionStoreKind.REDIS:
+        store = DatabaseSessionStore(engine, touch_interval)
+    elif kind is SessionStoreKind.REDIS:
         if redis is None:
             raise ValueError("DREAMJOB_SESSION_STORE=redis needs DREAMJOB_REDIS_URL")
-        return RedisSessionStore(
+        store = RedisSessionStore(
             redis, settings.session_idle_timeout, touch_interval, settings.redis_prefix, clock
         )
-    if kind is SessionStoreKind.STATELESS:
-        return _stateless_store(settings, engine, redis, clock)
-    return MemorySessionStore()
+    elif kind is SessionStoreKind.STATELESS:
+        return _stateless_store(settings, engine, redis, clock, channel)
+    else:
+        return MemorySessionStore()
+    if channel is None:
+        return store
+    return CachedSessionStore(
+        store, channel, settings.session_cache_size, settings.session_idle_timeout, clock
+    )
 
 
 def _stateless_store(
@@ -181,17 +220,24 @@ def _stateless_store(
     engine: AsyncEngine,
     redis: Redis | None,
     clock: Clock,
+    channel: InvalidationChannel | None,
 ) -> StatelessSessionStore:
-    """The ledger and denylist in Redis when there is one, else in the database."""
+    """The ledger and denylist in Redis when there is one, else in the database; with a
+    channel, the denylist behind this process's cache."""
+    ledger: SessionStore
+    denylist: Denylist
     if redis is not None:
         # The ledger is never touched: its keys live until the session's absolute expiry.
-        ledger: SessionStore = RedisSessionStore(
+        ledger = RedisSessionStore(
             redis, stateless_lifetime(settings), math.inf, f"{settings.redis_prefix}lazy:", clock
         )
-        return StatelessSessionStore(ledger, RedisDenylist(redis, settings.redis_prefix), clock)
-    return StatelessSessionStore(
-        DatabaseSessionStore(engine, math.inf), DatabaseDenylist(engine), clock
-    )
+        denylist = RedisDenylist(redis, settings.redis_prefix)
+    else:
+        ledger = DatabaseSessionStore(engine, math.inf)
+        denylist = DatabaseDenylist(engine)
+    if channel is not None:
+        denylist = CachedDenylist(denylist, channel, settings.session_cache_size)
+    return StatelessSessionStore(ledger, denylist, clock)
 
 
 def stateless_lifetime(settings: Settings) -> int:
@@ -232,18 +278,15 @@ def build_session_manager(
             sweep_interval=settings.session_sweep_interval,
         )
 
+    strategy: SessionStrategy
     if isinstance(store, StatelessSessionStore):
-        return StatelessSessionManager(
-            store,
-            policy(stateless_lifetime(settings)),
-            clock,
-            bus,
-            workspaces,
-            users.workspace_source,
-            shared=shared,
-        )
+        strategy = StatelessStrategy(store, users.workspace_source)
+        lifetime = stateless_lifetime(settings)
+    else:
+        strategy = StatefulStrategy(store, settings.session_idle_timeout)
+        lifetime = settings.session_absolute_timeout
     return SessionManager(
-        store, policy(settings.session_absolute_timeout), clock, bus, workspaces, shared=shared
+        store, policy(lifetime), clock, bus, workspaces, shared=shared, strategy=strategy
     )
 
 
@@ -352,7 +395,10 @@ async def build_services(
         max_searches=settings.run_max_searches,
     )
     workspaces = WorkspacePool(workspace_services, int(settings.workspace_memory_mb * 2**20))
-    store = build_session_store(settings, engine, redis, clock)
+    invalidation = build_invalidation_channel(settings, engine, redis)
+    store = build_session_store(settings, engine, redis, clock, invalidation)
+    if invalidation is not None:
+        await invalidation.start()
     # Sessions are charged for their own objects only: not the services, not the pool.
     manager = build_session_manager(
         settings, store, clock, bus, users, workspaces, (workspace_services, workspaces)
@@ -417,4 +463,5 @@ async def build_services(
             clock,
             settings.log_ticket_ttl,
         ),
+        session_invalidation=invalidation,
     )

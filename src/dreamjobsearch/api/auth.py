@@ -15,6 +15,7 @@ from dreamjobsearch.api.schemas import (
     timestamp,
 )
 from dreamjobsearch.auth.service import IssuedToken
+from dreamjobsearch.http_common.caller import is_admin
 from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.sessions.devices import describe_device
 
@@ -71,7 +72,7 @@ async def login(
 @router.post("/logout")
 async def logout(caller: CallerDep, services: ServicesDep) -> MessageOut:
     """End this session: its token is refused afterwards and its log streams close."""
-    await services.auth.logout(caller.claims.sid)
+    await services.auth.logout(caller.sid)
     return MessageOut(detail="logged out")
 
 
@@ -82,7 +83,7 @@ async def auth_status(caller: CallerDep, services: ServicesDep, response: Respon
     record = caller.session.record
     return StatusOut(
         email=record.email,
-        is_admin=await services.users.is_admin(caller.user_id),
+        is_admin=await is_admin(services, caller),
         session=SessionTimes(
             sid=record.sid,
             created_at=timestamp(record.created_at),

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.security import HTTPAuthorizationCredentials
+from fastapi import APIRouter, Query
 from sse_starlette import EventSourceResponse
 
-from dreamjobsearch.api.deps import CallerDep, bearer
+from dreamjobsearch.api.deps import CallerDep
 from dreamjobsearch.api.schemas import TicketOut
 from dreamjobsearch.errors import NotAuthenticatedError
+from dreamjobsearch.http_common.caller import authenticate
 from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.http_common.log_stream import log_stream
+from dreamjobsearch.http_common.transports import BearerTokenDep
 from dreamjobsearch.services import Services
 from dreamjobsearch.sessions.manager import ActiveSession
 from dreamjobsearch.workspace import Workspace
@@ -32,17 +33,16 @@ async def log_ticket(caller: CallerDep, services: ServicesDep) -> TicketOut:
 
 
 async def _stream_session(
-    services: Services, ticket: str | None, credentials: HTTPAuthorizationCredentials | None
+    services: Services, ticket: str | None, token: str | None
 ) -> ActiveSession[Workspace]:
     if ticket:
         session = await services.tickets.redeem(ticket)
         if session is None:
             raise NotAuthenticatedError("invalid, used or expired ticket")
         return session
-    if credentials is None:
+    if token is None:
         raise NotAuthenticatedError("send a Bearer token or a ?ticket= from POST /logs/ticket")
-    _claims, session = await services.auth.authenticate(credentials.credentials)
-    return session
+    return (await authenticate(services, token)).session
 
 
 @router.get(
@@ -56,7 +56,7 @@ async def _stream_session(
 )
 async def logs(
     services: ServicesDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    token: BearerTokenDep,
     ticket: Annotated[str | None, Query(max_length=128)] = None,
 ) -> EventSourceResponse:
     """Your events as they happen (JSON in each `data:`), with heartbeat comments.
@@ -66,4 +66,4 @@ async def logs(
     server process: within one heartbeat interval). A session, a user and the server may
     each hold only so many open streams; one more is refused with 429 and `Retry-After`.
     """
-    return log_stream(services, await _stream_session(services, ticket, credentials))
+    return log_stream(services, await _stream_session(services, ticket, token))

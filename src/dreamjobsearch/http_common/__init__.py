@@ -1,4 +1,4 @@
-"""What the JSON API and the web pages share: the request dependency that hands out the
-services (both authenticate through `AuthService.authenticate`), the status each domain
-error answers with, and the app-wide check of every request's text. Neither `api` nor `web`
-imports the other."""
+"""What the JSON API and the web pages share: the services dependency, the one
+authentication path (a token from either transport, Bearer header or session cookie, becomes
+a `Caller`) and the admin check, the status each domain error answers with, the log stream,
+and the app-wide check of every request's text. Neither `api` nor `web` imports the other."""

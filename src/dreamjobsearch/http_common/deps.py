@@ -1,8 +1,5 @@
-"""The request dependency both front ends authenticate through: the process's services.
-
-The API reads a Bearer token and the pages a cookie, and each hands it to
-`services.auth.authenticate`: one authentication path, two ways a token travels.
-"""
+"""The request dependency both front ends start from: the process's services (who the
+caller is, from either of a token's transports, is `caller.py`'s)."""
 
 from __future__ import annotations
 

@@ -1,10 +1,12 @@
 """`SessionManager`: the policy over a `SessionStore`.
 
 It opens sessions at login (new sid each time, limits applied), resolves them on every request
-(expiry checked, use recorded, the user's workspace handed back), closes them at logout, sweeps
-the expired ones, and gives admins a view with measured memory. Workspaces are per user, held
-by a `WorkspaceSource` (the process's workspace pool) that the manager tells when sessions
-end; the manager keeps only each session's open stream subscriptions, keyed by sid.
+(found by its strategy, expiry checked, use recorded, the user's workspace handed back),
+closes them at logout, sweeps the expired ones, and gives admins a view with measured memory.
+What a token means, a stored record or the token itself, is the `SessionStrategy`'s.
+Workspaces are per user, held by a `WorkspaceSource` (the process's workspace pool) that the
+manager tells when sessions end; the manager keeps only each session's open stream
+subscriptions, keyed by sid.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from dreamjobsearch.errors import TooManyRequestsError, UnavailableError
 from dreamjobsearch.events.base import EventBus, Subscription
 from dreamjobsearch.sessions.memory_usage import deep_size
 from dreamjobsearch.sessions.stores.base import SessionRecord, SessionStore
+from dreamjobsearch.sessions.strategies.base import SessionKey as SessionKey
+from dreamjobsearch.sessions.strategies.base import SessionStrategy
+from dreamjobsearch.sessions.strategies.stateful import StatefulStrategy
 from dreamjobsearch.sessions.workspaces import WorkspaceSource
 
 logger = logging.getLogger(__name__)
@@ -45,16 +50,6 @@ class SessionPolicy:
     max_per_user: int
     limit_policy: LimitPolicy
     sweep_interval: int
-
-
-@dataclass(frozen=True, slots=True)
-class SessionKey:
-    """What a request presents for its session: the claims of its token that name it."""
-
-    sid: str
-    user_id: int
-    issued_at: float
-    expires_at: float
 
 
 @dataclass(slots=True)
@@ -100,7 +95,7 @@ class SessionStats:
 
 
 class SessionManager(Generic[W]):
-    """Owns session policy; the store only persists records."""
+    """Owns session policy; the store only persists records, the strategy finds them."""
 
     def __init__(
         self,
@@ -110,6 +105,7 @@ class SessionManager(Generic[W]):
         bus: EventBus,
         workspaces: WorkspaceSource[W],
         shared: tuple[object, ...] = (),
+        strategy: SessionStrategy | None = None,
     ) -> None:
         self._store = store
         self._policy = policy
@@ -117,7 +113,9 @@ class SessionManager(Generic[W]):
         self._bus = bus
         self._workspaces = workspaces
         self._shared = shared
-        self._idle_timeout: float = policy.idle_timeout
+        # Stateful unless told otherwise: a session is the record the store keeps.
+        self._strategy = strategy or StatefulStrategy(store, policy.idle_timeout)
+        self._idle_timeout: float = self._strategy.idle_timeout
         # Sessions with open streams, by sid (logging out closes them); no entry otherwise.
         self._live: dict[str, LiveSession] = {}
         self._open_lock = asyncio.Lock()
@@ -164,20 +162,19 @@ class SessionManager(Generic[W]):
     async def resolve(self, key: SessionKey) -> ActiveSession[W] | None:
         """The live session for a request, or None when it ended or expired.
 
-        Records the use (sliding the idle timeout) and returns the user's workspace: the
-        same object for every session of the user in this process while it is held.
+        Records the use (sliding the idle timeout, where the strategy records uses) and
+        returns the user's workspace: the same object for every session of the user in this
+        process while it is held, whatever the strategy.
         """
         sid = key.sid
-        record = await self._store.get(sid)
-        if record is None or record.user_id != key.user_id:
-            return None
         now = self._clock.now()
+        record = await self._strategy.find(key, now)
+        if record is None:
+            return None
         if record.is_expired(now, self._idle_timeout):
             await self.close(sid)
             return None
-        await self._store.touch(sid, now, record)
-        # Stores other than `memory` return a copy read before the touch: report this use.
-        record.last_accessed = now
+        await self._strategy.record_use(record, now)
         workspace = self._workspaces.acquire(record.user_id, record.email, sid)
         return ActiveSession(record, workspace=workspace, key=key)
 
@@ -186,12 +183,7 @@ class SessionManager(Generic[W]):
 
         Open streams ask this now and then, so a logout on another process ends them too.
         """
-        record = await self._store.get(key.sid)
-        return (
-            record is not None
-            and record.user_id == key.user_id
-            and not record.is_expired(self._clock.now(), self._idle_timeout)
-        )
+        return await self._strategy.is_alive(key, self._clock.now())
 
     async def sessions_of(self, user_id: int) -> list[SessionRecord]:
         """A user's live sessions, most recently used first."""

@@ -1,4 +1,5 @@
-"""The pages' cookies: the session (the same JWT the API issues) and the pre-login CSRF seed.
+"""The pages' cookies: the session (the same JWT the API issues; `http_common.transports`
+reads it) and the pre-login CSRF seed.
 
 Both are HttpOnly (scripts never read them), SameSite=Lax (other sites' forms do not carry
 them), Path=/ and Secure whenever the request came over HTTPS.
@@ -11,7 +12,8 @@ import secrets
 from starlette.requests import Request
 from starlette.responses import Response
 
-SESSION_COOKIE = "dreamjob_session"
+from dreamjobsearch.http_common.transports import SESSION_COOKIE
+
 PRELOGIN_COOKIE = "dreamjob_prelogin"
 PRELOGIN_MAX_AGE = 24 * 3600
 

@@ -18,8 +18,9 @@ from starlette.responses import RedirectResponse, Response
 
 from dreamjobsearch.errors import DomainError, TooManyRequestsError, UnavailableError
 from dreamjobsearch.http_common.error_status import status_of
+from dreamjobsearch.http_common.transports import SESSION_COOKIE
 from dreamjobsearch.http_common.valid_input import InvalidTextError
-from dreamjobsearch.web.cookies import SESSION_COOKIE, clear_session_cookie, set_session_cookie
+from dreamjobsearch.web.cookies import clear_session_cookie, set_session_cookie
 from dreamjobsearch.web.csrf import CsrfError
 from dreamjobsearch.web.headers import PAGE_HEADERS
 from dreamjobsearch.web.templating import is_htmx, render

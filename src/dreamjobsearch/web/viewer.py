@@ -1,8 +1,9 @@
-"""Who is looking at a page: the session behind the cookie, and its CSRF token.
+"""Who is looking at a page: the `Caller` behind the session cookie, plus what only pages
+need on top of it: the CSRF token their forms carry, and a fresh token once the cookie's is
+half spent.
 
-Pages authenticate with the session cookie through the same `AuthService.authenticate` as
-the API's Bearer tokens, so a page session is an ordinary session: it is listed, limited,
-expires and is revoked like any other.
+Authentication itself is `http_common.caller`'s, the same path as the API's Bearer tokens;
+admin rights are checked there too (`require_admin`).
 """
 
 from __future__ import annotations
@@ -12,14 +13,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from dreamjobsearch.auth.tokens import TokenClaims
-from dreamjobsearch.errors import ForbiddenError, NotAuthenticatedError
+from dreamjobsearch.http_common.caller import Caller, cookie_caller, is_admin, require_admin
 from dreamjobsearch.http_common.deps import ServicesDep
+from dreamjobsearch.http_common.transports import SESSION_COOKIE
 from dreamjobsearch.services import Services
-from dreamjobsearch.sessions.manager import ActiveSession
-from dreamjobsearch.web.cookies import SESSION_COOKIE
 from dreamjobsearch.web.csrf import CsrfSigner, presented_token, session_scope
-from dreamjobsearch.workspace import Workspace
 
 
 class LoginRequired(Exception):
@@ -31,33 +29,12 @@ class LoginRequired(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class Viewer:
-    """A logged-in page request: its session, workspace, admin rights and CSRF token."""
+class Viewer(Caller):
+    """A logged-in page request: the caller, the CSRF token of its session, and whether the
+    header shows the admin link (the admin pages themselves check with `require_admin`)."""
 
-    claims: TokenClaims
-    session: ActiveSession[Workspace]
-    is_admin: bool
     csrf_token: str
-
-    @property
-    def workspace(self) -> Workspace:
-        """The session's workspace."""
-        return self.session.workspace
-
-    @property
-    def user_id(self) -> int:
-        """The viewer's user id."""
-        return self.claims.user_id
-
-    @property
-    def sid(self) -> str:
-        """The viewer's session id."""
-        return self.claims.sid
-
-    @property
-    def email(self) -> str:
-        """The viewer's email."""
-        return self.session.record.email
+    is_admin: bool
 
 
 async def get_csrf(request: Request) -> CsrfSigner:
@@ -69,34 +46,33 @@ async def get_csrf(request: Request) -> CsrfSigner:
 CsrfDep = Annotated[CsrfSigner, Depends(get_csrf)]
 
 
-async def optional_viewer(request: Request, services: ServicesDep, csrf: CsrfDep) -> Viewer | None:
-    """The logged-in viewer, or None (no cookie, or its session ended)."""
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        return None
-    try:
-        claims, session = await services.auth.authenticate(token)
-    except NotAuthenticatedError:
-        return None
-    _renew_when_half_spent(request, services, claims, session)
-    # Read from the account on each page, so `dreamjob admin revoke` takes effect at once.
-    is_admin = await services.users.is_admin(claims.user_id)
-    return Viewer(claims, session, is_admin, await csrf.token(session_scope(claims.sid)))
-
-
-def _renew_when_half_spent(
+async def optional_viewer(
     request: Request,
-    services: Services,
-    claims: TokenClaims,
-    session: ActiveSession[Workspace],
-) -> None:
+    services: ServicesDep,
+    csrf: CsrfDep,
+    caller: Annotated[Caller | None, Depends(cookie_caller)],
+) -> Viewer | None:
+    """The logged-in viewer, or None (no cookie, or its session ended)."""
+    if caller is None:
+        return None
+    _renew_when_half_spent(request, services, caller)
+    return Viewer(
+        caller.claims,
+        caller.session,
+        csrf_token=await csrf.token(session_scope(caller.sid)),
+        is_admin=await is_admin(services, caller),
+    )
+
+
+def _renew_when_half_spent(request: Request, services: Services, caller: Caller) -> None:
     """Once half the token's lifetime is spent, and the session outlives the token, hand
     the page a fresh token (set as the cookie by `WebRoute`): a page in use stays logged
     in for as long as its session lasts, not just one token lifetime."""
     now = services.clock.now()
-    half_spent = claims.expires_at - now < services.settings.jwt_ttl / 2
-    if half_spent and session.record.expires_at > claims.expires_at:
-        issued = services.auth.renew(session)
+    expires_at = caller.claims.expires_at
+    half_spent = expires_at - now < services.settings.jwt_ttl / 2
+    if half_spent and caller.session.record.expires_at > expires_at:
+        issued = services.auth.renew(caller.session)
         request.state.renewed_token = (issued.access_token, int(issued.claims.expires_at - now))
 
 
@@ -121,17 +97,15 @@ async def verified_viewer(request: Request, viewer: ViewerDep, csrf: CsrfDep) ->
 VerifiedViewerDep = Annotated[Viewer, Depends(verified_viewer)]
 
 
-async def admin_viewer(viewer: ViewerDep) -> Viewer:
+async def admin_viewer(viewer: ViewerDep, services: ServicesDep) -> Viewer:
     """The logged-in viewer, who must be an admin."""
-    if not viewer.is_admin:
-        raise ForbiddenError("this page is for admins only")
+    await require_admin(services, viewer)
     return viewer
 
 
-async def verified_admin(viewer: VerifiedViewerDep) -> Viewer:
+async def verified_admin(viewer: VerifiedViewerDep, services: ServicesDep) -> Viewer:
     """An admin's state-changing request with its CSRF token."""
-    if not viewer.is_admin:
-        raise ForbiddenError("this page is for admins only")
+    await require_admin(services, viewer)
     return viewer
 
 

@@ -1,0 +1,91 @@
+"""Who is calling: the one `Caller` every authenticated request resolves to, whichever way
+its token travelled (`transports.py`), and the one admin check.
+
+The API's routes take the caller behind a Bearer token (`bearer_caller`); the pages take the
+caller behind the session cookie (`cookie_caller`) and add their CSRF token and token renewal
+on top (`web/viewer.py`). Both go through `AuthService.authenticate`, so a page session is an
+ordinary session: listed, limited, expired and revoked like any other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from dreamjobsearch.auth.tokens import TokenClaims
+from dreamjobsearch.errors import ForbiddenError, NotAuthenticatedError
+from dreamjobsearch.http_common.deps import ServicesDep
+from dreamjobsearch.http_common.transports import BearerTokenDep, cookie_token
+from dreamjobsearch.services import Services
+from dreamjobsearch.sessions.manager import ActiveSession
+from dreamjobsearch.workspace import Workspace
+
+ADMINS_ONLY = "admins only"
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """An authenticated request: its token's claims and its live session."""
+
+    claims: TokenClaims
+    session: ActiveSession[Workspace]
+
+    @property
+    def workspace(self) -> Workspace:
+        """The caller's workspace (the same object on every request of the session)."""
+        return self.session.workspace
+
+    @property
+    def user_id(self) -> int:
+        """The caller's user id."""
+        return self.claims.user_id
+
+    @property
+    def sid(self) -> str:
+        """The caller's session id."""
+        return self.claims.sid
+
+    @property
+    def email(self) -> str:
+        """The caller's email."""
+        return self.session.record.email
+
+
+async def authenticate(services: Services, token: str) -> Caller:
+    """The caller `token` stands for; `NotAuthenticatedError` when it is invalid, expired
+    or its session ended."""
+    claims, session = await services.auth.authenticate(token)
+    return Caller(claims, session)
+
+
+async def bearer_caller(services: ServicesDep, token: BearerTokenDep) -> Caller:
+    """The caller behind the Bearer token; 401 when missing, invalid or its session ended."""
+    if token is None:
+        raise NotAuthenticatedError("not authenticated: send Authorization: Bearer <token>")
+    return await authenticate(services, token)
+
+
+async def cookie_caller(request: Request, services: ServicesDep) -> Caller | None:
+    """The caller behind the session cookie, or None (no cookie, or its session ended: a
+    page then asks to log in rather than answering 401)."""
+    token = cookie_token(request)
+    if token is None:
+        return None
+    try:
+        return await authenticate(services, token)
+    except NotAuthenticatedError:
+        return None
+
+
+async def is_admin(services: Services, caller: Caller) -> bool:
+    """Whether the caller's account has the admin flag. Read from the account on each
+    request, never from the token, so `dreamjob admin revoke` takes effect at once."""
+    return await services.users.is_admin(caller.user_id)
+
+
+async def require_admin(services: Services, caller: Caller) -> None:
+    """The one admin check of the API and the pages: `ForbiddenError` (403) unless the
+    caller's account is an admin's."""
+    if not await is_admin(services, caller):
+        raise ForbiddenError(ADMINS_ONLY)

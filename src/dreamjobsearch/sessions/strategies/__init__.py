@@ -1,0 +1,2 @@
+"""What a session's token means: a record the server keeps (stateful) or the token itself
+(stateless, `lazy`); one protocol, one file per strategy."""
