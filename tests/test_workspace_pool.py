@@ -4,6 +4,9 @@ users, dropped with the last session, measured for the admin monitor, evicted un
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -11,6 +14,7 @@ import httpx
 import pytest
 from conftest import ServerFactory
 from ranking_support import import_rows, posting, rank_page, titles
+from services_available import REDIS_URL, fresh_postgres_database, fresh_redis_prefix
 from support import LiveServer, bearer, login, register, register_admin, user_id_of
 
 from dreamjobsearch.search.cache import RankingCache
@@ -159,6 +163,58 @@ async def test_saved_lists_and_postings_changed_on_one_process_show_on_the_other
         await import_rows(a, headers, [posting("Python lead", "Python", company="Initech")])
         assert sorted(await titles(b, headers, ["python"])) == ["Python engineer", "Python lead"]
         assert held(here) == held(there) == {"ada@example.com": 1}
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database."""
+    with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+async def prefix() -> AsyncIterator[str]:
+    """A Redis key prefix of this test's own."""
+    async for value in fresh_redis_prefix():
+        yield value
+
+
+async def eventually(condition: Callable[[], bool], within: float = 2.0) -> None:
+    """Wait until `condition` holds (a broadcast from another process takes a moment)."""
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, "not within the time allowed"
+        await asyncio.sleep(0.005)
+
+
+@pytest.mark.services
+@pytest.mark.parametrize("store", ["database", "redis", "lazy"])
+async def test_a_workspace_goes_when_its_users_last_session_ends_on_another_process(
+    make_server: ServerFactory, postgres_url: str, prefix: str, store: str
+) -> None:
+    # Two processes on PostgreSQL (+ Redis for the redis store and the lazy denylist), as
+    # behind a load balancer: the endings reach this one only through the cache's broadcast.
+    shared: dict[str, Any] = {"session_store": store, "database_url": postgres_url}
+    if store != "database":
+        shared |= {"redis_url": REDIS_URL, "redis_prefix": prefix}
+    here = await make_server(**shared)
+    there = await make_server(**shared)
+    async with here.client() as a, there.client() as b:
+        first = await register(a, "ada@example.com")
+        second = await login(a, "ada@example.com")
+        other = await register(a, "bob@example.com")
+        for token in (first, second, other):
+            assert (await b.get("/me/keywords", headers=bearer(token))).status_code == 200
+        assert held(here) == held(there) == {"ada@example.com": 2, "bob@example.com": 1}
+
+        assert (await b.post("/logout", headers=bearer(first))).status_code == 200
+        await eventually(lambda: held(here) == {"ada@example.com": 1, "bob@example.com": 1})
+        assert (await b.post("/logout", headers=bearer(second))).status_code == 200
+        # Ada's last session ended on the other process: her workspace here goes, Bob's stays.
+        await eventually(lambda: held(here) == {"bob@example.com": 1})
+        ada = await user_id_of(here, "ada@example.com")
+        assert here.services.workspace_services.rankings.held(ada) is None
+        assert held(there) == {"bob@example.com": 1}
 
 
 def many_postings(count: int) -> list[dict[str, Any]]:

@@ -265,8 +265,10 @@ def build_session_manager(
     users: UserRepository,
     workspaces: WorkspacePool,
     shared: tuple[object, ...],
+    endings: InvalidationChannel | None = None,
 ) -> SessionManager[Workspace]:
-    """The session manager over the store, with the settings' timeouts and limits."""
+    """The session manager over the store, with the settings' timeouts and limits; it hears
+    sessions ending on other processes through `endings` (the session cache's channel)."""
 
     def policy(absolute_timeout: int) -> SessionPolicy:
         return SessionPolicy(
@@ -286,7 +288,14 @@ def build_session_manager(
         strategy = StatefulStrategy(store, settings.session_idle_timeout)
         lifetime = settings.session_absolute_timeout
     return SessionManager(
-        store, policy(lifetime), clock, bus, workspaces, shared=shared, strategy=strategy
+        store,
+        policy(lifetime),
+        clock,
+        bus,
+        workspaces,
+        shared=shared,
+        strategy=strategy,
+        endings=endings,
     )
 
 
@@ -401,7 +410,14 @@ async def build_services(
         await invalidation.start()
     # Sessions are charged for their own objects only: not the services, not the pool.
     manager = build_session_manager(
-        settings, store, clock, bus, users, workspaces, (workspace_services, workspaces)
+        settings,
+        store,
+        clock,
+        bus,
+        users,
+        workspaces,
+        (workspace_services, workspaces),
+        invalidation,
     )
     tokens = TokenCodec(settings.jwt_secret_value(), settings.jwt_ttl, clock)
     throttle: LoginThrottle

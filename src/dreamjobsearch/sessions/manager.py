@@ -5,8 +5,9 @@ It opens sessions at login (new sid each time, limits applied), resolves them on
 closes them at logout, sweeps the expired ones, and gives admins a view with measured memory.
 What a token means, a stored record or the token itself, is the `SessionStrategy`'s.
 Workspaces are per user, held by a `WorkspaceSource` (the process's workspace pool) that the
-manager tells when sessions end; the manager keeps only each session's open stream
-subscriptions, keyed by sid.
+manager tells when sessions end, here or (through the session cache's invalidation channel)
+on any other process; the manager keeps only each session's open stream subscriptions, keyed
+by sid.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import contextlib
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -23,6 +25,7 @@ from dreamjobsearch.clock import Clock
 from dreamjobsearch.config import LimitPolicy
 from dreamjobsearch.errors import TooManyRequestsError, UnavailableError
 from dreamjobsearch.events.base import EventBus, Subscription
+from dreamjobsearch.sessions.invalidation.base import InvalidationChannel
 from dreamjobsearch.sessions.memory_usage import deep_size
 from dreamjobsearch.sessions.stores.base import SessionRecord, SessionStore
 from dreamjobsearch.sessions.strategies.base import SessionKey as SessionKey
@@ -106,7 +109,12 @@ class SessionManager(Generic[W]):
         workspaces: WorkspaceSource[W],
         shared: tuple[object, ...] = (),
         strategy: SessionStrategy | None = None,
+        endings: InvalidationChannel | None = None,
     ) -> None:
+        """`endings`: the channel that broadcasts every session ended on any process (the
+        session cache's); what those sessions hold here is then released too, so a user's
+        workspace goes when their last session ends wherever it ends. Without one (the
+        memory store, or no cache), only endings in this process are seen."""
         self._store = store
         self._policy = policy
         self._clock = clock
@@ -120,6 +128,8 @@ class SessionManager(Generic[W]):
         self._live: dict[str, LiveSession] = {}
         self._open_lock = asyncio.Lock()
         self._sweeper: asyncio.Task[None] | None = None
+        if endings is not None:
+            endings.subscribe(_ReleaseEnded(self._release))
 
     async def open(self, user_id: int, email: str, device: str = "") -> SessionRecord:
         """Open a new session for a user who just proved who they are.
@@ -344,6 +354,28 @@ class SessionManager(Generic[W]):
                 await self.sweep()
             except Exception:
                 logger.exception("session sweep failed; retrying at the next interval")
+
+
+class _ReleaseEnded:
+    """`InvalidationListener` that releases here what sessions ended anywhere held (their
+    streams, their share of the user's workspace). An ending of this process's own arrives
+    too, after it was released: releasing again does nothing."""
+
+    __slots__ = ("_release",)
+
+    def __init__(self, release: Callable[[str], None]) -> None:
+        self._release = release
+
+    def invalidate(self, sids: Iterable[str]) -> None:
+        """These sessions ended: release each."""
+        for sid in sids:
+            self._release(sid)
+
+    def clear(self) -> None:
+        """Nothing to release: endings missed while the channel was down leave workspaces
+        held until the memory budget evicts them, never wrong (each request checks what it
+        uses against the database) and never serving an ended session (the cache refuses
+        it)."""
 
 
 def _created(record: SessionRecord) -> float:
