@@ -597,7 +597,6 @@ def record(
     *,
     last: float | None = None,
     expires: float | None = None,
-    data: dict[str, Any] | None = None,
 ) -> SessionRecord:
     """A session record opened at `at`."""
     return SessionRecord(
@@ -607,7 +606,6 @@ def record(
         created_at=at,
         last_accessed=at if last is None else last,
         expires_at=at + LIFETIME if expires is None else expires,
-        data=data or {},
         device="Firefox on Linux",
     )
 
@@ -619,7 +617,7 @@ def sids(records: list[SessionRecord]) -> list[str]:
 async def test_store_creates_and_gets_records(backend: StoreUnderTest) -> None:
     store = backend.make(0)
     now = time.time()
-    original = record("s-1", backend.alice, now, data={"keywords": ["go", "zürich"], "n": 3})
+    original = record("s-1", backend.alice, now)
     await store.create(original)
     loaded = await store.get("s-1")
     assert loaded == original

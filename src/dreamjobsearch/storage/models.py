@@ -226,7 +226,6 @@ class SessionRow(Base):
     created_at: Mapped[float] = mapped_column(Float)
     last_accessed: Mapped[float] = mapped_column(Float)
     expires_at: Mapped[float] = mapped_column(Float, index=True)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     device: Mapped[str] = mapped_column(String(120), default="", server_default="")
 
 
