@@ -349,7 +349,7 @@ async def run_update(services: Services, postings: int) -> tuple[dict[str, int],
     await services.auth.register("bench@example.com", "benchmark-pass", "bench")
     user = await services.users.by_email("bench@example.com")
     assert user is not None
-    workspace = services.workspace_for(user.id, user.email, user.workspace_config)
+    workspace = services.workspace_for(user.id, user.email)
     params = UpdateParams(
         queries=["python developer"],
         locations=["Poland"],

@@ -210,7 +210,7 @@ async def measure(
 ) -> None:
     """Store the postings, time our rankings, check them, print the table."""
     user = await services.users.create("bench@example.com", "not-a-login")
-    workspace = services.workspace_for(user.id, user.email, {})
+    workspace = services.workspace_for(user.id, user.email)
     started = time.perf_counter()
     for start in range(0, len(postings), STORE_BATCH):
         await services.postings.store_for_user(user.id, postings[start : start + STORE_BATCH])

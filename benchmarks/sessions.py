@@ -772,7 +772,7 @@ async def memory_per_session(count: int) -> None:
             tracemalloc.start()
             before = tracemalloc.take_snapshot()
             for user_id in range(1, count + 1):
-                await manager.open(user_id, f"user{user_id}@example.com", {})
+                await manager.open(user_id, f"user{user_id}@example.com")
             after = tracemalloc.take_snapshot()
             tracemalloc.stop()
             allocated = sum(stat.size_diff for stat in after.compare_to(before, "filename"))

@@ -59,20 +59,20 @@ async def test_the_admin_flag_and_the_account_are_read_fresh(services: Services)
     users = services.users
     user = await users.create("admin@example.com", "hash")
     assert await users.is_admin(user.id) is False
-    assert await users.workspace_source(user.id) == ("admin@example.com", {})
+    assert await users.active_email(user.id) == "admin@example.com"
 
     assert await users.set_admin("admin@example.com", True)
     assert await users.is_admin(user.id) is True
     assert await users.set_active(user.id, False)
     assert await users.is_admin(user.id) is False  # a disabled admin is no admin
-    assert await users.workspace_source(user.id) is None
+    assert await users.active_email(user.id) is None
     assert await users.set_active(user.id, True)
     assert await users.is_admin(user.id) is True
     assert await users.set_admin("admin@example.com", False)
     assert await users.is_admin(user.id) is False
 
     assert await users.is_admin(user.id + 1000) is False
-    assert await users.workspace_source(user.id + 1000) is None
+    assert await users.active_email(user.id + 1000) is None
 
 
 async def test_many_reads_at_once_return_their_connections_cleanly(

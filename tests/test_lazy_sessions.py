@@ -1,6 +1,7 @@
-"""What only the `lazy` store does: a workspace rebuilt from the stored configuration on every
-request, no session read or written while it is used, and ending sessions through a denylist
-(in the database, or in Redis when one is configured) that every process sharing it obeys.
+"""What only the `lazy` store does: no session read or written while it is used (the user's
+workspace still comes from the process's pool, checked against the database per request),
+and ending sessions through a denylist (in the database, or in Redis when one is
+configured) that every process sharing it obeys.
 
 The behaviours all stores share (limits, listing, expiry...) are in test_session_stores.py.
 """
@@ -55,35 +56,31 @@ def serve(lazy_settings: dict[str, Any], make_server: ServerFactory) -> ServerFa
     return serve
 
 
-async def set_stored_config(server: LiveServer, user_id: int, config: dict[str, Any]) -> None:
-    """Change the user's saved workspace configuration in the database."""
-    async with database(server.services.engine)() as session, session.begin():
-        await session.execute(
-            update(User).where(User.id == user_id).values(workspace_config=config)
-        )
-
-
 async def set_active(server: LiveServer, user_id: int, active: bool) -> None:
     """Enable or disable an account in the database."""
     async with database(server.services.engine)() as session, session.begin():
         await session.execute(update(User).where(User.id == user_id).values(is_active=active))
 
 
-async def test_each_request_rebuilds_the_workspace_from_the_stored_configuration(
+async def test_stateless_requests_share_the_users_workspace_and_see_changes_made_elsewhere(
     serve: ServerFactory,
 ) -> None:
     server = await serve()
     async with server.client() as client:
         token = await register(client, "fresh@example.com")
+        other = await login(client, "fresh@example.com")
         user_id = await user_id_of(server, "fresh@example.com")
         _claims, first = await server.services.auth.authenticate(token)
-        assert first.workspace.config == {}
-
-        saved = {"sources": [{"board": "greenhouse", "company": "acme"}]}
-        await set_stored_config(server, user_id, saved)
-        _claims, second = await server.services.auth.authenticate(token)
-        assert second.workspace.config == saved  # no stale copy kept anywhere
-        assert second.workspace is not first.workspace
+        _claims, second = await server.services.auth.authenticate(other)
+        assert second.workspace is first.workspace  # not rebuilt per request or per session
+        assert await first.workspace.keywords() == []
+        # Another process saves keywords: this one's workspace shows them on its next read.
+        await server.services.workspace_services.tracking.save_keywords(user_id, ["rust"])
+        _claims, third = await server.services.auth.authenticate(token)
+        assert await third.workspace.keywords() == ["rust"]
+        for held in (token, other):
+            assert (await client.post("/logout", headers=bearer(held))).status_code == 200
+        assert server.services.workspaces.usage().workspaces == []
 
 
 async def test_requests_neither_read_nor_write_a_session_record(
@@ -101,15 +98,14 @@ async def test_requests_neither_read_nor_write_a_session_record(
         listed = await client.get("/sessions", headers=bearer(token))
         assert [row["sid"] for row in listed.json()] == [sid]
         after = await server.services.sessions.sessions_of(user_id)
-        assert [(r.sid, r.last_accessed, r.data) for r in after] == [
-            (r.sid, r.last_accessed, r.data) for r in before
+        assert [(r.sid, r.last_accessed) for r in after] == [
+            (r.sid, r.last_accessed) for r in before
         ]
         assert [r.sid for r in after] == [sid]
-        assert after[0].data == {}  # the ledger holds no workspace data
         if "redis_url" not in lazy_settings:
             async with database(server.services.engine)() as session:
                 rows = (await session.execute(select(SessionRow))).scalars().all()
-            assert [(row.sid, row.data) for row in rows] == [(sid, {})]
+            assert [row.sid for row in rows] == [sid]
 
 
 async def test_a_logout_on_one_server_is_obeyed_at_once_by_another(serve: ServerFactory) -> None:

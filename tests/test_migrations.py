@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -188,7 +189,7 @@ def _existing_postings_become_private_to_their_first_finder(url: str) -> None:
         connection.execute(text("DELETE FROM users WHERE id = :id"), {"id": users[2]})
         assert connection.execute(text("SELECT count(*) FROM users")).scalar() == 2
         account = {"email": "new@example.com", "password_hash": "x", "is_active": True}
-        account |= {"created_at": FOUND, "workspace_config": {}}
+        account |= {"created_at": FOUND}
         new = connection.execute(_tables(engine)["users"].insert(), account)
         assert new.inserted_primary_key[0] > users[2]
     engine.dispose()
@@ -204,3 +205,72 @@ def test_existing_postings_become_private_to_their_first_finder_on_sqlite(
 def test_existing_postings_become_private_to_their_first_finder_on_postgresql() -> None:
     with fresh_postgres_database() as url:
         _existing_postings_become_private_to_their_first_finder(url)
+
+
+def _the_unwritten_workspace_config_is_dropped(url: str) -> None:
+    """Migration 0015 over accounts that have the column, and back."""
+    upgrade(url, "0014")
+    engine = create_engine(url)
+    account = {"email": "kept@example.com", "password_hash": "x", "is_active": True}
+    account |= {"created_at": FOUND, "workspace_config": {}}
+    with engine.begin() as connection:
+        kept = connection.execute(_tables(engine)["users"].insert(), account)
+    user_id = kept.inserted_primary_key[0]
+    upgrade(url)
+    users = _tables(engine)["users"]
+    assert "workspace_config" not in users.c
+    with engine.begin() as connection:
+        rows = connection.execute(text("SELECT id, email FROM users")).all()
+        assert [tuple(row) for row in rows] == [(user_id, "kept@example.com")]
+    command.downgrade(alembic_config(url), "0014")
+    with engine.begin() as connection:
+        config = connection.execute(text("SELECT workspace_config FROM users")).scalar_one()
+    assert config in ("{}", {})
+    engine.dispose()
+
+
+def test_the_unwritten_workspace_config_is_dropped_on_sqlite(tmp_path: Path) -> None:
+    _the_unwritten_workspace_config_is_dropped(f"sqlite:///{tmp_path / 'config.db'}")
+
+
+@pytest.mark.services
+def test_the_unwritten_workspace_config_is_dropped_on_postgresql() -> None:
+    with fresh_postgres_database() as url:
+        _the_unwritten_workspace_config_is_dropped(url)
+
+
+def _the_empty_session_data_is_dropped(url: str) -> None:
+    """Migration 0016 over a stored session, and back."""
+    upgrade(url, "0015")
+    engine = create_engine(url)
+    account = {"email": "kept@example.com", "password_hash": "x", "is_active": True}
+    account |= {"created_at": FOUND}
+    with engine.begin() as connection:
+        user_id = connection.execute(_tables(engine)["users"].insert(), account)
+        session = {"sid": "a" * 64, "user_id": user_id.inserted_primary_key[0]}
+        session |= {"email": "kept@example.com", "created_at": 1.0, "last_accessed": 2.0}
+        session |= {"expires_at": 3.0, "data": {}, "device": "Firefox on Linux"}
+        connection.execute(_tables(engine)["sessions"].insert(), session)
+    upgrade(url)
+    assert "data" not in _tables(engine)["sessions"].c
+    with engine.begin() as connection:
+        rows = connection.execute(text("SELECT sid, user_id, device FROM sessions")).all()
+        assert [tuple(row) for row in rows] == [("a" * 64, session["user_id"], "Firefox on Linux")]
+        # The table keeps its indexes: the sweeper's and a user's lookups stay indexed.
+        indexes = {index.name for index in _tables(engine)["sessions"].indexes}
+        assert "ix_sessions_last_accessed" in indexes
+    command.downgrade(alembic_config(url), "0015")
+    with engine.begin() as connection:
+        data = connection.execute(text("SELECT data FROM sessions")).scalar_one()
+    assert data in ("{}", {})
+    engine.dispose()
+
+
+def test_the_empty_session_data_is_dropped_on_sqlite(tmp_path: Path) -> None:
+    _the_empty_session_data_is_dropped(f"sqlite:///{tmp_path / 'sessions.db'}")
+
+
+@pytest.mark.services
+def test_the_empty_session_data_is_dropped_on_postgresql() -> None:
+    with fresh_postgres_database() as url:
+        _the_empty_session_data_is_dropped(url)

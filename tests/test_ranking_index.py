@@ -53,7 +53,7 @@ async def services(make_settings: SettingsFactory) -> AsyncIterator[Services]:
 async def new_user(services: Services, email: str) -> Workspace:
     """A fresh account's workspace."""
     user = await services.users.create(email, "not-a-login")
-    return services.workspace_for(user.id, user.email, {})
+    return services.workspace_for(user.id, user.email)
 
 
 async def store(services: Services, workspace: Workspace, rows: list[dict[str, Any]]) -> None:
@@ -269,7 +269,7 @@ async def test_another_process_sees_what_one_stored(
     other = await build_services(make_settings(), migrate=False)
     try:
         # The same user, as another API process (or a worker) holds them.
-        writer = other.workspace_for(reader.user_id, reader.email, {})
+        writer = other.workspace_for(reader.user_id, reader.email)
         await store(other, writer, [row(200, "Rust Engineer", "Rust and C")])
         assert (await fast(writer, ["rust"], None))[0] == 1
     finally:
@@ -349,7 +349,7 @@ async def test_postings_stored_by_the_previous_version_are_ranked(
     engine.dispose()
     upgraded = await build_services(configured)
     try:
-        workspace = upgraded.workspace_for(7, "old@example.com", {})
+        workspace = upgraded.workspace_for(7, "old@example.com")
         for keywords in TRICKY_KEYWORDS:
             ranked = await fast(workspace, keywords, None)
             assert ranked == await by_rule(upgraded, workspace, keywords, None), keywords

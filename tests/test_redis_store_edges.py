@@ -28,7 +28,7 @@ async def store() -> AsyncIterator[RedisSessionStore]:
 
 
 def _record(sid: str, now: float) -> SessionRecord:
-    return SessionRecord(sid, 7, "ada@example.com", now, now, now + 3600, {})
+    return SessionRecord(sid, 7, "ada@example.com", now, now, now + 3600)
 
 
 async def test_a_touch_racing_a_logout_leaves_no_ghost_session(store: RedisSessionStore) -> None:

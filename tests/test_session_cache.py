@@ -233,7 +233,7 @@ class Processes:
                 policy,
                 clock,
                 bus,
-                workspace_of,
+                NamedWorkspaces(),
                 strategy=StatelessStrategy(stateless, load_user),
             )
         else:
@@ -244,7 +244,7 @@ class Processes:
                 inner = DatabaseSessionStore(engine, 1)
             counted = Counting(inner)
             store = CachedSessionStore(counted, channel, cache_size, IDLE, clock)
-            manager = SessionManager(store, policy, clock, bus, workspace_of)
+            manager = SessionManager(store, policy, clock, bus, NamedWorkspaces())
         await channel.start()
         self._stack.push_async_callback(channel.aclose)
         return Process(manager, channel, counted, clock)
@@ -253,14 +253,22 @@ class Processes:
 START = 1_800_000_000.0
 
 
-def workspace_of(user_id: int, email: str, config: dict[str, Any]) -> str:
-    """A stand-in workspace: these tests look at sessions only."""
-    return f"workspace of {email}"
+class NamedWorkspaces:
+    """A stand-in workspace source: these tests look at sessions only."""
+
+    def acquire(self, user_id: int, email: str, sid: str | None = None) -> str:
+        return f"workspace of {email}"
+
+    def end_session(self, sid: str) -> None:
+        pass
+
+    def end_user(self, user_id: int) -> None:
+        pass
 
 
-async def load_user(user_id: int) -> tuple[str, dict[str, Any]]:
-    """The stateless manager's read of the user (every user exists here)."""
-    return f"user{user_id}@example.com", {}
+async def load_user(user_id: int) -> str:
+    """The stateless strategy's read of the account (every user exists here)."""
+    return f"user{user_id}@example.com"
 
 
 @pytest.fixture(params=STORES)
@@ -289,7 +297,7 @@ async def record_processes(
 
 
 async def login(process: Process, user_id: int = 1) -> SessionRecord:
-    return await process.manager.open(user_id, f"user{user_id}@example.com", {})
+    return await process.manager.open(user_id, f"user{user_id}@example.com")
 
 
 async def refused_after(process: Process, record: SessionRecord) -> float:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import gc
 import math
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
@@ -13,16 +13,19 @@ from support import ManualClock
 from dreamjobsearch.config import LimitPolicy
 from dreamjobsearch.errors import TooManyRequestsError, UnavailableError
 from dreamjobsearch.events.memory import MemoryEventBus
-from dreamjobsearch.sessions.manager import LiveSession, SessionKey, SessionManager, SessionPolicy
+from dreamjobsearch.search.cache import RankingCache
+from dreamjobsearch.sessions.manager import SessionKey, SessionManager, SessionPolicy
 from dreamjobsearch.sessions.stores.memory import MemorySessionStore
-from dreamjobsearch.workspace import Workspace, WorkspaceServices
+from dreamjobsearch.workspace import WorkspaceServices
+from dreamjobsearch.workspace_pool import WorkspacePool
 
-# Stands in for the repositories/runner every workspace shares (never used by these tests).
-SHARED = cast(WorkspaceServices, object())
+# Stands in for the repositories/runner every workspace shares: these tests use only the
+# ranking cache the pool fills.
+SHARED = cast(WorkspaceServices, SimpleNamespace(rankings=RankingCache()))
 
 
 class Harness:
-    """A manager, its store and bus, and the workspaces its factory built."""
+    """A manager, its store and bus, and the workspace pool it takes workspaces from."""
 
     def __init__(self, clock: ManualClock, **policy: Any) -> None:
         values: dict[str, Any] = {
@@ -37,20 +40,19 @@ class Harness:
         self.clock = clock
         self.store = MemorySessionStore()
         self.bus = MemoryEventBus(10)
-        self.built: list[Workspace] = []
+        self.pool = WorkspacePool(SHARED, budget_bytes=2**30)
         self.manager = SessionManager(
             self.store,
             SessionPolicy(**values),
             clock,
             self.bus,
-            self._build,
-            shared=(SHARED,),
+            self.pool,
+            shared=(SHARED, self.pool),
         )
 
-    def _build(self, user_id: int, email: str, config: dict[str, Any]) -> Workspace:
-        workspace = Workspace(user_id, email, config, SHARED)
-        self.built.append(workspace)
-        return workspace
+    def held(self) -> dict[int, int]:
+        """The users whose workspace the pool holds, with how many sessions use it."""
+        return {row.user_id: row.sessions for row in self.pool.usage().workspaces}
 
     async def alive(self, sid: str, user_id: int) -> bool:
         return await self.manager.resolve(key(sid, user_id)) is not None
@@ -69,41 +71,38 @@ def make(clock: ManualClock) -> Callable[..., Harness]:
     return build
 
 
-def held_by_manager(workspace: Workspace) -> bool:
-    """Whether some manager's live-session entry still references this workspace."""
-    gc.collect()
-    return any(isinstance(ref, LiveSession) for ref in gc.get_referrers(workspace))
-
-
 # --- open / resolve / close -------------------------------------------------------------
 
 
-async def test_open_gives_a_new_session_and_workspace_each_time(
+async def test_open_gives_a_new_session_each_time_sharing_the_users_workspace(
     make: Callable[..., Harness],
 ) -> None:
     h = make()
-    first = await h.manager.open(1, "a@example.com", {"sources": []})
-    second = await h.manager.open(1, "a@example.com", {"sources": []})
+    first = await h.manager.open(1, "a@example.com")
+    second = await h.manager.open(1, "a@example.com")
+    other = await h.manager.open(2, "b@example.com")
     assert first.sid != second.sid
     assert len(first.sid) >= 40  # 32 random bytes, URL-safe
     assert await h.store.count(1) == 2
-    assert len(h.built) == 2
-    assert h.built[0] is not h.built[1]
+    assert h.held() == {1: 2, 2: 1}  # made at login, one per user
     one = await h.manager.resolve(key(first.sid, 1))
     two = await h.manager.resolve(key(second.sid, 1))
+    theirs = await h.manager.resolve(key(other.sid, 2))
     assert one is not None
     assert two is not None
-    assert one.workspace is h.built[0]
-    assert two.workspace is h.built[1]
+    assert theirs is not None
+    assert one.workspace is two.workspace
+    assert theirs.workspace is not one.workspace
     assert one.workspace.email == "a@example.com"
     assert one.workspace.user_id == 1
+    assert theirs.workspace.user_id == 2
 
 
 async def test_resolve_returns_the_same_workspace_and_records_the_use(
     make: Callable[..., Harness], clock: ManualClock
 ) -> None:
     h = make()
-    record = await h.manager.open(7, "u@example.com", {})
+    record = await h.manager.open(7, "u@example.com")
     opened_at = clock.now()
     clock.advance(10)
     first = await h.manager.resolve(key(record.sid, 7))
@@ -119,21 +118,20 @@ async def test_resolve_returns_the_same_workspace_and_records_the_use(
 
 async def test_resolve_refuses_unknown_sid_and_other_users(make: Callable[..., Harness]) -> None:
     h = make()
-    record = await h.manager.open(1, "a@example.com", {})
+    record = await h.manager.open(1, "a@example.com")
     assert await h.manager.resolve(key("no-such-session", 1)) is None
     assert await h.manager.resolve(key(record.sid, 2)) is None
     assert await h.alive(record.sid, 1)
 
 
-async def test_resolve_rebuilds_a_missing_workspace_from_the_record(
-    make: Callable[..., Harness],
-) -> None:
+async def test_resolve_makes_a_missing_workspace_again(make: Callable[..., Harness]) -> None:
     h = make()
-    record = await h.manager.open(3, "c@example.com", {"sources": [{"type": "file"}]})
+    record = await h.manager.open(3, "c@example.com")
     before = await h.manager.resolve(key(record.sid, 3))
     assert before is not None
-    # The process's live objects go away (as at shutdown); the stored record stays.
-    await h.manager.shutdown()
+    # The pool lets the workspace go (as under its budget); the stored record stays.
+    h.pool.end_user(3)
+    assert h.held() == {}
     assert await h.store.count() == 1
     after = await h.manager.resolve(key(record.sid, 3))
     again = await h.manager.resolve(key(record.sid, 3))
@@ -143,40 +141,41 @@ async def test_resolve_rebuilds_a_missing_workspace_from_the_record(
     assert again.workspace is after.workspace
     assert after.workspace.user_id == 3
     assert after.workspace.email == "c@example.com"
-    assert after.workspace.config == {"sources": [{"type": "file"}]}
+    assert h.held() == {3: 1}
 
 
 async def test_close_ends_the_session_releases_workspace_and_streams(
     make: Callable[..., Harness],
 ) -> None:
     h = make()
-    record = await h.manager.open(1, "a@example.com", {})
-    other = await h.manager.open(1, "a@example.com", {})
+    record = await h.manager.open(1, "a@example.com")
+    other = await h.manager.open(1, "a@example.com")
     active = await h.manager.resolve(key(record.sid, 1))
     assert active is not None
-    workspace = active.workspace
-    del active
     stream = h.manager.subscribe(key(record.sid, 1))
     other_stream = h.manager.subscribe(key(other.sid, 1))
-    assert held_by_manager(workspace)
+    assert h.held() == {1: 2}
 
     assert await h.manager.close(record.sid) is True
     assert await h.manager.close(record.sid) is False
     assert await h.manager.resolve(key(record.sid, 1)) is None
     assert stream.closed
     assert await stream.get() is None
-    assert not held_by_manager(workspace)
     assert await h.alive(other.sid, 1)
     assert not other_stream.closed
     assert h.bus.subscriber_count(1) == 1
+    # The user's other session still uses the workspace; it goes with the last one.
+    assert h.held() == {1: 1}
+    assert await h.manager.close(other.sid) is True
+    assert h.held() == {}
 
 
 async def test_close_user_ends_every_session_of_that_user_only(
     make: Callable[..., Harness],
 ) -> None:
     h = make()
-    mine = [await h.manager.open(1, "a@example.com", {}) for _ in range(3)]
-    theirs = await h.manager.open(2, "b@example.com", {})
+    mine = [await h.manager.open(1, "a@example.com") for _ in range(3)]
+    theirs = await h.manager.open(2, "b@example.com")
     streams = [h.manager.subscribe(key(record.sid, 1)) for record in mine]
     assert await h.manager.close_user(1) == 3
     for record in mine:
@@ -194,7 +193,7 @@ async def test_idle_timeout_slides_with_each_use(
     make: Callable[..., Harness], clock: ManualClock
 ) -> None:
     h = make(idle_timeout=60, absolute_timeout=10_000)
-    record = await h.manager.open(1, "a@example.com", {})
+    record = await h.manager.open(1, "a@example.com")
     for _ in range(5):
         clock.advance(59)
         assert await h.alive(record.sid, 1)
@@ -206,8 +205,8 @@ async def test_idle_timeout_slides_with_each_use(
 
 async def test_idle_timeout_without_use(make: Callable[..., Harness], clock: ManualClock) -> None:
     h = make(idle_timeout=60)
-    kept = await h.manager.open(1, "a@example.com", {})
-    dropped = await h.manager.open(2, "b@example.com", {})
+    kept = await h.manager.open(1, "a@example.com")
+    dropped = await h.manager.open(2, "b@example.com")
     clock.advance(30)
     assert await h.alive(kept.sid, 1)
     clock.advance(30)
@@ -219,7 +218,7 @@ async def test_absolute_timeout_ends_even_a_busy_session(
     make: Callable[..., Harness], clock: ManualClock
 ) -> None:
     h = make(idle_timeout=100, absolute_timeout=120)
-    record = await h.manager.open(1, "a@example.com", {})
+    record = await h.manager.open(1, "a@example.com")
     assert record.expires_at == record.created_at + 120
     clock.advance(50)
     assert await h.alive(record.sid, 1)
@@ -238,14 +237,14 @@ async def test_per_user_limit_evicts_the_oldest(
     make: Callable[..., Harness], clock: ManualClock
 ) -> None:
     h = make(max_per_user=2)
-    first = await h.manager.open(1, "a@example.com", {})
+    first = await h.manager.open(1, "a@example.com")
     clock.advance(1)
-    second = await h.manager.open(1, "a@example.com", {})
+    second = await h.manager.open(1, "a@example.com")
     clock.advance(1)
-    someone_else = await h.manager.open(2, "b@example.com", {})
+    someone_else = await h.manager.open(2, "b@example.com")
     first_stream = h.manager.subscribe(key(first.sid, 1))
     clock.advance(1)
-    third = await h.manager.open(1, "a@example.com", {})
+    third = await h.manager.open(1, "a@example.com")
     assert not await h.alive(first.sid, 1)
     assert first_stream.closed
     assert await h.alive(second.sid, 1)
@@ -256,19 +255,19 @@ async def test_per_user_limit_evicts_the_oldest(
 
 async def test_per_user_limit_refuses(make: Callable[..., Harness]) -> None:
     h = make(max_per_user=2, limit_policy=LimitPolicy.REFUSE)
-    first = await h.manager.open(1, "a@example.com", {})
-    second = await h.manager.open(1, "a@example.com", {})
+    first = await h.manager.open(1, "a@example.com")
+    second = await h.manager.open(1, "a@example.com")
     with pytest.raises(TooManyRequestsError, match="2 sessions"):
-        await h.manager.open(1, "a@example.com", {})
+        await h.manager.open(1, "a@example.com")
     assert await h.store.count(1) == 2
-    assert len(h.built) == 2
+    assert h.held() == {1: 2}
     assert await h.alive(first.sid, 1)
     assert await h.alive(second.sid, 1)
     # Other users are not limited by this user's sessions.
-    await h.manager.open(2, "b@example.com", {})
+    await h.manager.open(2, "b@example.com")
     # Ending one session makes room again.
     await h.manager.close(first.sid)
-    await h.manager.open(1, "a@example.com", {})
+    await h.manager.open(1, "a@example.com")
 
 
 async def test_total_limit_never_ends_another_users_session(
@@ -277,17 +276,17 @@ async def test_total_limit_never_ends_another_users_session(
     """With `evict_oldest`, the server-wide cap refuses the login instead of logging
     someone else out; the per-user cap still ends the user's own oldest session."""
     h = make(max_total=3, max_per_user=1, sweep_interval=45)
-    records = [await h.manager.open(user, f"u{user}@example.com", {}) for user in (1, 2, 3)]
+    records = [await h.manager.open(user, f"u{user}@example.com") for user in (1, 2, 3)]
     clock.advance(1)
     with pytest.raises(UnavailableError, match="limit of open sessions") as refused:
-        await h.manager.open(4, "u4@example.com", {})
+        await h.manager.open(4, "u4@example.com")
     assert refused.value.retry_after == 45
     assert "login refused for user 4" in caplog.text
     assert await h.store.count() == 3
     for user, record in enumerate(records, start=1):
         assert await h.alive(record.sid, user)
     # User 1 at their own cap: their own oldest session makes room.
-    again = await h.manager.open(1, "u1@example.com", {})
+    again = await h.manager.open(1, "u1@example.com")
     assert await h.alive(again.sid, 1)
     assert not await h.alive(records[0].sid, 1)
     assert await h.alive(records[1].sid, 2)
@@ -296,11 +295,11 @@ async def test_total_limit_never_ends_another_users_session(
 
 async def test_total_limit_refuses(make: Callable[..., Harness]) -> None:
     h = make(max_total=3, limit_policy=LimitPolicy.REFUSE)
-    records = [await h.manager.open(user, f"u{user}@example.com", {}) for user in (1, 2, 3)]
+    records = [await h.manager.open(user, f"u{user}@example.com") for user in (1, 2, 3)]
     with pytest.raises(UnavailableError, match="limit of open sessions"):
-        await h.manager.open(4, "u4@example.com", {})
+        await h.manager.open(4, "u4@example.com")
     with pytest.raises(UnavailableError):
-        await h.manager.open(1, "u1@example.com", {})
+        await h.manager.open(1, "u1@example.com")
     assert await h.store.count() == 3
     for user, record in enumerate(records, start=1):
         assert await h.alive(record.sid, user)
@@ -312,13 +311,13 @@ async def test_expired_sessions_do_not_count_against_the_limits(
     """A user whose sessions timed out can log in before the sweeper has run."""
     h = make(max_per_user=2, max_total=3, limit_policy=LimitPolicy.REFUSE, idle_timeout=60)
     for _ in range(2):
-        await h.manager.open(1, "a@example.com", {})
-    await h.manager.open(2, "b@example.com", {})
+        await h.manager.open(1, "a@example.com")
+    await h.manager.open(2, "b@example.com")
     clock.advance(61)
-    fresh = await h.manager.open(1, "a@example.com", {})
+    fresh = await h.manager.open(1, "a@example.com")
     assert await h.alive(fresh.sid, 1)
-    await h.manager.open(2, "b@example.com", {})
-    await h.manager.open(3, "c@example.com", {})
+    await h.manager.open(2, "b@example.com")
+    await h.manager.open(3, "c@example.com")
 
 
 # --- sweep -----------------------------------------------------------------------------
@@ -328,10 +327,9 @@ async def test_sweep_ends_expired_sessions_and_returns_how_many(
     make: Callable[..., Harness], clock: ManualClock
 ) -> None:
     h = make(idle_timeout=60, absolute_timeout=100)
-    idle = [await h.manager.open(user, f"u{user}@example.com", {}) for user in (1, 2)]
-    busy = await h.manager.open(3, "busy@example.com", {})
+    idle = [await h.manager.open(user, f"u{user}@example.com") for user in (1, 2)]
+    busy = await h.manager.open(3, "busy@example.com")
     streams = [h.manager.subscribe(key(record.sid, record.user_id)) for record in idle]
-    workspaces = list(h.built)
     assert await h.manager.sweep() == 0
     clock.advance(30)
     assert await h.alive(busy.sid, 3)
@@ -339,9 +337,7 @@ async def test_sweep_ends_expired_sessions_and_returns_how_many(
     assert await h.manager.sweep() == 2
     assert await h.store.count() == 1
     assert all(stream.closed for stream in streams)
-    assert not held_by_manager(workspaces[0])
-    assert not held_by_manager(workspaces[1])
-    assert held_by_manager(workspaces[2])
+    assert h.held() == {3: 1}
     assert await h.manager.sweep() == 0
     # The busy one reaches its absolute lifetime.
     clock.advance(40)
@@ -359,11 +355,11 @@ async def test_stats_counts_users_sessions_streams_and_memory(
     empty = await h.manager.stats()
     assert (empty.active_users, empty.total_sessions, empty.sessions) == (0, 0, [])
 
-    a1 = await h.manager.open(1, "a@example.com", {})
+    a1 = await h.manager.open(1, "a@example.com")
     clock.advance(1)
-    a2 = await h.manager.open(1, "a@example.com", {})
+    a2 = await h.manager.open(1, "a@example.com")
     clock.advance(1)
-    b1 = await h.manager.open(2, "b@example.com", {})
+    b1 = await h.manager.open(2, "b@example.com")
     h.manager.subscribe(key(a1.sid, 1))
     h.manager.subscribe(key(a1.sid, 1))
     gone = h.manager.subscribe(key(a2.sid, 1))
@@ -387,7 +383,7 @@ async def test_stats_counts_users_sessions_streams_and_memory(
     assert stats.memory_bytes > 0
 
     for user in range(3, 13):
-        await h.manager.open(user, f"u{user}@example.com", {"k": "v" * 100})
+        await h.manager.open(user, f"u{user}@example.com", "Firefox on Linux " * 5)
     bigger = await h.manager.stats()
     assert bigger.total_sessions == 13
     assert bigger.active_users == 12

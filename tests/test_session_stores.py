@@ -8,10 +8,9 @@ against the `SessionStore` protocol, and Redis's key TTLs and indexes.
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -30,7 +29,6 @@ from dreamjobsearch.sessions.stores.redis import RedisSessionStore
 from dreamjobsearch.storage.db import create_engine, database
 from dreamjobsearch.storage.migrate import upgrade
 from dreamjobsearch.storage.users import UserRepository
-from dreamjobsearch.workspace import Workspace
 
 ADMIN = "admin@example.com"
 # The stores kept in the real PostgreSQL or Redis are marked `services`.
@@ -124,23 +122,6 @@ async def admin_view(client: httpx.AsyncClient, token: str) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
-
-
-@contextmanager
-def only_new_objects_tracked() -> Iterator[None]:
-    """Hide the objects that exist now from `gc` (frozen), so that counting is quick."""
-    gc.collect()
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
-def live_workspaces(emails: set[str]) -> int:
-    """How many workspaces of these users exist in this process (after a full collection)."""
-    gc.collect()
-    return sum(1 for obj in gc.get_objects() if isinstance(obj, Workspace) and obj.email in emails)
 
 
 # --- open and resolve ------------------------------------------------------------------
@@ -469,12 +450,13 @@ async def test_sweep_removes_expired_sessions(
         assert await server.services.sessions.sweep() == 2
         swept = await admin_view(client, admin)
         assert swept["total_sessions"] == 1
-        # The records are gone, not merely hidden: less memory held (`lazy` holds no
-        # workspace in memory, expired or not)...
-        if lazy:
-            assert swept["memory_bytes"] <= expired["memory_bytes"]
-        else:
-            assert swept["memory_bytes"] < expired["memory_bytes"]
+        # The records are gone, not merely hidden: their workspaces went with their last
+        # sessions, and no session memory is held for them...
+        expired_users = {row["email"] for row in expired["workspaces"]}
+        assert expired_users == {"sleepy@example.com", "dozy@example.com", ADMIN}
+        assert [row["email"] for row in swept["workspaces"]] == [ADMIN]
+        assert swept["workspace_memory_bytes"] < expired["workspace_memory_bytes"]
+        assert swept["memory_bytes"] <= expired["memory_bytes"]
         assert await server.services.sessions.sweep() == 0
         # ...and looking back to a moment when they were still valid finds nothing.
         clock.current -= 20
@@ -514,43 +496,41 @@ async def test_sessions_survive_a_restart_except_in_memory(
         assert [row["sid"] for row in await own_sessions(client, token)] == [sid]
 
 
-# --- live workspaces: a bounded cache ---------------------------------------------------
+# --- workspaces: one per user, within a memory budget ------------------------------------
 
 
-async def test_live_workspaces_stay_bounded_and_are_rebuilt_on_a_miss(
-    serve: ServerFactory, lazy: bool
+async def test_workspaces_stay_within_the_budget_and_are_made_again_on_a_miss(
+    serve: ServerFactory,
 ) -> None:
-    server = await serve(session_live_cache=2)
-    kept = 0 if lazy else 2  # `lazy` rebuilds the workspace on every request
-    emails = {f"lru{n}@example.com" for n in range(4)}
-    with only_new_objects_tracked():
-        async with server.client() as client:
-            tokens = {email: await register(client, email) for email in sorted(emails)}
-            assert live_workspaces(emails) == kept  # the cache is full, and holds no more
-            for email, token in tokens.items():
-                posting = {
-                    "link": f"https://jobs.example.com/{email}",
-                    "title": f"Engineer {email.split('@')[0]}",
-                    "company": "Acme",
-                    "location": "Remote",
-                    "description": "Python.",
-                }
-                imported = await client.post(
-                    "/job-postings/import", json={"postings": [posting]}, headers=bearer(token)
-                )
-                assert imported.status_code == 201, imported.text
-                assert live_workspaces(emails) == kept
-            for email, token in tokens.items():
-                # This user's workspace was dropped since their last request: it is rebuilt, and
-                # answers for its own user only.
-                ranked = await client.post(
-                    "/job-postings", json={"keywords": ["engineer"]}, headers=bearer(token)
-                )
-                assert ranked.status_code == 200, ranked.text
-                [item] = ranked.json()["job_postings"]
-                assert item["job_title"] == f"Engineer {email.split('@')[0]}"
-                assert (await status(client, token)).json()["email"] == email
-                assert live_workspaces(emails) == kept
+    # A budget smaller than any workspace: only the one in use is ever kept.
+    server = await serve(workspace_memory_mb=0.0001)
+    emails = sorted(f"lru{n}@example.com" for n in range(4))
+    async with server.client() as client:
+        tokens = {email: await register(client, email) for email in emails}
+        for email, token in tokens.items():
+            posting = {
+                "link": f"https://jobs.example.com/{email}",
+                "title": f"Engineer {email.split('@')[0]}",
+                "company": "Acme",
+                "location": "Remote",
+                "description": "Python.",
+            }
+            imported = await client.post(
+                "/job-postings/import", json={"postings": [posting]}, headers=bearer(token)
+            )
+            assert imported.status_code == 201, imported.text
+        for email, token in tokens.items():
+            # This user's workspace was evicted since their last request: it is made again,
+            # and answers for its own user only.
+            ranked = await client.post(
+                "/job-postings", json={"keywords": ["engineer"]}, headers=bearer(token)
+            )
+            assert ranked.status_code == 200, ranked.text
+            [item] = ranked.json()["job_postings"]
+            assert item["job_title"] == f"Engineer {email.split('@')[0]}"
+            assert (await status(client, token)).json()["email"] == email
+            held = server.services.workspaces.usage().workspaces
+            assert [row.email for row in held] == [email]
 
 
 # --- store-level: the persistent stores against the protocol ---------------------------
@@ -617,7 +597,6 @@ def record(
     *,
     last: float | None = None,
     expires: float | None = None,
-    data: dict[str, Any] | None = None,
 ) -> SessionRecord:
     """A session record opened at `at`."""
     return SessionRecord(
@@ -627,7 +606,6 @@ def record(
         created_at=at,
         last_accessed=at if last is None else last,
         expires_at=at + LIFETIME if expires is None else expires,
-        data=data or {},
         device="Firefox on Linux",
     )
 
@@ -639,7 +617,7 @@ def sids(records: list[SessionRecord]) -> list[str]:
 async def test_store_creates_and_gets_records(backend: StoreUnderTest) -> None:
     store = backend.make(0)
     now = time.time()
-    original = record("s-1", backend.alice, now, data={"keywords": ["go", "zürich"], "n": 3})
+    original = record("s-1", backend.alice, now)
     await store.create(original)
     loaded = await store.get("s-1")
     assert loaded == original

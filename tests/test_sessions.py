@@ -5,7 +5,6 @@ Expiry and the limits are tested against every store in test_session_stores.py."
 from __future__ import annotations
 
 import asyncio
-import gc
 import math
 import time
 from typing import Any
@@ -26,7 +25,7 @@ from support import (
     user_id_of,
 )
 
-from dreamjobsearch.sessions.manager import LiveSession, SessionKey
+from dreamjobsearch.sessions.manager import SessionKey
 from dreamjobsearch.workspace import Workspace
 
 ADMIN = "admin@example.com"
@@ -50,10 +49,10 @@ async def workspace_of(server: LiveServer, sid: str, user_id: int) -> Workspace:
     return active.workspace
 
 
-def held_by_manager(workspace: Workspace) -> bool:
-    """Whether the session manager's live-session entries still reference this workspace."""
-    gc.collect()
-    return any(isinstance(ref, LiveSession) for ref in gc.get_referrers(workspace))
+def sessions_using_workspace(server: LiveServer, user_id: int) -> int:
+    """How many sessions of this process use the user's workspace (0: none is held)."""
+    usage = server.services.workspaces.usage().workspaces
+    return next((row.sessions for row in usage if row.user_id == user_id), 0)
 
 
 async def admin_view(client: httpx.AsyncClient, token: str) -> dict[str, Any]:
@@ -66,12 +65,12 @@ async def admin_view(client: httpx.AsyncClient, token: str) -> dict[str, Any]:
 # --- one session per login, one workspace per session ---------------------------------
 
 
-async def test_every_login_opens_a_new_session_with_a_workspace(
+async def test_every_login_opens_a_new_session_sharing_the_users_workspace(
     server: LiveServer, client: httpx.AsyncClient
 ) -> None:
     tokens = [await register(client, "multi@example.com")]
     tokens += [await login(client, "multi@example.com") for _ in range(2)]
-    # Each session's workspace serves the same account: what one saves, all read.
+    # Every session serves the same account: what one saves, all read.
     saved = await client.put(
         "/me/keywords", json={"keywords": ["python"]}, headers=bearer(tokens[0])
     )
@@ -88,7 +87,8 @@ async def test_every_login_opens_a_new_session_with_a_workspace(
     assert {view.sid for view in stats.sessions} == sids
     user_id = await user_id_of(server, "multi@example.com")
     workspaces = [await workspace_of(server, sid, user_id) for sid in sids]
-    assert len({id(workspace) for workspace in workspaces}) == 3
+    assert len({id(workspace) for workspace in workspaces}) == 1
+    assert sessions_using_workspace(server, user_id) == 3
 
 
 async def test_requests_of_a_session_share_one_workspace_object(
@@ -132,8 +132,9 @@ async def test_a_missing_workspace_is_rebuilt_by_the_next_request(
     assert imported.status_code == 201, imported.text
     assert imported.json()["imported"] == 1
 
-    # Drop the process's live objects (what a restart does); the session records stay.
-    await server.services.sessions.shutdown()
+    # The pool lets the workspace go (as under its budget); the session records stay.
+    server.services.workspaces.end_user(user_id)
+    assert sessions_using_workspace(server, user_id) == 0
 
     response = await status(client, token)
     assert response.status_code == 200
@@ -231,7 +232,7 @@ async def test_a_refused_registration_leaves_no_account_behind(
 # --- logout ----------------------------------------------------------------------------
 
 
-async def test_logout_ends_that_session_only_and_releases_its_workspace(
+async def test_logout_ends_that_session_only_and_the_last_releases_the_workspace(
     server: LiveServer, client: httpx.AsyncClient
 ) -> None:
     leaving = await register(client, "out@example.com")
@@ -239,7 +240,7 @@ async def test_logout_ends_that_session_only_and_releases_its_workspace(
     sid = await sid_of(client, leaving)
     user_id = await user_id_of(server, "out@example.com")
     workspace = await workspace_of(server, sid, user_id)
-    assert held_by_manager(workspace)
+    assert sessions_using_workspace(server, user_id) == 2
 
     response = await client.post("/logout", headers=bearer(leaving))
     assert response.status_code == 200
@@ -247,8 +248,12 @@ async def test_logout_ends_that_session_only_and_releases_its_workspace(
     assert not await works(client, leaving)
     assert (await client.post("/logout", headers=bearer(leaving))).status_code == 401
     assert await server.services.sessions.resolve(SessionKey(sid, user_id, 0, math.inf)) is None
-    assert not held_by_manager(workspace)
+    # The other session still uses the workspace; it goes with the last logout.
+    assert sessions_using_workspace(server, user_id) == 1
     assert await works(client, staying)
+    assert await workspace_of(server, await sid_of(client, staying), user_id) is workspace
+    assert (await client.post("/logout", headers=bearer(staying))).status_code == 200
+    assert sessions_using_workspace(server, user_id) == 0
 
 
 # --- admin -----------------------------------------------------------------------------

@@ -101,6 +101,19 @@ async def _database(kind: str, url: str) -> AsyncIterator[Backend]:
         await engine.dispose()
 
 
+class EmailAsWorkspace:
+    """A workspace source whose workspace is the user's email (tickets need no more)."""
+
+    def acquire(self, user_id: int, email: str, sid: str | None = None) -> str:
+        return email
+
+    def end_session(self, sid: str) -> None:
+        pass
+
+    def end_user(self, user_id: int) -> None:
+        pass
+
+
 class Sessions:
     """A session manager on a manual clock, standing in for whichever store sessions use."""
 
@@ -114,12 +127,12 @@ class Sessions:
             sweep_interval=60,
         )
         self.manager: SessionManager[str] = SessionManager(
-            MemorySessionStore(), policy, clock, MemoryEventBus(10), lambda _id, email, _c: email
+            MemorySessionStore(), policy, clock, MemoryEventBus(10), EmailAsWorkspace()
         )
 
     async def open(self, user_id: int) -> SessionKey:
         """A new session's key, as its token would present it."""
-        record = await self.manager.open(user_id, f"user{user_id}@example.com", {})
+        record = await self.manager.open(user_id, f"user{user_id}@example.com")
         return SessionKey(record.sid, user_id, issued_at=record.created_at, expires_at=math.inf)
 
 

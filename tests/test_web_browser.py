@@ -279,7 +279,12 @@ async def test_the_whole_journey_in_a_browser(server: LiveServer, browser: Brows
     await page.reload()
     await page.get_by_role("link", name="Admin", exact=True).click()
     await expect(page.get_by_role("heading", name="Session monitor")).to_be_visible()
-    await expect(page.locator("table tbody tr")).to_have_count(1)
+    sessions = page.get_by_role("region", name="Every live session")
+    await expect(sessions.locator("tbody tr")).to_have_count(1)
+    # The admin's own workspace (the user who logged out took theirs with them).
+    workspaces = page.get_by_role("region", name="Workspaces in this process")
+    await expect(workspaces.locator("tbody tr")).to_have_count(1)
+    await expect(workspaces.locator("tbody tr")).to_contain_text(ADMIN)
     await journey.snap("admin")
 
     await context.close()

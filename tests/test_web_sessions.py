@@ -84,6 +84,11 @@ async def test_an_admin_can_end_any_session(server: LiveServer) -> None:
         assert monitor.status_code == 200
         assert "Session monitor" in monitor.text
         assert sid in SESSION_ROW.findall(monitor.text)
+        # Each user's workspace in this process, with its memory, and the budget.
+        workspaces = monitor.text.split('id="workspaces-title"', 1)[1]
+        assert EMAIL in workspaces
+        assert ADMIN in workspaces
+        assert "of 256.0 MiB" in monitor.text
         response = await admin.post(
             "/web/admin/sessions/end", data={"csrf_token": csrf, "sid": sid}
         )

@@ -128,7 +128,7 @@ async def _workspace(settings: Settings, email: str) -> AsyncIterator[tuple[Serv
         if user is None:
             console.print(f"[red]error:[/red] no account {email!r}: register it first")
             raise typer.Exit(1)
-        yield services, services.workspace_for(user.id, user.email, user.workspace_config)
+        yield services, services.workspace_for(user.id, user.email)
     finally:
         await services.aclose()
 

@@ -109,9 +109,10 @@ class Settings(BaseSettings):
     session_touch_interval: PositiveInt = 60
     """`database`/`redis` stores: record a session's use at most this often (seconds; at
     most a tenth of the idle timeout)."""
-    session_live_cache: PositiveInt = 1000
-    """Live workspaces a process keeps for the `database`/`redis` stores; others are rebuilt
-    on demand from the session's stored data."""
+    workspace_memory_mb: float = Field(default=256, gt=0, le=1024 * 1024)
+    """Memory (MB) a process may give users' workspaces (their ranking indexes above all,
+    about 5 MB per 100,000 postings); beyond it the least recently used are dropped and
+    rebuilt from stored snapshots when their users come back."""
     session_cache_size: NonNegativeInt = 10000
     """`database`/`redis`/`lazy` stores: sessions (for `lazy`, denylist answers) each process
     caches, least recently used dropped first; every ending is broadcast to every process

@@ -6,7 +6,6 @@ import asyncio
 import logging
 import math
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 from redis.asyncio import Redis
@@ -68,6 +67,7 @@ from dreamjobsearch.storage.users import UserRepository
 from dreamjobsearch.vault.keys import load_key_ring
 from dreamjobsearch.vault.vault import SecretVault
 from dreamjobsearch.workspace import Workspace, WorkspaceServices
+from dreamjobsearch.workspace_pool import WorkspacePool
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +97,8 @@ class Services:
     pipeline: UpdatePipeline
     runner: Runner
     workspace_services: WorkspaceServices
+    # Each user's one workspace in this process, shared by their sessions, under a budget.
+    workspaces: WorkspacePool
     sessions: SessionManager[Workspace]
     auth: AuthService[Workspace]
     vault: SecretVault
@@ -106,9 +108,9 @@ class Services:
     # Carries ended sessions to every process's session cache; None without a cache.
     session_invalidation: InvalidationChannel | None = None
 
-    def workspace_for(self, user_id: int, email: str, config: dict[str, Any]) -> Workspace:
-        """A workspace for a user outside any session (the CLI)."""
-        return Workspace(user_id, email, config, self.workspace_services)
+    def workspace_for(self, user_id: int, email: str) -> Workspace:
+        """The user's workspace outside any session (the CLI)."""
+        return self.workspaces.acquire(user_id, email)
 
     async def warm_up(self, user_id: int) -> None:
         """Prepare what a user who just logged in asks for first: their ranking index and
@@ -261,9 +263,12 @@ def build_session_manager(
     clock: Clock,
     bus: EventBus,
     users: UserRepository,
-    workspace_services: WorkspaceServices,
+    workspaces: WorkspacePool,
+    shared: tuple[object, ...],
+    endings: InvalidationChannel | None = None,
 ) -> SessionManager[Workspace]:
-    """The session manager over the store, with the settings' timeouts and limits."""
+    """The session manager over the store, with the settings' timeouts and limits; it hears
+    sessions ending on other processes through `endings` (the session cache's channel)."""
 
     def policy(absolute_timeout: int) -> SessionPolicy:
         return SessionPolicy(
@@ -273,15 +278,11 @@ def build_session_manager(
             max_per_user=settings.session_max_per_user,
             limit_policy=settings.session_limit_policy,
             sweep_interval=settings.session_sweep_interval,
-            live_cache=settings.session_live_cache,
         )
-
-    def workspace_factory(user_id: int, email: str, config: dict[str, Any]) -> Workspace:
-        return Workspace(user_id, email, config, workspace_services)
 
     strategy: SessionStrategy
     if isinstance(store, StatelessSessionStore):
-        strategy = StatelessStrategy(store, users.workspace_source)
+        strategy = StatelessStrategy(store, users.active_email)
         lifetime = stateless_lifetime(settings)
     else:
         strategy = StatefulStrategy(store, settings.session_idle_timeout)
@@ -291,9 +292,10 @@ def build_session_manager(
         policy(lifetime),
         clock,
         bus,
-        workspace_factory,
-        shared=(workspace_services,),
+        workspaces,
+        shared=shared,
         strategy=strategy,
+        endings=endings,
     )
 
 
@@ -401,11 +403,22 @@ async def build_services(
         tracking=tracking,
         max_searches=settings.run_max_searches,
     )
+    workspaces = WorkspacePool(workspace_services, int(settings.workspace_memory_mb * 2**20))
     invalidation = build_invalidation_channel(settings, engine, redis)
     store = build_session_store(settings, engine, redis, clock, invalidation)
     if invalidation is not None:
         await invalidation.start()
-    manager = build_session_manager(settings, store, clock, bus, users, workspace_services)
+    # Sessions are charged for their own objects only: not the services, not the pool.
+    manager = build_session_manager(
+        settings,
+        store,
+        clock,
+        bus,
+        users,
+        workspaces,
+        (workspace_services, workspaces),
+        invalidation,
+    )
     tokens = TokenCodec(settings.jwt_secret_value(), settings.jwt_ttl, clock)
     throttle: LoginThrottle
     if redis is not None:
@@ -449,6 +462,7 @@ async def build_services(
         pipeline=pipeline,
         runner=runner,
         workspace_services=workspace_services,
+        workspaces=workspaces,
         sessions=manager,
         auth=auth,
         vault=vault,

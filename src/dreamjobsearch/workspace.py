@@ -1,9 +1,15 @@
-"""`Workspace`: one user's saved configuration and everything they can do; the facade the API,
-web and CLI talk to.
+"""`Workspace`: one user's live state and everything they can do; the facade the API, web
+and CLI talk to.
 
-A workspace is small (the user's id, email and saved configuration) and holds references to
-the services every workspace shares, so a process can keep one per session cheaply. Every
+A process keeps one workspace per user (`workspace_pool.py`), shared by all their sessions:
+it holds the user's ranking index with its keyword sets (through its `HeldIndex` slot) and
+their saved lists as last read, and references the services every workspace shares. Every
 operation is scoped to the workspace's user.
+
+What it holds stays right across processes because every request that uses it checks it
+against the database first, in the one read that request makes anyway: a ranking reads the
+user's tracking row (postings version, saved lists) and the index is used only at that
+version; the saved lists are replaced whenever that row changed.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from dreamjobsearch.errors import (
 )
 from dreamjobsearch.export import ExportFile, ExportFormat, render
 from dreamjobsearch.runs.base import Runner
-from dreamjobsearch.search.cache import RankingCache
+from dreamjobsearch.search.cache import HeldIndex, RankingCache
 from dreamjobsearch.search.ranker import Ranker, RankPage
 from dreamjobsearch.search.request import check_keywords, rank_request
 from dreamjobsearch.search.selection import Sort
@@ -49,7 +55,12 @@ from dreamjobsearch.sources.registry import SourceRegistry
 from dreamjobsearch.storage.models import Run, utcnow
 from dreamjobsearch.storage.postings import PostingDetail, PostingRepository
 from dreamjobsearch.storage.runs import ACTIVE_STATES, RunRepository
-from dreamjobsearch.storage.tracking import StatusColumn, TrackedPosting, TrackingRepository
+from dreamjobsearch.storage.tracking import (
+    StatusColumn,
+    TrackedPosting,
+    TrackingRepository,
+    TrackingState,
+)
 from dreamjobsearch.storage.user_files import FileInfo, UserFiles
 
 PROGRESS_CHUNK = 500
@@ -76,8 +87,21 @@ class WorkspaceServices:
 
     @property
     def rankings(self) -> RankingCache:
-        """The ranking indexes this process holds."""
+        """The ranking indexes this process holds (in its workspaces' slots)."""
         return self.ranker.cache
+
+
+@dataclass(frozen=True, slots=True)
+class SavedLists:
+    """The user's tracking row as last read, and the company keys of their block list."""
+
+    state: TrackingState
+    blocked_keys: frozenset[str]
+
+    @classmethod
+    def of(cls, state: TrackingState) -> SavedLists:
+        """The lists of `state`, with the block list's keys worked out once."""
+        return cls(state, frozenset(company_key(name) for name in state.blocked_companies))
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,17 +122,29 @@ class ImportReport:
 
 
 class Workspace:
-    """One user's workspace: their sources, searches and settings, and what they can do."""
+    """One user's workspace: their ranking index, saved lists, and what they can do."""
 
-    __slots__ = ("_services", "config", "email", "user_id")
+    __slots__ = ("_lists", "_services", "email", "ranking", "user_id")
 
     def __init__(
-        self, user_id: int, email: str, config: dict[str, Any], services: WorkspaceServices
+        self,
+        user_id: int,
+        email: str,
+        services: WorkspaceServices,
+        ranking: HeldIndex | None = None,
     ) -> None:
         self.user_id = user_id
         self.email = email
-        self.config = config
         self._services = services
+        # The slot the process's ranking cache keeps this user's index in; a workspace
+        # built outside the pool has one of its own that the cache does not fill.
+        self.ranking = ranking if ranking is not None else HeldIndex(user_id)
+        self._lists: SavedLists | None = None
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the ranking index held for the user (its own exact count)."""
+        return self.ranking.nbytes
 
     async def import_rows(self, rows: Sequence[Any]) -> ImportReport:
         """Import already-decoded rows (the JSON API); bad rows are reported, not fatal."""
@@ -156,7 +192,8 @@ class Workspace:
         companies the user blocked; `sort="date"` lists newest first instead of best.
         """
         request = rank_request(keywords, location, statuses, sort, offset, limit)
-        return await self._services.ranker.rank(self.user_id, request)
+        lists = await self._read_lists()
+        return await self._services.ranker.rank(self.user_id, request, lists.state)
 
     async def export(
         self,
@@ -168,7 +205,8 @@ class Workspace:
     ) -> ExportFile:
         """The whole ranked view (every page) as a CSV or JSON file."""
         request = rank_request(keywords, location, statuses, sort, 0, None)
-        page = await self._services.ranker.rank(self.user_id, request)
+        lists = await self._read_lists()
+        page = await self._services.ranker.rank(self.user_id, request, lists.state)
         return await asyncio.to_thread(render, page.items, kind, utcnow())
 
     async def track(
@@ -192,12 +230,12 @@ class Workspace:
             raise InvalidInputError(f"limit is 1 to {MAX_BOARD_ITEMS}, offset 0 or more")
         chosen = set(STATUSES if statuses is None else statuses)
         ordered = [status for status in STATUSES if status in chosen]
-        blocked = frozenset(company_key(name) for name in await self.blocked_companies())
+        blocked = (await self._read_lists()).blocked_keys
         return await self._services.tracking.board(self.user_id, ordered, limit, offset, blocked)
 
     async def keywords(self) -> list[str]:
         """The user's saved keywords."""
-        return list((await self._services.tracking.state(self.user_id)).keywords)
+        return list((await self._read_lists()).state.keywords)
 
     async def save_keywords(self, keywords: Iterable[str]) -> list[str]:
         """Replace the saved keywords (normalised as rankings do); the list kept."""
@@ -207,7 +245,7 @@ class Workspace:
 
     async def blocked_companies(self) -> list[str]:
         """The companies the user blocked, as they spelled them."""
-        return list((await self._services.tracking.state(self.user_id)).blocked_companies)
+        return list((await self._read_lists()).state.blocked_companies)
 
     async def block_companies(self, names: Iterable[str]) -> list[str]:
         """Replace the blocked companies; the list kept (repeats and blanks dropped)."""
@@ -230,7 +268,7 @@ class Workspace:
 
     async def mark_seen(self) -> SeenTimes:
         """Record a visit: postings found after it are no longer new (`is_new`)."""
-        previous = (await self._services.tracking.state(self.user_id)).last_seen_at
+        previous = (await self._read_lists()).state.last_seen_at
         now = utcnow()
         await self._services.tracking.save_last_seen(self.user_id, now)
         return SeenTimes(previous=previous, now=now)
@@ -303,8 +341,17 @@ class Workspace:
     def _sources_for(self, params: UpdateParams) -> list[SourceSpec]:
         if params.sources:
             return list(params.sources)
-        saved = self.config.get("sources") or DEFAULT_SOURCES
-        return [SOURCE_SPEC.validate_python(spec) for spec in saved]
+        return [SOURCE_SPEC.validate_python(spec) for spec in DEFAULT_SOURCES]
+
+    async def _read_lists(self) -> SavedLists:
+        """The user's saved lists as stored now: one primary-key read, which also checks
+        what this workspace holds (another process may have changed them); what was
+        worked out from them is kept while they stay the same."""
+        state = await self._services.tracking.state(self.user_id)
+        held = self._lists
+        if held is None or held.state != state:
+            held = self._lists = SavedLists.of(state)
+        return held
 
     async def _store(self, parsed: ParsedRows) -> ImportReport:
         result = await self._services.postings.store_for_user(self.user_id, parsed.postings)

@@ -9,7 +9,13 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
 from dreamjobsearch.api.deps import AdminDep, Caller
-from dreamjobsearch.api.schemas import AdminSessionOut, AdminSessionsOut, MessageOut, timestamp
+from dreamjobsearch.api.schemas import (
+    AdminSessionOut,
+    AdminSessionsOut,
+    AdminWorkspaceOut,
+    MessageOut,
+    timestamp,
+)
 from dreamjobsearch.errors import ConflictError, NotFoundError
 from dreamjobsearch.http_common.deps import ServicesDep
 
@@ -26,8 +32,10 @@ USER_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 @router.get("/sessions", responses={403: {"description": "admins only"}})
 async def list_sessions(_admin: AdminDep, services: ServicesDep) -> AdminSessionsOut:
-    """Every live session, most recently used first, with streams and measured memory."""
+    """Every live session, most recently used first, with streams and measured memory; each
+    user's workspace in this process with its measured memory, the total and the budget."""
     stats = await services.sessions.stats()
+    pool = services.workspaces.usage()
     return AdminSessionsOut(
         active_users=stats.active_users,
         total_sessions=stats.total_sessions,
@@ -46,6 +54,17 @@ async def list_sessions(_admin: AdminDep, services: ServicesDep) -> AdminSession
             )
             for view in stats.sessions
         ],
+        workspaces=[
+            AdminWorkspaceOut(
+                user_id=held.user_id,
+                email=held.email,
+                sessions=held.sessions,
+                memory_bytes=held.memory_bytes,
+            )
+            for held in pool.workspaces
+        ],
+        workspace_memory_bytes=pool.memory_bytes,
+        workspace_budget_bytes=pool.budget_bytes,
     )
 
 

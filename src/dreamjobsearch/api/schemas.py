@@ -406,13 +406,28 @@ class AdminSessionOut(BaseModel):
     memory_bytes: int
 
 
+class AdminWorkspaceOut(BaseModel):
+    """One user's workspace held by the process that answered: its measured bytes (the
+    ranking index and keyword sets above all) and how many sessions here use it."""
+
+    user_id: int
+    email: str
+    sessions: int
+    memory_bytes: int
+
+
 class AdminSessionsOut(BaseModel):
-    """The admin session monitor."""
+    """The admin session monitor. Memory figures are the answering process's: a session's
+    own objects (its workspace excluded), and each user's workspace, largest first, with
+    their total and the budget (`WORKSPACE_MEMORY_MB`)."""
 
     active_users: int
     total_sessions: int
     memory_bytes: int
     sessions: list[AdminSessionOut]
+    workspaces: list[AdminWorkspaceOut]
+    workspace_memory_bytes: int
+    workspace_budget_bytes: int
 
 
 class HealthOut(BaseModel):

@@ -197,7 +197,7 @@ class AuthService(Generic[W]):
         return ended
 
     async def _start_session(self, user: User, device: str) -> IssuedToken:
-        record = await self._sessions.open(user.id, user.email, dict(user.workspace_config), device)
+        record = await self._sessions.open(user.id, user.email, device)
         token, claims = self._tokens.issue(user.id, record.sid, record.expires_at)
         return IssuedToken(token, claims)
 

@@ -13,6 +13,7 @@ others keep their order, so the kept sets only spread apart.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -193,6 +194,32 @@ class RankingIndex:
     def size(self) -> int:
         """How many postings the user has."""
         return len(self.ids)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the index holds: its arrays (their own count), its sets (each an int's
+        size), the names of its locations and companies and the few postings kept in
+        full. A sum over parts, not a walk over every posting: the workspace pool asks
+        after each ranking."""
+        arrays = [self.ids, self.groups, self._members, self._member_groups]
+        names = 0
+        for by_value in (self.locations, self.companies):
+            if by_value is not None:
+                arrays.extend(by_value.values())
+                names += sum(sys.getsizeof(name) for name in by_value)
+        with self._lock:
+            bitmaps = [self.in_groups, *self._keyword_sets.values(), *self._filter_sets.values()]
+        texts = sum(
+            sys.getsizeof(posting.title) + sys.getsizeof(posting.description)
+            for posting in self.inexact
+        )
+        return (
+            sum(array.nbytes for array in arrays)
+            + self._positions.nbytes
+            + sum(sys.getsizeof(bitmap) for bitmap in bitmaps)
+            + names
+            + texts
+        )
 
     @property
     def everything(self) -> int:

@@ -28,6 +28,11 @@ class IdPositions(Protocol):
         """The position of each of `posting_ids`, or -1 for those not in the index."""
         ...
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes the lookup's arrays take."""
+        ...
+
 
 def id_positions(ids: IdArray) -> IdPositions:
     """The positions of `ids` (unique), in the form that suits their spread. CPU work."""
@@ -56,6 +61,11 @@ class _Table:
         found[inside] = self.table[offsets[inside]]
         return found
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes the table takes."""
+        return self.table.nbytes
+
 
 @dataclass(frozen=True, slots=True)
 class _Sorted:
@@ -71,3 +81,8 @@ class _Sorted:
             return np.full(wanted.shape, -1, dtype=np.int64)
         where = np.minimum(np.searchsorted(self.sorted_ids, wanted), size - 1)
         return np.where(self.sorted_ids[where] == wanted, self.by_id[where], -1)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the sorted ids and their positions take."""
+        return self.sorted_ids.nbytes + self.by_id.nbytes

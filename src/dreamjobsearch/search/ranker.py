@@ -44,7 +44,7 @@ from dreamjobsearch.storage.search_terms import (
     keyword_tokens,
     needs_regex,
 )
-from dreamjobsearch.storage.tracking import TrackingRepository
+from dreamjobsearch.storage.tracking import TrackingRepository, TrackingState
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,8 @@ def build_ranker(
     snapshot_min_postings: int = SNAPSHOT_MIN_POSTINGS,
 ) -> Ranker:
     """A ranker over `db` reading users' statuses through `tracking`, with its own cache
-    unless one is given, storing the indexes of at least `snapshot_min_postings` postings."""
+    (whose slots the workspace pool fills) unless one is given, storing the indexes of at
+    least `snapshot_min_postings` postings."""
     search = SearchIndexRepository(db)
     snapshots = IndexSnapshots(RankingSnapshotRepository(db), search, snapshot_min_postings)
     return Ranker(search, tracking, cache or RankingCache(), snapshots)
@@ -99,16 +100,25 @@ class Ranker:
         self._cache = cache
         self._snapshots = snapshots
 
-    async def rank(self, user_id: int, request: RankRequest) -> RankPage:
-        """The user's postings matching `request`: the total and the page asked for."""
+    async def rank(
+        self, user_id: int, request: RankRequest, state: TrackingState | None = None
+    ) -> RankPage:
+        """The user's postings matching `request`: the total and the page asked for.
+
+        `state`: the user's tracking row as the caller just read it (read here if not).
+        """
         try:
-            return await self._rank(user_id, request)
+            return await self._rank(user_id, request, state)
         finally:
             # What this ranking built is stored once it is done, so as not to slow it.
             self._snapshots.release(user_id)
+            self._cache.settled(user_id)
 
-    async def _rank(self, user_id: int, request: RankRequest) -> RankPage:
-        state = await self._tracking.state(user_id)
+    async def _rank(
+        self, user_id: int, request: RankRequest, state: TrackingState | None
+    ) -> RankPage:
+        if state is None:
+            state = await self._tracking.state(user_id)
         # The statuses do not need the index: read while it is found (or built).
         found = asyncio.ensure_future(
             self._index(user_id, state.postings_version, request.keywords)
@@ -126,7 +136,7 @@ class Ranker:
 
     @property
     def cache(self) -> RankingCache:
-        """The indexes this process holds."""
+        """The indexes this process holds (for the users whose workspaces it keeps)."""
         return self._cache
 
     async def warm_up(self, user_id: int) -> None:
@@ -147,6 +157,7 @@ class Ranker:
                 await self._keyword_sets(user_id, index, state.keywords)
         finally:
             self._snapshots.release(user_id)
+            self._cache.settled(user_id)
 
     async def aclose(self) -> None:
         """Finish storing the indexes and sets built so far (before the database closes)."""

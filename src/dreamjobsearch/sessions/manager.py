@@ -1,10 +1,13 @@
 """`SessionManager`: the policy over a `SessionStore`.
 
 It opens sessions at login (new sid each time, limits applied), resolves them on every request
-(found by its strategy, expiry checked, use recorded, the live workspace handed back), closes
-them at logout, sweeps the expired ones, and gives admins a view with measured memory. Live
-objects (workspaces and stream subscriptions) stay in this process, keyed by sid. What a
-token means, a stored record or the token itself, is the `SessionStrategy`'s.
+(found by its strategy, expiry checked, use recorded, the user's workspace handed back),
+closes them at logout, sweeps the expired ones, and gives admins a view with measured memory.
+What a token means, a stored record or the token itself, is the `SessionStrategy`'s.
+Workspaces are per user, held by a `WorkspaceSource` (the process's workspace pool) that the
+manager tells when sessions end, here or (through the session cache's invalidation channel)
+on any other process; the manager keeps only each session's open stream subscriptions, keyed
+by sid.
 """
 
 from __future__ import annotations
@@ -14,31 +17,30 @@ import contextlib
 import hashlib
 import logging
 import secrets
-from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from dreamjobsearch.clock import Clock
 from dreamjobsearch.config import LimitPolicy
 from dreamjobsearch.errors import TooManyRequestsError, UnavailableError
 from dreamjobsearch.events.base import EventBus, Subscription
+from dreamjobsearch.sessions.invalidation.base import InvalidationChannel
 from dreamjobsearch.sessions.memory_usage import deep_size
 from dreamjobsearch.sessions.stores.base import SessionRecord, SessionStore
 from dreamjobsearch.sessions.strategies.base import SessionKey as SessionKey
 from dreamjobsearch.sessions.strategies.base import SessionStrategy
 from dreamjobsearch.sessions.strategies.stateful import StatefulStrategy
+from dreamjobsearch.sessions.workspaces import WorkspaceSource
 
 logger = logging.getLogger(__name__)
 
 SID_BYTES = 32
 SERVER_FULL = "the server has reached its limit of open sessions: try again later"
 
-# The workspace type a session holds: the manager only builds, keeps and hands back workspaces
-# (through the factory the composition root gives it), so it needs nothing of their class.
+# The workspace type a session is given: the manager only hands workspaces over (from the
+# source the composition root gives it), so it needs nothing of their class.
 W = TypeVar("W")
-# Builds a session's workspace from its user id, email and stored configuration.
-WorkspaceFactory = Callable[[int, str, dict[str, Any]], W]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,18 +53,13 @@ class SessionPolicy:
     max_per_user: int
     limit_policy: LimitPolicy
     sweep_interval: int
-    live_cache: int = 10_000
 
 
 @dataclass(slots=True)
-class LiveSession(Generic[W]):
-    """What a session holds in this process: its workspace and its open log streams.
+class LiveSession:
+    """What a session holds in this process: its open log streams (its workspace is its
+    user's, in the workspace source)."""
 
-    `workspace` is None where workspaces are not kept between requests (the stateless store,
-    `lazy`), when the entry only tracks the session's streams.
-    """
-
-    workspace: W | None
     subscriptions: set[Subscription] = field(default_factory=set)
 
 
@@ -109,29 +106,32 @@ class SessionManager(Generic[W]):
         policy: SessionPolicy,
         clock: Clock,
         bus: EventBus,
-        workspace_factory: WorkspaceFactory[W],
+        workspaces: WorkspaceSource[W],
         shared: tuple[object, ...] = (),
         strategy: SessionStrategy | None = None,
+        endings: InvalidationChannel | None = None,
     ) -> None:
+        """`endings`: the channel that broadcasts every session ended on any process (the
+        session cache's); what those sessions hold here is then released too, so a user's
+        workspace goes when their last session ends wherever it ends. Without one (the
+        memory store, or no cache), only endings in this process are seen."""
         self._store = store
         self._policy = policy
         self._clock = clock
         self._bus = bus
-        self._workspace_factory = workspace_factory
+        self._workspaces = workspaces
         self._shared = shared
         # Stateful unless told otherwise: a session is the record the store keeps.
         self._strategy = strategy or StatefulStrategy(store, policy.idle_timeout)
         self._idle_timeout: float = self._strategy.idle_timeout
-        # Live workspaces by sid, least recently used first. Bounded: a session whose workspace
-        # was dropped gets it rebuilt from its record's data on its next request. Sessions
-        # with open streams are never dropped, so logging out can still close them.
-        self._live: OrderedDict[str, LiveSession[W]] = OrderedDict()
+        # Sessions with open streams, by sid (logging out closes them); no entry otherwise.
+        self._live: dict[str, LiveSession] = {}
         self._open_lock = asyncio.Lock()
         self._sweeper: asyncio.Task[None] | None = None
+        if endings is not None:
+            endings.subscribe(_ReleaseEnded(self._release))
 
-    async def open(
-        self, user_id: int, email: str, data: dict[str, Any], device: str = ""
-    ) -> SessionRecord:
+    async def open(self, user_id: int, email: str, device: str = "") -> SessionRecord:
         """Open a new session for a user who just proved who they are.
 
         Applies the per-user limit first: the user's own oldest sessions are ended, or the
@@ -150,13 +150,11 @@ class SessionManager(Generic[W]):
                 created_at=now,
                 last_accessed=now,
                 expires_at=now + self._policy.absolute_timeout,
-                data=data,
                 device=device,
             )
             await self._store.create(record)
-            if self._strategy.keeps_workspaces:
-                workspace = self._workspace_factory(user_id, email, data)
-                self._remember(record.sid, LiveSession(workspace))
+            # The user's workspace is made (or found) now, so the login's warm-up fills it.
+            self._workspaces.acquire(user_id, email, record.sid)
         logger.info("session opened for user %s (%s)", user_id, short_sid(record.sid))
         return record
 
@@ -174,9 +172,9 @@ class SessionManager(Generic[W]):
     async def resolve(self, key: SessionKey) -> ActiveSession[W] | None:
         """The live session for a request, or None when it ended or expired.
 
-        Records the use (sliding the idle timeout) and returns the same workspace object on
-        every request, building it again from the record if this process has none (or a
-        fresh one each time, where the strategy keeps none).
+        Records the use (sliding the idle timeout, where the strategy records uses) and
+        returns the user's workspace: the same object for every session of the user in this
+        process while it is held, whatever the strategy.
         """
         sid = key.sid
         now = self._clock.now()
@@ -187,19 +185,8 @@ class SessionManager(Generic[W]):
             await self.close(sid)
             return None
         await self._strategy.record_use(record, now)
-        if not self._strategy.keeps_workspaces:
-            workspace = self._workspace_factory(record.user_id, record.email, record.data)
-            return ActiveSession(record, workspace, key)
-        live = self._live.get(sid)
-        if live is None or live.workspace is None:
-            workspace = self._workspace_factory(record.user_id, record.email, record.data)
-            if live is None:
-                live = LiveSession(workspace)
-            live.workspace = workspace
-            self._remember(sid, live)
-        else:
-            self._live.move_to_end(sid)
-        return ActiveSession(record, workspace=live.workspace, key=key)
+        workspace = self._workspaces.acquire(record.user_id, record.email, sid)
+        return ActiveSession(record, workspace=workspace, key=key)
 
     async def is_alive(self, key: SessionKey) -> bool:
         """Whether the session still exists and has not expired (does not count as a use).
@@ -216,7 +203,8 @@ class SessionManager(Generic[W]):
         return sorted(live, key=lambda record: record.last_accessed, reverse=True)
 
     async def close(self, sid: str) -> bool:
-        """End a session: forget the record, release the workspace, close its streams."""
+        """End a session: forget the record, close its streams, and release its user's
+        workspace if it was their last session here."""
         removed = await self._store.delete(sid)
         self._release(sid)
         if removed:
@@ -243,6 +231,7 @@ class SessionManager(Generic[W]):
         sids = await self._store.delete_user(user_id)
         for sid in sids:
             self._release(sid)
+        self._workspaces.end_user(user_id)
         return len(sids)
 
     async def sweep(self) -> int:
@@ -277,12 +266,7 @@ class SessionManager(Generic[W]):
     def subscribe(self, key: SessionKey) -> Subscription:
         """Open a log stream owned by the session; it closes when the session ends."""
         subscription = self._bus.subscribe(key.user_id)
-        live = self._live.get(key.sid)
-        if live is None:
-            live = LiveSession(workspace=None, subscriptions={subscription})
-            self._remember(key.sid, live)
-        else:
-            live.subscriptions.add(subscription)
+        self._live.setdefault(key.sid, LiveSession()).subscriptions.add(subscription)
         return subscription
 
     def unsubscribe(self, sid: str, subscription: Subscription) -> None:
@@ -291,7 +275,7 @@ class SessionManager(Generic[W]):
         live = self._live.get(sid)
         if live is not None:
             live.subscriptions.discard(subscription)
-            if live.workspace is None and not live.subscriptions:
+            if not live.subscriptions:
                 del self._live[sid]
 
     async def stats(self) -> SessionStats:
@@ -355,17 +339,8 @@ class SessionManager(Generic[W]):
         # Expired sessions leave at the next sweep: a fair time to try again.
         return UnavailableError(SERVER_FULL, retry_after=self._policy.sweep_interval)
 
-    def _remember(self, sid: str, live: LiveSession[W]) -> None:
-        self._live[sid] = live
-        self._live.move_to_end(sid)
-        excess = len(self._live) - self._policy.live_cache
-        if excess <= 0:
-            return
-        idle = [key for key, entry in self._live.items() if not entry.subscriptions][:excess]
-        for key in idle:
-            del self._live[key]
-
     def _release(self, sid: str) -> None:
+        self._workspaces.end_session(sid)
         live = self._live.pop(sid, None)
         if live is None:
             return
@@ -379,6 +354,28 @@ class SessionManager(Generic[W]):
                 await self.sweep()
             except Exception:
                 logger.exception("session sweep failed; retrying at the next interval")
+
+
+class _ReleaseEnded:
+    """`InvalidationListener` that releases here what sessions ended anywhere held (their
+    streams, their share of the user's workspace). An ending of this process's own arrives
+    too, after it was released: releasing again does nothing."""
+
+    __slots__ = ("_release",)
+
+    def __init__(self, release: Callable[[str], None]) -> None:
+        self._release = release
+
+    def invalidate(self, sids: Iterable[str]) -> None:
+        """These sessions ended: release each."""
+        for sid in sids:
+            self._release(sid)
+
+    def clear(self) -> None:
+        """Nothing to release: endings missed while the channel was down leave workspaces
+        held until the memory budget evicts them, never wrong (each request checks what it
+        uses against the database) and never serving an ended session (the cache refuses
+        it)."""
 
 
 def _created(record: SessionRecord) -> float:

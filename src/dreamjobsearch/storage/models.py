@@ -66,7 +66,7 @@ def utcnow() -> datetime:
 
 
 class User(Base):
-    """An account. `workspace_config` is the user's saved workspace settings (JSON).
+    """An account.
 
     An id is never given again once its account is deleted (PostgreSQL's sequences never
     do; SQLite needs AUTOINCREMENT): what is kept by user id (a process's ranking indexes,
@@ -83,7 +83,6 @@ class User(Base):
     # Granted and revoked only from the command line (`dreamjob admin`), never by an email.
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    workspace_config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class Posting(Base):
@@ -227,7 +226,6 @@ class SessionRow(Base):
     created_at: Mapped[float] = mapped_column(Float)
     last_accessed: Mapped[float] = mapped_column(Float)
     expires_at: Mapped[float] = mapped_column(Float, index=True)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     device: Mapped[str] = mapped_column(String(120), default="", server_default="")
 
 

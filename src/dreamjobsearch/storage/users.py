@@ -25,7 +25,7 @@ class UserRepository:
 
     async def create(self, email: str, password_hash: str) -> User:
         """Create an account; raises `EmailTakenError` when the email is in use."""
-        user = User(email=email.lower(), password_hash=password_hash, workspace_config={})
+        user = User(email=email.lower(), password_hash=password_hash)
         async with self._db() as session:
             session.add(user)
             try:
@@ -45,17 +45,17 @@ class UserRepository:
         async with self._db() as session:
             return await session.get(User, user_id)
 
-    async def workspace_source(self, user_id: int) -> tuple[str, dict[str, Any]] | None:
-        """The email and saved workspace configuration of an active account, else None.
+    async def active_email(self, user_id: int) -> str | None:
+        """The email of an active account, else None.
 
         One narrow row read, no ORM session (`HotReads`): the stateless session store
         (`lazy`) calls it on every request.
         """
-        row = await self._hot.first(_WORKSPACE_SOURCE, user_id=user_id)
+        row = await self._hot.first(_ACTIVE_EMAIL, user_id=user_id)
         if row is None:
             return None
-        email, is_active, workspace_config = row
-        return (email, dict(workspace_config or {})) if is_active else None
+        email, is_active = row
+        return str(email) if is_active else None
 
     async def set_password_hash(self, user_id: int, password_hash: str) -> bool:
         """Replace the account's password hash."""
@@ -110,7 +110,5 @@ class UserRepository:
             return result.first() is not None
 
 
-_WORKSPACE_SOURCE = select(User.email, User.is_active, User.workspace_config).where(
-    User.id == bindparam("user_id")
-)
+_ACTIVE_EMAIL = select(User.email, User.is_active).where(User.id == bindparam("user_id"))
 _ADMIN_FLAG = select(User.is_admin, User.is_active).where(User.id == bindparam("user_id"))

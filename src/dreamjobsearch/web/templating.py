@@ -53,6 +53,11 @@ def kib(value: int) -> str:
     return f"{value / 1024:,.1f} KiB"
 
 
+def mib(value: int) -> str:
+    """A byte count in MiB, for the admin monitor's workspaces."""
+    return f"{value / 2**20:,.1f} MiB"
+
+
 def _build() -> Environment:
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -63,7 +68,7 @@ def _build() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters.update(when=when, day=day, iso=iso, kib=kib)
+    environment.filters.update(when=when, day=day, iso=iso, kib=kib, mib=mib)
     environment.globals.update(
         static=static_url,
         version=__version__,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import builtins
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass(slots=True)
@@ -17,7 +17,6 @@ class SessionRecord:
     created_at: float
     last_accessed: float
     expires_at: float
-    data: dict[str, Any] = field(default_factory=dict)
     device: str = ""  # what the login came from ("Firefox on Linux"), for people to read
 
     def is_expired(self, now: float, idle_timeout: float) -> bool:

@@ -9,7 +9,6 @@ session does not turn every request into a write.
 from __future__ import annotations
 
 import builtins
-from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Row
@@ -26,7 +25,6 @@ _COLUMNS = (
     SessionRow.created_at,
     SessionRow.last_accessed,
     SessionRow.expires_at,
-    SessionRow.data,
     SessionRow.device,
 )
 _SELECT_ONE = select(*_COLUMNS).where(SessionRow.sid == bindparam("sid"))
@@ -58,7 +56,6 @@ class DatabaseSessionStore:
                     created_at=record.created_at,
                     last_accessed=record.last_accessed,
                     expires_at=record.expires_at,
-                    data=record.data,
                     device=record.device,
                 )
             )
@@ -138,7 +135,7 @@ class DatabaseSessionStore:
         return sids
 
 
-def _record(row: Row[Any]) -> SessionRecord:
+def _record(row: Row[str, int, str, float, float, float, str]) -> SessionRecord:
     return SessionRecord(
         sid=row.sid,
         user_id=row.user_id,
@@ -146,6 +143,5 @@ def _record(row: Row[Any]) -> SessionRecord:
         created_at=row.created_at,
         last_accessed=row.last_accessed,
         expires_at=row.expires_at,
-        data=dict(row.data or {}),
         device=row.device or "",
     )

@@ -192,7 +192,6 @@ def _encode(record: SessionRecord) -> str:
             "created_at": record.created_at,
             "last_accessed": record.last_accessed,
             "expires_at": record.expires_at,
-            "data": record.data,
             "device": record.device,
         },
         separators=(",", ":"),
@@ -208,7 +207,6 @@ def _decode(raw: bytes | str) -> SessionRecord:
         created_at=float(values["created_at"]),
         last_accessed=float(values["last_accessed"]),
         expires_at=float(values["expires_at"]),
-        data=dict(values.get("data") or {}),
         device=str(values.get("device") or ""),
     )
 

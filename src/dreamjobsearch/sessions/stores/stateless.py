@@ -1,9 +1,8 @@
 """The stateless store (`DREAMJOB_SESSION_STORE=lazy`): nothing about a session is read or
-written while it is used; each request rebuilds the workspace from the user's stored
-configuration.
+written while it is used; each request checks the denylist and that the account is active.
 
 Ending a session lists its id in a denylist (Redis, or the database) until its tokens expire,
-and every request checks that list. A ledger of logins (sid, user, times; no workspace data)
+and every request checks that list. A ledger of logins (sid, user, times, device)
 is written at login and logout only: it is what users and admins list and end, and what the
 session limits count. With no record of each use, there is no idle timeout: a session lasts
 until its token expires.
@@ -13,7 +12,6 @@ from __future__ import annotations
 
 import builtins
 import math
-from dataclasses import replace
 
 from dreamjobsearch.clock import Clock
 from dreamjobsearch.sessions.denylist.base import Denylist
@@ -29,8 +27,8 @@ class StatelessSessionStore:
         self._clock = clock
 
     async def create(self, record: SessionRecord) -> None:
-        """Note the login in the ledger, without its workspace data."""
-        await self._ledger.create(replace(record, data={}))
+        """Note the login in the ledger."""
+        await self._ledger.create(record)
 
     async def get(self, sid: str) -> SessionRecord | None:
         """The ledger entry of the login (requests never ask: they check `is_revoked`)."""

@@ -1,8 +1,8 @@
 """The key a request presents for its session, and the `SessionStrategy` protocol that turns it
 into a session.
 
-A strategy is what a token means; the manager's policy (limits, expiry, workspaces, ending)
-is the same for both:
+A strategy is what a token means; the manager's policy (limits, expiry, ending, the user's
+workspace from the process's pool) is the same for both:
 - stateful (`StatefulStrategy`): the token names a record the store keeps; each use is
   recorded, so a session also ends after its idle timeout;
 - stateless (`StatelessStrategy`, the `lazy` store): the token is the session; only a
@@ -32,8 +32,6 @@ class SessionStrategy(Protocol):
 
     # Seconds without a use after which a session ends (infinite where uses are not recorded).
     idle_timeout: float
-    # Whether a session's workspace is kept in this process between its requests.
-    keeps_workspaces: bool
 
     async def find(self, key: SessionKey, now: float) -> SessionRecord | None:
         """The session the key names (expired or not), or None when it ended or is not the

@@ -10,8 +10,6 @@ from dreamjobsearch.sessions.strategies.base import SessionKey
 class StatefulStrategy:
     """`SessionStrategy` over a store of records: uses are recorded, so sessions idle out."""
 
-    keeps_workspaces = True
-
     def __init__(self, store: SessionStore, idle_timeout: float) -> None:
         self._store = store
         self.idle_timeout = idle_timeout

@@ -1,27 +1,29 @@
 """Stateless sessions (`lazy`): the token is the session. A request costs a denylist check
-and a read of the user's stored configuration; no session record is read or written."""
+and a read of the account (still active, its email); no session record is read or written.
+
+The user's workspace comes from the process's workspace pool, as for stateful sessions (the
+manager's): what it holds is checked against the database by the requests that use it, so
+reusing it between stateless requests is as correct as rebuilding it, and keeps the ranking
+index warm.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from dreamjobsearch.sessions.stores.base import SessionRecord
 from dreamjobsearch.sessions.stores.stateless import StatelessSessionStore
 from dreamjobsearch.sessions.strategies.base import SessionKey
 
-# The user's email and stored workspace configuration; None when the account is gone or
-# disabled (its tokens then stop working).
-UserLoader = Callable[[int], Awaitable[tuple[str, dict[str, Any]] | None]]
+# The user's email; None when the account is gone or disabled (its tokens then stop working).
+UserLoader = Callable[[int], Awaitable[str | None]]
 
 
 class StatelessStrategy:
     """`SessionStrategy` from the token alone, ended through the store's denylist. Uses are
-    not recorded, so sessions have no idle timeout; workspaces are built for each request
-    from the user's stored configuration."""
+    not recorded, so sessions have no idle timeout."""
 
-    keeps_workspaces = False
     idle_timeout = math.inf
 
     def __init__(self, store: StatelessSessionStore, load_user: UserLoader) -> None:
@@ -29,14 +31,13 @@ class StatelessStrategy:
         self._load_user = load_user
 
     async def find(self, key: SessionKey, now: float) -> SessionRecord | None:
-        """A record made from the token and the user's stored configuration, unless the
-        token expired, the session was ended or the account is gone."""
+        """A record made from the token and the account, unless the token expired, the
+        session was ended or the account is gone."""
         if not await self.is_alive(key, now):
             return None
-        loaded = await self._load_user(key.user_id)
-        if loaded is None:
+        email = await self._load_user(key.user_id)
+        if email is None:
             return None
-        email, config = loaded
         return SessionRecord(
             sid=key.sid,
             user_id=key.user_id,
@@ -44,7 +45,6 @@ class StatelessStrategy:
             created_at=key.issued_at,
             last_accessed=now,
             expires_at=key.expires_at,
-            data=config,
         )
 
     async def record_use(self, record: SessionRecord, now: float) -> None:

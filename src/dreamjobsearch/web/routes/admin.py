@@ -24,13 +24,17 @@ Sid = Annotated[str, Form(min_length=1, max_length=128)]
 async def admin_page(
     request: Request, viewer: AdminViewerDep, services: ServicesDep, ended: bool = False
 ) -> Response:
-    """Every live session with its user, times, open streams and measured memory."""
+    """Every live session with its user, times, open streams and measured memory, and each
+    user's workspace in this process with its measured memory against the budget."""
     stats = await services.sessions.stats()
-    return render(
-        request,
-        "admin.html",
-        {"viewer": viewer, "csrf_token": viewer.csrf_token, "stats": stats, "ended": ended},
-    )
+    context = {
+        "viewer": viewer,
+        "csrf_token": viewer.csrf_token,
+        "stats": stats,
+        "pool": services.workspaces.usage(),
+        "ended": ended,
+    }
+    return render(request, "admin.html", context)
 
 
 @router.post("/web/admin/sessions/end")
