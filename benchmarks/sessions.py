@@ -392,24 +392,23 @@ class CountingStore:
 
 
 class StoreCalls:
-    """Puts a `CountingStore` in front of the manager's store while counting."""
+    """Puts a `CountingStore` in front of the store that the manager and its session
+    strategy (what each request resolves through) both hold, while counting."""
 
     def __init__(self, manager: Any) -> None:
-        self._manager = manager
+        self._holders = (manager, manager._strategy)
         self._store = manager._store
         self._proxy: CountingStore | None = None
 
     def start(self) -> None:
         self._proxy = CountingStore(self._store)
-        self._manager._store = self._proxy
-        if hasattr(self._manager, "_stateless_store"):
-            self._manager._stateless_store = self._proxy
+        for holder in self._holders:
+            holder._store = self._proxy
 
     def stop(self) -> Counter[str]:
         assert self._proxy is not None
-        self._manager._store = self._store
-        if hasattr(self._manager, "_stateless_store"):
-            self._manager._stateless_store = self._store
+        for holder in self._holders:
+            holder._store = self._store
         return self._proxy.calls
 
 
