@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.telemetry import TelemetryConfig
 
 from dreamjobsearch import __version__
 from dreamjobsearch.api import (
@@ -35,6 +36,7 @@ Collect job postings for your searches and rank them by the keywords you care ab
 
 Register or log in to get a bearer token, then send it as `Authorization: Bearer <token>`.
 """
+NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
@@ -62,6 +64,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         lifespan=lifespan,
         # Before every route, API and web alike: invalid text is refused before it is stored.
         dependencies=[Depends(reject_invalid_text)],
+        # No OpenTelemetry here: FastAPI's native telemetry would otherwise ask the global
+        # providers on every request whether anyone is listening.
+        telemetry=NO_TELEMETRY,
     )
     install_error_handlers(app)
     # The body size limit and the security headers, in one layer (each layer costs every

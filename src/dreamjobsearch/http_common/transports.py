@@ -11,10 +11,12 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 SESSION_COOKIE = "dreamjob_session"
+# How the OpenAPI document (and /docs' "Authorize") names and describes the header.
+BEARER_SCHEME_NAME = "HTTPBearer"
+BEARER_DESCRIPTION = "the access_token from /login or /register"
 
-# A security scheme, so the OpenAPI document (and /docs' "Authorize") describes the header.
 bearer_scheme = HTTPBearer(
-    auto_error=False, description="the access_token from /login or /register"
+    auto_error=False, scheme_name=BEARER_SCHEME_NAME, description=BEARER_DESCRIPTION
 )
 
 
