@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from services_available import fresh_postgres_database, fresh_redis_prefix
 from support import LiveServer, ManualClock, start_server
 
 from dreamjobsearch.app import create_app
@@ -129,3 +130,19 @@ async def client(server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client for the live server."""
     async with server.client() as http:
         yield http
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database of this test's own, dropped after it (skips, or fails
+    under DREAMJOB_REQUIRE_SERVICES=1, when PostgreSQL is not running)."""
+    with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+async def prefix() -> AsyncIterator[str]:
+    """A Redis key and channel prefix of this test's own, its keys deleted after it (skips,
+    or fails under DREAMJOB_REQUIRE_SERVICES=1, when Redis is not running)."""
+    async for value in fresh_redis_prefix():
+        yield value

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import ServerFactory, SettingsFactory
 from redis.asyncio import Redis
-from services_available import REDIS_URL, fresh_redis_prefix
+from services_available import REDIS_URL
 from support import bearer, open_stream, put_file, register
 
 from dreamjobsearch.events.base import Event
@@ -21,13 +21,6 @@ from dreamjobsearch.events.redis import RedisEventBus
 pytestmark = pytest.mark.services
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
-
-@pytest.fixture
-async def prefix() -> AsyncIterator[str]:
-    """A key and channel prefix of this test's own on the real Redis."""
-    async for value in fresh_redis_prefix():
-        yield value
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from conftest import TEST_SECRET, ServerFactory, SettingsFactory
 from processes import dreamjob_process, run_status, wait_run_status
-from services_available import REDIS_URL, fresh_redis_prefix
+from services_available import REDIS_URL
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -91,13 +91,6 @@ async def boards() -> AsyncIterator[HeldBoards]:
     yield held
     held.release_all()
     await server.stop()
-
-
-@pytest.fixture
-async def prefix() -> AsyncIterator[str]:
-    """A Redis key prefix of this test's own."""
-    async for value in fresh_redis_prefix():
-        yield value
 
 
 def board_run(board: str) -> dict[str, Any]:

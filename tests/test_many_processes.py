@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -24,25 +23,11 @@ from processes import (
     wait_healthy,
     wait_run_status,
 )
-from services_available import REDIS_URL, fresh_postgres_database, fresh_redis_prefix
+from services_available import REDIS_URL
 from support import bearer, open_stream, put_file, register
 
 # Real API and worker processes on the real Redis and PostgreSQL.
 pytestmark = [pytest.mark.slow, pytest.mark.services]
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database."""
-    with fresh_postgres_database() as url:
-        yield url
-
-
-@pytest.fixture
-async def prefix() -> AsyncIterator[str]:
-    """A Redis key prefix of this test's own."""
-    async for value in fresh_redis_prefix():
-        yield value
 
 
 async def test_two_api_processes_and_a_worker_share_sessions_streams_and_runs(

@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 from conftest import ServerFactory
-from services_available import fresh_postgres_database
 from sqlalchemy.engine import make_url
 from support import bearer, put_file, register
 
@@ -19,13 +17,6 @@ from support import bearer, put_file, register
 pytestmark = pytest.mark.services
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for the test."""
-    with fresh_postgres_database() as url:
-        yield url
 
 
 async def test_journey_on_postgresql(make_server: ServerFactory, postgres_url: str) -> None:

@@ -10,12 +10,11 @@ A is asked until it answers 401.
 from __future__ import annotations
 
 import statistics
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from processes import benchmark, two_servers
-from services_available import REDIS_URL, fresh_postgres_database, fresh_redis_prefix
+from services_available import REDIS_URL
 
 pytestmark = [pytest.mark.slow, pytest.mark.services]
 
@@ -27,20 +26,6 @@ BOUND_MS = 50
 # Every trial: far above a scheduling stall, far below what a missed broadcast would show
 # (A would then accept the token until its cache dropped the session: for good, here).
 EVERY_TRIAL_MS = 1000
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database."""
-    with fresh_postgres_database() as url:
-        yield url
-
-
-@pytest.fixture
-async def prefix() -> AsyncIterator[str]:
-    """A Redis key prefix of this test's own."""
-    async for value in fresh_redis_prefix():
-        yield value
 
 
 async def check_revocation(tmp_path: Path, store: str, **settings: str) -> None:

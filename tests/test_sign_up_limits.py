@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 from conftest import TEST_SECRET, ServerFactory
 from processes import dreamjob_process, free_port, wait_healthy
-from services_available import REDIS_URL, fresh_redis_prefix
+from services_available import REDIS_URL
 from support import PASSWORD, ManualClock, bearer, register
 from web_support import csrf_field
 
@@ -71,13 +70,6 @@ async def test_the_sign_up_form_is_limited_too(make_server: ServerFactory) -> No
     assert "Too many sign-ups from your address" in refused.text
     assert int(refused.headers["Retry-After"]) > 0
     assert await server.services.users.by_email("second@example.com") is None
-
-
-@pytest.fixture
-async def prefix() -> AsyncIterator[str]:
-    """A Redis key prefix of this test's own."""
-    async for value in fresh_redis_prefix():
-        yield value
 
 
 @pytest.mark.services

@@ -6,14 +6,13 @@ a round-robin proxy in front of both."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from processes import EXAMPLES, two_servers
 from round_robin_proxy import round_robin_proxy
-from services_available import REDIS_URL, fresh_postgres_database, fresh_redis_prefix
+from services_available import REDIS_URL
 from support import EventStream, bearer, open_stream, put_file, register
 from web_support import HTMX, RUN_STATUS, sign_in, sign_up
 
@@ -23,20 +22,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.services]
 STREAM = {"Accept": "text/event-stream"}
 RUN_ID = re.compile(r'data-run-id="([0-9a-f]{32})"')
 FINAL = {"succeeded", "failed", "cancelled", "interrupted"}
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database."""
-    with fresh_postgres_database() as url:
-        yield url
-
-
-@pytest.fixture
-async def prefix() -> AsyncIterator[str]:
-    """A Redis key prefix of this test's own."""
-    async for value in fresh_redis_prefix():
-        yield value
 
 
 async def ticket(client: httpx.AsyncClient, token: str) -> str:

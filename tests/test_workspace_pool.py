@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -14,7 +14,7 @@ import httpx
 import pytest
 from conftest import ServerFactory
 from ranking_support import import_rows, posting, rank_page, titles
-from services_available import REDIS_URL, fresh_postgres_database, fresh_redis_prefix
+from services_available import REDIS_URL
 from support import LiveServer, bearer, login, register, register_admin, user_id_of
 
 from dreamjobsearch.search.cache import RankingCache
@@ -163,20 +163,6 @@ async def test_saved_lists_and_postings_changed_on_one_process_show_on_the_other
         await import_rows(a, headers, [posting("Python lead", "Python", company="Initech")])
         assert sorted(await titles(b, headers, ["python"])) == ["Python engineer", "Python lead"]
         assert held(here) == held(there) == {"ada@example.com": 1}
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database."""
-    with fresh_postgres_database() as url:
-        yield url
-
-
-@pytest.fixture
-async def prefix() -> AsyncIterator[str]:
-    """A Redis key prefix of this test's own."""
-    async for value in fresh_redis_prefix():
-        yield value
 
 
 async def eventually(condition: Callable[[], bool], within: float = 2.0) -> None:
