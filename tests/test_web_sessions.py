@@ -83,8 +83,10 @@ async def test_an_admin_can_end_any_session(server: LiveServer) -> None:
         monitor = await admin.get("/admin")
         assert monitor.status_code == 200
         assert "Session monitor" in monitor.text
+        assert "<title>Admin · DreamJobSearch</title>" in monitor.text
         assert sid in SESSION_ROW.findall(monitor.text)
         # Each user's workspace in this process, with its memory, and the budget.
+        assert monitor.text.count('id="workspaces-title"') == 1
         workspaces = monitor.text.split('id="workspaces-title"', 1)[1]
         assert EMAIL in workspaces
         assert ADMIN in workspaces
