@@ -17,6 +17,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import httpx
 
@@ -67,17 +68,28 @@ async def serve(data_dir: Path, settings: dict[str, str]) -> AsyncIterator[Serve
         env={**env, **settings}, stdout=log, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
     served = Served(port, process.pid)
+    async with running(process, f"{served.base_url}/healthz", log, "the server"):
+        yield served
+
+
+@contextlib.asynccontextmanager
+async def running(
+    process: asyncio.subprocess.Process, url: str, log: BinaryIO, what: str
+) -> AsyncIterator[None]:
+    """Wait until `url` answers 200 (failing if the process exits or START_TIMEOUT passes),
+    then run the block; after it, stop the process by its pid (SIGTERM, then SIGKILL) and
+    close its log."""
     try:
-        async with httpx.AsyncClient(base_url=served.base_url, timeout=2) as probe:
+        async with httpx.AsyncClient(timeout=2) as probe:
             deadline = time.monotonic() + START_TIMEOUT
             while True:
                 with contextlib.suppress(httpx.TransportError):
-                    if (await probe.get("/healthz")).status_code == 200:
+                    if (await probe.get(url)).status_code == 200:
                         break
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the server did not start")
-                await asyncio.sleep(0.2)
-        yield served
+                if process.returncode is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{what} did not start: see {log.name}")
+                await asyncio.sleep(0.1)
+        yield
     finally:
         if process.returncode is None:
             os.kill(process.pid, signal.SIGTERM)

@@ -54,7 +54,6 @@ import contextlib
 import os
 import re
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -71,7 +70,7 @@ import psycopg
 import redis
 from psycopg import pq, sql
 from redis.exceptions import RedisError
-from served import SECRET, free_port, serve
+from served import SECRET, free_port, running, serve
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
@@ -233,26 +232,8 @@ async def _bare_server(workdir: Path) -> AsyncIterator[Target]:
         stdout=log, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}/ping"
-    try:
-        async with httpx.AsyncClient(timeout=2) as probe:
-            deadline = time.monotonic() + START_TIMEOUT
-            while True:
-                with contextlib.suppress(httpx.TransportError):
-                    if (await probe.get(url)).status_code == 200:
-                        break
-                if process.returncode is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the bare app did not start: see {workdir / 'bare.log'}")
-                await asyncio.sleep(0.1)
+    async with running(process, url, log, "the bare app"):
         yield Target(url, process.pid)
-    finally:
-        if process.returncode is None:
-            os.kill(process.pid, signal.SIGTERM)
-            try:
-                await asyncio.wait_for(process.wait(), STOP_TIMEOUT)
-            except TimeoutError:
-                os.kill(process.pid, signal.SIGKILL)
-                await process.wait()
-        log.close()
 
 
 def _cpu_seconds(pid: int) -> float:
