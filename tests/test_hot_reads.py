@@ -13,7 +13,10 @@ from conftest import SettingsFactory
 from services_available import fresh_postgres_database
 
 from dreamjobsearch.services import Services, build_services
+from dreamjobsearch.storage.db import create_engine, database
+from dreamjobsearch.storage.models import Base
 from dreamjobsearch.storage.tracking import TrackingState
+from dreamjobsearch.storage.users import UserRepository
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
@@ -87,3 +90,19 @@ async def test_many_reads_at_once_return_their_connections_cleanly(
             answers = await asyncio.gather(*(services.users.is_admin(user.id) for _ in range(40)))
             assert answers == [True] * 40
     assert [record.getMessage() for record in caplog.records] == []
+
+
+async def test_an_in_memory_database_is_read_on_its_own_connection() -> None:
+    """An in-memory SQLite database cannot be opened a second time: its hot reads go
+    through the engine's own connection and still see what was written."""
+    engine = create_engine("sqlite:///:memory:")
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        users = UserRepository(database(engine))
+        user = await users.create("memory@example.com", "hash")
+        assert await users.active_email(user.id) == "memory@example.com"
+        assert await users.set_admin("memory@example.com", True)
+        assert await users.is_admin(user.id) is True
+    finally:
+        await engine.dispose()

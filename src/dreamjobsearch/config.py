@@ -117,7 +117,8 @@ class Settings(BaseSettings):
     """`database`/`redis`/`lazy` stores: sessions (for `lazy`, denylist answers) each process
     caches, least recently used dropped first; every ending is broadcast to every process
     (Redis pub/sub, PostgreSQL LISTEN/NOTIFY), and while that channel is down the cache is
-    bypassed. 0 turns the cache off."""
+    bypassed. Every store: accounts whose admin flag and state each process caches for a
+    second. 0 turns both caches off."""
     redis_url: str | None = None
     """Redis, e.g. `redis://127.0.0.1:6379/0`; needed by the `redis` store and the `queue`
     runner; when set, events, login throttling and sign-up limits go through Redis too."""

@@ -56,6 +56,7 @@ from dreamjobsearch.sessions.tickets.memory import MemoryTicketStore
 from dreamjobsearch.sessions.tickets.redis import RedisTicketStore
 from dreamjobsearch.sources.http import HostPolicy, PoliteHttp, RetryPolicy
 from dreamjobsearch.sources.registry import BaseUrls, SourceRegistry
+from dreamjobsearch.storage.account_facts import AccountFactsCache
 from dreamjobsearch.storage.db import Database, create_engine, database
 from dreamjobsearch.storage.migrate import upgrade
 from dreamjobsearch.storage.postings import PostingRepository
@@ -346,7 +347,7 @@ async def build_services(
         await asyncio.to_thread(upgrade, settings.resolved_database_url)
     engine = create_engine(settings.resolved_database_url)
     db = database(engine)
-    users = UserRepository(db)
+    users = UserRepository(db, AccountFactsCache(settings.session_cache_size))
     postings = PostingRepository(db)
     runs = RunRepository(db)
     tracking = TrackingRepository(db)

@@ -100,8 +100,9 @@ async def cookie_caller(request: Request, services: ServicesDep) -> Caller | Non
 
 
 async def is_admin(services: Services, caller: Caller) -> bool:
-    """Whether the caller's account has the admin flag. Read from the account on each
-    request, never from the token, so `dreamjob admin revoke` takes effect at once."""
+    """Whether the caller's account has the admin flag. Read from the account (cached for a
+    second at most), never from the token, so `dreamjob admin revoke` takes effect within a
+    second."""
     return await services.users.is_admin(caller.user_id)
 
 

@@ -1,15 +1,19 @@
 """One-statement reads on the request path, without an ORM session around them.
 
-Some reads run on nearly every request (the admin flag, a stateless session's account, the
-saved lists). Through an ORM session each costs a unit of work: on PostgreSQL a `BEGIN` and
-a `ROLLBACK` round trip around the statement; on SQLite, where aiosqlite runs every driver
-call on its own thread, five hops there and back (cursor, execute, fetch, close, rollback)
-plus the session's bookkeeping. `HotReads` runs such a statement
+Some reads run on nearly every request (an account's flags, the saved lists). Through an
+ORM session each costs a unit of work: on PostgreSQL a `BEGIN` and a `ROLLBACK` round trip
+around the statement; on SQLite, where aiosqlite runs every driver call on its own thread,
+five hops there and back (cursor, execute, fetch, close, rollback) plus the session's
+bookkeeping. `HotReads` runs such a statement
 
 - on PostgreSQL, in SQLAlchemy Core on a pooled connection in autocommit: one round trip;
-- on SQLite, in one hop: the pool's connection is borrowed raw and the statement, compiled
-  once, runs and is fetched on aiosqlite's thread in a single call (its `execute_fetchall`);
-  the columns' own result processing (booleans, JSON, UTC datetimes) is applied to the row.
+- on a SQLite file, in one hop to a reader of the engine's own: one read-only connection on
+  one thread, shared by the engine's hot reads. Not the pool's: under many requests at once
+  the pool's overflow connections were opened and closed around every read, each a new
+  thread and a new SQLite connection. The statement, compiled once, runs and is fetched in
+  a single call there; the columns' own result processing (booleans, JSON, UTC datetimes)
+  is applied to the row. The reader's connection closes when the engine is disposed (it
+  reopens if the engine is used again).
 
 A read sees what was committed before it started, as any statement outside a transaction
 does. Parameters are plain ints and strings (no bind processing is needed for them).
@@ -17,14 +21,17 @@ does. Parameters are plain ints and strings (no bind processing is needed for th
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import weakref
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.util import greenlet_spawn
 
 from dreamjobsearch.storage.db import Database
 
@@ -48,6 +55,61 @@ def _compile(statement: AnySelect, dialect: Dialect) -> _Compiled:
         for column in statement.selected_columns
     )
     return _Compiled(compiled.string, tuple(compiled.positiontup or ()), processors)
+
+
+class SqliteReader:
+    """One read-only connection to a SQLite file, used on one thread of its own, for the
+    hot reads of one engine."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-hot-reads")
+        self._connection: sqlite3.Connection | None = None  # touched on the thread only
+
+    async def first_row(self, sql: str, values: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """The statement's first row, read on the reader's thread."""
+        loop = asyncio.get_running_loop()
+        row: tuple[Any, ...] | None = await loop.run_in_executor(
+            self._thread, self._first_row, sql, values
+        )
+        return row
+
+    def close(self) -> None:
+        """Close the connection on its thread (without waiting); the next read reopens it."""
+        self._thread.submit(self._close)
+
+    def _first_row(self, sql: str, values: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        if self._connection is None:
+            # No transaction is ever opened (reads only): each statement sees what was
+            # committed before it started, as a read outside a transaction does.
+            self._connection = sqlite3.connect(self._path, check_same_thread=False)
+            self._connection.execute("PRAGMA query_only=ON")
+            self._connection.execute("PRAGMA busy_timeout=30000")
+        row: tuple[Any, ...] | None = self._connection.execute(sql, values).fetchone()
+        return row
+
+    def _close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+# Each engine's reader, made on the first hot read; it goes with its engine.
+_readers: weakref.WeakKeyDictionary[AsyncEngine, SqliteReader] = weakref.WeakKeyDictionary()
+
+
+def _reader_of(engine: AsyncEngine) -> SqliteReader | None:
+    """The engine's SQLite reader; None when it has no file of its own to open twice (an
+    in-memory database, or a URI with options)."""
+    reader = _readers.get(engine)
+    if reader is not None:
+        return reader
+    path = engine.url.database
+    if not path or path == ":memory:" or engine.url.query:
+        return None
+    reader = _readers[engine] = SqliteReader(path)
+    event.listen(engine.sync_engine, "engine_disposed", lambda _engine: reader.close())
+    return reader
 
 
 class HotReads:
@@ -83,18 +145,16 @@ class HotReads:
         if compiled is None:
             compiled = self._compiled[statement] = _compile(statement, self._engine.dialect)
         values = tuple(parameters[name] for name in compiled.parameters)
-        connection = await self._engine.raw_connection()
-        try:
-            driver: Any = connection.driver_connection  # an aiosqlite.Connection
-            rows = await driver.execute_fetchall(compiled.sql, values)
-        finally:
-            # Back to the pool (nothing to roll back: a read opens no transaction on SQLite),
-            # in SQLAlchemy's async context, as the pool may close it (an overflow
-            # connection), which awaits aiosqlite.
-            await greenlet_spawn(connection.close)
-        if not rows:
+        reader = _reader_of(self._engine)
+        if reader is not None:
+            row = await reader.first_row(compiled.sql, values)
+        else:
+            async with self._engine.connect() as connection:
+                found = (await connection.exec_driver_sql(compiled.sql, values)).first()
+            row = None if found is None else tuple(found)
+        if row is None:
             return None
         return tuple(
             process(value) if process is not None else value
-            for process, value in zip(compiled.processors, next(iter(rows)), strict=True)
+            for process, value in zip(compiled.processors, row, strict=True)
         )

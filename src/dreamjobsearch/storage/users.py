@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from dreamjobsearch.storage.account_facts import NO_ACCOUNT, AccountFacts, AccountFactsCache
 from dreamjobsearch.storage.db import Database
 from dreamjobsearch.storage.hot_reads import HotReads
 from dreamjobsearch.storage.models import User
@@ -17,11 +18,13 @@ class EmailTakenError(Exception):
 
 
 class UserRepository:
-    """Reads and writes `users`; emails are stored lower-cased."""
+    """Reads and writes `users`; emails are stored lower-cased. What the request path asks
+    of an account (`active_email`, `is_admin`) comes from `facts`, this process's cache."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, facts: AccountFactsCache | None = None) -> None:
         self._db = db
         self._hot = HotReads.on(db)
+        self._facts = facts if facts is not None else AccountFactsCache()
 
     async def create(self, email: str, password_hash: str) -> User:
         """Create an account; raises `EmailTakenError` when the email is in use."""
@@ -46,16 +49,22 @@ class UserRepository:
             return await session.get(User, user_id)
 
     async def active_email(self, user_id: int) -> str | None:
-        """The email of an active account, else None.
+        """The email of an active account, else None (the stateless session store, `lazy`,
+        asks on every request)."""
+        facts = await self.facts(user_id)
+        return facts.email if facts.is_active else None
 
-        One narrow row read, no ORM session (`HotReads`): the stateless session store
-        (`lazy`) calls it on every request.
-        """
-        row = await self._hot.first(_ACTIVE_EMAIL, user_id=user_id)
-        if row is None:
-            return None
-        email, is_active = row
-        return str(email) if is_active else None
+    async def facts(self, user_id: int) -> AccountFacts:
+        """The account's email and flags (`NO_ACCOUNT` when there is none): from this
+        process's cache, else one narrow row read without an ORM session (`HotReads`)."""
+        cached = self._facts.get(user_id)
+        if cached is not None:
+            return cached
+        version = self._facts.version()
+        row = await self._hot.first(_FACTS, user_id=user_id)
+        facts = NO_ACCOUNT if row is None else AccountFacts(str(row[0]), bool(row[1]), bool(row[2]))
+        self._facts.put(user_id, facts, version)
+        return facts
 
     async def set_password_hash(self, user_id: int, password_hash: str) -> bool:
         """Replace the account's password hash."""
@@ -63,24 +72,30 @@ class UserRepository:
 
     async def set_active(self, user_id: int, active: bool) -> bool:
         """Enable or disable the account."""
-        return await self._update(user_id, is_active=active)
+        try:
+            return await self._update(user_id, is_active=active)
+        finally:
+            self._facts.forget(user_id)
 
     async def set_admin(self, email: str, admin: bool) -> bool:
         """Grant or revoke admin rights by email; False when there is no such account."""
-        async with self._db() as session, session.begin():
-            result = await session.execute(
-                update(User)
-                .where(User.email == email.lower())
-                .values(is_admin=admin)
-                .returning(User.id)
-            )
-            return result.first() is not None
+        try:
+            async with self._db() as session, session.begin():
+                result = await session.execute(
+                    update(User)
+                    .where(User.email == email.lower())
+                    .values(is_admin=admin)
+                    .returning(User.id)
+                )
+                return result.first() is not None
+        finally:
+            self._facts.forget()  # all of them: the account's id is not known here
 
     async def is_admin(self, user_id: int) -> bool:
-        """Whether the account is an active admin (one narrow read, no ORM session: admin
-        checks and `/auth/status` read it on every request)."""
-        row = await self._hot.first(_ADMIN_FLAG, user_id=user_id)
-        return row is not None and bool(row[0]) and bool(row[1])
+        """Whether the account is an active admin (admin checks and `/auth/status` ask on
+        every request: see `facts`)."""
+        facts = await self.facts(user_id)
+        return facts.is_admin and facts.is_active
 
     async def admins(self) -> list[User]:
         """The accounts with admin rights, by email."""
@@ -90,11 +105,14 @@ class UserRepository:
 
     async def delete(self, user_id: int) -> bool:
         """Delete the account and, by cascade, everything that is only theirs."""
-        async with self._db() as session, session.begin():
-            result = await session.execute(
-                delete(User).where(User.id == user_id).returning(User.id)
-            )
-            return result.first() is not None
+        try:
+            async with self._db() as session, session.begin():
+                result = await session.execute(
+                    delete(User).where(User.id == user_id).returning(User.id)
+                )
+                return result.first() is not None
+        finally:
+            self._facts.forget(user_id)
 
     async def page(self, limit: int, offset: int) -> list[User]:
         """Accounts by id."""
@@ -110,5 +128,4 @@ class UserRepository:
             return result.first() is not None
 
 
-_ACTIVE_EMAIL = select(User.email, User.is_active).where(User.id == bindparam("user_id"))
-_ADMIN_FLAG = select(User.is_admin, User.is_active).where(User.id == bindparam("user_id"))
+_FACTS = select(User.email, User.is_active, User.is_admin).where(User.id == bindparam("user_id"))

@@ -1,0 +1,139 @@
+"""What the request path asks of an account (its admin flag, whether it is active, its email)
+is cached per process: a change this process makes is seen at once, a change another process
+makes (the command line, another server) within `MAX_AGE`, and a read that raced a change is
+never kept."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from conftest import SettingsFactory
+
+from dreamjobsearch.storage.account_facts import (
+    MAX_AGE,
+    NO_ACCOUNT,
+    AccountFacts,
+    AccountFactsCache,
+)
+from dreamjobsearch.storage.db import create_engine, database
+from dreamjobsearch.storage.migrate import upgrade
+from dreamjobsearch.storage.users import UserRepository
+
+
+class Stopwatch:
+    """A monotonic clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+async def database_url(make_settings: SettingsFactory) -> str:
+    settings = make_settings()
+    settings.ensure_data_dir()
+    upgrade(settings.resolved_database_url)
+    return settings.resolved_database_url
+
+
+@pytest.fixture
+async def two_processes(
+    database_url: str,
+) -> AsyncIterator[tuple[UserRepository, UserRepository, Stopwatch]]:
+    """The server's repository (cached, on a clock the test moves) and another process's
+    (the command line's), each on its own engine."""
+    stopwatch = Stopwatch()
+    server_engine, other_engine = create_engine(database_url), create_engine(database_url)
+    server = UserRepository(database(server_engine), AccountFactsCache(monotonic=stopwatch))
+    other = UserRepository(database(other_engine))
+    yield server, other, stopwatch
+    await server_engine.dispose()
+    await other_engine.dispose()
+
+
+async def test_a_grant_or_revoke_elsewhere_is_seen_within_the_max_age(
+    two_processes: tuple[UserRepository, UserRepository, Stopwatch],
+) -> None:
+    server, cli, stopwatch = two_processes
+    user = await cli.create("ops@example.com", "hash")
+    assert await server.is_admin(user.id) is False
+
+    assert await cli.set_admin("ops@example.com", True)
+    assert await server.is_admin(user.id) is False  # still the answer read a moment ago
+    stopwatch.now += MAX_AGE
+    assert await server.is_admin(user.id) is True
+
+    assert await cli.set_admin("ops@example.com", False)
+    stopwatch.now += MAX_AGE / 2
+    assert await server.is_admin(user.id) is True
+    stopwatch.now += MAX_AGE / 2
+    assert await server.is_admin(user.id) is False
+
+
+async def test_a_change_this_process_makes_is_seen_at_once(
+    two_processes: tuple[UserRepository, UserRepository, Stopwatch],
+) -> None:
+    server, _, _ = two_processes
+    user = await server.create("ops@example.com", "hash")
+    assert await server.facts(user.id) == AccountFacts("ops@example.com", True, False)
+
+    assert await server.set_admin("ops@example.com", True)
+    assert await server.is_admin(user.id) is True
+    assert await server.set_active(user.id, False)
+    assert await server.is_admin(user.id) is False
+    assert await server.active_email(user.id) is None
+    assert await server.set_active(user.id, True)
+    assert await server.active_email(user.id) == "ops@example.com"
+    assert await server.delete(user.id)
+    assert await server.facts(user.id) == NO_ACCOUNT
+    assert await server.is_admin(user.id) is False
+
+
+async def test_an_account_deleted_elsewhere_answers_nothing_after_the_max_age(
+    two_processes: tuple[UserRepository, UserRepository, Stopwatch],
+) -> None:
+    server, other, stopwatch = two_processes
+    user = await other.create("gone@example.com", "hash")
+    assert await server.active_email(user.id) == "gone@example.com"
+    assert await other.delete(user.id)
+    stopwatch.now += MAX_AGE
+    assert await server.active_email(user.id) is None
+
+
+async def test_size_zero_reads_the_database_every_time(database_url: str) -> None:
+    server_engine, other_engine = create_engine(database_url), create_engine(database_url)
+    try:
+        server = UserRepository(database(server_engine), AccountFactsCache(size=0))
+        cli = UserRepository(database(other_engine))
+        user = await cli.create("ops@example.com", "hash")
+        assert await server.is_admin(user.id) is False
+        assert await cli.set_admin("ops@example.com", True)
+        assert await server.is_admin(user.id) is True
+    finally:
+        await server_engine.dispose()
+        await other_engine.dispose()
+
+
+def test_a_read_that_raced_a_change_is_not_kept() -> None:
+    cache = AccountFactsCache()
+    before = cache.version()
+    cache.forget(7)  # the account changed while the read was under way
+    cache.put(7, AccountFacts("old@example.com", True, True), before)
+    assert cache.get(7) is None
+
+    cache.put(7, AccountFacts("new@example.com", True, False), cache.version())
+    assert cache.get(7) == AccountFacts("new@example.com", True, False)
+
+
+def test_the_cache_keeps_the_most_recently_used_accounts() -> None:
+    cache = AccountFactsCache(size=2)
+    for user_id in (1, 2):
+        cache.put(user_id, AccountFacts(f"{user_id}@example.com", True, False), cache.version())
+    assert cache.get(1) is not None  # 2 is now the least recently used
+    cache.put(3, AccountFacts("3@example.com", True, False), cache.version())
+    assert cache.get(2) is None
+    assert cache.get(1) is not None
+    assert cache.get(3) is not None
