@@ -8,6 +8,8 @@ The behaviours all stores share (limits, listing, expiry...) are in test_session
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -28,6 +30,7 @@ from support import (
     user_id_of,
 )
 
+from dreamjobsearch.storage.account_facts import MAX_AGE
 from dreamjobsearch.storage.db import database
 from dreamjobsearch.storage.models import RevokedSession, SessionRow, User
 
@@ -138,8 +141,27 @@ async def test_admin_kills_and_disabled_accounts_end_sessions(serve: ServerFacto
         assert (await client.get("/auth/status", headers=bearer(victim))).status_code == 401
         assert (await client.get("/auth/status", headers=bearer(other))).status_code == 200
 
-        await set_active(server, await user_id_of(server, "victim@example.com"), False)
+        # Disabled by an admin: refused at once.
+        victim_id = await user_id_of(server, "victim@example.com")
+        disabled = await client.post(f"/admin/users/{victim_id}/disable", headers=bearer(admin))
+        assert disabled.status_code == 200, disabled.text
         assert (await client.get("/auth/status", headers=bearer(other))).status_code == 401
+
+
+async def test_an_account_disabled_in_the_database_is_refused_within_a_second(
+    serve: ServerFactory,
+) -> None:
+    """Behind the server's back (an operator's SQL): the account facts each process keeps
+    for at most `MAX_AGE` run out, and the next request reads the account again."""
+    server = await serve()
+    async with server.client() as client:
+        token = await register(client, "edited@example.com")
+        assert (await client.get("/auth/status", headers=bearer(token))).status_code == 200
+        await set_active(server, await user_id_of(server, "edited@example.com"), False)
+        deadline = time.monotonic() + 3 * MAX_AGE
+        while (await client.get("/auth/status", headers=bearer(token))).status_code == 200:
+            assert time.monotonic() < deadline, "still accepted after three times MAX_AGE"
+            await asyncio.sleep(MAX_AGE / 10)
 
 
 async def test_a_denylist_entry_lasts_as_long_as_the_token(
