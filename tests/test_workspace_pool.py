@@ -15,7 +15,7 @@ import pytest
 from conftest import ServerFactory
 from ranking_support import import_rows, posting, rank_page, titles
 from services_available import REDIS_URL
-from support import LiveServer, bearer, login, register, register_admin, user_id_of
+from support import LiveServer, ManualClock, bearer, login, register, register_admin, user_id_of
 
 from dreamjobsearch.search.cache import RankingCache
 from dreamjobsearch.search.index import RankingIndex
@@ -201,6 +201,28 @@ async def test_a_workspace_goes_when_its_users_last_session_ends_on_another_proc
         ada = await user_id_of(here, "ada@example.com")
         assert here.services.workspace_services.rankings.held(ada) is None
         assert held(there) == {"bob@example.com": 1}
+
+
+@pytest.mark.services
+@pytest.mark.parametrize("store", ["database", "redis", "lazy"])
+async def test_a_workspace_goes_when_its_users_session_expires_and_another_process_sweeps(
+    make_server: ServerFactory, postgres_url: str, prefix: str, store: str, clock: ManualClock
+) -> None:
+    # Only the other process sweeps (the first sweep removes the expired sessions, so a
+    # later one here would find none): the expiry reaches this one through the broadcast.
+    shared: dict[str, Any] = {"session_store": store, "database_url": postgres_url}
+    if store != "database":
+        shared |= {"redis_url": REDIS_URL, "redis_prefix": prefix}
+    here = await make_server(**shared)
+    there = await make_server(**shared)
+    async with here.client() as a:
+        token = await register(a, "ada@example.com")
+        assert (await a.get("/me/keywords", headers=bearer(token))).status_code == 200
+        assert held(here) == {"ada@example.com": 1}
+
+        clock.advance(here.services.settings.session_absolute_timeout + 1)
+        assert await there.services.sessions.sweep() == 1
+        await eventually(lambda: held(here) == {})
 
 
 def many_postings(count: int) -> list[dict[str, Any]]:

@@ -224,7 +224,7 @@ def _stateless_store(
     channel: InvalidationChannel | None,
 ) -> StatelessSessionStore:
     """The ledger and denylist in Redis when there is one, else in the database; with a
-    channel, the denylist behind this process's cache."""
+    channel, the denylist behind this process's cache, and expiries broadcast."""
     ledger: SessionStore
     denylist: Denylist
     if redis is not None:
@@ -238,7 +238,7 @@ def _stateless_store(
         denylist = DatabaseDenylist(engine)
     if channel is not None:
         denylist = CachedDenylist(denylist, channel, settings.session_cache_size)
-    return StatelessSessionStore(ledger, denylist, clock)
+    return StatelessSessionStore(ledger, denylist, clock, channel)
 
 
 def stateless_lifetime(settings: Settings) -> int:

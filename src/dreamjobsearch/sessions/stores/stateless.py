@@ -5,7 +5,9 @@ Ending a session lists its id in a denylist (Redis, or the database) until its t
 and every request checks that list. A ledger of logins (sid, user, times, device)
 is written at login and logout only: it is what users and admins list and end, and what the
 session limits count. With no record of each use, there is no idle timeout: a session lasts
-until its token expires.
+until its token expires. Expired logins are removed by whichever process sweeps first; with
+an invalidation channel, the sweep tells every process, so each lets go of what those
+sessions held (their user's workspace).
 """
 
 from __future__ import annotations
@@ -15,16 +17,24 @@ import math
 
 from dreamjobsearch.clock import Clock
 from dreamjobsearch.sessions.denylist.base import Denylist
+from dreamjobsearch.sessions.invalidation.base import InvalidationChannel
 from dreamjobsearch.sessions.stores.base import SessionRecord, SessionStore
 
 
 class StatelessSessionStore:
     """`SessionStore` over a login ledger (another store, never touched) and a denylist."""
 
-    def __init__(self, ledger: SessionStore, denylist: Denylist, clock: Clock) -> None:
+    def __init__(
+        self,
+        ledger: SessionStore,
+        denylist: Denylist,
+        clock: Clock,
+        endings: InvalidationChannel | None = None,
+    ) -> None:
         self._ledger = ledger
         self._denylist = denylist
         self._clock = clock
+        self._endings = endings
 
     async def create(self, record: SessionRecord) -> None:
         """Note the login in the ledger."""
@@ -63,9 +73,13 @@ class StatelessSessionStore:
         return await self._ledger.count(user_id)
 
     async def purge_expired(self, now: float, idle_timeout: float) -> builtins.list[str]:
-        """Forget expired logins and the denylist entries of expired tokens."""
+        """Forget expired logins and the denylist entries of expired tokens; tell every
+        process which sessions expired."""
         await self._denylist.purge(now)
-        return await self._ledger.purge_expired(now, math.inf)
+        sids = await self._ledger.purge_expired(now, math.inf)
+        if sids and self._endings is not None:
+            await self._endings.publish(sids)
+        return sids
 
     async def is_revoked(self, sid: str) -> bool:
         """Whether the session was ended before its tokens expire."""
