@@ -173,18 +173,24 @@ async def eventually(condition: Callable[[], bool], within: float = 2.0) -> None
         await asyncio.sleep(0.005)
 
 
+async def two_processes(
+    make_server: ServerFactory, store: str, postgres_url: str, prefix: str
+) -> tuple[LiveServer, LiveServer]:
+    """Two servers on one PostgreSQL database (and Redis for the redis store and the lazy
+    denylist), as behind a load balancer."""
+    shared: dict[str, Any] = {"session_store": store, "database_url": postgres_url}
+    if store != "database":
+        shared |= {"redis_url": REDIS_URL, "redis_prefix": prefix}
+    return await make_server(**shared), await make_server(**shared)
+
+
 @pytest.mark.services
 @pytest.mark.parametrize("store", ["database", "redis", "lazy"])
 async def test_a_workspace_goes_when_its_users_last_session_ends_on_another_process(
     make_server: ServerFactory, postgres_url: str, prefix: str, store: str
 ) -> None:
-    # Two processes on PostgreSQL (+ Redis for the redis store and the lazy denylist), as
-    # behind a load balancer: the endings reach this one only through the cache's broadcast.
-    shared: dict[str, Any] = {"session_store": store, "database_url": postgres_url}
-    if store != "database":
-        shared |= {"redis_url": REDIS_URL, "redis_prefix": prefix}
-    here = await make_server(**shared)
-    there = await make_server(**shared)
+    # The endings reach `here` only through the cache's broadcast.
+    here, there = await two_processes(make_server, store, postgres_url, prefix)
     async with here.client() as a, there.client() as b:
         first = await register(a, "ada@example.com")
         second = await login(a, "ada@example.com")
@@ -210,11 +216,7 @@ async def test_a_workspace_goes_when_its_users_session_expires_and_another_proce
 ) -> None:
     # Only the other process sweeps (the first sweep removes the expired sessions, so a
     # later one here would find none): the expiry reaches this one through the broadcast.
-    shared: dict[str, Any] = {"session_store": store, "database_url": postgres_url}
-    if store != "database":
-        shared |= {"redis_url": REDIS_URL, "redis_prefix": prefix}
-    here = await make_server(**shared)
-    there = await make_server(**shared)
+    here, there = await two_processes(make_server, store, postgres_url, prefix)
     async with here.client() as a:
         token = await register(a, "ada@example.com")
         assert (await a.get("/me/keywords", headers=bearer(token))).status_code == 200
