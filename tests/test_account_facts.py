@@ -5,6 +5,7 @@ never kept."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -117,15 +118,67 @@ async def test_size_zero_reads_the_database_every_time(database_url: str) -> Non
         await other_engine.dispose()
 
 
-def test_a_read_that_raced_a_change_is_not_kept() -> None:
-    cache = AccountFactsCache()
-    before = cache.version()
-    cache.forget(7)  # the account changed while the read was under way
-    cache.put(7, AccountFacts("old@example.com", True, True), before)
-    assert cache.get(7) is None
+class SlowDatabase:
+    """Answers reads of account facts when the test lets it, counting them."""
 
-    cache.put(7, AccountFacts("new@example.com", True, False), cache.version())
-    assert cache.get(7) == AccountFacts("new@example.com", True, False)
+    def __init__(self, facts: AccountFacts) -> None:
+        self.facts = facts
+        self.reads = 0
+        self.asked = asyncio.Event()  # set by each read as it starts
+        self.go = asyncio.Event()
+
+    async def started(self) -> None:
+        """Wait until a read has started (then wait for the next one)."""
+        await self.asked.wait()
+        self.asked.clear()
+
+    async def read(self) -> AccountFacts:
+        self.reads += 1
+        self.asked.set()
+        answer = self.facts
+        await self.go.wait()
+        return answer
+
+
+async def test_a_read_that_raced_a_change_is_not_kept() -> None:
+    cache = AccountFactsCache()
+    database = SlowDatabase(AccountFacts("ops@example.com", True, True))
+    under_way = asyncio.create_task(cache.lookup(7, database.read))
+    await database.started()
+    cache.forget(7)  # this process revoked the flag while the read was under way
+    database.facts = AccountFacts("ops@example.com", True, False)
+    after = asyncio.create_task(cache.lookup(7, database.read))  # not the older read
+    await database.started()
+    database.go.set()
+    assert (await under_way).is_admin is True  # it asked before the change
+    assert (await after).is_admin is False
+    assert database.reads == 2
+    assert cache.get(7) == AccountFacts("ops@example.com", True, False)
+
+
+async def test_misses_at_the_same_moment_share_one_read() -> None:
+    cache = AccountFactsCache()
+    database = SlowDatabase(AccountFacts("busy@example.com", True, False))
+    waiting = [asyncio.create_task(cache.lookup(3, database.read)) for _ in range(50)]
+    await database.started()
+    waiting[0].cancel()  # one client went away: the others still get their answer
+    database.go.set()
+    answers = await asyncio.gather(*waiting[1:])
+    assert answers == [AccountFacts("busy@example.com", True, False)] * 49
+    assert database.reads == 1
+
+
+async def test_a_failed_read_fails_its_callers_and_is_not_kept() -> None:
+    cache = AccountFactsCache()
+
+    async def unreachable() -> AccountFacts:
+        raise ConnectionError("database away")
+
+    with pytest.raises(ConnectionError):
+        await cache.lookup(5, unreachable)
+    database = SlowDatabase(AccountFacts("back@example.com", True, False))
+    database.go.set()
+    assert (await cache.lookup(5, database.read)).email == "back@example.com"
 
 
 def test_the_cache_keeps_the_most_recently_used_accounts() -> None:

@@ -15,14 +15,17 @@ process, for `max_age` seconds:
 
 Account ids are never given again (see `User`), so an entry can only ever describe its own
 account. A read that was under way while this process changed an account is not cached
-(it may predate the change): `version` is taken before the read and `put` checks it.
+(it may predate the change): the version is taken before the read and checked after. When
+an entry runs out under load, the requests that miss it together share one read (`lookup`)
+instead of each queueing its own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 # Seconds a cached answer is trusted: how long a grant or revoke made by another process
@@ -66,6 +69,37 @@ class AccountFactsCache:
         self._monotonic = monotonic
         self._entries: OrderedDict[int, _Entry] = OrderedDict()
         self._version = 0
+        # Reads under way, by account: later misses wait for the same one.
+        self._reads: dict[int, asyncio.Future[AccountFacts]] = {}
+
+    async def lookup(
+        self, user_id: int, read: Callable[[], Awaitable[AccountFacts]]
+    ) -> AccountFacts:
+        """The cached facts, else what `read` (the database) answers, then cached; misses
+        of one account at the same time share one `read`."""
+        cached = self.get(user_id)
+        if cached is not None:
+            return cached
+        pending = self._reads.get(user_id)
+        if pending is None:
+            pending = self._reads[user_id] = asyncio.ensure_future(self._read(user_id, read))
+            pending.add_done_callback(lambda done: self._read_done(user_id, done))
+        # A caller that gives up (its client went away) leaves the read to the others.
+        return await asyncio.shield(pending)
+
+    async def _read(
+        self, user_id: int, read: Callable[[], Awaitable[AccountFacts]]
+    ) -> AccountFacts:
+        version = self.version()
+        facts = await read()
+        self.put(user_id, facts, version)
+        return facts
+
+    def _read_done(self, user_id: int, done: asyncio.Future[AccountFacts]) -> None:
+        if self._reads.get(user_id) is done:
+            del self._reads[user_id]
+        if not done.cancelled():
+            done.exception()  # seen here, so a failure nobody awaited any more is not reported
 
     def get(self, user_id: int) -> AccountFacts | None:
         """The facts read less than `max_age` ago, if any."""
@@ -93,9 +127,13 @@ class AccountFactsCache:
             self._entries.popitem(last=False)
 
     def forget(self, user_id: int | None = None) -> None:
-        """This process changed an account (or, with no id, accounts it cannot name)."""
+        """This process changed an account (or, with no id, accounts it cannot name): its
+        entry goes, and a read under way is not shared with later requests (it may predate
+        the change)."""
         self._version += 1
         if user_id is None:
             self._entries.clear()
+            self._reads.clear()
         else:
             self._entries.pop(user_id, None)
+            self._reads.pop(user_id, None)

@@ -57,14 +57,13 @@ class UserRepository:
     async def facts(self, user_id: int) -> AccountFacts:
         """The account's email and flags (`NO_ACCOUNT` when there is none): from this
         process's cache, else one narrow row read without an ORM session (`HotReads`)."""
-        cached = self._facts.get(user_id)
-        if cached is not None:
-            return cached
-        version = self._facts.version()
+        return await self._facts.lookup(user_id, lambda: self._read_facts(user_id))
+
+    async def _read_facts(self, user_id: int) -> AccountFacts:
         row = await self._hot.first(_FACTS, user_id=user_id)
-        facts = NO_ACCOUNT if row is None else AccountFacts(str(row[0]), bool(row[1]), bool(row[2]))
-        self._facts.put(user_id, facts, version)
-        return facts
+        if row is None:
+            return NO_ACCOUNT
+        return AccountFacts(str(row[0]), bool(row[1]), bool(row[2]))
 
     async def set_password_hash(self, user_id: int, password_hash: str) -> bool:
         """Replace the account's password hash."""
