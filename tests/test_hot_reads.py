@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from conftest import SettingsFactory
 from services_available import fresh_postgres_database
 
 from dreamjobsearch.services import Services, build_services
+from dreamjobsearch.storage.account_facts import AccountFactsCache
 from dreamjobsearch.storage.db import create_engine, database
 from dreamjobsearch.storage.models import Base
 from dreamjobsearch.storage.tracking import TrackingState
@@ -106,3 +110,32 @@ async def test_an_in_memory_database_is_read_on_its_own_connection() -> None:
         assert await users.is_admin(user.id) is True
     finally:
         await engine.dispose()
+
+
+def reader_threads() -> int:
+    """Hot-read threads alive in this process."""
+    return sum(thread.name.startswith("sqlite-hot-reads") for thread in threading.enumerate())
+
+
+async def test_the_sqlite_reader_goes_with_its_engine_and_comes_back_when_used_again(
+    tmp_path: Path,
+) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'reader.db'}")
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.create_all)
+    users = UserRepository(database(engine), AccountFactsCache(size=0))
+    user = await users.create("reader@example.com", "hash")
+    before = reader_threads()
+    assert await users.active_email(user.id) == "reader@example.com"
+    assert reader_threads() == before + 1
+
+    await engine.dispose()
+    deadline = time.monotonic() + 5
+    while reader_threads() > before:
+        assert time.monotonic() < deadline, "the reader's thread outlived its engine"
+        await asyncio.sleep(0.01)
+
+    assert await users.set_admin("reader@example.com", True)  # the engine, used again
+    assert await users.is_admin(user.id) is True
+    assert reader_threads() == before + 1
+    await engine.dispose()

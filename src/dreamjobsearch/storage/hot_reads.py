@@ -12,8 +12,8 @@ bookkeeping. `HotReads` runs such a statement
   the pool's overflow connections were opened and closed around every read, each a new
   thread and a new SQLite connection. The statement, compiled once, runs and is fetched in
   a single call there; the columns' own result processing (booleans, JSON, UTC datetimes)
-  is applied to the row. The reader's connection closes when the engine is disposed (it
-  reopens if the engine is used again).
+  is applied to the row. The reader's connection closes and its thread ends when the engine
+  is disposed (both come back if the engine is used again).
 
 A read sees what was committed before it started, as any statement outside a transaction
 does. Parameters are plain ints and strings (no bind processing is needed for them).
@@ -59,24 +59,44 @@ def _compile(statement: AnySelect, dialect: Dialect) -> _Compiled:
 
 class SqliteReader:
     """One read-only connection to a SQLite file, used on one thread of its own, for the
-    hot reads of one engine."""
+    hot reads of one engine. Both are made by the first read and go with `close`."""
 
     def __init__(self, path: str) -> None:
         self._path = path
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-hot-reads")
-        self._connection: sqlite3.Connection | None = None  # touched on the thread only
+        self._thread: _ReaderThread | None = None
 
     async def first_row(self, sql: str, values: tuple[Any, ...]) -> tuple[Any, ...] | None:
         """The statement's first row, read on the reader's thread."""
+        if self._thread is None:
+            self._thread = _ReaderThread(self._path)
+        return await self._thread.first_row(sql, values)
+
+    def close(self) -> None:
+        """Close the connection and let its thread end (reads already sent finish first);
+        the next read starts afresh."""
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.close()
+
+
+class _ReaderThread:
+    """A thread and the connection it opened, used only there."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-hot-reads")
+        self._connection: sqlite3.Connection | None = None
+
+    async def first_row(self, sql: str, values: tuple[Any, ...]) -> tuple[Any, ...] | None:
         loop = asyncio.get_running_loop()
         row: tuple[Any, ...] | None = await loop.run_in_executor(
-            self._thread, self._first_row, sql, values
+            self._executor, self._first_row, sql, values
         )
         return row
 
     def close(self) -> None:
-        """Close the connection on its thread (without waiting); the next read reopens it."""
-        self._thread.submit(self._close)
+        self._executor.submit(self._close)
+        self._executor.shutdown(wait=False)
 
     def _first_row(self, sql: str, values: tuple[Any, ...]) -> tuple[Any, ...] | None:
         if self._connection is None:
