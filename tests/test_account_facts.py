@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from conftest import SettingsFactory
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from dreamjobsearch.storage.account_facts import (
     MAX_AGE,
@@ -41,18 +42,23 @@ async def database_url(make_settings: SettingsFactory) -> str:
 
 
 @pytest.fixture
-async def two_processes(
-    database_url: str,
-) -> AsyncIterator[tuple[UserRepository, UserRepository, Stopwatch]]:
-    """The server's repository (cached, on a clock the test moves) and another process's
-    (the command line's), each on its own engine."""
-    stopwatch = Stopwatch()
+async def engines(database_url: str) -> AsyncIterator[tuple[AsyncEngine, AsyncEngine]]:
+    """Two engines on the database, as two processes have: the server's and another's (the
+    command line's)."""
     server_engine, other_engine = create_engine(database_url), create_engine(database_url)
-    server = UserRepository(database(server_engine), AccountFactsCache(monotonic=stopwatch))
-    other = UserRepository(database(other_engine))
-    yield server, other, stopwatch
+    yield server_engine, other_engine
     await server_engine.dispose()
     await other_engine.dispose()
+
+
+@pytest.fixture
+def two_processes(
+    engines: tuple[AsyncEngine, AsyncEngine],
+) -> tuple[UserRepository, UserRepository, Stopwatch]:
+    """The server's repository (cached, on a clock the test moves) and the other process's."""
+    stopwatch = Stopwatch()
+    server = UserRepository(database(engines[0]), AccountFactsCache(monotonic=stopwatch))
+    return server, UserRepository(database(engines[1])), stopwatch
 
 
 async def test_a_grant_or_revoke_elsewhere_is_seen_within_the_max_age(
@@ -104,18 +110,15 @@ async def test_an_account_deleted_elsewhere_answers_nothing_after_the_max_age(
     assert await server.active_email(user.id) is None
 
 
-async def test_size_zero_reads_the_database_every_time(database_url: str) -> None:
-    server_engine, other_engine = create_engine(database_url), create_engine(database_url)
-    try:
-        server = UserRepository(database(server_engine), AccountFactsCache(size=0))
-        cli = UserRepository(database(other_engine))
-        user = await cli.create("ops@example.com", "hash")
-        assert await server.is_admin(user.id) is False
-        assert await cli.set_admin("ops@example.com", True)
-        assert await server.is_admin(user.id) is True
-    finally:
-        await server_engine.dispose()
-        await other_engine.dispose()
+async def test_size_zero_reads_the_database_every_time(
+    engines: tuple[AsyncEngine, AsyncEngine],
+) -> None:
+    server = UserRepository(database(engines[0]), AccountFactsCache(size=0))
+    cli = UserRepository(database(engines[1]))
+    user = await cli.create("ops@example.com", "hash")
+    assert await server.is_admin(user.id) is False
+    assert await cli.set_admin("ops@example.com", True)
+    assert await server.is_admin(user.id) is True
 
 
 class SlowDatabase:
@@ -181,12 +184,21 @@ async def test_a_failed_read_fails_its_callers_and_is_not_kept() -> None:
     assert (await cache.lookup(5, database.read)).email == "back@example.com"
 
 
-def test_the_cache_keeps_the_most_recently_used_accounts() -> None:
+async def test_the_cache_keeps_the_most_recently_used_accounts() -> None:
     cache = AccountFactsCache(size=2)
-    for user_id in (1, 2):
-        cache.put(user_id, AccountFacts(f"{user_id}@example.com", True, False), cache.version())
-    assert cache.get(1) is not None  # 2 is now the least recently used
-    cache.put(3, AccountFacts("3@example.com", True, False), cache.version())
+    reads: list[int] = []
+
+    async def lookup(user_id: int) -> None:
+        async def read() -> AccountFacts:
+            reads.append(user_id)
+            return AccountFacts(f"{user_id}@example.com", True, False)
+
+        assert (await cache.lookup(user_id, read)).email == f"{user_id}@example.com"
+
+    for user_id in (1, 2, 1, 3):  # after 1 again, 2 is the least recently used
+        await lookup(user_id)
     assert cache.get(2) is None
     assert cache.get(1) is not None
     assert cache.get(3) is not None
+    await lookup(1)
+    assert reads == [1, 2, 3]

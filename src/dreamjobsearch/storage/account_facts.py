@@ -90,9 +90,9 @@ class AccountFactsCache:
     async def _read(
         self, user_id: int, read: Callable[[], Awaitable[AccountFacts]]
     ) -> AccountFacts:
-        version = self.version()
+        version = self._version
         facts = await read()
-        self.put(user_id, facts, version)
+        self._put(user_id, facts, version)
         return facts
 
     def _read_done(self, user_id: int, done: asyncio.Future[AccountFacts]) -> None:
@@ -112,11 +112,7 @@ class AccountFactsCache:
         self._entries.move_to_end(user_id)
         return entry.facts
 
-    def version(self) -> int:
-        """Take before a database read whose answer is to be `put`."""
-        return self._version
-
-    def put(self, user_id: int, facts: AccountFacts, version: int) -> None:
+    def _put(self, user_id: int, facts: AccountFacts, version: int) -> None:
         """Cache what the database said, unless this process changed an account since
         `version` was taken."""
         if version != self._version or self._size == 0:
@@ -126,14 +122,9 @@ class AccountFactsCache:
         if len(self._entries) > self._size:
             self._entries.popitem(last=False)
 
-    def forget(self, user_id: int | None = None) -> None:
-        """This process changed an account (or, with no id, accounts it cannot name): its
-        entry goes, and a read under way is not shared with later requests (it may predate
-        the change)."""
+    def forget(self, user_id: int) -> None:
+        """This process changed the account: its entry goes, and a read under way is not
+        shared with later requests (it may predate the change)."""
         self._version += 1
-        if user_id is None:
-            self._entries.clear()
-            self._reads.clear()
-        else:
-            self._entries.pop(user_id, None)
-            self._reads.pop(user_id, None)
+        self._entries.pop(user_id, None)
+        self._reads.pop(user_id, None)

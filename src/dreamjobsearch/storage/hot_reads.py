@@ -138,10 +138,10 @@ class HotReads:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._sqlite = engine.dialect.name == "sqlite"
+        # The engine's reader on a SQLite file (shared with its other hot reads).
+        self._sqlite_reader = _reader_of(engine) if self._sqlite else None
         # Autocommit on PostgreSQL: no BEGIN/ROLLBACK round trips around a single read.
-        self._reader = (
-            engine if self._sqlite else engine.execution_options(isolation_level="AUTOCOMMIT")
-        )
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._compiled: dict[AnySelect, _Compiled] = {}
 
     @classmethod
@@ -155,7 +155,7 @@ class HotReads:
         None; its values as the columns' types read them."""
         if self._sqlite:
             return await self._first_on_sqlite(statement, parameters)
-        async with self._reader.connect() as connection:
+        async with self._autocommit.connect() as connection:
             return (await connection.execute(statement, parameters)).first()
 
     async def _first_on_sqlite(
@@ -165,9 +165,8 @@ class HotReads:
         if compiled is None:
             compiled = self._compiled[statement] = _compile(statement, self._engine.dialect)
         values = tuple(parameters[name] for name in compiled.parameters)
-        reader = _reader_of(self._engine)
-        if reader is not None:
-            row = await reader.first_row(compiled.sql, values)
+        if self._sqlite_reader is not None:
+            row = await self._sqlite_reader.first_row(compiled.sql, values)
         else:
             async with self._engine.connect() as connection:
                 found = (await connection.exec_driver_sql(compiled.sql, values)).first()

@@ -78,17 +78,22 @@ class UserRepository:
 
     async def set_admin(self, email: str, admin: bool) -> bool:
         """Grant or revoke admin rights by email; False when there is no such account."""
+        changed: int | None = None
         try:
             async with self._db() as session, session.begin():
-                result = await session.execute(
-                    update(User)
-                    .where(User.email == email.lower())
-                    .values(is_admin=admin)
-                    .returning(User.id)
-                )
-                return result.first() is not None
+                row = (
+                    await session.execute(
+                        update(User)
+                        .where(User.email == email.lower())
+                        .values(is_admin=admin)
+                        .returning(User.id)
+                    )
+                ).first()
+                changed = None if row is None else int(row[0])
+            return changed is not None
         finally:
-            self._facts.forget()  # all of them: the account's id is not known here
+            if changed is not None:
+                self._facts.forget(changed)
 
     async def is_admin(self, user_id: int) -> bool:
         """Whether the account is an active admin (admin checks and `/auth/status` ask on
