@@ -13,12 +13,14 @@ from dreamjobsearch import __version__
 from dreamjobsearch.api import (
     account,
     admin,
+    alerts,
     auth,
     files,
     health,
     jobs,
     logs,
     runs,
+    saved_searches,
     secrets,
     sessions,
 )
@@ -51,7 +53,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         if settings.runner is RunnerKind.LOCAL:
             # Runs of this process's runner that a previous process left unfinished.
             await services.recover_runs()
-        services.sessions.start_sweeper()
+        services.start_background()
         try:
             yield
         finally:
@@ -92,6 +94,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         sessions.router,
         secrets.router,
         files.router,
+        saved_searches.router,
+        alerts.router,
         admin.router,
         health.router,
     ):

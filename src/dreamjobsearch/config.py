@@ -15,7 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, NonNegativeInt, PositiveInt, SecretStr, field_validator
+from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 logger = logging.getLogger(__name__)
@@ -182,6 +182,16 @@ class Settings(BaseSettings):
     run_max_searches: PositiveInt = 200
     """Searches (queries x locations x sources) one run may make; a larger run is refused
     with 422 naming both numbers."""
+    saved_searches_max_per_user: PositiveInt = 20
+    """Saved searches one user may keep; one more is refused with 429."""
+    saved_search_min_every_hours: PositiveInt = 1
+    """The shortest schedule a saved search may have (`every_hours`); shorter is a 422."""
+    saved_search_min_seconds_between_runs: PositiveInt = 60
+    """A saved search run by hand (`POST /saved-searches/{id}/run`) again sooner than this
+    after its last run is refused with 429."""
+    scheduler_interval_seconds: PositiveFloat = 30.0
+    """How often each API process looks for saved searches that are due (the one that claims
+    a search first runs it; the others skip it)."""
     linkedin_base_url: str = "https://www.linkedin.com"
     """Where LinkedIn is."""
     greenhouse_base_url: str = "https://boards-api.greenhouse.io"

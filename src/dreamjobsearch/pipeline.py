@@ -88,6 +88,7 @@ class UpdatePipeline:
         http: PoliteHttp,
         fetch_concurrency: int,
         prepare_rankings: Callable[[int], Awaitable[None]] | None = None,
+        after_run: Callable[[str, int], Awaitable[object]] | None = None,
     ) -> None:
         self._postings = postings
         self._runs = runs
@@ -98,13 +99,22 @@ class UpdatePipeline:
         # Called with the user's id after a run that stored postings for them, so that the
         # results they open next are ranked from an index already brought up to date.
         self._prepare_rankings = prepare_rankings
+        # Called with the run's id and user once it has finished (not when cancelled): a
+        # saved search's alerts. Its failure is logged, never the run's.
+        self._after_run = after_run
 
     async def execute(self, handle: RunHandle) -> None:
         """Run to a final state: succeeded, failed, or `handle.stop_status` when cancelled;
-        then, if it stored postings and was not cancelled, prepare the user's rankings."""
+        then, if it stored postings and was not cancelled, prepare the user's rankings and
+        run the `after_run` step."""
         await self._run_to_end(handle)
         if handle.counts["new"] and self._prepare_rankings is not None:
             await self._prepare_rankings(handle.user_id)
+        if self._after_run is not None:
+            try:
+                await self._after_run(handle.run_id, handle.user_id)
+            except Exception:
+                logger.exception("after run %s", handle.run_id)
 
     async def _run_to_end(self, handle: RunHandle) -> None:
         try:

@@ -29,6 +29,10 @@ from dreamjobsearch.runs.base import Runner
 from dreamjobsearch.runs.fair_queue import FairQueue
 from dreamjobsearch.runs.local import LocalRunner
 from dreamjobsearch.runs.queue import QueueRunner, queue_name
+from dreamjobsearch.runs.starter import RunStarter
+from dreamjobsearch.saved_searches.alerts import AlertMaker
+from dreamjobsearch.saved_searches.scheduler import Scheduler
+from dreamjobsearch.saved_searches.service import SavedSearchLimits, SavedSearchService
 from dreamjobsearch.search.ranker import build_ranker
 from dreamjobsearch.sessions.denylist.base import Denylist
 from dreamjobsearch.sessions.denylist.cached import CachedDenylist
@@ -57,10 +61,12 @@ from dreamjobsearch.sessions.tickets.redis import RedisTicketStore
 from dreamjobsearch.sources.http import HostPolicy, PoliteHttp, RetryPolicy
 from dreamjobsearch.sources.registry import BaseUrls, SourceRegistry
 from dreamjobsearch.storage.account_facts import AccountFactsCache
+from dreamjobsearch.storage.alerts import AlertRepository
 from dreamjobsearch.storage.db import Database, create_engine, database
 from dreamjobsearch.storage.migrate import upgrade
 from dreamjobsearch.storage.postings import PostingRepository
 from dreamjobsearch.storage.runs import RunRepository
+from dreamjobsearch.storage.saved_searches import SavedSearchRepository
 from dreamjobsearch.storage.secrets import SecretRepository
 from dreamjobsearch.storage.tracking import TrackingRepository
 from dreamjobsearch.storage.user_files import FileLimits, UserFiles
@@ -106,6 +112,10 @@ class Services:
     stream_slots: StreamSlots
     # Single-use tickets for `GET /logs`, in the store every process shares when there is one.
     tickets: TicketIssuer[Workspace]
+    saved_searches: SavedSearchService
+    alerts: AlertRepository
+    # Starts due saved searches; only the server starts it (`start_background`).
+    scheduler: Scheduler
     # Carries ended sessions to every process's session cache; None without a cache.
     session_invalidation: InvalidationChannel | None = None
 
@@ -149,9 +159,16 @@ class Services:
         if interrupted:
             logger.warning("%d runs were cut off by a previous stop: interrupted", interrupted)
 
+    def start_background(self) -> None:
+        """Start the server's background work: the session sweeper and the scheduler of
+        saved searches (a CLI command starts neither)."""
+        self.sessions.start_sweeper()
+        self.scheduler.start()
+
     async def aclose(self) -> None:
-        """Stop runs (they become `interrupted`), sessions' streams, password hashing,
-        finish storing ranking indexes, and close the engine."""
+        """Stop the scheduler, runs (they become `interrupted`), sessions' streams, password
+        hashing, finish storing ranking indexes, and close the engine."""
+        await self.scheduler.stop()
         await self.runner.close()
         await self.sessions.shutdown()
         if self.session_invalidation is not None:
@@ -388,21 +405,42 @@ async def build_services(
     )
     http = build_http(settings)
     ranker = build_ranker(db, tracking)
+    saved_searches = SavedSearchRepository(db)
+    alerts = AlertRepository(db)
+    alert_maker = AlertMaker(runs, saved_searches, postings, alerts)
     pipeline = UpdatePipeline(
-        postings, runs, bus, registry, http, settings.fetch_concurrency, ranker.warm_up
+        postings,
+        runs,
+        bus,
+        registry,
+        http,
+        settings.fetch_concurrency,
+        ranker.warm_up,
+        alert_maker.after_run,
     )
     runner = await build_runner(settings, pipeline)
+    starter = RunStarter(
+        runs, runner, registry, settings.runs_max_active_per_user, settings.run_max_searches
+    )
     workspace_services = WorkspaceServices(
         data_dir=data_dir,
         postings=postings,
         runs=runs,
         runner=runner,
-        sources=registry,
-        max_active_runs=settings.runs_max_active_per_user,
+        starter=starter,
         ranker=ranker,
         files=files,
         tracking=tracking,
-        max_searches=settings.run_max_searches,
+    )
+    searches = SavedSearchService(
+        saved_searches,
+        starter,
+        clock,
+        SavedSearchLimits(
+            settings.saved_searches_max_per_user,
+            settings.saved_search_min_every_hours,
+            settings.saved_search_min_seconds_between_runs,
+        ),
     )
     workspaces = WorkspacePool(workspace_services, int(settings.workspace_memory_mb * 2**20))
     invalidation = build_invalidation_channel(settings, engine, redis)
@@ -480,5 +518,8 @@ async def build_services(
             clock,
             settings.log_ticket_ttl,
         ),
+        saved_searches=searches,
+        alerts=alerts,
+        scheduler=Scheduler(searches, settings.scheduler_interval_seconds),
         session_invalidation=invalidation,
     )

@@ -15,14 +15,12 @@ version; the saved lists are replaced whenever that row changed.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from dreamjobsearch.domain.source_specs import DEFAULT_SOURCES, SOURCE_SPEC, SourceSpec
 from dreamjobsearch.domain.tracking import (
     STATUSES,
     Status,
@@ -35,11 +33,10 @@ from dreamjobsearch.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
-    TooLargeError,
-    TooManyRequestsError,
 )
 from dreamjobsearch.export import ExportFile, ExportFormat, render
 from dreamjobsearch.runs.base import Runner
+from dreamjobsearch.runs.starter import RunStarter
 from dreamjobsearch.search.cache import HeldIndex, RankingCache
 from dreamjobsearch.search.ranker import Ranker, RankPage
 from dreamjobsearch.search.request import check_keywords, rank_request
@@ -51,7 +48,6 @@ from dreamjobsearch.sources.files import (
     parse_document,
     parse_rows,
 )
-from dreamjobsearch.sources.registry import SourceRegistry
 from dreamjobsearch.storage.models import Run, utcnow
 from dreamjobsearch.storage.postings import PostingDetail, PostingRepository
 from dreamjobsearch.storage.runs import ACTIVE_STATES, RunRepository
@@ -76,14 +72,12 @@ class WorkspaceServices:
     postings: PostingRepository
     runs: RunRepository
     runner: Runner
-    sources: SourceRegistry
-    max_active_runs: int
+    # Every run a user starts goes through it (limits, source checks).
+    starter: RunStarter
     ranker: Ranker
     files: UserFiles
     # The same repository the ranker reads statuses through.
     tracking: TrackingRepository
-    # The most searches (queries x locations x sources) one run may make.
-    max_searches: int = 200
 
     @property
     def rankings(self) -> RankingCache:
@@ -282,28 +276,7 @@ class Workspace:
 
     async def start_update(self, params: UpdateParams) -> Run:
         """Record a run and hand it to the runner; it proceeds in the background."""
-        active = await self._services.runs.count_active(self.user_id)
-        limit = self._services.max_active_runs
-        if active >= limit:
-            raise TooManyRequestsError(
-                f"you already have {active} runs in progress (at most {limit}): "
-                "wait for one to finish or cancel it"
-            )
-        specs = self._sources_for(params)
-        searches = len(params.queries) * len(params.locations) * len(specs)
-        if searches > self._services.max_searches:
-            # One run must not hold a slot (and the boards) for hours.
-            raise TooLargeError(
-                f"this run would make {searches} searches (queries x locations x sources), "
-                f"more than the {self._services.max_searches} allowed: split it into smaller runs"
-            )
-        for spec in specs:
-            await self._services.sources.check(spec, self.user_id)
-        params = params.model_copy(update={"sources": specs})
-        run_id = uuid.uuid4().hex
-        run = await self._services.runs.create(run_id, self.user_id, params.model_dump(mode="json"))
-        await self._services.runner.submit(run_id, self.user_id, params)
-        return run
+        return await self._services.starter.start(self.user_id, params)
 
     async def files(self) -> list[FileInfo]:
         """The user's own files (what their `file` sources can read), by name."""
@@ -337,11 +310,6 @@ class Workspace:
             # No runner holds it any more (its process stopped): settle the record here.
             await self._services.runs.finish(run_id, "cancelled", run.counts)
         return await self.run(run_id)
-
-    def _sources_for(self, params: UpdateParams) -> list[SourceSpec]:
-        if params.sources:
-            return list(params.sources)
-        return [SOURCE_SPEC.validate_python(spec) for spec in DEFAULT_SOURCES]
 
     async def _read_lists(self) -> SavedLists:
         """The user's saved lists as stored now: one primary-key read, which also checks

@@ -368,6 +368,8 @@ class RunOut(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    # The saved search that started the run; null for a run started by hand.
+    saved_search_id: int | None = None
 
     @classmethod
     def of(cls, run: Run) -> RunOut:
@@ -382,6 +384,7 @@ class RunOut(BaseModel):
             created_at=run.created_at,
             started_at=run.started_at,
             finished_at=run.finished_at,
+            saved_search_id=run.saved_search_id,
         )
 
 

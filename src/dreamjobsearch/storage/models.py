@@ -212,6 +212,57 @@ class Run(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The saved search that started it; NULL for a run started by hand (or whose saved
+    # search was deleted since).
+    saved_search_id: Mapped[int | None] = mapped_column(
+        ForeignKey("saved_searches.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+
+
+class SavedSearch(Base):
+    """A user's saved search (`domain/saved_searches.py`): `spec` is the whole validated
+    `SavedSearchSpec` as JSON; `next_run_at` is when the scheduler starts it next, moved
+    forward by whichever process claims it (a compare-and-set on this column, so a due
+    search runs once however many processes look)."""
+
+    __tablename__ = "saved_searches"
+    # Ids are never reused (AUTOINCREMENT on SQLite), so a link to a deleted search never
+    # opens a newer one.
+    __table_args__ = (Index("ix_saved_searches_due", "next_run_at"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    next_run_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_run_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Alert(Base):
+    """A posting new to the user that matched one of their saved searches after its run:
+    shown in the app until read. One per user and posting, so a posting alerts once."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("user_id", "posting_id"),
+        Index("ix_alerts_user_created", "user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    posting_id: Mapped[int] = mapped_column(ForeignKey("postings.id", ondelete="CASCADE"))
+    saved_search_id: Mapped[int | None] = mapped_column(
+        ForeignKey("saved_searches.id", ondelete="SET NULL"), nullable=True
+    )
+    run_id: Mapped[str] = mapped_column(String(32))
+    score: Mapped[int] = mapped_column(Integer)
+    matched: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class SessionRow(Base):

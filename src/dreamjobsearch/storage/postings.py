@@ -161,6 +161,26 @@ class PostingRepository:
             rows = (await session.execute(statement)).all()
         return [_stored(posting, found_at) for posting, found_at in rows]
 
+    async def found_between(
+        self, user_id: int, since: datetime, until: datetime, limit: int
+    ) -> list[StoredPosting]:
+        """The postings the user first found in `[since, until]` (a run's new postings),
+        newest first, at most `limit`."""
+        statement = (
+            select(Posting, UserPosting.found_at)
+            .join(UserPosting, UserPosting.posting_id == Posting.id)
+            .where(
+                UserPosting.user_id == user_id,
+                UserPosting.found_at >= since,
+                UserPosting.found_at <= until,
+            )
+            .order_by(UserPosting.found_at.desc())
+            .limit(limit)
+        )
+        async with self._db() as session:
+            rows = (await session.execute(statement)).all()
+        return [_stored(posting, found_at) for posting, found_at in rows]
+
     async def detail_for_user(self, user_id: int, posting_id: int) -> PostingDetail | None:
         """One of the user's postings with every field and the links of its whole group."""
         async with self._db() as session:

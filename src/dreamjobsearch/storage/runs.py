@@ -19,9 +19,22 @@ class RunRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def create(self, run_id: str, user_id: int, params: dict[str, Any]) -> Run:
-        """Record a new queued run."""
-        run = Run(id=run_id, user_id=user_id, status="queued", params=params, counts={})
+    async def create(
+        self,
+        run_id: str,
+        user_id: int,
+        params: dict[str, Any],
+        saved_search_id: int | None = None,
+    ) -> Run:
+        """Record a new queued run (started by a saved search when `saved_search_id` is set)."""
+        run = Run(
+            id=run_id,
+            user_id=user_id,
+            status="queued",
+            params=params,
+            counts={},
+            saved_search_id=saved_search_id,
+        )
         async with self._db() as session:
             session.add(run)
             await session.commit()
