@@ -192,6 +192,25 @@ class Settings(BaseSettings):
     scheduler_interval_seconds: PositiveFloat = 30.0
     """How often each API process looks for saved searches that are due (the one that claims
     a search first runs it; the others skip it)."""
+    smtp_url: SecretStr | None = None
+    """Where alert emails go out: `smtp://[user[:password]@]host[:port]` (STARTTLS when
+    the server offers it; port 587 by default) or `smtps://...` (TLS from the start; 465).
+    Unset: no email, alerts stay in the app."""
+    smtp_password: SecretStr | None = None
+    """The SMTP password, when it should not sit in `SMTP_URL` (e.g. from a secrets
+    manager's environment variable); it wins over a password in the URL."""
+    smtp_timeout: PositiveFloat = 10.0
+    """Seconds an SMTP connection or command may take before the attempt counts as failed."""
+    mail_attempts: PositiveInt = 3
+    """Tries per alert email (with a growing pause between them); after the last failure
+    the run records why (`digest_error`)."""
+    mail_retry_backoff: PositiveFloat = 2.0
+    """Seconds before the second try of an email; each later pause doubles."""
+    mail_from: str = "DreamJobSearch <dreamjob@localhost>"
+    """The sender of alert emails (`Name <address>` or an address)."""
+    public_url: str = "http://127.0.0.1:8000"
+    """The address users reach this server at, for links in emails (the unsubscribe link,
+    the app's pages)."""
     linkedin_base_url: str = "https://www.linkedin.com"
     """Where LinkedIn is."""
     greenhouse_base_url: str = "https://boards-api.greenhouse.io"
@@ -258,6 +277,24 @@ class Settings(BaseSettings):
                     raise ValueError(f"CORS origin {origin!r} must start with http:// or https://")
             return origins
         return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        """Only SMTP addresses; an empty value counts as unset."""
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if not value.get_secret_value().startswith(("smtp://", "smtps://")):
+            raise ValueError("DREAMJOB_SMTP_URL must start with smtp:// or smtps://")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute(cls, value: str) -> str:
+        """Links in emails must be absolute."""
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("DREAMJOB_PUBLIC_URL must start with http:// or https://")
+        return value.rstrip("/")
 
     @field_validator("jwt_secret")
     @classmethod

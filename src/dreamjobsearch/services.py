@@ -24,15 +24,17 @@ from dreamjobsearch.config import RunnerKind, SessionStoreKind, Settings
 from dreamjobsearch.events.base import EventBus
 from dreamjobsearch.events.memory import MemoryEventBus
 from dreamjobsearch.events.redis import RedisEventBus
+from dreamjobsearch.mail.smtp import SmtpMailer, SmtpServer
 from dreamjobsearch.pipeline import UpdatePipeline
 from dreamjobsearch.runs.base import Runner
 from dreamjobsearch.runs.fair_queue import FairQueue
 from dreamjobsearch.runs.local import LocalRunner
 from dreamjobsearch.runs.queue import QueueRunner, queue_name
 from dreamjobsearch.runs.starter import RunStarter
-from dreamjobsearch.saved_searches.alerts import AlertMaker
+from dreamjobsearch.saved_searches.alerts import AlertMaker, DigestMail
 from dreamjobsearch.saved_searches.scheduler import Scheduler
 from dreamjobsearch.saved_searches.service import SavedSearchLimits, SavedSearchService
+from dreamjobsearch.saved_searches.unsubscribe import UnsubscribeLinks
 from dreamjobsearch.search.ranker import build_ranker
 from dreamjobsearch.sessions.denylist.base import Denylist
 from dreamjobsearch.sessions.denylist.cached import CachedDenylist
@@ -354,6 +356,22 @@ def build_http(settings: Settings) -> PoliteHttp:
     )
 
 
+def build_digest_mail(settings: Settings, links: UnsubscribeLinks) -> DigestMail | None:
+    """What sends saved searches' alert emails; None without `SMTP_URL` (alerts stay in the
+    app)."""
+    if settings.smtp_url is None:
+        return None
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    mailer = SmtpMailer(
+        SmtpServer.parse(settings.smtp_url.get_secret_value(), password),
+        settings.mail_from,
+        settings.smtp_timeout,
+        settings.mail_attempts,
+        settings.mail_retry_backoff,
+    )
+    return DigestMail(mailer, links, f"{settings.public_url}/alerts")
+
+
 async def build_services(
     settings: Settings, clock: Clock | None = None, migrate: bool = True
 ) -> Services:
@@ -407,7 +425,15 @@ async def build_services(
     ranker = build_ranker(db, tracking)
     saved_searches = SavedSearchRepository(db)
     alerts = AlertRepository(db)
-    alert_maker = AlertMaker(runs, saved_searches, postings, alerts)
+    unsubscribe_links = UnsubscribeLinks(settings.jwt_secret_value(), settings.public_url)
+    alert_maker = AlertMaker(
+        runs,
+        saved_searches,
+        postings,
+        alerts,
+        users,
+        build_digest_mail(settings, unsubscribe_links),
+    )
     pipeline = UpdatePipeline(
         postings,
         runs,
@@ -441,6 +467,7 @@ async def build_services(
             settings.saved_search_min_every_hours,
             settings.saved_search_min_seconds_between_runs,
         ),
+        unsubscribe_links,
     )
     workspaces = WorkspacePool(workspace_services, int(settings.workspace_memory_mb * 2**20))
     invalidation = build_invalidation_channel(settings, engine, redis)

@@ -370,6 +370,8 @@ class RunOut(BaseModel):
     finished_at: datetime | None
     # The saved search that started the run; null for a run started by hand.
     saved_search_id: int | None = None
+    # Why the saved search's alert email could not be sent (after every retry), if it failed.
+    digest_error: str | None = None
 
     @classmethod
     def of(cls, run: Run) -> RunOut:
@@ -385,6 +387,7 @@ class RunOut(BaseModel):
             started_at=run.started_at,
             finished_at=run.finished_at,
             saved_search_id=run.saved_search_id,
+            digest_error=run.digest_error,
         )
 
 

@@ -8,13 +8,19 @@ A saved search without keywords alerts on every new posting (in its `location`, 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from dreamjobsearch.domain.ranking import location_matches, matched_keywords
 from dreamjobsearch.domain.saved_searches import SavedSearchSpec
+from dreamjobsearch.mail.smtp import MailError, SmtpMailer
+from dreamjobsearch.saved_searches.digest import MAX_LISTED, DigestLinks, compose_digest
+from dreamjobsearch.saved_searches.unsubscribe import UnsubscribeLinks
 from dreamjobsearch.storage.alerts import AlertRepository, NewMatch
+from dreamjobsearch.storage.models import Run, SavedSearch
 from dreamjobsearch.storage.postings import PostingRepository
 from dreamjobsearch.storage.runs import RunRepository
 from dreamjobsearch.storage.saved_searches import SavedSearchRepository
+from dreamjobsearch.storage.users import UserRepository
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +29,19 @@ logger = logging.getLogger(__name__)
 MAX_ALERTS_PER_RUN = 1000
 
 
+@dataclass(frozen=True, slots=True)
+class DigestMail:
+    """What sending digests takes: the mailer, the signed unsubscribe links, and the
+    address of the app's alerts page."""
+
+    mailer: SmtpMailer
+    unsubscribe: UnsubscribeLinks
+    alerts_url: str
+
+
 class AlertMaker:
-    """Turns a finished run of a saved search into alerts."""
+    """Turns a finished run of a saved search into alerts, and into an email digest when
+    the search asks for one and mail is configured (`digest` is None otherwise)."""
 
     def __init__(
         self,
@@ -32,11 +49,15 @@ class AlertMaker:
         searches: SavedSearchRepository,
         postings: PostingRepository,
         alerts: AlertRepository,
+        users: UserRepository,
+        digest: DigestMail | None,
     ) -> None:
         self._runs = runs
         self._searches = searches
         self._postings = postings
         self._alerts = alerts
+        self._users = users
+        self._digest = digest
 
     async def after_run(self, run_id: str, user_id: int) -> int:
         """Record the run's new matches as alerts; how many alerts are new. Nothing for a
@@ -59,7 +80,26 @@ class AlertMaker:
         ]
         added = await self._alerts.add(user_id, search.id, run_id, matches)
         logger.info("run %s: %d new postings, %d new alerts", run_id, len(found), added)
+        if added and spec.email and self._digest is not None:
+            await self._mail(self._digest, run, search, spec, added)
         return added
+
+    async def _mail(
+        self, digest: DigestMail, run: Run, search: SavedSearch, spec: SavedSearchSpec, count: int
+    ) -> None:
+        """Send the run's digest; after the mailer's last failed attempt, the run says why."""
+        to = await self._users.active_email(run.user_id)
+        if to is None:
+            return  # the account was disabled or deleted meanwhile
+        listed = await self._alerts.list_for_user(run.user_id, MAX_LISTED, run.id)
+        links = DigestLinks(digest.alerts_url, digest.unsubscribe.url(run.user_id, search.id))
+        message = compose_digest(to, spec.name, count, listed, links)
+        try:
+            await digest.mailer.send(message)
+        except MailError as error:
+            await self._runs.record_digest_error(run.id, error.message)
+        else:
+            logger.info("run %s: digest of %d alerts sent", run.id, count)
 
 
 def _match(spec: SavedSearchSpec, posting_id: int, title: str, description: str) -> NewMatch | None:

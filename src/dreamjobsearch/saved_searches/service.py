@@ -24,6 +24,7 @@ from dreamjobsearch.errors import (
     TooManyRequestsError,
 )
 from dreamjobsearch.runs.starter import RunStarter
+from dreamjobsearch.saved_searches.unsubscribe import UnsubscribeLinks
 from dreamjobsearch.storage.models import Run, SavedSearch
 from dreamjobsearch.storage.saved_searches import SavedSearchRepository
 
@@ -60,11 +61,13 @@ class SavedSearchService:
         starter: RunStarter,
         clock: Clock,
         limits: SavedSearchLimits,
+        unsubscribe_links: UnsubscribeLinks,
     ) -> None:
         self._searches = searches
         self._starter = starter
         self._clock = clock
         self.limits = limits
+        self._unsubscribe_links = unsubscribe_links
 
     def now(self) -> datetime:
         """The clock's time, as an aware UTC datetime."""
@@ -114,6 +117,25 @@ class SavedSearchService:
         """Delete one of the user's saved searches (its runs and alerts stay)."""
         if not await self._searches.delete(user_id, search_id):
             raise NotFoundError("no such saved search")
+
+    async def unsubscribe_target(self, token: str) -> SavedSearch | None:
+        """The saved search an unsubscribe link names (None when it is gone), changing
+        nothing; `InvalidInputError` for a link that was not made here."""
+        named = self._unsubscribe_links.read(token)
+        return await self._searches.get(named.user_id, named.search_id)
+
+    async def unsubscribe(self, token: str) -> SavedSearch | None:
+        """Turn off the email of the saved search an unsubscribe link names, without a
+        login (the signed token is the proof); None when that search is gone (nothing left
+        to send). `InvalidInputError` for a link that was not made here."""
+        search = await self.unsubscribe_target(token)
+        if search is None:
+            return None
+        spec = spec_of(search).merged({"email": False})
+        await self._searches.replace(
+            search.user_id, search.id, spec.name, _stored(spec), search.next_run_at
+        )
+        return await self._searches.get(search.user_id, search.id)
 
     async def run_now(self, user_id: int, search_id: int) -> Run:
         """Run a saved search now, by hand; its schedule is unchanged. 429 when it last ran

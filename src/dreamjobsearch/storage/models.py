@@ -217,6 +217,8 @@ class Run(Base):
     saved_search_id: Mapped[int | None] = mapped_column(
         ForeignKey("saved_searches.id", ondelete="SET NULL"), nullable=True, index=True
     )
+    # Why its saved search's alert email could not be sent, after every attempt.
+    digest_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class SavedSearch(Base):

@@ -95,6 +95,10 @@ class RunRepository:
             finished_at=utcnow(),
         )
 
+    async def record_digest_error(self, run_id: str, error: str) -> None:
+        """The run's alert email could not be sent: why."""
+        await self._update(run_id, digest_error=error)
+
     async def interrupt_unfinished(self) -> int:
         """Mark runs left queued or running by a stopped process as `interrupted`."""
         async with self._db() as session:

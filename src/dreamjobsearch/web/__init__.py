@@ -20,6 +20,7 @@ from dreamjobsearch.web.routes import (
     searches,
     sessions,
     tracking,
+    unsubscribe,
 )
 from dreamjobsearch.web.static_files import StaticAssets
 from dreamjobsearch.web.templating import STATIC_PREFIX
@@ -28,6 +29,17 @@ from dreamjobsearch.web.templating import STATIC_PREFIX
 def install_web(app: FastAPI, settings: Settings) -> None:
     """Add the pages, their form and htmx endpoints, and the static files to `app`."""
     app.state.web_csrf = CsrfSigner(settings.jwt_secret_value)
-    for module in (auth, searches, results, board, tracking, companies, files, sessions, admin):
+    for module in (
+        auth,
+        searches,
+        results,
+        board,
+        tracking,
+        companies,
+        files,
+        sessions,
+        admin,
+        unsubscribe,
+    ):
         app.include_router(module.router)
     app.mount(STATIC_PREFIX, StaticAssets(), name="static")

@@ -1,4 +1,5 @@
-"""saved_searches and alerts; runs record the saved search that started them
+"""saved_searches and alerts; runs record the saved search that started them and why its
+alert email failed
 
 Revision ID: 0017
 Revises: 0016
@@ -77,6 +78,7 @@ def upgrade() -> None:
     # SQLite rebuilds the table to add a column with a foreign key.
     with op.batch_alter_table("runs") as batch:
         batch.add_column(sa.Column("saved_search_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("digest_error", sa.Text(), nullable=True))
         batch.create_foreign_key(
             op.f("fk_runs_saved_search_id_saved_searches"),
             "saved_searches",
@@ -92,6 +94,7 @@ def downgrade() -> None:
     with op.batch_alter_table("runs") as batch:
         batch.drop_index(op.f("ix_runs_saved_search_id"))
         batch.drop_constraint(op.f("fk_runs_saved_search_id_saved_searches"), type_="foreignkey")
+        batch.drop_column("digest_error")
         batch.drop_column("saved_search_id")
     op.drop_index("ix_alerts_user_created", table_name="alerts")
     op.drop_table("alerts")

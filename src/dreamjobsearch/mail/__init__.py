@@ -1,0 +1,1 @@
+"""Outgoing email (`smtp.py`): the alert digests of saved searches."""
