@@ -122,13 +122,13 @@ async def test_unreadable_documents_fail_clearly(
     broken_json = tmp_path / "broken.json"
     broken_json.write_text('{"postings": [', encoding="utf-8")
     bad_header = tmp_path / "bad.csv"
-    bad_header.write_text("link,title,salary\nhttps://careers.example.com/jobs/1,x,1\n")
+    bad_header.write_text("link,title,team\nhttps://careers.example.com/jobs/1,x,1\n")
     latin = tmp_path / "latin.csv"
     latin.write_bytes("link,title\nhttps://careers.example.com/jobs/1,Café\n".encode("latin-1"))
 
     for path, words in (
         (broken_json, "JSON"),
-        (bad_header, "salary"),
+        (bad_header, "team"),
         (latin, "UTF-8"),
     ):
         result = await dreamjob(server, "import", str(path), "--email", "broken@example.com")

@@ -115,6 +115,9 @@ class RankedPostingOut(BaseModel):
     job_title: str
     job_company: str
     job_location: str
+    salary: str
+    employment_type: str
+    seniority_level: str
     posted_at: datetime | None
     found_at: datetime
     source: str
@@ -135,6 +138,9 @@ class RankedPostingOut(BaseModel):
             job_title=posting.title,
             job_company=posting.company,
             job_location=posting.location,
+            salary=posting.salary,
+            employment_type=posting.employment_type,
+            seniority_level=posting.seniority_level,
             posted_at=posting.posted_at,
             found_at=posting.found_at,
             source=posting.source,
@@ -229,6 +235,9 @@ class TrackedPostingOut(BaseModel):
     job_title: str
     job_company: str
     job_location: str
+    salary: str
+    employment_type: str
+    seniority_level: str
     link: str
     source: str
     posted_at: datetime | None
@@ -245,6 +254,9 @@ class TrackedPostingOut(BaseModel):
             job_title=posting.title,
             job_company=posting.company,
             job_location=posting.location,
+            salary=posting.salary,
+            employment_type=posting.employment_type,
+            seniority_level=posting.seniority_level,
             link=posting.link,
             source=posting.source,
             posted_at=posting.posted_at,

@@ -34,6 +34,9 @@ COLUMNS = (
     "posted_at",
     "source",
     "external_id",
+    "salary",
+    "employment_type",
+    "seniority_level",
 )
 REQUIRED_COLUMNS = ("link", "title")
 DocumentKind = Literal["json", "jsonl", "csv"]
@@ -52,6 +55,11 @@ class PostingInput(BaseModel):
     posted_at: datetime | date | None = None
     source: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_.-]*$")
     external_id: str | None = Field(default=None, max_length=1024)
+    # Free text, as boards show them ("EUR 60,000-80,000 per year", "Full-time", "Senior"),
+    # at most what the postings table holds.
+    salary: str = Field(default="", max_length=512)
+    employment_type: str = Field(default="", max_length=256)
+    seniority_level: str = Field(default="", max_length=256)
 
     @field_validator("link")
     @classmethod
@@ -72,6 +80,9 @@ class PostingInput(BaseModel):
             location=self.location,
             description=self.description,
             posted_at=_as_utc(self.posted_at),
+            salary=self.salary,
+            employment_type=self.employment_type,
+            seniority_level=self.seniority_level,
         )
 
 

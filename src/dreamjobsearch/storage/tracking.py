@@ -89,6 +89,9 @@ def _tracked_postings(user_id: int, with_description: bool) -> Select[*tuple[Any
             Posting.posted_at,
             UserPosting.found_at,
             func.coalesce(Posting.group_id, Posting.id),
+            Posting.salary,
+            Posting.employment_type,
+            Posting.seniority_level,
             UserPosting.status,
             UserPosting.note,
         )
