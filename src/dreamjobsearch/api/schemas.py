@@ -9,6 +9,7 @@ from fastapi import Path
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from dreamjobsearch.auth.emails import MAX_EMAIL_LENGTH, normalise_email
+from dreamjobsearch.auth.password_policy import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from dreamjobsearch.domain.ranking import RankedPosting
 from dreamjobsearch.domain.tracking import (
     MAX_BLOCKED_COMPANIES,
@@ -45,14 +46,14 @@ class Credentials(StrictBody):
     """An email and a password."""
 
     email: Email
-    password: str = Field(min_length=8, max_length=1024)
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
 
 
 class LoginBody(StrictBody):
     """Login takes any password length up to the maximum, so old accounts still work."""
 
     email: Email
-    password: str = Field(min_length=1, max_length=1024)
+    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
 
 
 class TokenOut(BaseModel):
