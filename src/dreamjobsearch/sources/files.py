@@ -40,6 +40,8 @@ COLUMNS = (
 )
 REQUIRED_COLUMNS = ("link", "title")
 DocumentKind = Literal["json", "jsonl", "csv"]
+KINDS_BY_SUFFIX: dict[str, DocumentKind] = {".json": "json", ".jsonl": "jsonl", ".csv": "csv"}
+SUPPORTED_SUFFIXES = ".json, .jsonl or .csv"
 
 
 class PostingInput(BaseModel):
@@ -232,10 +234,22 @@ def parse_document(data: bytes, kind: DocumentKind, name_unknown: bool = True) -
     return parse_rows(READERS[kind](data), name_unknown)
 
 
+class UnsupportedFileTypeError(InvalidInputError):
+    """A file whose extension names no kind of document we read (a spreadsheet, a PDF)."""
+
+
 def kind_of(name: str | PurePath) -> DocumentKind:
-    """`json`, `jsonl` or `csv`, from the file name's extension (JSON when unknown)."""
+    """`json`, `jsonl` or `csv`, from the file name's extension (any case).
+
+    Any other extension raises `UnsupportedFileTypeError` naming it: reading a spreadsheet
+    as JSON would only report a confusing parse error.
+    """
     suffix = PurePath(name).suffix.lower()
-    return "csv" if suffix == ".csv" else "jsonl" if suffix == ".jsonl" else "json"
+    kind = KINDS_BY_SUFFIX.get(suffix)
+    if kind is None:
+        shown = suffix or "(no extension)"
+        raise UnsupportedFileTypeError(f"unsupported file type {shown}: use {SUPPORTED_SUFFIXES}")
+    return kind
 
 
 def load_file_source(name: str, data: bytes) -> FileSource:
