@@ -1,4 +1,5 @@
-"""The `dreamjob` command: serve the API, import, update and search postings, watch sessions."""
+"""The `dreamjob` command: serve the API, register, import, update, search, export postings,
+list runs, watch sessions."""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ from rich.table import Table
 from rich.text import Text
 
 from dreamjobsearch.app import create_app
+from dreamjobsearch.cli_account import register
 from dreamjobsearch.cli_admin import admin_app
+from dreamjobsearch.cli_postings import export, runs
 from dreamjobsearch.cli_progress import console, counted_progress
 from dreamjobsearch.cli_secrets import secrets_app
 from dreamjobsearch.cli_workspace import account_workspace, fail, run_command
@@ -43,6 +46,9 @@ sessions_app = typer.Typer(help="Watch and end sessions on a running server (adm
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(secrets_app, name="secrets")
 app.add_typer(admin_app, name="admin")
+app.command()(register)
+app.command()(export)
+app.command()(runs)
 
 
 @app.command()

@@ -52,11 +52,13 @@ MEDIA_TYPES: dict[ExportFormat, str] = {
 
 @dataclass(frozen=True, slots=True)
 class ExportFile:
-    """A file to download: its suggested name, media type and bytes."""
+    """A file to download: its suggested name, media type, bytes, and how many postings
+    it holds (for the terminal's report)."""
 
     filename: str
     media_type: str
     content: bytes
+    count: int
 
 
 def job_record(item: RankedPosting) -> dict[str, Any]:
@@ -120,4 +122,5 @@ def render(items: Sequence[RankedPosting], kind: ExportFormat, now: datetime) ->
         filename=f"job-postings-{now:%Y%m%d-%H%M%S}.{kind}",
         media_type=MEDIA_TYPES[kind],
         content=content,
+        count=len(items),
     )

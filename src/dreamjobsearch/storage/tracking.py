@@ -220,6 +220,14 @@ class TrackingRepository:
                 found.update({row[0]: _tracked(row) for row in result.all()})
         return found
 
+    async def every_posting(self, user_id: int) -> list[TrackedPosting]:
+        """All the user's postings without descriptions, the most recently found first."""
+        statement = _tracked_postings(user_id, False).order_by(
+            UserPosting.found_at.desc(), UserPosting.posting_id.desc()
+        )
+        async with self._db() as session:
+            return [_tracked(row) for row in (await session.execute(statement)).all()]
+
     async def board(
         self,
         user_id: int,
