@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from click.testing import Result
 from support import LiveServer, bearer, register
 from typer.testing import CliRunner
@@ -122,13 +123,13 @@ async def test_unreadable_documents_fail_clearly(
     broken_json = tmp_path / "broken.json"
     broken_json.write_text('{"postings": [', encoding="utf-8")
     bad_header = tmp_path / "bad.csv"
-    bad_header.write_text("link,title,salary\nhttps://careers.example.com/jobs/1,x,1\n")
+    bad_header.write_text("link,title,team\nhttps://careers.example.com/jobs/1,x,1\n")
     latin = tmp_path / "latin.csv"
     latin.write_bytes("link,title\nhttps://careers.example.com/jobs/1,Café\n".encode("latin-1"))
 
     for path, words in (
         (broken_json, "JSON"),
-        (bad_header, "salary"),
+        (bad_header, "team"),
         (latin, "UTF-8"),
     ):
         result = await dreamjob(server, "import", str(path), "--email", "broken@example.com")
@@ -182,3 +183,75 @@ async def test_a_large_import_stores_the_ranking_index_for_the_server(
     )
     assert ranked.status_code == 200
     assert ranked.json()["total"] > 0
+
+
+DETAILS = {
+    "salary": "EUR 60,000-80,000 per year",
+    "employment_type": "Full-time",
+    "seniority_level": "Senior",
+}
+
+
+@pytest.mark.parametrize("suffix", [".json", ".csv"])
+async def test_import_keeps_salary_employment_type_and_seniority(
+    server: LiveServer, client: httpx.AsyncClient, tmp_path: Path, suffix: str
+) -> None:
+    token = await register(client, "details@example.com")
+    row = {"link": "https://careers.example.com/jobs/1", "title": "Paid Engineer", **DETAILS}
+    path = tmp_path / f"details{suffix}"
+    if suffix == ".csv":
+        with path.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.DictWriter(out, fieldnames=list(row))
+            writer.writeheader()
+            writer.writerow(row)
+    else:
+        path.write_text(json.dumps([row]), encoding="utf-8")
+
+    result = await dreamjob(server, "import", str(path), "--email", "details@example.com")
+    assert result.exit_code == 0, result.output
+    assert "imported 1, duplicates 0, rejected 0" in result.output
+    ranked = await client.post(
+        "/job-postings", json={"keywords": ["paid"], "limit": 1}, headers=bearer(token)
+    )
+    [item] = ranked.json()["job_postings"]
+    detail = (await client.get(f"/job-postings/{item['id']}", headers=bearer(token))).json()
+    for shown in (item, detail):
+        assert {name: shown[name] for name in DETAILS} == DETAILS
+
+
+async def test_import_where_every_row_is_rejected_fails(
+    server: LiveServer, client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    await register(client, "rejected@example.com")
+    path = tmp_path / "all-bad.jsonl"
+    path.write_text('{"link": "nope", "title": "Bad"}\n{"title": "No Link"}\n', encoding="utf-8")
+    result = await dreamjob(server, "import", str(path), "--email", "rejected@example.com")
+    assert result.exit_code == 1, result.output
+    assert "imported 0, duplicates 0, rejected 2" in result.output
+    assert "row 0: link" in result.output
+    assert "row 1: link" in result.output
+    assert "error: every row of all-bad.jsonl was rejected: nothing imported" in result.output
+
+    # Rows already imported are not a failure: they are duplicates, not rejections.
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps([{"link": "https://careers.example.com/jobs/1", "title": "Ok"}]))
+    first = await dreamjob(server, "import", str(good), "--email", "rejected@example.com")
+    assert first.exit_code == 0, first.output
+    again = await dreamjob(server, "import", str(good), "--email", "rejected@example.com")
+    assert again.exit_code == 0, again.output
+    assert "imported 0, duplicates 1, rejected 0" in again.output
+
+
+@pytest.mark.parametrize(
+    ("name", "named"), [("postings.xlsx", ".xlsx"), ("postings", "(no extension)")]
+)
+async def test_an_unsupported_file_type_is_named(
+    server: LiveServer, client: httpx.AsyncClient, tmp_path: Path, name: str, named: str
+) -> None:
+    await register(client, "types@example.com")
+    path = tmp_path / name
+    path.write_bytes(b"PK\x03\x04 not a document we read")
+    result = await dreamjob(server, "import", str(path), "--email", "types@example.com")
+    assert result.exit_code == 2, result.output
+    assert f"unsupported file type {named}: use .json, .jsonl or .csv" in result.output
+    assert await postings_of(server, "types@example.com") == 0

@@ -152,6 +152,11 @@ def table_rows(output: str) -> list[list[str]]:
     ]
 
 
+def link_lines(output: str) -> list[str]:
+    """The numbered link lines `search` prints after its table."""
+    return [line for line in output.splitlines() if line[:1].isdigit() and ". http" in line]
+
+
 async def update_from_file(scene: Scene) -> Result:
     """`update` from postings.json: python jobs in Poland."""
     return await scene.dreamjob(
@@ -230,27 +235,49 @@ async def test_search_prints_the_ranked_table(scene: Scene) -> None:
     assert result.exit_code == 0, result.output
     output = result.output
     assert "2 matching postings (showing 2)" in output
-    for column in ("score", "title", "company", "location", "posted", "matched", "link"):
+    for column in ("#", "score", "title", "company", "location", "posted", "matched"):
         assert column in output
     # Both keywords beat one: the Django job first. The Berlin job is left out.
     rows = table_rows(output)
-    assert [row[:2] for row in rows] == [
-        ["2", "Senior Python Developer"],
-        ["1", "Python Data Engineer"],
+    assert [row[:3] for row in rows] == [
+        ["1", "2", "Senior Python Developer"],
+        ["2", "1", "Python Data Engineer"],
     ]
-    assert rows[0][2:] == [
+    assert rows[0][3:] == [
         "Vistula Byteworks",
         "Warsaw, Masovian, Poland",
         "2026-11-02",
         "python, django",
-        "https://careers.example.com/jobs/1",
     ]
-    assert rows[1][-2:] == ["python", "https://careers.example.com/jobs/2"]
+    assert rows[1][-1] == "python"
+    # Each link after the table, under its result's number.
+    assert link_lines(output) == [
+        "1. https://careers.example.com/jobs/1",
+        "2. https://careers.example.com/jobs/2",
+    ]
 
     limited = await scene.dreamjob(*args, "--location", "poland", "--limit", "1")
     assert limited.exit_code == 0, limited.output
     assert "2 matching postings (showing 1)" in limited.output
-    assert [row[:2] for row in table_rows(limited.output)] == [["2", "Senior Python Developer"]]
+    assert [row[:3] for row in table_rows(limited.output)] == [
+        ["1", "2", "Senior Python Developer"]
+    ]
+    assert link_lines(limited.output) == ["1. https://careers.example.com/jobs/1"]
+
+
+async def test_search_links_are_whole_in_a_narrow_terminal(scene: Scene) -> None:
+    long_link = "https://careers.example.com/jobs/" + "a-very-long-job-slug-" * 5 + "1"
+    posting = {**POSTINGS[0], "link": long_link}
+    path = Path(scene.env["DREAMJOB_DATA_DIR"] or "") / "long.json"
+    path.write_text(json.dumps([posting]), encoding="utf-8")
+    assert (await scene.dreamjob("import", str(path), "--email", EMAIL)).exit_code == 0
+
+    scene.env["COLUMNS"] = "40"
+    result = await scene.dreamjob("search", "--email", EMAIL, "--keywords", "django")
+    assert result.exit_code == 0, result.output
+    # Far wider than the terminal, the link is still one line: nothing inserted a break
+    # (the terminal folds it on screen, and copies or opens it whole).
+    assert f"1. {long_link}" in result.output.splitlines()
 
 
 async def test_search_without_postings_prints_an_empty_table(scene: Scene) -> None:

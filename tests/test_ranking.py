@@ -27,6 +27,9 @@ RESULT_FIELDS = {
     "job_title",
     "job_company",
     "job_location",
+    "salary",
+    "employment_type",
+    "seniority_level",
     "posted_at",
     "source",
     "links",
@@ -215,6 +218,8 @@ async def test_result_fields(client: httpx.AsyncClient) -> None:
     assert item["job_title"] == "Platform Engineer"
     assert item["job_company"] == "Acme"
     assert item["job_location"] == "Amsterdam, North Holland, Netherlands"
+    # Not in the row: empty, not missing.
+    assert (item["salary"], item["employment_type"], item["seniority_level"]) == ("", "", "")
     assert datetime.fromisoformat(item["posted_at"]) == datetime(2026, 11, 3, 10, 30, tzinfo=UTC)
     assert item["source"] == "greenhouse"
     assert item["links"] == [{"source": "greenhouse", "link": row["link"]}]

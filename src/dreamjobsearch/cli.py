@@ -1,11 +1,12 @@
-"""The `dreamjob` command: serve the API, import, update and search postings, watch sessions."""
+"""The `dreamjob` command: serve the API, register, import, update, search, export postings,
+list runs, watch sessions."""
 
 from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, closing
+from collections.abc import Sequence
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -14,31 +15,40 @@ import httpx
 import typer
 import uvicorn
 from pydantic import ValidationError
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.style import Style
 from rich.table import Table
+from rich.text import Text
 
 from dreamjobsearch.app import create_app
+from dreamjobsearch.cli_account import register
 from dreamjobsearch.cli_admin import admin_app
+from dreamjobsearch.cli_postings import export, runs
 from dreamjobsearch.cli_progress import console, counted_progress
 from dreamjobsearch.cli_secrets import secrets_app
+from dreamjobsearch.cli_workspace import account_workspace, fail, run_command
 from dreamjobsearch.config import Settings
+from dreamjobsearch.domain.ranking import RankedPosting
 from dreamjobsearch.domain.source_specs import SourceSpec, parse_source
 from dreamjobsearch.domain.update import UpdateParams
-from dreamjobsearch.errors import DomainError
 from dreamjobsearch.events.base import Subscription
 from dreamjobsearch.http_server.options import connection_options, raise_open_files_limit
 from dreamjobsearch.logging_setup import configure_logging
 from dreamjobsearch.runs.fair_queue import FairQueue
 from dreamjobsearch.runs.queue import RunsWorker, queue_name
-from dreamjobsearch.services import Services, build_services
-from dreamjobsearch.sources.files import kind_of
-from dreamjobsearch.workspace import Workspace
+from dreamjobsearch.services import build_services
+from dreamjobsearch.sources.files import DocumentKind, UnsupportedFileTypeError, kind_of
+from dreamjobsearch.workspace import ImportReport
 
 app = typer.Typer(help="DreamJobSearch: collect job postings and rank them by your keywords.")
 sessions_app = typer.Typer(help="Watch and end sessions on a running server (admins).")
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(secrets_app, name="secrets")
 app.add_typer(admin_app, name="admin")
+app.command()(register)
+app.command()(export)
+app.command()(runs)
 
 
 @app.command()
@@ -109,50 +119,40 @@ def import_file(
     ],
     email: Annotated[str, typer.Option(help="the account that receives the postings")],
 ) -> None:
-    """Import postings from a JSON or CSV file into an account, with a progress bar."""
-    settings = Settings()
-    configure_logging("WARNING")
+    """Import postings from a JSON or CSV file into an account, with a progress bar.
+
+    Exits with status 1 when the file has rows and every one of them is rejected.
+    """
     try:
-        asyncio.run(_import(settings, file, email))
-    except DomainError as error:
-        console.print(f"[red]error:[/red] {error.message}")
-        raise typer.Exit(1) from error
+        kind = kind_of(file)
+    except UnsupportedFileTypeError as error:
+        raise typer.BadParameter(error.message, param_hint="FILE") from error
+    report = run_command(_import(Settings(), file, kind, email))
+    console.print(
+        f"imported [green]{report.imported}[/green], duplicates {report.duplicates}, "
+        f"rejected [yellow]{len(report.rejected)}[/yellow]"
+    )
+    for rejection in report.rejected[:20]:
+        console.print(f"  row {rejection.index}: {escape(rejection.reason)}")
+    if report.rejected and not report.imported and not report.duplicates:
+        fail(f"every row of {file.name} was rejected: nothing imported")
 
 
-@asynccontextmanager
-async def _workspace(settings: Settings, email: str) -> AsyncIterator[tuple[Services, Workspace]]:
-    """The services and an account's workspace, for commands that work without the server."""
-    services = await build_services(settings)
-    try:
-        user = await services.users.by_email(email)
-        if user is None:
-            console.print(f"[red]error:[/red] no account {email!r}: register it first")
-            raise typer.Exit(1)
-        yield services, services.workspace_for(user.id, user.email)
-    finally:
-        await services.aclose()
-
-
-async def _import(settings: Settings, file: Path, email: str) -> None:
-    async with _workspace(settings, email) as (services, workspace):
+async def _import(settings: Settings, file: Path, kind: DocumentKind, email: str) -> ImportReport:
+    async with account_workspace(settings, email) as (services, workspace):
         data = await asyncio.to_thread(file.read_bytes)
         with counted_progress("importing") as bar:
             task = bar.add_task("import", total=None)
             report = await workspace.import_document(
                 data,
-                kind_of(file),
+                kind,
                 lambda done, total: bar.update(task, completed=done, total=total),
             )
         if report.imported:
             # Stored in the database: the server's first ranking starts from it.
             with console.status("preparing the ranking index"):
                 await services.warm_up(workspace.user_id)
-    console.print(
-        f"imported [green]{report.imported}[/green], duplicates {report.duplicates}, "
-        f"rejected [yellow]{len(report.rejected)}[/yellow]"
-    )
-    for rejection in report.rejected[:20]:
-        console.print(f"  row {rejection.index}: {rejection.reason}")
+    return report
 
 
 @app.command()
@@ -176,7 +176,6 @@ def update(
 ) -> None:
     """Run an update in the terminal: search the boards, fetch new postings, store them."""
     settings = Settings()
-    configure_logging("WARNING")
     specs = [_source_option(text) for text in source] if source else None
     try:
         params = UpdateParams(
@@ -189,11 +188,7 @@ def update(
     except ValidationError as error:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
         raise typer.BadParameter(problems) from error
-    try:
-        asyncio.run(_update(settings, email, params))
-    except DomainError as error:
-        console.print(f"[red]error:[/red] {error.message}")
-        raise typer.Exit(1) from error
+    run_command(_update(settings, email, params))
 
 
 def _source_option(text: str) -> SourceSpec:
@@ -207,7 +202,7 @@ def _source_option(text: str) -> SourceSpec:
 
 
 async def _update(settings: Settings, email: str, params: UpdateParams) -> None:
-    async with _workspace(settings, email) as (services, workspace):
+    async with account_workspace(settings, email) as (services, workspace):
         subscription = services.bus.subscribe(workspace.user_id)
         try:
             run = await workspace.start_update(params)
@@ -258,36 +253,48 @@ def search(
     location: Annotated[str | None, typer.Option(help="only postings located here")] = None,
     limit: Annotated[int, typer.Option(min=1, max=500)] = 20,
 ) -> None:
-    """Print your postings ranked by how many of the keywords they contain."""
-    settings = Settings()
-    configure_logging("WARNING")
-    try:
-        asyncio.run(_search(settings, email, keywords, location, limit))
-    except DomainError as error:
-        console.print(f"[red]error:[/red] {error.message}")
-        raise typer.Exit(1) from error
+    """Print your postings ranked by how many of the keywords they contain.
+
+    The table numbers them; their links follow it, each on a line of its own and never
+    broken by the table, so a link can be clicked or copied whole in any terminal width.
+    """
+    run_command(_search(Settings(), email, keywords, location, limit))
 
 
 async def _search(
     settings: Settings, email: str, keywords: list[str], location: str | None, limit: int
 ) -> None:
-    async with _workspace(settings, email) as (_services, workspace):
+    async with account_workspace(settings, email) as (_services, workspace):
         page = await workspace.rank(keywords, location, limit, 0)
     table = Table(title=f"{page.total} matching postings (showing {len(page.items)})")
-    for column in ("score", "title", "company", "location", "posted", "matched", "link"):
+    for column in ("#", "score", "title", "company", "location", "posted", "matched"):
         table.add_column(column, overflow="fold")
-    for item in page.items:
+    for number, item in enumerate(page.items, start=1):
         posting = item.posting
         table.add_row(
+            str(number),
             str(item.score),
-            posting.title,
-            posting.company,
-            posting.location,
+            escape(posting.title),
+            escape(posting.company),
+            escape(posting.location),
             posting.posted_at.date().isoformat() if posting.posted_at else "",
-            ", ".join(item.matched_keywords),
-            "\n".join(link for _source, link in item.links),
+            escape(", ".join(item.matched_keywords)),
         )
     console.print(table)
+    _print_links(page.items)
+
+
+def _print_links(items: Sequence[RankedPosting]) -> None:
+    """Each result's links after its number, one a line, as terminal hyperlinks.
+
+    Soft-wrapped: rich never breaks a link with a newline (as a table cell would); a
+    terminal narrower than the link folds it on screen and still copies and opens it whole.
+    """
+    for number, item in enumerate(items, start=1):
+        for _source, link in item.links:
+            line = Text(f"{number}. ")
+            line.append(link, style=Style(link=link))
+            console.print(line, soft_wrap=True)
 
 
 ServerOption = Annotated[str, typer.Option(help="the running server's URL")]

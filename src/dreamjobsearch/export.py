@@ -29,6 +29,9 @@ CSV_COLUMNS = (
     "job_title",
     "job_company",
     "job_location",
+    "salary",
+    "employment_type",
+    "seniority_level",
     "posted_at",
     "found_at",
     "status",
@@ -49,11 +52,13 @@ MEDIA_TYPES: dict[ExportFormat, str] = {
 
 @dataclass(frozen=True, slots=True)
 class ExportFile:
-    """A file to download: its suggested name, media type and bytes."""
+    """A file to download: its suggested name, media type, bytes, and how many postings
+    it holds (for the terminal's report)."""
 
     filename: str
     media_type: str
     content: bytes
+    count: int
 
 
 def job_record(item: RankedPosting) -> dict[str, Any]:
@@ -67,6 +72,9 @@ def job_record(item: RankedPosting) -> dict[str, Any]:
         "job_title": posting.title,
         "job_company": posting.company,
         "job_location": posting.location,
+        "salary": posting.salary,
+        "employment_type": posting.employment_type,
+        "seniority_level": posting.seniority_level,
         "posted_at": _iso(posting.posted_at) if posting.posted_at else None,
         "found_at": _iso(posting.found_at),
         "source": posting.source,
@@ -114,4 +122,5 @@ def render(items: Sequence[RankedPosting], kind: ExportFormat, now: datetime) ->
         filename=f"job-postings-{now:%Y%m%d-%H%M%S}.{kind}",
         media_type=MEDIA_TYPES[kind],
         content=content,
+        count=len(items),
     )

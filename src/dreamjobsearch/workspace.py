@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from dreamjobsearch.domain.ranking import RankedPosting
 from dreamjobsearch.domain.tracking import (
     STATUSES,
     Status,
@@ -203,6 +204,25 @@ class Workspace:
         page = await self._services.ranker.rank(self.user_id, request, lists.state)
         return await asyncio.to_thread(render, page.items, kind, utcnow())
 
+    async def export_everything(self, kind: ExportFormat) -> ExportFile:
+        """Every posting of the user's as a CSV or JSON file, the most recently found first:
+        all statuses, blocked companies too, one row per board's copy, without a ranking
+        (score 0, nothing matched). The columns are the ranked export's, so one tool reads
+        both."""
+        last_seen_at = (await self._read_lists()).state.last_seen_at
+        items = [
+            RankedPosting(
+                tracked.posting,
+                score=0,
+                matched_keywords=(),
+                status=tracked.status,
+                note=tracked.note,
+                is_new=last_seen_at is None or tracked.posting.found_at > last_seen_at,
+            )
+            for tracked in await self._services.tracking.every_posting(self.user_id)
+        ]
+        return await asyncio.to_thread(render, items, kind, utcnow())
+
     async def track(
         self, posting_id: int, status: Status | None = None, note: str | None = None
     ) -> TrackedPosting:
@@ -290,9 +310,9 @@ class Workspace:
         """Delete one of the user's files; `NotFoundError` when they have none of that name."""
         await self._services.files.delete(self.user_id, name)
 
-    async def runs(self) -> list[Run]:
-        """The user's runs, newest first."""
-        return await self._services.runs.list_for_user(self.user_id)
+    async def runs(self, limit: int = 100) -> list[Run]:
+        """The user's most recent runs (at most `limit`), newest first."""
+        return await self._services.runs.list_for_user(self.user_id, limit)
 
     async def run(self, run_id: str) -> Run:
         """One of the user's runs; `NotFoundError` for anyone else's."""

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from dreamjobsearch.api.deps import CallerDep
 from dreamjobsearch.api.schemas import StrictBody
+from dreamjobsearch.auth.password_policy import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from dreamjobsearch.http_common.deps import ServicesDep
 
 router = APIRouter(prefix="/me", tags=["account"])
@@ -15,8 +16,8 @@ router = APIRouter(prefix="/me", tags=["account"])
 class PasswordChangeIn(StrictBody):
     """The current password, and the new one (8 to 1024 characters)."""
 
-    current_password: str = Field(min_length=1, max_length=1024)
-    new_password: str = Field(min_length=8, max_length=1024)
+    current_password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+    new_password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
 
 
 class PasswordChangedOut(BaseModel):

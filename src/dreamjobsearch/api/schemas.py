@@ -9,6 +9,7 @@ from fastapi import Path
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from dreamjobsearch.auth.emails import MAX_EMAIL_LENGTH, normalise_email
+from dreamjobsearch.auth.password_policy import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from dreamjobsearch.domain.ranking import RankedPosting
 from dreamjobsearch.domain.tracking import (
     MAX_BLOCKED_COMPANIES,
@@ -45,14 +46,14 @@ class Credentials(StrictBody):
     """An email and a password."""
 
     email: Email
-    password: str = Field(min_length=8, max_length=1024)
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
 
 
 class LoginBody(StrictBody):
     """Login takes any password length up to the maximum, so old accounts still work."""
 
     email: Email
-    password: str = Field(min_length=1, max_length=1024)
+    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
 
 
 class TokenOut(BaseModel):
@@ -115,6 +116,9 @@ class RankedPostingOut(BaseModel):
     job_title: str
     job_company: str
     job_location: str
+    salary: str
+    employment_type: str
+    seniority_level: str
     posted_at: datetime | None
     found_at: datetime
     source: str
@@ -135,6 +139,9 @@ class RankedPostingOut(BaseModel):
             job_title=posting.title,
             job_company=posting.company,
             job_location=posting.location,
+            salary=posting.salary,
+            employment_type=posting.employment_type,
+            seniority_level=posting.seniority_level,
             posted_at=posting.posted_at,
             found_at=posting.found_at,
             source=posting.source,
@@ -229,6 +236,9 @@ class TrackedPostingOut(BaseModel):
     job_title: str
     job_company: str
     job_location: str
+    salary: str
+    employment_type: str
+    seniority_level: str
     link: str
     source: str
     posted_at: datetime | None
@@ -245,6 +255,9 @@ class TrackedPostingOut(BaseModel):
             job_title=posting.title,
             job_company=posting.company,
             job_location=posting.location,
+            salary=posting.salary,
+            employment_type=posting.employment_type,
+            seniority_level=posting.seniority_level,
             link=posting.link,
             source=posting.source,
             posted_at=posting.posted_at,

@@ -1,4 +1,5 @@
-"""Passwords no account may choose: the most common ones, and ones made of its own email.
+"""Passwords no account may choose: too short or too long, the most common ones, and ones
+made of its own email.
 
 Guessing attacks try the common passwords first and the victim's address next; a lockout
 slows them down but does not stop a password that is on every list. The common ones are the
@@ -16,6 +17,11 @@ COMMON_PASSWORDS = Path(__file__).with_name("data") / "common-passwords.txt.gz"
 # A local part this short ("al@...") is inside too many good passwords to refuse them all;
 # a password equal to it is still refused.
 MIN_LOCAL_PART_CHECKED = 3
+# Long enough to resist guessing; short enough that hashing one costs a bounded time.
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024
+
+BAD_LENGTH = f"the password must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters long"
 
 TOO_COMMON = "this password is one of the most common passwords: choose another"
 HAS_EMAIL = "the password must not contain your email address: choose another"
@@ -31,6 +37,8 @@ def common_passwords() -> frozenset[str]:
 
 def password_problem(password: str, email: str) -> str | None:
     """Why `password` is refused for the account `email`, or None when it may be used."""
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        return BAD_LENGTH
     candidate = password.strip().lower()
     if candidate in common_passwords():
         return TOO_COMMON

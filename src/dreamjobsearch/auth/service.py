@@ -27,6 +27,7 @@ from dreamjobsearch.storage.users import EmailTakenError, UserRepository
 logger = logging.getLogger(__name__)
 
 BAD_CREDENTIALS = "incorrect email or password"
+EMAIL_TAKEN = "an account with this email already exists"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,18 +74,19 @@ class AuthService(Generic[W]):
                 f"too many sign-ups from your address: try again in {retry_after} seconds",
                 retry_after,
             )
-        email = _valid_email(email)
-        _check_password(password, email)
-        if await self._users.by_email(email) is not None:
-            raise ConflictError("an account with this email already exists")
+        address = await self._free_address(email, password)
         await self._sessions.ensure_capacity()
-        password_hash = await self._hasher.hash(password)
-        try:
-            user = await self._users.create(email, password_hash)
-        except EmailTakenError as error:
-            raise ConflictError("an account with this email already exists") from error
-        logger.info("registered user %s", user.id)
+        user = await self._create(address, password)
         return await self._start_session(user, device)
+
+    async def create_account(self, email: str, password: str) -> User:
+        """Create an account without logging it in (`dreamjob register`), under the same
+        rules as `register`: `ConflictError` when the email is taken, `InvalidValueError`
+        for an invalid email or a refused password.
+
+        No sign-up limit applies: whoever runs this command can reach the database anyway.
+        """
+        return await self._create(await self._free_address(email, password), password)
 
     async def login(self, email: str, password: str, client: str, device: str = "") -> IssuedToken:
         """Check the password and open a new session.
@@ -195,6 +197,25 @@ class AuthService(Generic[W]):
         await self._users.delete(user_id)
         logger.info("user %s deleted; %d sessions ended", user_id, ended)
         return ended
+
+    async def _free_address(self, email: str, password: str) -> str:
+        """The email normalised, once it and the password pass the rules and no account
+        has it."""
+        address = _valid_email(email)
+        _check_password(password, address)
+        if await self._users.by_email(address) is not None:
+            raise ConflictError(EMAIL_TAKEN)
+        return address
+
+    async def _create(self, address: str, password: str) -> User:
+        password_hash = await self._hasher.hash(password)
+        try:
+            user = await self._users.create(address, password_hash)
+        except EmailTakenError as error:
+            # Another sign-up took the address since it was checked.
+            raise ConflictError(EMAIL_TAKEN) from error
+        logger.info("registered user %s", user.id)
+        return user
 
     async def _start_session(self, user: User, device: str) -> IssuedToken:
         record = await self._sessions.open(user.id, user.email, device)

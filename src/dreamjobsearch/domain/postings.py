@@ -37,7 +37,8 @@ class JobPosting:
 
 @dataclass(frozen=True, slots=True)
 class StoredPosting:
-    """A posting as a user sees it, with when they found it."""
+    """A posting as a user sees it, with when they found it (and, from its details, what
+    a list of results shows next to the title: pay, employment type, seniority)."""
 
     id: int
     source: str
@@ -50,3 +51,6 @@ class StoredPosting:
     posted_at: datetime | None
     found_at: datetime
     group_id: int
+    salary: str = ""
+    employment_type: str = ""
+    seniority_level: str = ""

@@ -34,9 +34,14 @@ COLUMNS = (
     "posted_at",
     "source",
     "external_id",
+    "salary",
+    "employment_type",
+    "seniority_level",
 )
 REQUIRED_COLUMNS = ("link", "title")
 DocumentKind = Literal["json", "jsonl", "csv"]
+KINDS_BY_SUFFIX: dict[str, DocumentKind] = {".json": "json", ".jsonl": "jsonl", ".csv": "csv"}
+SUPPORTED_SUFFIXES = ".json, .jsonl or .csv"
 
 
 class PostingInput(BaseModel):
@@ -52,6 +57,11 @@ class PostingInput(BaseModel):
     posted_at: datetime | date | None = None
     source: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_.-]*$")
     external_id: str | None = Field(default=None, max_length=1024)
+    # Free text, as boards show them ("EUR 60,000-80,000 per year", "Full-time", "Senior"),
+    # at most what the postings table holds.
+    salary: str = Field(default="", max_length=512)
+    employment_type: str = Field(default="", max_length=256)
+    seniority_level: str = Field(default="", max_length=256)
 
     @field_validator("link")
     @classmethod
@@ -72,6 +82,9 @@ class PostingInput(BaseModel):
             location=self.location,
             description=self.description,
             posted_at=_as_utc(self.posted_at),
+            salary=self.salary,
+            employment_type=self.employment_type,
+            seniority_level=self.seniority_level,
         )
 
 
@@ -221,10 +234,22 @@ def parse_document(data: bytes, kind: DocumentKind, name_unknown: bool = True) -
     return parse_rows(READERS[kind](data), name_unknown)
 
 
+class UnsupportedFileTypeError(InvalidInputError):
+    """A file whose extension names no kind of document we read (a spreadsheet, a PDF)."""
+
+
 def kind_of(name: str | PurePath) -> DocumentKind:
-    """`json`, `jsonl` or `csv`, from the file name's extension (JSON when unknown)."""
+    """`json`, `jsonl` or `csv`, from the file name's extension (any case).
+
+    Any other extension raises `UnsupportedFileTypeError` naming it: reading a spreadsheet
+    as JSON would only report a confusing parse error.
+    """
     suffix = PurePath(name).suffix.lower()
-    return "csv" if suffix == ".csv" else "jsonl" if suffix == ".jsonl" else "json"
+    kind = KINDS_BY_SUFFIX.get(suffix)
+    if kind is None:
+        shown = suffix or "(no extension)"
+        raise UnsupportedFileTypeError(f"unsupported file type {shown}: use {SUPPORTED_SUFFIXES}")
+    return kind
 
 
 def load_file_source(name: str, data: bytes) -> FileSource:

@@ -496,4 +496,7 @@ def _stored(posting: Posting, found_at: datetime) -> StoredPosting:
         posted_at=posting.posted_at,
         found_at=found_at,
         group_id=posting.group_id if posting.group_id is not None else posting.id,
+        salary=posting.salary,
+        employment_type=posting.employment_type,
+        seniority_level=posting.seniority_level,
     )

@@ -89,6 +89,9 @@ def _tracked_postings(user_id: int, with_description: bool) -> Select[*tuple[Any
             Posting.posted_at,
             UserPosting.found_at,
             func.coalesce(Posting.group_id, Posting.id),
+            Posting.salary,
+            Posting.employment_type,
+            Posting.seniority_level,
             UserPosting.status,
             UserPosting.note,
         )
@@ -216,6 +219,14 @@ class TrackingRepository:
                 result = await session.execute(statement)
                 found.update({row[0]: _tracked(row) for row in result.all()})
         return found
+
+    async def every_posting(self, user_id: int) -> list[TrackedPosting]:
+        """All the user's postings without descriptions, the most recently found first."""
+        statement = _tracked_postings(user_id, False).order_by(
+            UserPosting.found_at.desc(), UserPosting.posting_id.desc()
+        )
+        async with self._db() as session:
+            return [_tracked(row) for row in (await session.execute(statement)).all()]
 
     async def board(
         self,
