@@ -129,7 +129,7 @@ async def test_a_run_with_new_matches_sends_one_digest(
             assert "https://careers.example.com/jobs/1" in body
             assert "Python Engineer" in body
             assert "Go Developer" not in body
-            assert f"{PUBLIC_URL}/alerts" in body
+            assert f"{PUBLIC_URL}/matches" in body
         assert '<a href="https://careers.example.com/jobs/1">Python Developer</a>' in html
         run = await wait_run(client, headers, saved["last_run_id"])
         assert run["digest_error"] is None

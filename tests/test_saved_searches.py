@@ -185,7 +185,8 @@ async def test_a_due_search_runs_again_and_alerts_only_on_what_is_new(
         assert second["counts"]["new"] == 1
 
         found = await until(lambda: alerts_of(client, headers), lambda found: found["unread"] == 3)
-        assert found["alerts"][0]["title"] == "Senior Python Developer"
+        newest = found["alerts"][0]
+        assert newest["title"] == "Senior Python Developer", found["alerts"]
         assert [alert["run_id"] for alert in found["alerts"]].count(second["run_id"]) == 1
 
         response = await client.get(f"/saved-searches/{saved['id']}", headers=headers)

@@ -369,7 +369,8 @@ def build_digest_mail(settings: Settings, links: UnsubscribeLinks) -> DigestMail
         settings.mail_attempts,
         settings.mail_retry_backoff,
     )
-    return DigestMail(mailer, links, f"{settings.public_url}/alerts")
+    # The alerts page of the web app (`/alerts` is the API's JSON).
+    return DigestMail(mailer, links, f"{settings.public_url}/matches")
 
 
 async def build_services(

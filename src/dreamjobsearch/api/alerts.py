@@ -21,9 +21,8 @@ async def list_alerts(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AlertsOut:
     """Your alerts, newest first, with the count of unread ones (the header's badge)."""
-    alerts = await services.alerts.list_for_user(caller.user_id, limit, run_id)
-    unread = await services.alerts.unread_count(caller.user_id)
-    return AlertsOut(unread=unread, alerts=[AlertOut.of(alert) for alert in alerts])
+    page = await services.alerts.page(caller.user_id, limit, run_id)
+    return AlertsOut(unread=page.unread, alerts=[AlertOut.of(alert) for alert in page.alerts])
 
 
 @router.post("/read")

@@ -91,7 +91,7 @@ class AlertMaker:
         to = await self._users.active_email(run.user_id)
         if to is None:
             return  # the account was disabled or deleted meanwhile
-        listed = await self._alerts.list_for_user(run.user_id, MAX_LISTED, run.id)
+        listed = (await self._alerts.page(run.user_id, MAX_LISTED, run.id)).alerts
         links = DigestLinks(digest.alerts_url, digest.unsubscribe.url(run.user_id, search.id))
         message = compose_digest(to, spec.name, count, listed, links)
         try:

@@ -44,6 +44,14 @@ class AlertView:
     read_at: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class AlertPage:
+    """Some of a user's alerts and how many of all their alerts are unread."""
+
+    unread: int
+    alerts: list[AlertView]
+
+
 class AlertRepository:
     """Reads and writes `alerts`, each read scoped to its user."""
 
@@ -75,12 +83,17 @@ class AlertRepository:
             await session.commit()
             return int(getattr(result, "rowcount", 0) or 0)
 
-    async def list_for_user(
-        self, user_id: int, limit: int, run_id: str | None = None
-    ) -> list[AlertView]:
-        """The user's alerts, newest first (optionally one run's)."""
+    async def page(self, user_id: int, limit: int, run_id: str | None = None) -> AlertPage:
+        """The user's alerts, newest first (optionally one run's), and their unread count,
+        read in one statement so the two always agree (alerts may land meanwhile)."""
+        unread = (
+            select(func.count())
+            .select_from(Alert)
+            .where(Alert.user_id == user_id, Alert.read_at.is_(None))
+            .scalar_subquery()
+        )
         statement = (
-            select(Alert, Posting, SavedSearch.name)
+            select(Alert, Posting, SavedSearch.name, unread)
             .join(Posting, Posting.id == Alert.posting_id)
             .outerjoin(SavedSearch, SavedSearch.id == Alert.saved_search_id)
             .where(Alert.user_id == user_id)
@@ -91,24 +104,29 @@ class AlertRepository:
             statement = statement.where(Alert.run_id == run_id)
         async with self._db() as session:
             rows = (await session.execute(statement)).all()
-        return [
-            AlertView(
-                id=alert.id,
-                posting_id=posting.id,
-                title=posting.title,
-                company=posting.company,
-                location=posting.location,
-                link=posting.link,
-                score=alert.score,
-                matched=list(alert.matched),
-                saved_search_id=alert.saved_search_id,
-                saved_search_name=name,
-                run_id=alert.run_id,
-                created_at=alert.created_at,
-                read_at=alert.read_at,
-            )
-            for alert, posting, name in rows
-        ]
+        if not rows:
+            return AlertPage(await self.unread_count(user_id), [])
+        return AlertPage(
+            int(rows[0][3]),
+            [
+                AlertView(
+                    id=alert.id,
+                    posting_id=posting.id,
+                    title=posting.title,
+                    company=posting.company,
+                    location=posting.location,
+                    link=posting.link,
+                    score=alert.score,
+                    matched=list(alert.matched),
+                    saved_search_id=alert.saved_search_id,
+                    saved_search_name=name,
+                    run_id=alert.run_id,
+                    created_at=alert.created_at,
+                    read_at=alert.read_at,
+                )
+                for alert, posting, name, _ in rows
+            ],
+        )
 
     async def unread_count(self, user_id: int) -> int:
         """How many of the user's alerts are unread (the header's badge)."""

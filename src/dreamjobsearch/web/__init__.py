@@ -12,11 +12,13 @@ from dreamjobsearch.config import Settings
 from dreamjobsearch.web.csrf import CsrfSigner
 from dreamjobsearch.web.routes import (
     admin,
+    alerts,
     auth,
     board,
     companies,
     files,
     results,
+    saved_searches,
     searches,
     sessions,
     tracking,
@@ -39,6 +41,8 @@ def install_web(app: FastAPI, settings: Settings) -> None:
         files,
         sessions,
         admin,
+        saved_searches,
+        alerts,
         unsubscribe,
     ):
         app.include_router(module.router)

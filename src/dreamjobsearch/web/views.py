@@ -9,8 +9,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from dreamjobsearch.domain.ranking import RankedPosting
+from dreamjobsearch.domain.saved_searches import SavedSearchSpec
 from dreamjobsearch.pipeline import COUNT_NAMES
-from dreamjobsearch.storage.models import Run
+from dreamjobsearch.storage.models import Run, SavedSearch
 from dreamjobsearch.storage.runs import ACTIVE_STATES
 from dreamjobsearch.web.snippets import Segment, highlight, snippet
 
@@ -193,3 +194,47 @@ class Pages:
 def rows(items: Sequence[RankedPosting]) -> list[ResultRow]:
     """Shape a page of ranked postings."""
     return [ResultRow.of(item) for item in items]
+
+
+@dataclass(frozen=True, slots=True)
+class SavedSearchView:
+    """A saved search as its page lists it: what it searches for, when it runs, its last
+    start."""
+
+    id: int
+    name: str
+    searches: str
+    sources: str
+    keywords: str
+    schedule: str
+    email: bool
+    next_run_at: datetime
+    last_run_id: str | None
+    last_run_at: datetime | None
+    last_error: str | None
+
+    @classmethod
+    def of(cls, search: SavedSearch) -> SavedSearchView:
+        """Shape a stored saved search."""
+        spec = SavedSearchSpec.model_validate(search.spec)
+        params = spec.update_params().model_dump(mode="json")
+        return cls(
+            id=search.id,
+            name=spec.name,
+            searches=", ".join(spec.queries),
+            sources=", ".join(_source_label(source) for source in params.get("sources") or ()),
+            keywords=", ".join(spec.keywords),
+            schedule=describe_schedule(spec),
+            email=spec.email,
+            next_run_at=search.next_run_at,
+            last_run_id=search.last_run_id,
+            last_run_at=search.last_run_at,
+            last_error=search.last_error,
+        )
+
+
+def describe_schedule(spec: SavedSearchSpec) -> str:
+    """`Every 6 hours`, `Every hour` or `Daily at 08:00 (Europe/Warsaw)`."""
+    if spec.every_hours is not None:
+        return "Every hour" if spec.every_hours == 1 else f"Every {spec.every_hours} hours"
+    return f"Daily at {spec.daily_at} ({spec.time_zone})"
