@@ -12,6 +12,7 @@ without it these tests skip, unless DREAMJOB_REQUIRE_SERVICES=1 (as in CI) makes
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -267,6 +268,10 @@ async def test_the_whole_journey_in_a_browser(server: LiveServer, browser: Brows
     # My sessions, then log out.
     await page.get_by_role("link", name="Sessions", exact=True).click()
     await expect(page.get_by_text("This session")).to_be_visible()
+    # The device is this browser as it is: headless Chromium, not "Safari".
+    this_session = page.locator("tr.current")
+    await expect(this_session).to_contain_text(re.compile(r"(HeadlessChrome|Chrome) \d+ on Linux"))
+    await expect(this_session).not_to_contain_text("Safari")
     await journey.snap("sessions")
     await page.get_by_role("button", name="Log out", exact=True).click()
     await expect(page).to_have_url(f"{server.base_url}/login")
