@@ -20,6 +20,7 @@ import pytest
 from conftest import ServerFactory
 from playwright.async_api import Browser, ConsoleMessage, Error, Page, async_playwright, expect
 from playwright.async_api import Response as PlaywrightResponse
+from playwright.async_api import Route as PlaywrightRoute
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -293,4 +294,34 @@ async def test_the_whole_journey_in_a_browser(server: LiveServer, browser: Brows
     await journey.snap("admin")
 
     await context.close()
+    assert journey.errors == []
+
+
+async def test_the_api_reference_works_offline(server: LiveServer, browser: Browser) -> None:
+    """/docs renders and runs requests with every request to another host refused, and
+    breaks no rule of its policy (a violation is a console error)."""
+    context = await browser.new_context()
+    elsewhere: list[str] = []
+
+    async def only_this_server(route: PlaywrightRoute) -> None:
+        if route.request.url.startswith(server.base_url):
+            await route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            await route.abort()
+
+    await context.route("**/*", only_this_server)
+    page = await context.new_page()
+    journey = Journey(page, server.base_url)
+    await journey.open("/docs")
+    await expect(page).to_have_title("DreamJobSearch API reference")
+    health = page.locator("#operations-health-healthz_healthz_get")
+    await health.locator(".opblock-summary").click()
+    await health.get_by_role("button", name="Try it out").click()
+    await health.get_by_role("button", name="Execute").click()
+    live = health.locator(".live-responses-table")
+    await expect(live.get_by_role("cell", name="200", exact=True)).to_be_visible()
+    await journey.snap("api-docs")
+    await context.close()
+    assert elsewhere == []
     assert journey.errors == []

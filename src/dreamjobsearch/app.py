@@ -62,6 +62,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        # FastAPI's reference pages load their scripts from a CDN: the web UI serves /docs
+        # from the app's own files instead (web/api_docs.py), and there is no /redoc.
+        docs_url=None,
+        redoc_url=None,
         # Before every route, API and web alike: invalid text is refused before it is stored.
         dependencies=[Depends(reject_invalid_text)],
         # No OpenTelemetry here: FastAPI's native telemetry would otherwise ask the global
