@@ -325,3 +325,24 @@ async def test_the_api_reference_works_offline(server: LiveServer, browser: Brow
     await context.close()
     assert elsewhere == []
     assert journey.errors == []
+
+
+async def test_an_unknown_address_shows_the_sites_own_page(
+    server: LiveServer, browser: Browser
+) -> None:
+    """Typing an address nobody serves shows a page with a way home, not the API's JSON."""
+    context = await browser.new_context()
+    page = await context.new_page()
+    journey = Journey(page, server.base_url)
+    await journey.open("/no-such-page")
+    await expect(page.get_by_role("heading", name="Not found")).to_be_visible()
+    await expect(page).to_have_title("404 · DreamJobSearch")
+    await journey.snap("not-found")
+    await page.get_by_role("link", name="Back to searches").click()
+    await expect(page).to_have_url(f"{server.base_url}/login")
+    await context.close()
+    # The page's own load is the one failure: nothing it needs (styles, scripts) is missing.
+    assert sorted(journey.errors) == [
+        f"404 for GET {server.base_url}/no-such-page",
+        "console: Failed to load resource: the server responded with a status of 404 (Not Found)",
+    ]

@@ -30,6 +30,7 @@ from dreamjobsearch.config import RunnerKind, Settings
 from dreamjobsearch.http_common.valid_input import reject_invalid_text
 from dreamjobsearch.services import build_services
 from dreamjobsearch.web import install_web
+from dreamjobsearch.web.not_found import page_for_unknown_path
 
 DESCRIPTION = """
 Collect job postings for your searches and rank them by the keywords you care about.
@@ -72,7 +73,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         # providers on every request whether anyone is listening.
         telemetry=NO_TELEMETRY,
     )
-    install_error_handlers(app)
+    # A browser asking for an unknown address gets a page; API clients keep their JSON.
+    install_error_handlers(app, not_found_page=page_for_unknown_path)
     # The body size limit and the security headers, in one layer (each layer costs every
     # request); CORS, when configured, outside it, so that a 413 still reaches a
     # cross-origin caller readable.
