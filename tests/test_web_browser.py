@@ -12,6 +12,7 @@ without it these tests skip, unless DREAMJOB_REQUIRE_SERVICES=1 (as in CI) makes
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 from conftest import ServerFactory
 from playwright.async_api import Browser, ConsoleMessage, Error, Page, async_playwright, expect
 from playwright.async_api import Response as PlaywrightResponse
+from playwright.async_api import Route as PlaywrightRoute
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -267,6 +269,10 @@ async def test_the_whole_journey_in_a_browser(server: LiveServer, browser: Brows
     # My sessions, then log out.
     await page.get_by_role("link", name="Sessions", exact=True).click()
     await expect(page.get_by_text("This session")).to_be_visible()
+    # The device is this browser as it is: headless Chromium, not "Safari".
+    this_session = page.locator("tr.current")
+    await expect(this_session).to_contain_text(re.compile(r"(HeadlessChrome|Chrome) \d+ on Linux"))
+    await expect(this_session).not_to_contain_text("Safari")
     await journey.snap("sessions")
     await page.get_by_role("button", name="Log out", exact=True).click()
     await expect(page).to_have_url(f"{server.base_url}/login")
@@ -289,3 +295,54 @@ async def test_the_whole_journey_in_a_browser(server: LiveServer, browser: Brows
 
     await context.close()
     assert journey.errors == []
+
+
+async def test_the_api_reference_works_offline(server: LiveServer, browser: Browser) -> None:
+    """/docs renders and runs requests with every request to another host refused, and
+    breaks no rule of its policy (a violation is a console error)."""
+    context = await browser.new_context()
+    elsewhere: list[str] = []
+
+    async def only_this_server(route: PlaywrightRoute) -> None:
+        if route.request.url.startswith(server.base_url):
+            await route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            await route.abort()
+
+    await context.route("**/*", only_this_server)
+    page = await context.new_page()
+    journey = Journey(page, server.base_url)
+    await journey.open("/docs")
+    await expect(page).to_have_title("DreamJobSearch API reference")
+    health = page.locator("#operations-health-healthz_healthz_get")
+    await health.locator(".opblock-summary").click()
+    await health.get_by_role("button", name="Try it out").click()
+    await health.get_by_role("button", name="Execute").click()
+    live = health.locator(".live-responses-table")
+    await expect(live.get_by_role("cell", name="200", exact=True)).to_be_visible()
+    await journey.snap("api-docs")
+    await context.close()
+    assert elsewhere == []
+    assert journey.errors == []
+
+
+async def test_an_unknown_address_shows_the_sites_own_page(
+    server: LiveServer, browser: Browser
+) -> None:
+    """Typing an address nobody serves shows a page with a way home, not the API's JSON."""
+    context = await browser.new_context()
+    page = await context.new_page()
+    journey = Journey(page, server.base_url)
+    await journey.open("/no-such-page")
+    await expect(page.get_by_role("heading", name="Not found")).to_be_visible()
+    await expect(page).to_have_title("404 · DreamJobSearch")
+    await journey.snap("not-found")
+    await page.get_by_role("link", name="Back to searches").click()
+    await expect(page).to_have_url(f"{server.base_url}/login")
+    await context.close()
+    # The page's own load is the one failure: nothing it needs (styles, scripts) is missing.
+    assert sorted(journey.errors) == [
+        f"404 for GET {server.base_url}/no-such-page",
+        "console: Failed to load resource: the server responded with a status of 404 (Not Found)",
+    ]

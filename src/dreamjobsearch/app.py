@@ -32,6 +32,7 @@ from dreamjobsearch.config import RunnerKind, Settings
 from dreamjobsearch.http_common.valid_input import reject_invalid_text
 from dreamjobsearch.services import build_services
 from dreamjobsearch.web import install_web
+from dreamjobsearch.web.not_found import page_for_unknown_path
 
 DESCRIPTION = """
 Collect job postings for your searches and rank them by the keywords you care about.
@@ -64,13 +65,18 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        # FastAPI's reference pages load their scripts from a CDN: the web UI serves /docs
+        # from the app's own files instead (web/api_docs.py), and there is no /redoc.
+        docs_url=None,
+        redoc_url=None,
         # Before every route, API and web alike: invalid text is refused before it is stored.
         dependencies=[Depends(reject_invalid_text)],
         # No OpenTelemetry here: FastAPI's native telemetry would otherwise ask the global
         # providers on every request whether anyone is listening.
         telemetry=NO_TELEMETRY,
     )
-    install_error_handlers(app)
+    # A browser asking for an unknown address gets a page; API clients keep their JSON.
+    install_error_handlers(app, not_found_page=page_for_unknown_path)
     # The body size limit and the security headers, in one layer (each layer costs every
     # request); CORS, when configured, outside it, so that a 413 still reaches a
     # cross-origin caller readable.

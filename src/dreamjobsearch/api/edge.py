@@ -10,11 +10,11 @@ declare nothing, or lie).
 
 **Security headers.** JSON answers are never to be sniffed as HTML, framed, or given a
 referrer; they get a CSP that allows nothing, since no page should ever be rendered from
-them. Responses that set a header themselves keep theirs (the web pages send their own CSP),
-and the interactive API docs, which load Swagger UI's scripts, get no CSP from here. Every
-answer but a static asset is `Cache-Control: no-store`: nearly all of them show a user's own
-data (postings, sessions, exports, tickets), and a rule for all of them cannot miss a new
-endpoint, so neither the browser nor a proxy keeps a copy.
+them. Responses that set a header themselves keep theirs: the web pages and the API
+reference (`/docs`) send their own CSP. Every answer but a static asset is
+`Cache-Control: no-store`: nearly all of them show a user's own data (postings, sessions,
+exports, tickets), and a rule for all of them cannot miss a new endpoint, so neither the
+browser nor a proxy keeps a copy.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-DOCS_PATHS = ("/docs", "/redoc")
 # The web UI's CSS and scripts: the same for everyone, so they may be cached.
 STATIC_PATHS = ("/static/",)
 BASE_HEADERS = {
@@ -41,19 +40,16 @@ def _encoded(name: str, value: str) -> Header:
     return name.lower().encode("latin-1"), value.encode("latin-1")
 
 
-_BASE = tuple(_encoded(name, value) for name, value in BASE_HEADERS.items())
-_CSP = _encoded("Content-Security-Policy", API_CSP)
-_CACHE = _encoded("Cache-Control", NO_STORE)
+_STATIC = (
+    *(_encoded(name, value) for name, value in BASE_HEADERS.items()),
+    _encoded("Content-Security-Policy", API_CSP),
+)
+_ANSWER = (*_STATIC, _encoded("Cache-Control", NO_STORE))
 
 
 def _security_headers(path: str) -> tuple[Header, ...]:
     """The headers an answer to `path` gets where it does not set them itself."""
-    headers = _BASE
-    if not path.startswith(DOCS_PATHS):
-        headers += (_CSP,)
-    if not path.startswith(STATIC_PATHS):
-        headers += (_CACHE,)
-    return headers
+    return _STATIC if path.startswith(STATIC_PATHS) else _ANSWER
 
 
 class EdgeMiddleware:

@@ -1,15 +1,20 @@
-"""JSON errors: every failure answers `{"detail": ...}` with a fitting status, never HTML."""
+"""JSON errors: every failure answers `{"detail": ...}` with a fitting status, never HTML,
+but for one case the app may hand a page for: a browser asking for an address nobody serves."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
 
 from dreamjobsearch.errors import (
     DomainError,
@@ -21,6 +26,9 @@ from dreamjobsearch.errors import (
 from dreamjobsearch.http_common.error_status import status_of
 
 logger = logging.getLogger(__name__)
+
+# The page for a 404, when the request is a browser's; None means JSON as usual.
+NotFoundPage = Callable[[Request], Response | None]
 
 
 def _domain_error(_request: Request, error: Exception) -> JSONResponse:
@@ -71,8 +79,27 @@ def _unexpected(_request: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": "internal error"}, status_code=500)
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Map domain errors, database outages and anything unexpected to JSON responses."""
+def _http_error(
+    not_found_page: NotFoundPage | None,
+) -> Callable[[Request, Exception], Awaitable[Response]]:
+    """FastAPI's own handler of `HTTPException`s (a route nobody serves, a method a route
+    does not take), asking `not_found_page` first for a 404."""
+
+    async def handle(request: Request, error: Exception) -> Response:
+        assert isinstance(error, HTTPException)
+        if error.status_code == 404 and not_found_page is not None:
+            page = not_found_page(request)
+            if page is not None:
+                return page
+        return await http_exception_handler(request, error)
+
+    return handle
+
+
+def install_error_handlers(app: FastAPI, not_found_page: NotFoundPage | None = None) -> None:
+    """Map domain errors, database outages and anything unexpected to JSON responses; a 404
+    to the page `not_found_page` gives, if it gives one (the API does not know the pages)."""
+    app.add_exception_handler(HTTPException, _http_error(not_found_page))
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(OperationalError, _database_unavailable)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from dreamjobsearch.config import Settings
+from dreamjobsearch.web.api_docs import install_api_docs
 from dreamjobsearch.web.csrf import CsrfSigner
 from dreamjobsearch.web.routes import (
     admin,
@@ -29,7 +30,8 @@ from dreamjobsearch.web.templating import STATIC_PREFIX
 
 
 def install_web(app: FastAPI, settings: Settings) -> None:
-    """Add the pages, their form and htmx endpoints, and the static files to `app`."""
+    """Add the pages, their form and htmx endpoints, the API reference and the static files
+    to `app`."""
     app.state.web_csrf = CsrfSigner(settings.jwt_secret_value)
     for module in (
         auth,
@@ -46,4 +48,5 @@ def install_web(app: FastAPI, settings: Settings) -> None:
         unsubscribe,
     ):
         app.include_router(module.router)
+    install_api_docs(app)
     app.mount(STATIC_PREFIX, StaticAssets(), name="static")
