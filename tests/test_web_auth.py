@@ -32,7 +32,7 @@ async def test_register_sets_an_httponly_samesite_session_cookie(
         data={"email": EMAIL, "password": PASSWORD, "csrf_token": csrf_field(form.text)},
     )
     assert response.status_code == 303
-    assert response.headers["location"] == "/"
+    assert response.headers["location"] == "/welcome"  # a new account starts with the guide
     cookie = cookie_header(response, SESSION_COOKIE)
     assert "HttpOnly" in cookie
     assert "SameSite=lax" in cookie

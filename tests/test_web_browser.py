@@ -140,13 +140,16 @@ class Journey:
 
 
 async def register(journey: Journey, email: str) -> None:
-    """Sign up through the register page; lands on Searches."""
+    """Sign up through the register page; lands on the guide, then goes on to Searches."""
     page = journey.page
     await journey.open("/register")
     await page.get_by_label("Email").fill(email)
     await page.get_by_label("Password").fill(PASSWORD)
     await journey.snap("register")
     await page.get_by_role("button", name="Create account").click()
+    await expect(page.get_by_role("heading", name="Welcome to DreamJobSearch")).to_be_visible()
+    await journey.snap("welcome")
+    await page.get_by_role("link", name="Search the job boards").click()
     await expect(page.get_by_role("heading", name="Searches", exact=True)).to_be_visible()
 
 

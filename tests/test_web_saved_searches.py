@@ -174,3 +174,21 @@ async def test_the_forms_need_the_pages_csrf_token_and_a_login(
         assert page.status_code == 303
         assert page.headers["location"].startswith("/login")
         assert (await stranger.get("/matches")).status_code == 303
+
+
+async def test_a_new_account_lands_on_the_guide_which_marks_steps_done(
+    make_server: ServerFactory,
+) -> None:
+    server = await make_server(**FAST)
+    async with server.client() as client:
+        landing = await client.get("/login")
+        assert "reruns your saved searches on a schedule" in landing.text
+        assert 'href="/register"' in landing.text
+        csrf = await sign_up(client, EMAIL)
+        guide = await client.get("/welcome")
+        assert "Welcome to DreamJobSearch" in guide.text
+        assert "Done:" not in guide.text
+        await upload_jobs(client, csrf, FIRST)
+        await saved_from_the_form(client, csrf)
+        guide = await client.get("/welcome")
+        assert guide.text.count("Done:") == 2  # postings and a saved search; no keywords yet

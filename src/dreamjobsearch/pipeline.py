@@ -88,6 +88,7 @@ class UpdatePipeline:
         http: PoliteHttp,
         fetch_concurrency: int,
         prepare_rankings: Callable[[int], Awaitable[None]] | None = None,
+        before_success: Callable[[str, int], Awaitable[object]] | None = None,
         after_run: Callable[[str, int], Awaitable[object]] | None = None,
     ) -> None:
         self._postings = postings
@@ -99,8 +100,10 @@ class UpdatePipeline:
         # Called with the user's id after a run that stored postings for them, so that the
         # results they open next are ranked from an index already brought up to date.
         self._prepare_rankings = prepare_rankings
-        # Called with the run's id and user once it has finished (not when cancelled): a
-        # saved search's alerts. Its failure is logged, never the run's.
+        # Called with the run's id and user just before a run is recorded succeeded (a saved
+        # search's alerts, there when anyone sees the run finished), and once it has
+        # finished, unless cancelled (their email). Their failures are logged, never the run's.
+        self._before_success = before_success
         self._after_run = after_run
 
     async def execute(self, handle: RunHandle) -> None:
@@ -110,11 +113,7 @@ class UpdatePipeline:
         await self._run_to_end(handle)
         if handle.counts["new"] and self._prepare_rankings is not None:
             await self._prepare_rankings(handle.user_id)
-        if self._after_run is not None:
-            try:
-                await self._after_run(handle.run_id, handle.user_id)
-            except Exception:
-                logger.exception("after run %s", handle.run_id)
+        await _logged_failure(self._after_run, handle)
 
     async def _run_to_end(self, handle: RunHandle) -> None:
         try:
@@ -135,6 +134,7 @@ class UpdatePipeline:
             await self._runs.finish(handle.run_id, "failed", counts, handle.first_error)
             await self._state(handle, "failed", level="error", detail=handle.first_error or "")
             return
+        await _logged_failure(self._before_success, handle)
         await self._runs.finish(handle.run_id, "succeeded", counts, message=message)
         await self._state(handle, "succeeded", detail=message or "")
 
@@ -304,6 +304,18 @@ class UpdatePipeline:
         await self._bus.publish(
             handle.user_id, Event(kind="log", level=level, run_id=handle.run_id, message=message)
         )
+
+
+async def _logged_failure(
+    hook: Callable[[str, int], Awaitable[object]] | None, handle: RunHandle
+) -> None:
+    """Call a run's hook; its failure is logged, never the run's."""
+    if hook is None:
+        return
+    try:
+        await hook(handle.run_id, handle.user_id)
+    except Exception:
+        logger.exception("run %s: %s failed", handle.run_id, getattr(hook, "__name__", hook))
 
 
 def _blocked_message(http: RunHttp, handle: RunHandle) -> str | None:

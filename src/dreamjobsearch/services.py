@@ -443,7 +443,8 @@ async def build_services(
         http,
         settings.fetch_concurrency,
         ranker.warm_up,
-        alert_maker.after_run,
+        before_success=alert_maker.record,
+        after_run=alert_maker.mail,
     )
     runner = await build_runner(settings, pipeline)
     starter = RunStarter(

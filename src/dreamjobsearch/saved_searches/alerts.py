@@ -16,7 +16,7 @@ from dreamjobsearch.mail.smtp import MailError, SmtpMailer
 from dreamjobsearch.saved_searches.digest import MAX_LISTED, DigestLinks, compose_digest
 from dreamjobsearch.saved_searches.unsubscribe import UnsubscribeLinks
 from dreamjobsearch.storage.alerts import AlertRepository, NewMatch
-from dreamjobsearch.storage.models import Run, SavedSearch
+from dreamjobsearch.storage.models import utcnow
 from dreamjobsearch.storage.postings import PostingRepository
 from dreamjobsearch.storage.runs import RunRepository
 from dreamjobsearch.storage.saved_searches import SavedSearchRepository
@@ -40,8 +40,9 @@ class DigestMail:
 
 
 class AlertMaker:
-    """Turns a finished run of a saved search into alerts, and into an email digest when
-    the search asks for one and mail is configured (`digest` is None otherwise)."""
+    """Turns a saved search's run into alerts (`record`), and once it has finished into an
+    email digest (`mail`) when the search asks for one and mail is configured (`digest` is
+    None otherwise)."""
 
     def __init__(
         self,
@@ -59,18 +60,19 @@ class AlertMaker:
         self._users = users
         self._digest = digest
 
-    async def after_run(self, run_id: str, user_id: int) -> int:
-        """Record the run's new matches as alerts; how many alerts are new. Nothing for a
-        run started by hand, one that did not succeed, or whose search was deleted."""
+    async def record(self, run_id: str, user_id: int) -> int:
+        """Record the new matches of a run that is succeeding (called just before it is
+        marked so, so its alerts are there when anyone sees it finished); how many alerts
+        are new. Nothing for a run started by hand or whose search was deleted."""
         run = await self._runs.get(user_id, run_id)
-        if run is None or run.saved_search_id is None or run.status != "succeeded":
+        if run is None or run.saved_search_id is None or run.started_at is None:
             return 0
         search = await self._searches.get(user_id, run.saved_search_id)
-        if search is None or run.started_at is None or run.finished_at is None:
+        if search is None:
             return 0
         spec = SavedSearchSpec.model_validate(search.spec)
         found = await self._postings.found_between(
-            user_id, run.started_at, run.finished_at, MAX_ALERTS_PER_RUN
+            user_id, run.started_at, utcnow(), MAX_ALERTS_PER_RUN
         )
         matches = [
             match
@@ -80,26 +82,38 @@ class AlertMaker:
         ]
         added = await self._alerts.add(user_id, search.id, run_id, matches)
         logger.info("run %s: %d new postings, %d new alerts", run_id, len(found), added)
-        if added and spec.email and self._digest is not None:
-            await self._mail(self._digest, run, search, spec, added)
         return added
 
-    async def _mail(
-        self, digest: DigestMail, run: Run, search: SavedSearch, spec: SavedSearchSpec, count: int
-    ) -> None:
-        """Send the run's digest; after the mailer's last failed attempt, the run says why."""
-        to = await self._users.active_email(run.user_id)
+    async def mail(self, run_id: str, user_id: int) -> None:
+        """Send the digest of a finished run's alerts, when its saved search asks for one
+        and mail is configured; after the mailer's last failed attempt, the run says why.
+        Called once the run is recorded finished: mail may take a while to go."""
+        if self._digest is None:
+            return
+        run = await self._runs.get(user_id, run_id)
+        if run is None or run.saved_search_id is None or run.status != "succeeded":
+            return
+        search = await self._searches.get(user_id, run.saved_search_id)
+        if search is None:
+            return
+        spec = SavedSearchSpec.model_validate(search.spec)
+        count = await self._alerts.count_for_run(user_id, run_id)
+        if not spec.email or not count:
+            return
+        to = await self._users.active_email(user_id)
         if to is None:
             return  # the account was disabled or deleted meanwhile
-        listed = (await self._alerts.page(run.user_id, MAX_LISTED, run.id)).alerts
-        links = DigestLinks(digest.alerts_url, digest.unsubscribe.url(run.user_id, search.id))
+        listed = (await self._alerts.page(user_id, MAX_LISTED, run_id)).alerts
+        links = DigestLinks(
+            self._digest.alerts_url, self._digest.unsubscribe.url(user_id, search.id)
+        )
         message = compose_digest(to, spec.name, count, listed, links)
         try:
-            await digest.mailer.send(message)
+            await self._digest.mailer.send(message)
         except MailError as error:
-            await self._runs.record_digest_error(run.id, error.message)
+            await self._runs.record_digest_error(run_id, error.message)
         else:
-            logger.info("run %s: digest of %d alerts sent", run.id, count)
+            logger.info("run %s: digest of %d alerts sent", run_id, count)
 
 
 def _match(spec: SavedSearchSpec, posting_id: int, title: str, description: str) -> NewMatch | None:

@@ -138,6 +138,16 @@ class AlertRepository:
             )
             return int(result.scalar_one())
 
+    async def count_for_run(self, user_id: int, run_id: str) -> int:
+        """How many alerts one of the user's runs made."""
+        async with self._db() as session:
+            result = await session.execute(
+                select(func.count())
+                .select_from(Alert)
+                .where(Alert.user_id == user_id, Alert.run_id == run_id)
+            )
+            return int(result.scalar_one())
+
     async def mark_read(self, user_id: int, ids: Sequence[int] | None) -> int:
         """Mark the user's alerts read: those with these ids, or all when `ids` is None.
         Returns how many changed."""

@@ -24,6 +24,7 @@ from dreamjobsearch.web.routes import (
     sessions,
     tracking,
     unsubscribe,
+    welcome,
 )
 from dreamjobsearch.web.static_files import StaticAssets
 from dreamjobsearch.web.templating import STATIC_PREFIX
@@ -46,6 +47,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
         saved_searches,
         alerts,
         unsubscribe,
+        welcome,
     ):
         app.include_router(module.router)
     install_api_docs(app)

@@ -218,7 +218,8 @@ async def register(
             status_code=status_code,
             headers=headers,
         )
-    return _logged_in(request, services, issued, "/")
+    # A new account starts with the guide (import or samples, a saved search, keywords).
+    return _logged_in(request, services, issued, "/welcome")
 
 
 @router.post("/web/logout")
