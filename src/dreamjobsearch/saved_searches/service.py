@@ -92,8 +92,11 @@ class SavedSearchService:
             raise TooManyRequestsError(
                 f"you have {count} saved searches, the most allowed: delete one first"
             )
-        search = await self._searches.create(user_id, spec.name, _stored(spec), self.now())
-        started = await self._start_if_claimed(search)
+        # Saved with its next run already moved past this first one, so the scheduler
+        # never sees it due now and starts a second first run.
+        now = self.now()
+        search = await self._searches.create(user_id, spec.name, _stored(spec), spec.next_run(now))
+        started = await self._start(search, spec)
         return await self.get(user_id, search.id), started
 
     async def update(self, user_id: int, search_id: int, changes: dict[str, Any]) -> SavedSearch:
