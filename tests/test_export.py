@@ -157,14 +157,36 @@ async def test_export_follows_the_view(client: httpx.AsyncClient) -> None:
     assert len(by_date) == 3
 
 
+async def test_export_takes_the_ranking_filters_and_no_keywords(
+    client: httpx.AsyncClient,
+) -> None:
+    headers = await user_with(
+        client,
+        [
+            *ROWS,
+            posting("Remote Python", "python", location="Remote, EU", salary="€80k"),
+            posting("Old", "python", posted_at="2020-01-01T00:00:00Z", salary="€10k"),
+        ],
+    )
+    everything = csv_rows(await client.get(EXPORT, headers=headers))
+    assert len(everything) == len(ROWS) + 2
+    assert {row["score"] for row in everything} == {"0"}
+    remote = csv_rows(await export(client, headers, keywords=["python"], remote="true"))
+    assert [row["job_title"] for row in remote] == ["Remote Python"]
+    paid = csv_rows(await export(client, headers, keywords=[], has_salary="true"))
+    assert [row["job_title"] for row in paid] == ["Remote Python", "Old"]
+    recent = csv_rows(await export(client, headers, keywords=[], posted_within_days=365))
+    assert "Old" not in {row["job_title"] for row in recent}
+
+
 async def test_bad_export_requests(client: httpx.AsyncClient) -> None:
     headers = await user_with(client, ROWS)
     for params, expected in [
         ({"keywords": ["python"], "format": "xlsx"}, 422),
-        ({}, 422),
         ({"keywords": ["python"], "status": "hired"}, 422),
         ({"keywords": ["python"], "sort": "best"}, 422),
-        ({"keywords": ["   "]}, 400),
+        ({"keywords": ["python"], "posted_within_days": 0}, 422),
+        ({"keywords": ["python"], "remote": "perhaps"}, 422),
         ({"keywords": ["x" * 201]}, 400),
     ]:
         response = await client.get(EXPORT, params=params, headers=headers)

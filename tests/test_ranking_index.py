@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from services_available import fresh_postgres_database
 from sqlalchemy import create_engine, text
 
+from dreamjobsearch.domain.filters import NO_FILTERS, PostingFilters
 from dreamjobsearch.domain.ranking import normalize_keywords, rank
 from dreamjobsearch.domain.tracking import STATUSES
 from dreamjobsearch.search.index import RankingIndex
@@ -64,21 +65,29 @@ async def store(services: Services, workspace: Workspace, rows: list[dict[str, A
 
 
 async def by_rule(
-    services: Services, workspace: Workspace, keywords: list[str], location: str | None
+    services: Services,
+    workspace: Workspace,
+    keywords: list[str],
+    location: str | None,
+    filters: PostingFilters = NO_FILTERS,
 ) -> tuple[int, list[Ranked]]:
     """The reference: ranking.rank() over every posting of the user."""
     postings = await services.postings.for_user(workspace.user_id)
-    ranked = rank(postings, normalize_keywords(keywords), location)
+    ranked = rank(postings, normalize_keywords(keywords), location, filters)
     return len(ranked), [
         (item.posting.id, item.score, item.matched_keywords, item.links) for item in ranked
     ]
 
 
 async def fast(
-    workspace: Workspace, keywords: list[str], location: str | None, limit: int = 500
+    workspace: Workspace,
+    keywords: list[str],
+    location: str | None,
+    limit: int = 500,
+    filters: PostingFilters = NO_FILTERS,
 ) -> tuple[int, list[Ranked]]:
     """The ranking the API uses (every status shown, as the rule knows none)."""
-    page = await workspace.rank(keywords, location, limit, 0, STATUSES)
+    page = await workspace.rank(keywords, location, limit, 0, STATUSES, filters=filters)
     return page.total, [
         (item.posting.id, item.score, item.matched_keywords, item.links) for item in page.items
     ]
@@ -139,6 +148,69 @@ async def test_tricky_rankings_equal_the_rule(services: Services, location: str 
         assert await fast(workspace, keywords, location) == await by_rule(
             services, workspace, keywords, location
         ), keywords
+
+
+def days_ago(days: float) -> str:
+    """A posting date `days` days before now (half a day off whole days, so a ranking a
+    moment later keeps or drops it alike)."""
+    return (datetime.now(UTC) - timedelta(days=days, hours=12)).isoformat()
+
+
+def filtered_rows() -> list[dict[str, Any]]:
+    """Postings telling remote, recent and paid ones apart, and a cross-board group."""
+    return [
+        row(1, "Python Remote", "Python.", location="Remote", posted_at=days_ago(1), salary="€60k"),
+        row(2, "Python Berlin", "Python and Django.", posted_at=days_ago(5)),
+        row(3, "Django", "Django.", location="Anywhere in Europe", posted_at=days_ago(20))
+        | {"salary": "$100k"},
+        row(4, "Go", "Go.", location="Berlin (Homeoffice)", posted_at=None, salary=" 50k "),
+        row(5, "Python", "Python.", location="Munich", posted_at=days_ago(40)),
+        row(6, "Remotely Python", "Python.", location="Remotely, Spain", posted_at=days_ago(2)),
+        row(7, "Kotlin", "Kotlin.", location="Work from home, Poland", salary="   "),
+        # The same job on two boards: one of them states a salary.
+        row(8, "Data", "Python.", company="Globex", location="Remote", posted_at=days_ago(3)),
+        row(9, "Data", "Python.", company="Globex", location="Remote", posted_at=days_ago(3))
+        | {"link": BOARDS[1].format(n=9), "salary": "€70k"},
+    ]
+
+
+FILTER_CHOICES = [
+    PostingFilters(remote=True),
+    PostingFilters(posted_within_days=10),
+    PostingFilters(has_salary=True),
+    PostingFilters(remote=True, posted_within_days=30, has_salary=True),
+    PostingFilters(posted_within_days=1),
+]
+
+
+@pytest.mark.parametrize("filters", FILTER_CHOICES)
+async def test_filtered_rankings_equal_the_rule(
+    services: Services, filters: PostingFilters
+) -> None:
+    workspace = await new_user(services, "filters@example.com")
+    await store(services, workspace, filtered_rows())
+    for keywords in ([], ["python"], ["python", "django", "go"]):
+        for location in (None, "berlin", "remote"):
+            assert await fast(workspace, keywords, location, filters=filters) == await by_rule(
+                services, workspace, keywords, location, filters
+            ), (keywords, location)
+
+
+async def test_without_keywords_every_posting_comes_newest_first(services: Services) -> None:
+    workspace = await new_user(services, "everything@example.com")
+    await store(services, workspace, filtered_rows())
+    total, ranked = await fast(workspace, [], None)
+    assert (total, ranked) == await by_rule(services, workspace, [], None)
+    # One result for the job on two boards; undated postings last.
+    assert total == 8
+    assert {score for _id, score, _matched, _links in ranked} == {0}
+    assert {matched for _id, _score, matched, _links in ranked} == {()}
+    assert len(ranked[2][3]) == 2
+    by_date = await workspace.rank([], None, 3, 2, sort="date")
+    by_score = await workspace.rank([], None, 3, 2)
+    assert [item.posting.id for item in by_date.items] == [
+        item.posting.id for item in by_score.items
+    ]
 
 
 async def test_a_group_is_one_result_with_every_link(services: Services) -> None:
@@ -380,6 +452,8 @@ random_posting = st.fixed_dictionaries(
         "board": st.integers(0, 2),
         "day": st.one_of(st.none(), st.integers(0, 3)),
         "plain_title": st.booleans(),
+        "remote": st.booleans(),
+        "paid": st.booleans(),
     }
 )
 LOCATIONS = ["Kraków, Poland", "Warsaw, Poland", "Berlin", "İzmir"]
@@ -412,14 +486,16 @@ EXAMPLES = itertools.count()
 )
 @given(
     postings=st.lists(random_posting, min_size=1, max_size=12),
-    keywords=st.lists(st.sampled_from(KEYWORDS), min_size=1, max_size=4),
+    keywords=st.lists(st.sampled_from(KEYWORDS), min_size=0, max_size=4),
     location=st.sampled_from([None, "poland", "KRAKÓW", "i̇zmir", "berlin"]),
+    filters=st.builds(PostingFilters, remote=st.booleans(), has_salary=st.booleans()),
 )
 def test_random_rankings_equal_the_rule(
     loop_and_services: tuple[asyncio.AbstractEventLoop, Services],
     postings: list[dict[str, Any]],
     keywords: list[str],
     location: str | None,
+    filters: PostingFilters,
 ) -> None:
     loop, built = loop_and_services
     example = next(EXAMPLES)
@@ -438,14 +514,15 @@ def test_random_rankings_equal_the_rule(
                     "link": BOARDS[drawn["board"]].format(n=f"{example}-{number}"),
                     "title": title,
                     "company": f"Company {example} {job}",
-                    "location": LOCATIONS[job],
+                    "location": LOCATIONS[job] + (" (Remote)" if drawn["remote"] else ""),
                     "description": _joined(drawn["description"]),
                     "posted_at": None if day is None else f"2026-11-0{day + 1}T08:00:00Z",
+                    "salary": "€50k" if drawn["paid"] else "",
                 }
             )
         await store(built, workspace, rows)
-        assert await fast(workspace, keywords, location) == await by_rule(
-            built, workspace, keywords, location
+        assert await fast(workspace, keywords, location, filters=filters) == await by_rule(
+            built, workspace, keywords, location, filters
         )
 
     loop.run_until_complete(check())

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 from support import LiveServer, bearer
 from web_support import HTMX, session_token, sign_up
 
+from dreamjobsearch.web.routes.imports import SAMPLES
 from dreamjobsearch.web.snippets import ELLIPSIS, Segment, highlight, snippet
 from dreamjobsearch.web.views import web_url
 
 EMAIL = "ada@example.com"
+EXAMPLES = Path(__file__).parent.parent / "examples"
 ROW = re.compile(r"<tr data-posting-id=")
 ROW_ID = re.compile(r'<tr data-posting-id="(\d+)"')
-TITLE = re.compile(r'class="job-title"[^>]*>(.*?)<span class="visually-hidden">')
+TITLE = re.compile(r'class="job-title"[^>]*>(.*?)</a>')
 
 
 def posting(number: int, **fields: Any) -> dict[str, Any]:
@@ -82,12 +86,105 @@ async def test_postings_are_ranked_with_their_keywords_highlighted(
     assert 'value="python, django"' in page.text
 
 
-async def test_without_keywords_the_page_explains_what_to_do(client: httpx.AsyncClient) -> None:
-    await sign_up(client, EMAIL)
+async def test_with_no_postings_the_page_offers_samples_and_an_import(
+    client: httpx.AsyncClient,
+) -> None:
+    csrf = await sign_up(client, EMAIL)
     page = await client.get("/results")
     assert page.status_code == 200
-    assert "Rank your postings" in page.text
+    assert "You have no postings yet" in page.text
     assert "<table" not in page.text
+    assert 'action="/web/samples"' in page.text
+    assert 'href="/import"' in page.text
+    assert (await client.post("/web/samples", data={"csrf_token": "0" * 64})).status_code == 403
+
+    loaded = await client.post("/web/samples", data={"csrf_token": csrf})
+    assert loaded.status_code == 303
+    shown = await client.get(loaded.headers["location"])
+    count = int(re.search(r"Loaded (\d+) sample postings", shown.text).group(1))  # type: ignore[union-attr]
+    assert count > 25
+    assert f"{count} postings, newest first; showing 1\N{EN DASH}25." in shown.text
+    assert len(ROW.findall(shown.text)) == 25
+    assert "You have no postings yet" not in shown.text
+    # Loading them again adds nothing.
+    again = await client.post("/web/samples", data={"csrf_token": csrf})
+    assert again.headers["location"] == "/results?loaded=0"
+
+
+def test_the_shipped_sample_postings_are_the_examples() -> None:
+    assert SAMPLES.read_bytes() == (EXAMPLES / "postings.json").read_bytes()
+
+
+async def test_without_keywords_every_active_posting_is_listed_newest_first(
+    client: httpx.AsyncClient,
+) -> None:
+    await sign_up(client, EMAIL)
+    await import_postings(
+        client,
+        [
+            posting(1, title="Old", posted_at="2026-01-01"),
+            posting(2, title="Newest", posted_at="2026-11-20"),
+            posting(3, title="Undated", posted_at=None),
+            posting(4, title="Done", posted_at="2026-11-21"),
+        ],
+    )
+    done = await client.patch(
+        f"/job-postings/{await posting_id(client, 'Done')}",
+        json={"status": "archived"},
+        headers=bearer(session_token(client)),
+    )
+    assert done.status_code == 200
+    page = await client.get("/results", params={"keywords": ""})
+    assert page.status_code == 200
+    assert [title(row) for row in rows_of(page)] == ["Newest", "Old", "Undated"]
+    assert "3 postings, newest first" in page.text
+    assert page.text.count("badge-new") == 3
+    # The keywords field may be left empty.
+    assert 'id="keywords" name="keywords" type="text" value=""' in page.text
+    assert " required" not in page.text.split('id="keywords"')[1].split(">")[0]
+
+
+async def posting_id(client: httpx.AsyncClient, wanted: str) -> int:
+    """The id of the viewer's posting titled `wanted`."""
+    page = await client.get("/results", params={"keywords": "", "status": "all"})
+    for row in rows_of(page):
+        if title(row) == wanted:
+            return int(row.split('"')[1])
+    raise AssertionError(f"no posting {wanted}")
+
+
+async def test_remote_recent_and_salary_filters(client: httpx.AsyncClient) -> None:
+    await sign_up(client, EMAIL)
+    now = datetime.now(UTC)
+    await import_postings(
+        client,
+        [
+            posting(1, title="Remote", location="Remote, Europe", posted_at=str(now.date())),
+            posting(2, title="Paid", salary="€90,000 a year", posted_at=str(now.date())),
+            posting(3, title="Old", location="Anywhere", posted_at="2020-01-01"),
+        ],
+    )
+    remote = await client.get("/results", params={"keywords": "", "remote": "1"})
+    assert [title(row) for row in rows_of(remote)] == ["Remote", "Old"]
+    assert 'name="remote" value="1" checked' in remote.text
+    recent = await client.get("/results", params={"keywords": "python", "days": "7"})
+    assert sorted(title(row) for row in rows_of(recent)) == ["Paid", "Remote"]
+    assert '<option value="7" selected>' in recent.text
+    paid = await client.get("/results", params={"salary": "1", "keywords": ""})
+    [row] = rows_of(paid)
+    assert title(row) == "Paid"
+    assert "€90,000 a year" in row
+    both = await client.get("/results", params={"keywords": "", "salary": "1", "remote": "1"})
+    assert "No posting matches these filters." in both.text
+    # Paging and exports keep the filters.
+    assert "remote=1&amp;salary=1" in both.text
+    exported = await client.get("/web/export", params={"keywords": "", "remote": "1"})
+    assert exported.status_code == 200
+    assert "Remote" in exported.text
+    assert "Paid" not in exported.text
+    bad = await client.get("/results", params={"days": "3"})
+    assert bad.status_code == 400
+    assert "posted within is one of 1, 7, 14, 30 days" in bad.text
 
 
 async def test_the_location_filter_applies(client: httpx.AsyncClient) -> None:
@@ -130,10 +227,14 @@ async def test_nobody_sees_anyone_elses_postings(server: LiveServer) -> None:
     async with server.client() as owner, server.client() as other:
         await sign_up(owner, EMAIL)
         await import_postings(owner, [posting(1)])
+        owned = await owner.get("/results", params={"keywords": "python"})
         await sign_up(other, "bob@example.com")
         page = await other.get("/results", params={"keywords": "python"})
         assert ROW.findall(page.text) == []
-        assert "No posting matches" in page.text
+        assert "You have no postings yet" in page.text
+        opened = await other.get(f"/postings/{ROW_ID.findall(owned.text)[0]}")
+        assert opened.status_code == 404
+        assert "Python services" not in opened.text
 
 
 async def test_bad_filters_are_explained(client: httpx.AsyncClient) -> None:

@@ -29,9 +29,10 @@ from dreamjobsearch.cli_progress import console, counted_progress
 from dreamjobsearch.cli_secrets import secrets_app
 from dreamjobsearch.cli_workspace import account_workspace, fail, run_command
 from dreamjobsearch.config import Settings
-from dreamjobsearch.domain.ranking import RankedPosting
+from dreamjobsearch.domain.ranking import RankedPosting, normalize_keywords
 from dreamjobsearch.domain.source_specs import SourceSpec, parse_source
 from dreamjobsearch.domain.update import UpdateParams
+from dreamjobsearch.errors import InvalidInputError
 from dreamjobsearch.events.base import Subscription
 from dreamjobsearch.http_server.options import connection_options, raise_open_files_limit
 from dreamjobsearch.logging_setup import configure_logging
@@ -264,6 +265,9 @@ def search(
 async def _search(
     settings: Settings, email: str, keywords: list[str], location: str | None, limit: int
 ) -> None:
+    if not normalize_keywords(keywords):
+        # The option is required, so blank keywords are a slip, not a wish to list everything.
+        raise InvalidInputError("give at least one non-blank keyword")
     async with account_workspace(settings, email) as (_services, workspace):
         page = await workspace.rank(keywords, location, limit, 0)
     table = Table(title=f"{page.total} matching postings (showing {len(page.items)})")

@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from dreamjobsearch.domain.filters import NO_FILTERS, PostingFilters
 from dreamjobsearch.domain.ranking import RankedPosting
 from dreamjobsearch.domain.tracking import (
     STATUSES,
@@ -180,13 +181,16 @@ class Workspace:
         offset: int,
         statuses: Iterable[Status] | None = None,
         sort: Sort = "score",
+        filters: PostingFilters = NO_FILTERS,
     ) -> RankPage:
-        """The user's postings ranked by keywords matched, one page of them.
+        """The user's postings ranked by keywords matched, one page of them; without
+        keywords, all of them newest first.
 
         Only `statuses` are shown (by default all but rejected and archived), never the
-        companies the user blocked; `sort="date"` lists newest first instead of best.
+        companies the user blocked, only what `filters` keep; `sort="date"` lists newest
+        first instead of best.
         """
-        request = rank_request(keywords, location, statuses, sort, offset, limit)
+        request = rank_request(keywords, location, statuses, sort, offset, limit, filters)
         lists = await self._read_lists()
         return await self._services.ranker.rank(self.user_id, request, lists.state)
 
@@ -197,9 +201,10 @@ class Workspace:
         location: str | None = None,
         statuses: Iterable[Status] | None = None,
         sort: Sort = "score",
+        filters: PostingFilters = NO_FILTERS,
     ) -> ExportFile:
         """The whole ranked view (every page) as a CSV or JSON file."""
-        request = rank_request(keywords, location, statuses, sort, 0, None)
+        request = rank_request(keywords, location, statuses, sort, 0, None, filters)
         lists = await self._read_lists()
         page = await self._services.ranker.rank(self.user_id, request, lists.state)
         return await asyncio.to_thread(render, page.items, kind, utcnow())
@@ -286,6 +291,10 @@ class Workspace:
         now = utcnow()
         await self._services.tracking.save_last_seen(self.user_id, now)
         return SeenTimes(previous=previous, now=now)
+
+    async def has_postings(self) -> bool:
+        """Whether the user has any posting at all (an empty ranking may just be filtered)."""
+        return await self._services.tracking.has_postings(self.user_id)
 
     async def posting(self, posting_id: int) -> PostingDetail:
         """One of the user's postings in full; `NotFoundError` for any other."""

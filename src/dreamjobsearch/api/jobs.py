@@ -122,14 +122,22 @@ async def _imported(request: Request, caller: CallerDep) -> ImportReport:
 
 @router.post("/job-postings")
 async def rank_postings(body: RankBody, caller: CallerDep) -> RankOut:
-    """Your postings ranked by how many keywords they contain, optionally in one location.
+    """Your postings ranked by how many keywords they contain, optionally in one location;
+    with no keywords, all of them newest first.
 
     `statuses` chooses which of your postings take part (default: all but rejected and
-    archived); blocked companies never do. `sort` is `score` (best first, then newest) or
-    `date` (newest first).
+    archived); blocked companies never do. `remote`, `posted_within_days` and `has_salary`
+    narrow them further. `sort` is `score` (best first, then newest) or `date` (newest
+    first).
     """
     page = await caller.workspace.rank(
-        body.keywords, body.location, body.limit, body.offset, body.statuses, body.sort
+        body.keywords,
+        body.location,
+        body.limit,
+        body.offset,
+        body.statuses,
+        body.sort,
+        body.filters,
     )
     return RankOut(
         total=page.total, job_postings=[RankedPostingOut.of(item) for item in page.items]

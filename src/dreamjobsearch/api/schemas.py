@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from dreamjobsearch.auth.emails import MAX_EMAIL_LENGTH, normalise_email
 from dreamjobsearch.auth.password_policy import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from dreamjobsearch.domain.filters import MAX_POSTED_WITHIN_DAYS, PostingFilters
 from dreamjobsearch.domain.ranking import RankedPosting
 from dreamjobsearch.domain.tracking import (
     MAX_BLOCKED_COMPANIES,
@@ -89,14 +90,28 @@ class MessageOut(BaseModel):
 
 
 class RankBody(StrictBody):
-    """What to rank by; `statuses` defaults to all but rejected and archived."""
+    """What to rank by; `statuses` defaults to all but rejected and archived. No keywords
+    lists every posting the filters keep, newest first (score 0)."""
 
-    keywords: list[str] = Field(min_length=1, max_length=100)
+    keywords: list[str] = Field(default_factory=list, max_length=100)
     location: str | None = Field(default=None, max_length=200)
     limit: int = Field(default=50, ge=1, le=500)
     offset: int = Field(default=0, ge=0, le=1_000_000)
     statuses: list[Status] | None = Field(default=None, min_length=1, max_length=len(STATUSES))
     sort: Sort = "score"
+    remote: bool = Field(default=False, description="only postings whose location says remote")
+    posted_within_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_POSTED_WITHIN_DAYS,
+        description="only postings posted this many days ago or since (undated ones are left out)",
+    )
+    has_salary: bool = Field(default=False, description="only postings that state a salary")
+
+    @property
+    def filters(self) -> PostingFilters:
+        """The remote, date and salary filters asked for."""
+        return PostingFilters(self.remote, self.posted_within_days, self.has_salary)
 
 
 class LinkOut(BaseModel):

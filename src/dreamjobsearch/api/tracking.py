@@ -20,6 +20,7 @@ from dreamjobsearch.api.schemas import (
     TrackBody,
     TrackedPostingOut,
 )
+from dreamjobsearch.domain.filters import MAX_POSTED_WITHIN_DAYS, PostingFilters
 from dreamjobsearch.domain.tracking import MAX_COMPANY_LENGTH, Status
 from dreamjobsearch.search.selection import Sort
 from dreamjobsearch.workspace import MAX_BOARD_ITEMS
@@ -56,15 +57,22 @@ async def board(
 )
 async def export(
     caller: CallerDep,
-    keywords: Annotated[list[str], Query(min_length=1, max_length=100)],
+    keywords: Annotated[list[str] | None, Query(max_length=100)] = None,
     kind: Annotated[Literal["csv", "json"], Query(alias="format")] = "csv",
     location: Annotated[str | None, Query(max_length=200)] = None,
     statuses: StatusesQuery = None,
     sort: Sort = "score",
+    remote: bool = False,
+    posted_within_days: Annotated[int | None, Query(ge=1, le=MAX_POSTED_WITHIN_DAYS)] = None,
+    has_salary: bool = False,
 ) -> Response:
     """The ranked view (every page of it) as a file to download: CSV with a header row, or
-    a JSON list of the results as `POST /job-postings` shapes them."""
-    exported = await caller.workspace.export(kind, keywords, location, statuses, sort)
+    a JSON list of the results as `POST /job-postings` shapes them. The filters are those
+    of `POST /job-postings`; no keywords exports every posting they keep, newest first."""
+    filters = PostingFilters(remote, posted_within_days, has_salary)
+    exported = await caller.workspace.export(
+        kind, keywords or [], location, statuses, sort, filters
+    )
     return Response(
         exported.content,
         media_type=exported.media_type,

@@ -1,6 +1,7 @@
 """Keyword ranking: score = how many distinct keywords a posting contains.
 
-A keyword matches as a whole word or phrase, case-insensitively, in the title or the
+With no keywords every posting is a result (score 0), newest first. A keyword matches as a
+whole word or phrase, case-insensitively, in the title or the
 description. Symbols are literal (`C++`, `C#`, `.NET`, `node.js`); a word boundary is required
 only on a side of the keyword that is itself a word character, so `Java` does not match
 `JavaScript` while `.NET` still matches `ASP.NET`. Words of a phrase may be separated by any
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
+from dreamjobsearch.domain.filters import NO_FILTERS, PostingFilters
 from dreamjobsearch.domain.postings import StoredPosting
 
 _WORD = re.compile(r"\w")
@@ -83,20 +85,29 @@ def location_matches(wanted: str | None, location: str) -> bool:
 
 
 def rank(
-    postings: Iterable[StoredPosting], keywords: Sequence[str], location: str | None = None
+    postings: Iterable[StoredPosting],
+    keywords: Sequence[str],
+    location: str | None = None,
+    filters: PostingFilters = NO_FILTERS,
+    now: datetime | None = None,
 ) -> list[RankedPosting]:
-    """Postings with a score above zero, best first, then newest (posted, then found).
+    """Postings with a score above zero, best first, then newest (posted, then found);
+    without keywords, every posting (score 0), newest first. Only those in `location`
+    that `filters` keep (days counted back from `now`, by default the present) take part.
 
     The same job found on several boards (one group) is one result: its best-scoring
     posting, listing the links of every posting of the group.
     """
     everything = list(postings)
+    posted_after = filters.posted_after(now or datetime.now(UTC))
     ranked = []
     for posting in everything:
         if not location_matches(location, posting.location):
             continue
+        if not filters.keeps(posting, posted_after):
+            continue
         matched = matched_keywords(keywords, posting.title, posting.description)
-        if matched:
+        if matched or not keywords:
             ranked.append(RankedPosting(posting, len(matched), matched))
     ranked.sort(
         key=lambda item: (

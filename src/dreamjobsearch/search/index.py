@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from dreamjobsearch.domain.filters import is_remote
 from dreamjobsearch.search.bitmaps import from_positions, moved
 from dreamjobsearch.search.positions import IdPositions, id_positions
 from dreamjobsearch.storage.ranking_snapshots import order_fingerprint
@@ -57,6 +58,8 @@ class RankingIndex:
     _member_groups: IdArray
     locations: dict[str, IdArray] | None = None
     companies: dict[str, IdArray] | None = None
+    # The positions of the postings that state a salary; on first need.
+    salaried: IdArray | None = None
     # Names exactly `ids` and `groups` (see storage/ranking_snapshots.py); on first need.
     _fingerprint: bytes | None = None
     _keyword_sets: OrderedDict[Hashable, int] = field(default_factory=OrderedDict)
@@ -202,6 +205,8 @@ class RankingIndex:
         full. A sum over parts, not a walk over every posting: the workspace pool asks
         after each ranking."""
         arrays = [self.ids, self.groups, self._members, self._member_groups]
+        if self.salaried is not None:
+            arrays.append(self.salaried)
         names = 0
         for by_value in (self.locations, self.companies):
             if by_value is not None:
@@ -257,6 +262,23 @@ class RankingIndex:
             return cached
         matching = [members for place, members in self.locations.items() if wanted in place]
         return self._keep(self._filter_sets, key, self._of_positions(matching))
+
+    def remote(self) -> int:
+        """Postings whose location says they are remote (`filters.is_remote`): the rule
+        asked once per distinct location, not per posting."""
+        assert self.locations is not None, "load the locations first"
+        key = ("remote",)
+        cached = self._cached(self._filter_sets, key)
+        if cached is not None:
+            return cached
+        matching = [members for place, members in self.locations.items() if is_remote(place)]
+        return self._keep(self._filter_sets, key, self._of_positions(matching))
+
+    def with_salary(self) -> int:
+        """Postings that state a salary."""
+        salaried = self.salaried
+        assert salaried is not None, "load the salaries first"
+        return self.memo(("salary",), lambda: self._of_positions([salaried]))
 
     def of_companies(self, keys: frozenset[str]) -> int:
         """Postings of the companies with these keys (see `tracking.company_key`)."""

@@ -6,7 +6,8 @@ added since are read, searched and put in their places), or, in a process that h
 one some process stored (`snapshots.py`); for each keyword not seen since, one phrase
 query to the search index; the statuses the user has set (read meanwhile). Then
 scores, filters and the page come from set operations over the index (`selection.py`), and
-only the page's postings are read in full. No description is read by our code, except for
+only the page's postings are read in full. Without keywords every posting the filters keep
+is a result, in the index's own order (newest first). No description is read by our code, except for
 the rare postings and keywords the search index cannot answer exactly.
 """
 
@@ -128,9 +129,14 @@ class Ranker:
         index = found.result()
         keyword_sets = await self._keyword_sets(user_id, index, request.keywords)
         blocked = frozenset(company_key(name) for name in state.blocked_companies)
-        await self._load_filters(user_id, index, bool(request.location), bool(blocked))
+        await self._load_filters(user_id, index, request, bool(blocked))
+        recent = (
+            None
+            if request.posted_after is None
+            else await self._search.ids_posted_after(user_id, request.posted_after)
+        )
         selection = await asyncio.to_thread(
-            _select, index, keyword_sets, by_status.result(), blocked, request
+            _select, index, keyword_sets, by_status.result(), blocked, recent, request
         )
         return await self._page(user_id, index, selection, request, state.last_seen_at)
 
@@ -253,9 +259,14 @@ class Ranker:
         return dict(zip(tokens, await self._search.matching(user_id, tokens), strict=True))
 
     async def _load_filters(
-        self, user_id: int, index: RankingIndex, locations: bool, companies: bool
+        self, user_id: int, index: RankingIndex, request: RankRequest, companies: bool
     ) -> None:
-        """Read locations and companies on their first use by a ranking with this index."""
+        """Read locations (also what the remote filter reads), companies and who states a
+        salary on their first use by a ranking with this index."""
+        locations = bool(request.location) or request.filters.remote
+        if request.filters.has_salary and index.salaried is None:
+            found = await self._search.ids_with_salary(user_id)
+            index.salaried = await asyncio.to_thread(index.positions_of, found)
         if locations and index.locations is None:
             rows = await self._search.ids_by(user_id, "location")
             index.locations = await asyncio.to_thread(index.by_value, rows, str.casefold)
@@ -403,6 +414,7 @@ def _select(
     keyword_sets: Sequence[int],
     by_status: StatusFilter,
     blocked: frozenset[str],
+    recent: IdArray | None,
     request: RankRequest,
 ) -> Selection:
     allowed = index.everything
@@ -414,4 +426,10 @@ def _select(
         allowed &= ~index.of_companies(blocked)
     if request.location:
         allowed &= index.located(request.location)
+    if request.filters.remote:
+        allowed &= index.remote()
+    if request.filters.has_salary:
+        allowed &= index.with_salary()
+    if recent is not None:
+        allowed &= index.of_ids(recent)
     return select_page(index, keyword_sets, allowed, request.sort, request.offset, request.limit)

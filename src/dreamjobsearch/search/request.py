@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
+from dreamjobsearch.domain.filters import MAX_POSTED_WITHIN_DAYS, NO_FILTERS, PostingFilters
 from dreamjobsearch.domain.ranking import normalize_keywords
 from dreamjobsearch.domain.tracking import Status, visible_statuses
 from dreamjobsearch.errors import InvalidInputError
 from dreamjobsearch.search.selection import Sort
+from dreamjobsearch.storage.models import utcnow
 
 MAX_KEYWORDS = 100
 MAX_KEYWORD_LENGTH = 200
@@ -16,7 +19,9 @@ MAX_KEYWORD_LENGTH = 200
 
 @dataclass(frozen=True, slots=True)
 class RankRequest:
-    """Keywords (normalised), location filter, statuses shown, order, and the page.
+    """Keywords (normalised; none: every posting, newest first), location filter, statuses
+    shown, order, the page, and the other filters with the oldest posting date they keep
+    (worked out once, when asked).
 
     `limit=None` asks for every result from `offset` on (exports).
     """
@@ -27,6 +32,8 @@ class RankRequest:
     sort: Sort
     offset: int
     limit: int | None
+    filters: PostingFilters = NO_FILTERS
+    posted_after: datetime | None = None
 
 
 def check_keywords(keywords: Iterable[str]) -> list[str]:
@@ -46,13 +53,16 @@ def rank_request(
     sort: Sort = "score",
     offset: int = 0,
     limit: int | None = 50,
+    filters: PostingFilters = NO_FILTERS,
 ) -> RankRequest:
-    """A checked ranking request; `InvalidInputError` says what is wrong."""
+    """A checked ranking request; `InvalidInputError` says what is wrong. No keywords
+    asks for every posting the filters keep, newest first."""
     cleaned = check_keywords(keywords)
-    if not cleaned:
-        raise InvalidInputError("give at least one non-blank keyword")
     if offset < 0 or (limit is not None and limit < 1):
         raise InvalidInputError("offset is 0 or more and limit 1 or more")
+    days = filters.posted_within_days
+    if days is not None and not 1 <= days <= MAX_POSTED_WITHIN_DAYS:
+        raise InvalidInputError(f"posted within is 1 to {MAX_POSTED_WITHIN_DAYS} days")
     wanted = location.strip().casefold() if location else ""
     return RankRequest(
         keywords=tuple(cleaned),
@@ -61,4 +71,6 @@ def rank_request(
         sort=sort,
         offset=offset,
         limit=limit,
+        filters=filters,
+        posted_after=filters.posted_after(utcnow()),
     )

@@ -52,21 +52,24 @@ def select_page(
     offset: int,
     limit: int | None,
 ) -> Selection:
-    """The results among `allowed` matching any keyword: their count and one page.
+    """The results among `allowed` matching any keyword (all of them, with no keywords):
+    their count and one page.
 
     `sort="score"` is the ranking rule's order; `"date"` is newest first whatever the
-    score. `limit=None` takes every result from `offset` on. CPU work: run it in a thread.
+    score, as is any order without keywords (every score is 0). `limit=None` takes every
+    result from `offset` on. CPU work: run it in a thread.
     """
     counter = ScoreCounter(keyword_sets, index.size)
+    matching = union(keyword_sets) & allowed if keyword_sets else allowed
     # The same ranking again (the next page, the other order) skips the group work.
     candidates = index.memo(
         ("one per group", tuple(keyword_sets), allowed),
-        lambda: _one_per_group(index, counter, union(keyword_sets) & allowed),
+        lambda: _one_per_group(index, counter, matching),
     )
     ordered = (
-        positions(candidates)
-        if sort == "date"
-        else _by_score(counter, candidates, len(keyword_sets))
+        _by_score(counter, candidates, len(keyword_sets))
+        if sort == "score" and keyword_sets
+        else positions(candidates)
     )
     end = None if limit is None else offset + limit
     chosen = list(islice(ordered, offset, end))

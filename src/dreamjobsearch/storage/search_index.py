@@ -16,11 +16,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal, cast
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import String, Table, bindparam, func, select, text, update
+from sqlalchemy import ColumnElement, String, Table, bindparam, func, select, text, update
 from sqlalchemy import cast as cast_
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -427,3 +428,31 @@ class SearchIndexRepository:
                 select(value, ids).where(UserPosting.user_id == user_id).group_by(value)
             )
             return [(name, joined) for name, joined in result.all()]
+
+    async def ids_with_salary(self, user_id: int) -> IdArray:
+        """The ids of the user's postings that state a salary (one read per index: a
+        posting's salary does not change once stored)."""
+        condition = func.trim(Posting.salary) != ""
+        return await self._ids_where(user_id, condition, join_postings=True)
+
+    async def ids_posted_after(self, user_id: int, posted_after: datetime) -> IdArray:
+        """The ids of the user's postings posted at or after `posted_after` (the links'
+        copies of the date, from the ranking's own index of `user_postings`)."""
+        return await self._ids_where(user_id, UserPosting.posted_at >= posted_after)
+
+    async def _ids_where(
+        self, user_id: int, condition: ColumnElement[bool], join_postings: bool = False
+    ) -> IdArray:
+        async with self._db() as session:
+            # Joined in one value, as in `ids_by`: a row per posting costs more.
+            ids = (
+                func.string_agg(cast_(UserPosting.posting_id, String), ",")
+                if _is_postgresql(session)
+                else func.group_concat(UserPosting.posting_id)
+            )
+            statement = select(ids).select_from(UserPosting)
+            if join_postings:
+                statement = statement.join(Posting, Posting.id == UserPosting.posting_id)
+            statement = statement.where(UserPosting.user_id == user_id, condition)
+            joined = (await session.execute(statement)).scalar_one()
+        return await asyncio.to_thread(id_array, joined)

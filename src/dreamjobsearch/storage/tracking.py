@@ -220,6 +220,12 @@ class TrackingRepository:
                 found.update({row[0]: _tracked(row) for row in result.all()})
         return found
 
+    async def has_postings(self, user_id: int) -> bool:
+        """Whether the user has any posting at all (whatever its status or company)."""
+        statement = select(UserPosting.posting_id).where(UserPosting.user_id == user_id).limit(1)
+        async with self._db() as session:
+            return (await session.execute(statement)).first() is not None
+
     async def every_posting(self, user_id: int) -> list[TrackedPosting]:
         """All the user's postings without descriptions, the most recently found first."""
         statement = _tracked_postings(user_id, False).order_by(

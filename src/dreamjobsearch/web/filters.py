@@ -1,16 +1,22 @@
-"""The results page's filters: keywords, location, which statuses, order; kept in the URL."""
+"""The results page's filters: keywords, location, which statuses, order, remote, posted
+within, with a salary; kept in the URL."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
+from fastapi import Depends, Query
+
+from dreamjobsearch.domain.filters import PostingFilters
 from dreamjobsearch.domain.tracking import HIDDEN_BY_DEFAULT, STATUSES, Status
 from dreamjobsearch.errors import InvalidInputError
 from dreamjobsearch.search.selection import Sort
 
 ALL = "all"
+RESULTS_PAGE_SIZE = 25
 STATUS_LABELS: dict[Status, str] = {
     "new": "New",
     "interested": "Interested",
@@ -21,6 +27,14 @@ STATUS_LABELS: dict[Status, str] = {
     "archived": "Archived",
 }
 SORT_LABELS: dict[Sort, str] = {"score": "Best match", "date": "Newest"}
+# The "Posted within" choices: days, and their labels ("" is any date).
+DAYS_LABELS: dict[str, str] = {
+    "": "Any time",
+    "1": "Last 24 hours",
+    "7": "Last 7 days",
+    "14": "Last 14 days",
+    "30": "Last 30 days",
+}
 DEFAULT_VIEW = "Active"
 DEFAULT_VIEW_HINT = "Active hides " + " and ".join(sorted(HIDDEN_BY_DEFAULT)) + " postings."
 
@@ -38,16 +52,28 @@ def status_choices() -> list[tuple[str, str]]:
 @dataclass(frozen=True, slots=True)
 class Filters:
     """What the results page ranks: keywords, location, statuses shown (`""`: the default
-    view, `"all"`, or one status) and order."""
+    view, `"all"`, or one status), order, and whether only remote, recent (`days`: posted
+    within that many days, `""` any) or paid postings are shown."""
 
     keywords: list[str]
     location: str = ""
     status: str = ""
     sort: Sort = "score"
+    remote: bool = False
+    days: str = ""
+    salary: bool = False
 
     def __post_init__(self) -> None:
         if self.status not in ("", ALL, *STATUSES):
             raise InvalidInputError(f"unknown status {self.status!r}")
+        if self.days not in DAYS_LABELS:
+            raise InvalidInputError(
+                "posted within is one of " + ", ".join(day for day in DAYS_LABELS if day) + " days"
+            )
+
+    def postings(self) -> PostingFilters:
+        """The remote, date and salary filters to rank with."""
+        return PostingFilters(self.remote, int(self.days) if self.days else None, self.salary)
 
     def statuses(self) -> list[Status] | None:
         """The statuses to rank among; None for the default view."""
@@ -66,4 +92,53 @@ class Filters:
             values["status"] = self.status
         if self.sort != "score":
             values["sort"] = self.sort
+        if self.remote:
+            values["remote"] = "1"
+        if self.days:
+            values["days"] = self.days
+        if self.salary:
+            values["salary"] = "1"
         return urlencode({**values, **extra})
+
+
+@dataclass(frozen=True, slots=True)
+class FilterQuery:
+    """The results filters as an address gives them (`keywords` None when it has none):
+    the results page, its export and a posting page opened from it read the same."""
+
+    keywords: str | None
+    location: str
+    status: str
+    sort: Sort
+    remote: bool
+    days: str
+    salary: bool
+
+    def filters(self, saved: Sequence[str] = ()) -> Filters:
+        """The checked filters; `saved` keywords stand in when the address has none."""
+        words = list(saved) if self.keywords is None else keyword_list(self.keywords)
+        return Filters(
+            words,
+            self.location.strip(),
+            self.status,
+            self.sort,
+            self.remote,
+            self.days,
+            self.salary,
+        )
+
+
+async def filter_query(
+    keywords: Annotated[str | None, Query(max_length=5000)] = None,
+    location: Annotated[str, Query(max_length=200)] = "",
+    status: Annotated[str, Query(max_length=20)] = "",
+    sort: Sort = "score",
+    remote: bool = False,
+    days: Annotated[str, Query(max_length=5)] = "",
+    salary: bool = False,
+) -> FilterQuery:
+    """The results filters of the request's address."""
+    return FilterQuery(keywords, location, status, sort, remote, days, salary)
+
+
+FilterQueryDep = Annotated[FilterQuery, Depends(filter_query)]

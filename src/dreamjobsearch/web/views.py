@@ -124,7 +124,6 @@ class ResultRow:
     id: int
     score: int
     title: list[Segment]
-    link: str | None
     company: str
     location: str
     posted_at: datetime | None
@@ -134,6 +133,7 @@ class ResultRow:
     status: str
     is_new: bool
     note: str = ""
+    salary: str = ""
 
     @property
     def plain_title(self) -> str:
@@ -149,7 +149,6 @@ class ResultRow:
             id=posting.id,
             score=item.score,
             title=highlight(posting.title, keywords),
-            link=web_url(posting.link),
             company=posting.company,
             location=posting.location,
             posted_at=posting.posted_at,
@@ -159,6 +158,7 @@ class ResultRow:
             status=item.status,
             is_new=item.is_new,
             note=item.note,
+            salary=posting.salary.strip(),
         )
 
 
@@ -238,3 +238,15 @@ def describe_schedule(spec: SavedSearchSpec) -> str:
     if spec.every_hours is not None:
         return "Every hour" if spec.every_hours == 1 else f"Every {spec.every_hours} hours"
     return f"Daily at {spec.daily_at} ({spec.time_zone})"
+
+
+def paragraphs(text: str) -> list[list[str]]:
+    """A description as paragraphs (split at blank lines) of lines, for a page to show as
+    text with its breaks kept: boards send plain text, and it is never read as markup."""
+    unified = text.replace("\r\n", "\n").replace("\r", "\n")
+    blocks = "\n".join(line.rstrip() for line in unified.split("\n"))
+    return [
+        [line for line in block.split("\n") if line.strip()]
+        for block in blocks.split("\n\n")
+        if block.strip()
+    ]

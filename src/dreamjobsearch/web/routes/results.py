@@ -1,5 +1,5 @@
-"""Results: the viewer's postings ranked by keywords, a page at a time, and their export;
-the companies they hid are listed under them."""
+"""Results: the viewer's postings ranked by keywords (all of them, newest first, without
+keywords), a page at a time, and their export; the companies they hid are listed under them."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from starlette.responses import Response
 
 from dreamjobsearch.domain.tracking import STATUSES
 from dreamjobsearch.errors import InvalidInputError
-from dreamjobsearch.search.selection import Sort
 from dreamjobsearch.web.filters import (
+    DAYS_LABELS,
     DEFAULT_VIEW_HINT,
+    RESULTS_PAGE_SIZE,
     SORT_LABELS,
     STATUS_LABELS,
-    Filters,
-    keyword_list,
+    FilterQueryDep,
     status_choices,
 )
 from dreamjobsearch.web.routing import WebRoute
@@ -26,42 +26,44 @@ from dreamjobsearch.web.views import Pages, rows
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
-PAGE_SIZE = 25
 PAGE = "/results"
-
-KeywordsQuery = Annotated[str | None, Query(max_length=5000)]
-LocationQuery = Annotated[str, Query(max_length=200)]
-StatusQuery = Annotated[str, Query(max_length=20)]
 
 
 @router.get(PAGE)
 async def results_page(
     request: Request,
     viewer: ViewerDep,
-    keywords: KeywordsQuery = None,
-    location: LocationQuery = "",
-    status: StatusQuery = "",
-    sort: Sort = "score",
+    query: FilterQueryDep,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    loaded: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
     """The ranking form and a page of ranked postings; without keywords in the address,
-    the viewer's saved keywords are used."""
+    the viewer's saved keywords are used, and without those every posting is listed."""
     workspace = viewer.workspace
-    words = await workspace.keywords() if keywords is None else keyword_list(keywords)
-    filters = Filters(words, location.strip(), status, sort)
-    pages = Pages(number=page, size=PAGE_SIZE, total=0)
+    filters = query.filters(await workspace.keywords() if query.keywords is None else ())
+    pages = Pages(number=page, size=RESULTS_PAGE_SIZE, total=0)
     found = []
     problem = None
-    if words:
-        try:
-            ranked = await workspace.rank(
-                words, filters.location or None, PAGE_SIZE, pages.offset, filters.statuses(), sort
-            )
-        except InvalidInputError as error:
-            problem = error.message
-        else:
-            pages = Pages(number=page, size=PAGE_SIZE, total=ranked.total)
-            found = rows(ranked.items)
+    try:
+        ranked = await workspace.rank(
+            filters.keywords,
+            filters.location or None,
+            RESULTS_PAGE_SIZE,
+            pages.offset,
+            filters.statuses(),
+            filters.sort,
+            filters.postings(),
+        )
+    except InvalidInputError as error:
+        problem = error.message
+    else:
+        pages = Pages(number=page, size=RESULTS_PAGE_SIZE, total=ranked.total)
+        found = rows(ranked.items)
+    # Each row's page carries this view and the row's place in it (for previous / next).
+    details = {
+        row.id: f"/postings/{row.id}?{filters.query(at=pages.offset + number)}"
+        for number, row in enumerate(found)
+    }
     here = f"{PAGE}?{filters.query(page=page)}"
     links = {
         "previous": f"{PAGE}?{filters.query(page=page - 1)}" if page > 1 else None,
@@ -77,14 +79,19 @@ async def results_page(
             "csrf_token": viewer.csrf_token,
             "filters": filters,
             "rows": found,
+            "details": details,
             "pages": pages,
             "links": links,
             "here": here,
             "problem": problem,
+            # Nothing to rank at all: the page offers sample postings and an import.
+            "no_postings": problem is None and not found and not await workspace.has_postings(),
+            "loaded": loaded,
             "any_new": any(row.is_new for row in found),
             "status_choices": status_choices(),
             "status_hint": DEFAULT_VIEW_HINT,
             "sort_labels": SORT_LABELS,
+            "days_labels": DAYS_LABELS,
             "status_labels": STATUS_LABELS,
             "statuses": STATUSES,
             "blocked": await workspace.blocked_companies(),
@@ -94,17 +101,17 @@ async def results_page(
 
 @router.get("/web/export")
 async def export(
-    viewer: ViewerDep,
-    keywords: Annotated[str, Query(min_length=1, max_length=5000)],
-    format: Literal["csv", "json"] = "csv",
-    location: LocationQuery = "",
-    status: StatusQuery = "",
-    sort: Sort = "score",
+    viewer: ViewerDep, query: FilterQueryDep, format: Literal["csv", "json"] = "csv"
 ) -> Response:
     """The whole ranked view (every page) as a CSV or JSON download."""
-    filters = Filters(keyword_list(keywords), location.strip(), status, sort)
+    filters = query.filters()
     exported = await viewer.workspace.export(
-        format, filters.keywords, filters.location or None, filters.statuses(), sort
+        format,
+        filters.keywords,
+        filters.location or None,
+        filters.statuses(),
+        filters.sort,
+        filters.postings(),
     )
     return Response(
         exported.content,
