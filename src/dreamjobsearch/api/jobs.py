@@ -120,16 +120,22 @@ async def _imported(request: Request, caller: CallerDep) -> ImportReport:
     return await workspace.import_rows(body.postings)
 
 
-@router.post("/job-postings")
+@router.post("/job-postings", responses={404: {"description": "run_id: no such run of yours"}})
 async def rank_postings(body: RankBody, caller: CallerDep) -> RankOut:
     """Your postings ranked by how many keywords they contain, optionally in one location.
 
     `statuses` chooses which of your postings take part (default: all but rejected and
     archived); blocked companies never do. `sort` is `score` (best first, then newest) or
-    `date` (newest first).
+    `date` (newest first). `run_id` keeps only the postings that run of yours found new.
     """
     page = await caller.workspace.rank(
-        body.keywords, body.location, body.limit, body.offset, body.statuses, body.sort
+        body.keywords,
+        body.location,
+        body.limit,
+        body.offset,
+        body.statuses,
+        body.sort,
+        run_id=body.run_id,
     )
     return RankOut(
         total=page.total, job_postings=[RankedPostingOut.of(item) for item in page.items]

@@ -97,6 +97,11 @@ class RankBody(StrictBody):
     offset: int = Field(default=0, ge=0, le=1_000_000)
     statuses: list[Status] | None = Field(default=None, min_length=1, max_length=len(STATUSES))
     sort: Sort = "score"
+    run_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="only the postings this run of yours found new (its `run_id`)",
+    )
 
 
 class LinkOut(BaseModel):

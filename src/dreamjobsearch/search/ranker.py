@@ -414,4 +414,6 @@ def _select(
         allowed &= ~index.of_companies(blocked)
     if request.location:
         allowed &= index.located(request.location)
+    if request.only is not None:
+        allowed &= index.of_ids(np.array(sorted(request.only), dtype=np.int64))
     return select_page(index, keyword_sets, allowed, request.sort, request.offset, request.limit)

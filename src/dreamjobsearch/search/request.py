@@ -18,7 +18,8 @@ MAX_KEYWORD_LENGTH = 200
 class RankRequest:
     """Keywords (normalised), location filter, statuses shown, order, and the page.
 
-    `limit=None` asks for every result from `offset` on (exports).
+    `limit=None` asks for every result from `offset` on (exports). `only`, when given,
+    limits the ranking to those posting ids (a run's new postings).
     """
 
     keywords: tuple[str, ...]
@@ -27,6 +28,7 @@ class RankRequest:
     sort: Sort
     offset: int
     limit: int | None
+    only: frozenset[int] | None = None
 
 
 def check_keywords(keywords: Iterable[str]) -> list[str]:
@@ -46,6 +48,7 @@ def rank_request(
     sort: Sort = "score",
     offset: int = 0,
     limit: int | None = 50,
+    only: Iterable[int] | None = None,
 ) -> RankRequest:
     """A checked ranking request; `InvalidInputError` says what is wrong."""
     cleaned = check_keywords(keywords)
@@ -61,4 +64,5 @@ def rank_request(
         sort=sort,
         offset=offset,
         limit=limit,
+        only=None if only is None else frozenset(only),
     )

@@ -38,12 +38,14 @@ def status_choices() -> list[tuple[str, str]]:
 @dataclass(frozen=True, slots=True)
 class Filters:
     """What the results page ranks: keywords, location, statuses shown (`""`: the default
-    view, `"all"`, or one status) and order."""
+    view, `"all"`, or one status), order, and the run whose new postings alone are shown
+    (`""`: all postings)."""
 
     keywords: list[str]
     location: str = ""
     status: str = ""
     sort: Sort = "score"
+    run: str = ""
 
     def __post_init__(self) -> None:
         if self.status not in ("", ALL, *STATUSES):
@@ -66,4 +68,6 @@ class Filters:
             values["status"] = self.status
         if self.sort != "score":
             values["sort"] = self.sort
+        if self.run:
+            values["run"] = self.run
         return urlencode({**values, **extra})

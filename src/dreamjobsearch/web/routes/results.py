@@ -43,19 +43,26 @@ async def results_page(
     status: StatusQuery = "",
     sort: Sort = "score",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    run: Annotated[str, Query(max_length=64)] = "",
 ) -> Response:
     """The ranking form and a page of ranked postings; without keywords in the address,
-    the viewer's saved keywords are used."""
+    the viewer's saved keywords are used; with `run`, only the postings that run found new."""
     workspace = viewer.workspace
     words = await workspace.keywords() if keywords is None else keyword_list(keywords)
-    filters = Filters(words, location.strip(), status, sort)
+    filters = Filters(words, location.strip(), status, sort, run)
     pages = Pages(number=page, size=PAGE_SIZE, total=0)
     found = []
     problem = None
     if words:
         try:
             ranked = await workspace.rank(
-                words, filters.location or None, PAGE_SIZE, pages.offset, filters.statuses(), sort
+                words,
+                filters.location or None,
+                PAGE_SIZE,
+                pages.offset,
+                filters.statuses(),
+                sort,
+                run_id=filters.run or None,
             )
         except InvalidInputError as error:
             problem = error.message
