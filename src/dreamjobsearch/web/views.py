@@ -6,10 +6,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from dreamjobsearch.domain.ranking import RankedPosting
 from dreamjobsearch.pipeline import COUNT_NAMES
+from dreamjobsearch.search.request import MAX_KEYWORDS
 from dreamjobsearch.storage.models import Run
 from dreamjobsearch.storage.runs import ACTIVE_STATES
 from dreamjobsearch.web.snippets import Segment, highlight, snippet
@@ -58,9 +59,17 @@ class RunView:
     created_at: datetime
     finished_at: datetime | None
 
+    words: tuple[str, ...] = ()
+
     def count(self, name: str) -> int:
         """The value of one count, by name."""
         return next((count.value for count in self.counts if count.name == name), 0)
+
+    @property
+    def results_url(self) -> str:
+        """Results limited to the postings this run found new, ranked by the words of its
+        searches (each of its postings matched every word of one of them)."""
+        return "/results?" + urlencode({"keywords": ", ".join(self.words), "run": self.id})
 
     @classmethod
     def of(cls, run: Run) -> RunView:
@@ -83,7 +92,14 @@ class RunView:
             error=run.error,
             created_at=run.created_at,
             finished_at=run.finished_at,
+            words=_words(params.get("queries") or ()),
         )
+
+
+def _words(queries: Iterable[str]) -> tuple[str, ...]:
+    """The distinct words of a run's searches, as ranking keywords."""
+    words = dict.fromkeys(word.casefold() for query in queries for word in query.split())
+    return tuple(words)[:MAX_KEYWORDS]
 
 
 def _source_label(spec: dict[str, Any]) -> str:
