@@ -78,7 +78,9 @@
         cell.parentElement.classList.toggle("count-some", value > 0);
       }
     }
-    if (typeof state.percent === "number") {
+    // A finished run's panel comes from its record, which says how it ended ("failed",
+    // "stopped"): the events' last percentage must not paint over it.
+    if (typeof state.percent === "number" && element.dataset.active === "true") {
       element.querySelector("progress").value = state.percent;
       element.querySelector('[data-role="percent"]').textContent = state.percent + "%";
     }
