@@ -196,7 +196,7 @@ async def test_update_from_a_greenhouse_board(scene: Scene) -> None:
         f"errors {MALFORMED_JOBS}, blocked 0"
     ) in result.output
     # The skipped jobs are named as they happen.
-    assert "greenhouse:acme: job 6: missing title" in result.output
+    assert "The Greenhouse board acme: skipped job 6: missing title" in result.output
     stored = await scene.stored()
     assert {posting.external_id for posting in stored} == ENGINEER_JOBS
     assert {(posting.source, posting.company) for posting in stored} == {

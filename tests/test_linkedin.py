@@ -362,7 +362,7 @@ async def test_search_pages_by_cards_returned_until_an_empty_page(
         assert params["location"] == "Kraków"
         assert "f_TPR" not in params
     assert len(source.problems) == 1
-    assert "start=0" in source.problems[0]
+    assert "search page from 0" in source.problems[0]
 
 
 async def test_search_sends_recency_and_omits_an_empty_location(

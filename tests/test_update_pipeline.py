@@ -857,7 +857,8 @@ async def test_a_run_of_999_opens_the_circuit_and_a_later_run_fetches_the_rest(
     assert "again later to continue" in message, message
     assert events[-1]["data"]["status"] == "succeeded"
     assert message in events[-1]["message"]
-    assert any("is blocking our requests" in warning for warning in warnings_of(events))
+    assert message.startswith("LinkedIn refused us (blocked): "), message
+    assert "LinkedIn refused us (blocked): it is limiting our requests" in warnings_of(events)
     # Two pages, then three refusals in a row: the circuit opens and nothing more is
     # asked, not even the second query's search.
     assert [(hit.job_id is None, hit.status) for hit in linkedin.hits] == [
@@ -905,10 +906,11 @@ async def test_a_broken_or_missing_posting_page_is_an_error_and_the_rest_are_sto
     assert run["status"] == "succeeded", run
     assert run["counts"] == counts(5, 3, 3, errors=2)
     warnings = warnings_of(events)
-    assert any(
-        linkedin.url(broken.job_id) in warning and "no job title" in warning for warning in warnings
-    ), warnings
-    assert any(linkedin.url(gone.job_id) in warning and "404" in warning for warning in warnings), (
+    assert (
+        "LinkedIn sent a page that was not what we expected "
+        f"(job page {linkedin.url(broken.job_id)})"
+    ) in warnings
+    assert f"LinkedIn answered with an error 404 (job page {linkedin.url(gone.job_id)})" in (
         warnings
     )
     ranking = await ranked(api, headers, ["python"])
@@ -935,15 +937,14 @@ async def test_a_malformed_board_is_a_counted_error_with_a_clear_event(
     assert run["counts"] == counts(3, 3, 3, errors=3)
     warnings = warnings_of(events)
     assert (
-        "greenhouse:acme: search 'engineer': "
-        "greenhouse:acme: the board's 'jobs' is an object, not a list"
+        "The Greenhouse board acme sent a page that was not what we expected (searching 'engineer')"
     ) in warnings
-    assert any(
-        warning.startswith("ashby:acme-labs: search 'engineer': ")
-        and "did not answer JSON" in warning
-        for warning in warnings
-    ), warnings
-    assert "lever:acme-robotics: job 6: createdAt is a string, not a Unix time" in warnings
+    assert (
+        "The Ashby board acme-labs sent a page that was not what we expected (searching 'engineer')"
+    ) in warnings
+    assert (
+        "The Lever board acme-robotics: skipped job 6: createdAt is a string, not a Unix time"
+    ) in warnings
     ranking = await ranked(api, headers, ["engineer"])
     assert {item["job_title"] for item in ranking["job_postings"]} == LEVER_ENGINEERS
 
@@ -962,9 +963,9 @@ async def test_a_board_that_404s_is_an_error_and_a_run_finding_nothing_fails(
     run = await get_run(api, headers, run_id)
     assert run["status"] == "failed", run
     assert run["counts"] == counts(0, 0, 0, errors=1)
-    assert run["error"].startswith("greenhouse:nope: search 'engineer': "), run
-    assert "/v1/boards/nope/jobs" in run["error"]
-    assert "404" in run["error"]
+    assert run["error"] == (
+        "The Greenhouse board nope answered with an error 404 (searching 'engineer')"
+    ), run
     assert events[-1]["level"] == "error"
     assert run["error"] in events[-1]["message"]
     assert boards.requests == ["/v1/boards/nope/jobs?content=true"]
@@ -977,6 +978,59 @@ async def test_a_board_that_404s_is_an_error_and_a_run_finding_nothing_fails(
     )
     assert run["status"] == "succeeded", run
     assert run["counts"] == counts(3, 3, 3, errors=2)  # the missing board, Lever's bad job
+
+
+async def test_a_board_that_cannot_be_reached_fails_the_run_in_plain_words(
+    make_server: Any,
+) -> None:
+    # LinkedIn at a closed port of 127.0.0.1 (the tests' default): nothing answers there.
+    server: LiveServer = await make_server()
+    async with server.client() as api:
+        token = await register(api, "ada@example.com")
+        headers = bearer(token)
+        async with open_stream(api, token=token) as stream:
+            run_id = await start_run(api, headers, queries=["python"], locations=["Berlin"])
+            events = await events_until_end(stream, run_id)
+        run = await get_run(api, headers, run_id)
+    assert run["status"] == "failed", run
+    assert run["error"] == (
+        "LinkedIn could not be reached: nothing answered at its address "
+        "(searching 'python' in 'Berlin')"
+    )
+    shown = [run["error"], *(event["message"] for event in events)]
+    assert not [text for text in shown if re.search(r"Errno|Error\b|Exception|http://", text)]
+    assert events[-1]["level"] == "error"
+    assert run["error"] in events[-1]["message"]
+
+
+@pytest.fixture
+async def stalled_board() -> AsyncIterator[str]:
+    """A Greenhouse that answers nothing until the test ends; yields its base URL."""
+    release = asyncio.Event()
+
+    async def endpoint(_request: Request) -> Response:
+        await release.wait()
+        return Response("{}", media_type="application/json")
+
+    fake = await start_server(Starlette(routes=[Route("/{path:path}", endpoint)]))
+    yield fake.base_url
+    release.set()
+    await fake.stop()
+
+
+async def test_a_board_that_does_not_answer_in_time_timed_out(
+    make_server: Any, stalled_board: str
+) -> None:
+    server: LiveServer = await make_server(greenhouse_base_url=stalled_board, http_timeout=0.2)
+    async with server.client() as api:
+        headers = bearer(await register(api, "ada@example.com"))
+        run = await run_to_end(
+            api, headers, queries=["engineer"], sources=[{"type": "greenhouse", "board": "slow"}]
+        )
+    assert run["status"] == "failed", run
+    assert run["error"] == (
+        "The Greenhouse board slow timed out: it did not answer in time (searching 'engineer')"
+    )
 
 
 # --- live progress ---------------------------------------------------------------------------

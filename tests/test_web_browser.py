@@ -14,7 +14,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import ServerFactory
@@ -349,3 +351,70 @@ async def test_an_unknown_address_shows_the_sites_own_page(
         f"404 for GET {server.base_url}/no-such-page",
         "console: Failed to load resource: the server responded with a status of 404 (Not Found)",
     ]
+
+
+async def start_search(page: Page, board: str) -> None:
+    """Search one company board for engineers from the Searches form."""
+    await page.get_by_label("Search for").fill("engineer")
+    await page.get_by_label("LinkedIn").uncheck()
+    await page.get_by_label("Company boards").fill(board)
+    await page.get_by_label("Jobs per search").fill("50")
+    await page.get_by_role("button", name="Start update").click()
+
+
+async def test_runs_in_the_readers_zone_each_with_its_own_log(
+    server: LiveServer, browser: Browser
+) -> None:
+    context = await browser.new_context(
+        viewport={"width": 1280, "height": 900}, timezone_id="Asia/Tokyo", locale="en-GB"
+    )
+    journey = Journey(await context.new_page(), server.base_url)
+    page = journey.page
+    await register(journey, EMAIL)
+    await expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+    panel = page.locator("#run-panel")
+    log = page.locator("#log-lines")
+
+    await start_search(page, "greenhouse:acme")
+    await expect(panel).to_have_attribute("data-status", "succeeded")
+    first = await panel.get_attribute("data-run-id")
+    await expect(log).to_contain_text("run succeeded")
+    # Times in the reader's zone (Tokyo, 9 hours ahead of UTC), in one format.
+    started = panel.locator(".run-footer p time")
+    moment = datetime.fromisoformat(await started.get_attribute("datetime") or "")
+    tokyo = moment.astimezone(ZoneInfo("Asia/Tokyo"))
+    await expect(started).to_contain_text(tokyo.strftime("%H:%M"))
+    await expect(started).to_contain_text("GMT+9")
+    await expect(page.locator("#runs-table time").first).to_have_text(await started.inner_text())
+    await expect(panel.locator(".count-errors")).to_have_class(re.compile(r"\bcount-some\b"))
+
+    # A board that is not there: the run fails in plain words, and the log shows its
+    # lines only, not the first run's.
+    await start_search(page, "greenhouse:nope")
+    await expect(panel).to_have_attribute("data-status", "failed")
+    await expect(panel.locator(".status-failed")).to_have_text("failed")
+    await expect(panel.locator(".notice-error")).to_have_text(
+        "The Greenhouse board nope answered with an error 404 (searching 'engineer')"
+    )
+    await expect(log).to_contain_text("run failed")
+    await expect(log).not_to_contain_text("run succeeded")
+    await journey.snap("failed-run", selector=".columns")
+
+    # Run the first search again from the recent runs: the log follows the new run.
+    table = page.locator("#runs-table tbody tr")
+    await expect(table).to_have_count(2)
+    await table.nth(1).get_by_role("button", name=re.compile("^Run again")).click()
+    await expect(table).to_have_count(3)
+    await expect(panel).to_have_attribute("data-status", "succeeded")
+    assert await panel.get_attribute("data-run-id") not in (first, None)
+    await expect(log).not_to_contain_text("404")
+    await expect(panel.locator("[data-count=duplicates]")).to_have_text(str(ENGINEER_JOBS))
+
+    # The first run's new postings, on the Results page.
+    await journey.open(f"/?run={first}")
+    await panel.get_by_role("link", name=f"See the {ENGINEER_JOBS} new postings").click()
+    await expect(page.locator("#run-filter")).to_be_visible()
+    await expect(page.locator("table.results tbody tr")).to_have_count(ENGINEER_JOBS)
+
+    await context.close()
+    assert journey.errors == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import re
 import uuid
@@ -16,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from support import EventStream, LiveServer, start_server, user_id_of
-from web_support import HTMX, csrf_meta, sign_up, wait_for_run
+from web_support import HTMX, csrf_meta, session_token, sign_up, wait_for_run
 
 from dreamjobsearch.web.search_form import SearchForm, SearchFormError
 
@@ -293,3 +294,147 @@ def test_the_form_round_trips_through_a_runs_params() -> None:
     )
     params = form.to_params().model_dump(mode="json")
     assert SearchForm.from_params(params) == form
+
+
+# --- failed runs, run again, a run's new postings, times ------------------------------------
+
+MORE_POSTINGS = [
+    *POSTINGS,
+    {
+        "link": "https://careers.example.com/jobs/3",
+        "title": "Python Backend Engineer",
+        "company": "Orla Systems",
+        "location": "Gdańsk, Poland",
+        "description": "Python services on PostgreSQL.",
+    },
+]
+
+
+async def test_a_failed_run_says_why_in_plain_words_and_in_red(client: httpx.AsyncClient) -> None:
+    # LinkedIn is a closed port of 127.0.0.1 in the tests: nothing answers there.
+    csrf = await sign_up(client, EMAIL)
+    data = {"csrf_token": csrf, "queries": "python", "linkedin": "on", "max_jobs_per_search": "5"}
+    response = await client.post("/web/searches", data=data)
+    assert response.status_code == 303, response.text[-3000:]
+    run_id = response.headers["location"].removeprefix("/?run=")
+    assert await wait_for_run(client, run_id) == "failed"
+    panel = (await client.get(f"/web/runs/{run_id}/panel", headers=HTMX)).text
+    assert 'class="badge status status-failed"' in panel
+    assert (
+        '<p class="notice notice-error">LinkedIn could not be reached: nothing answered at its '
+        "address (searching &#39;python&#39;)</p>"
+    ) in panel
+    assert not re.search(r"Errno|ConnectError|Exception|127\.0\.0\.1", panel)
+    assert 'class="count count-errors count-some"' in panel
+    assert ">failed</span>" in panel
+
+
+async def test_no_errors_is_not_shown_as_an_alarm(client: httpx.AsyncClient) -> None:
+    csrf = await sign_up(client, EMAIL)
+    run_id = await start(client, csrf)
+    assert await wait_for_run(client, run_id) == "succeeded"
+    panel = (await client.get(f"/web/runs/{run_id}/panel", headers=HTMX)).text
+    assert 'class="count count-errors"' in panel
+    assert 'class="count count-new count-some"' in panel
+    table = (await client.get("/web/runs", headers=HTMX)).text
+    assert "count-some" not in table
+
+
+async def test_times_are_marked_for_the_readers_time_zone(client: httpx.AsyncClient) -> None:
+    csrf = await sign_up(client, EMAIL)
+    run_id = await start(client, csrf)
+    await wait_for_run(client, run_id)
+    page = await client.get(f"/?run={run_id}")
+    # Written in UTC for a page without scripts; times.js shows them in the reader's zone.
+    times = re.findall(r'<time datetime="([^"]+)" data-local>([^<]+)</time>', page.text)
+    assert times
+    assert all(text.endswith(" UTC") and "+00:00" in iso for iso, text in times)
+    assert "/static/js/times.js" in page.text
+
+
+async def test_run_again_starts_the_same_search(server: LiveServer) -> None:
+    async with server.client() as client, server.client() as other:
+        csrf = await sign_up(client, EMAIL)
+        first = await start(client, csrf)
+        await wait_for_run(client, first)
+        page = await client.get("/")
+        assert f'action="/web/runs/{first}/again"' in page.text
+
+        refused = await client.post(f"/web/runs/{first}/again")
+        assert refused.status_code == 403
+        again = await client.post(f"/web/runs/{first}/again", data={"csrf_token": csrf})
+        assert again.status_code == 303
+        second = again.headers["location"].removeprefix("/?run=")
+        assert second != first
+        assert await wait_for_run(client, second) == "succeeded"
+        headers = {"Authorization": f"Bearer {session_token(client)}"}
+        runs = {
+            run_id: (await client.get(f"/runs/{run_id}", headers=headers)).json()
+            for run_id in (first, second)
+        }
+        assert runs[first]["params"] == runs[second]["params"]
+        assert runs[second]["counts"]["duplicates"] == 2
+
+        other_csrf = await sign_up(other, "bob@example.com")
+        stranger = await other.post(f"/web/runs/{first}/again", data={"csrf_token": other_csrf})
+        assert stranger.status_code == 404
+
+
+async def test_a_start_clears_the_problems_of_an_earlier_attempt(
+    client: httpx.AsyncClient,
+) -> None:
+    csrf = await sign_up(client, EMAIL)
+    await upload_postings(client, csrf)
+    headers = {**HTMX, "X-CSRF-Token": csrf}
+    wrong = await client.post("/web/searches", data={"queries": " "}, headers=headers)
+    assert wrong.status_code == 400
+    assert "enter at least one search" in wrong.text
+    started = await client.post("/web/searches", data=file_search(csrf), headers=headers)
+    assert started.status_code == 200
+    assert '<div id="search-problems" hx-swap-oob="true"></div>' in started.text
+    assert '<div id="alerts" hx-swap-oob="innerHTML"></div>' in started.text
+    run_id = re.search(r'data-run-id="([0-9a-f]+)"', started.text)
+    assert run_id
+    await wait_for_run(client, run_id.group(1))
+
+
+async def test_see_results_shows_the_postings_that_run_found_new(server: LiveServer) -> None:
+    async with server.client() as client, server.client() as other:
+        csrf = await sign_up(client, EMAIL)
+        first = await start(client, csrf)
+        await wait_for_run(client, first)
+        data = json.dumps({"postings": MORE_POSTINGS}).encode()
+        await client.post(
+            "/web/files", data={"csrf_token": csrf}, files={"file": ("more.json", data)}
+        )
+        response = await client.post(
+            "/web/searches", data={**file_search(csrf), "boards": "file:more.json"}
+        )
+        second = response.headers["location"].removeprefix("/?run=")
+        await wait_for_run(client, second)
+
+        panel = (await client.get(f"/web/runs/{second}/panel", headers=HTMX)).text
+        link = re.search(
+            r'<a class="button button-primary" href="([^"]+)">See the 1 new posting<', panel
+        )
+        assert link, panel
+        results = (await client.get(html.unescape(link.group(1)))).text
+        assert "Python Backend Engineer" in results
+        assert "Senior Python Developer" not in results
+        assert "Only the postings one update run found new" in results
+        first_panel = (await client.get(f"/web/runs/{first}/panel", headers=HTMX)).text
+        first_link = re.search(r'href="(/results\?[^"]+)">See the 2 new postings<', first_panel)
+        assert first_link
+        earlier = (await client.get(html.unescape(first_link.group(1)))).text
+        assert "Senior Python Developer" in earlier
+        assert "Python Backend Engineer" not in earlier
+
+        # The API's ranking takes the same filter.
+        headers = {"Authorization": f"Bearer {session_token(client)}"}
+        body = {"keywords": ["python"], "run_id": second}
+        ranked = (await client.post("/job-postings", json=body, headers=headers)).json()
+        assert [item["job_title"] for item in ranked["job_postings"]] == ["Python Backend Engineer"]
+        await sign_up(other, "bob@example.com")
+        stranger = {"Authorization": f"Bearer {session_token(other)}"}
+        assert (await other.post("/job-postings", json=body, headers=stranger)).status_code == 404
+        assert (await other.get(f"/results?keywords=python&run={second}")).status_code == 404

@@ -21,7 +21,7 @@ from dreamjobsearch.domain.update import UpdateParams
 from dreamjobsearch.errors import DomainError
 from dreamjobsearch.events.base import Event, EventBus, EventLevel
 from dreamjobsearch.sources.base import JobSource
-from dreamjobsearch.sources.http import HostBlockedError, PoliteHttp, RunHttp
+from dreamjobsearch.sources.http import FetchError, HostBlockedError, PoliteHttp, RunHttp
 from dreamjobsearch.sources.registry import SourceRegistry
 from dreamjobsearch.storage.postings import PostingRepository
 from dreamjobsearch.storage.runs import RunRepository
@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 50
 MAX_PROBLEMS_LOGGED = 20
 COUNT_NAMES = ("links_found", "fetched", "new", "duplicates", "errors", "blocked")
+# What a run that failed for a reason of ours says (the traceback is in the server log).
+INTERNAL_ERROR = "Something went wrong on our side; the details are in the server log."
 
 T = TypeVar("T")
 
@@ -60,6 +62,7 @@ class RunHandle:
     stop_status: str = "cancelled"
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_NAMES, 0))
     first_error: str | None = None
+    blocked_boards: set[str] = field(default_factory=set)
     searches_blocked: int = 0
     searches_done: int = 0
     searches_total: int = 0
@@ -70,7 +73,7 @@ class _Search:
     """One search of a run: which source, what query, where."""
 
     source: JobSource
-    label: str
+    board: str
     query: str
     location: str
     http: RunHttp
@@ -124,7 +127,7 @@ class UpdatePipeline:
             await self.stop(handle)
             raise
         except Exception as error:
-            detail = error.message if isinstance(error, DomainError) else "internal error"
+            detail = error.message if isinstance(error, DomainError) else INTERNAL_ERROR
             logger.exception("run %s failed", handle.run_id)
             await self._runs.finish(handle.run_id, "failed", handle.counts, detail)
             await self._state(handle, "failed", level="error", detail=detail)
@@ -150,23 +153,29 @@ class UpdatePipeline:
         handle.searches_total = len(specs) * searches_per_source
         http = self._http.for_run()
         for spec in specs:
-            label = spec.label()
+            board = spec.display_name()
             try:
                 source = await self._sources.build(spec, http, handle.user_id)
+            except FetchError as error:
+                await self._error(handle, _sentence(f"{board} {error.message}"), error)
+                handle.searches_done += searches_per_source
+                continue
             except DomainError as error:
-                await self._error(handle, f"{label}: {error.message}")
+                # Only a user's file fails to build otherwise, and its errors name the file.
+                await self._error(handle, _sentence(error.message), error)
                 handle.searches_done += searches_per_source
                 continue
             reported = 0
             for query in params.queries:
                 for location in params.locations:
-                    await self._search(handle, _Search(source, label, query, location, http))
-                    reported = await self._report_problems(handle, source, label, reported)
+                    await self._search(handle, _Search(source, board, query, location, http))
+                    reported = await self._report_problems(handle, source, board, reported)
                     handle.searches_done += 1
                     await _uninterrupted(self._runs.save_counts(handle.run_id, handle.counts))
-                    where = f" in {location!r}" if location else ""
-                    await self._progress(handle, f"{label}: searched {query!r}{where}")
-        return _blocked_message(http, handle)
+                    await self._progress(
+                        handle, _sentence(f"{board}: searched {_searched(query, location)}")
+                    )
+        return _blocked_message(handle)
 
     async def _search(self, handle: RunHandle, search: _Search) -> None:
         params = handle.params
@@ -187,9 +196,10 @@ class UpdatePipeline:
                     links.append(item)
         except HostBlockedError as error:
             handle.searches_blocked += 1
-            await self._log(handle, f"{search.label}: {error.message}", level="warning")
+            await self._blocked(handle, search, error)
         except DomainError as error:
-            await self._error(handle, f"{search.label}: search {search.query!r}: {error.message}")
+            what = f"searching {_searched(search.query, search.location)}"
+            await self._error(handle, _failure(search.board, error, what), error)
         if batch:
             await self._store(handle, batch, search)
         if links:
@@ -229,14 +239,14 @@ class UpdatePipeline:
         except HostBlockedError as error:
             handle.counts["blocked"] += 1
             if handle.counts["blocked"] == 1:
-                await self._log(handle, f"{search.label}: {error.message}", level="warning")
+                await self._blocked(handle, search, error)
             return
         except DomainError as error:
-            await self._error(handle, f"{search.label}: {link.url}: {error.message}")
+            await self._error(handle, _failure(search.board, error, f"job page {link.url}"), error)
             return
         handle.counts["fetched"] += 1
         await self._store(handle, [posting], search)
-        await self._progress(handle, f"{search.label}: fetched {posting.title!r}")
+        await self._progress(handle, _sentence(f"{search.board}: fetched {posting.title!r}"))
 
     async def _store(self, handle: RunHandle, batch: list[JobPosting], search: _Search) -> None:
         async def store_and_count() -> None:
@@ -254,19 +264,26 @@ class UpdatePipeline:
         await _uninterrupted(store_and_count())
 
     async def _report_problems(
-        self, handle: RunHandle, source: JobSource, label: str, reported: int
+        self, handle: RunHandle, source: JobSource, board: str, reported: int
     ) -> int:
         """Count and log the items a source skipped since the last report."""
         problems = source.problems[reported:]
         handle.counts["errors"] += len(problems)
         for problem in problems[:MAX_PROBLEMS_LOGGED]:
-            await self._log(handle, f"{label}: {problem}", level="warning")
+            await self._log(handle, _sentence(f"{board}: skipped {problem}"), level="warning")
         return reported + len(problems)
 
-    async def _error(self, handle: RunHandle, message: str) -> None:
+    async def _error(self, handle: RunHandle, message: str, error: DomainError) -> None:
+        """Count an error; the user reads `message`, the server log gets the technical
+        account of `error` (addresses, exceptions, errno), which means nothing to them."""
+        logger.warning("run %s: %s (%s)", handle.run_id, message, error)
         handle.counts["errors"] += 1
         handle.first_error = handle.first_error or message
         await self._log(handle, message, level="warning")
+
+    async def _blocked(self, handle: RunHandle, search: _Search, error: HostBlockedError) -> None:
+        handle.blocked_boards.add(search.board)
+        await self._log(handle, _sentence(f"{search.board} {error.message}"), level="warning")
 
     async def _progress(self, handle: RunHandle, message: str) -> None:
         done, total = handle.searches_done, handle.searches_total
@@ -318,16 +335,37 @@ async def _logged_failure(
         logger.exception("run %s: %s failed", handle.run_id, getattr(hook, "__name__", hook))
 
 
-def _blocked_message(http: RunHttp, handle: RunHandle) -> str | None:
-    if not http.blocked_hosts:
+def _sentence(text: str) -> str:
+    """`text` with a capital first letter ("the Lever board acme ..." opens a message)."""
+    return text[:1].upper() + text[1:]
+
+
+def _searched(query: str, location: str) -> str:
+    """How a message names one search: `'python' in 'Berlin'`."""
+    return f"{query!r} in {location!r}" if location else repr(query)
+
+
+def _failure(board: str, error: DomainError, what: str) -> str:
+    """A failed request in plain words: the board, what it did, and what we were doing.
+
+    A `FetchError`'s message is a phrase to follow the board's name ("timed out: ...");
+    any other error (a user's file, say) is a sentence of its own.
+    """
+    if isinstance(error, FetchError):
+        return _sentence(f"{board} {error.message} ({what})")
+    return _sentence(f"{board}: {error.message} ({what})")
+
+
+def _blocked_message(handle: RunHandle) -> str | None:
+    if not handle.blocked_boards:
         return None
-    hosts = ", ".join(sorted(http.blocked_hosts))
+    boards = _sentence(" and ".join(sorted(handle.blocked_boards)))
     left = []
     if handle.counts["blocked"]:
         left.append(f"{handle.counts['blocked']} postings remain to fetch")
     if handle.searches_blocked:
         left.append(f"{handle.searches_blocked} searches did not finish")
     return (
-        f"{hosts} blocked our requests: {' and '.join(left) or 'nothing was lost'}. "
+        f"{boards} refused us (blocked): {' and '.join(left) or 'nothing was lost'}. "
         "Run the same search again later to continue; what was stored is kept."
     )

@@ -21,6 +21,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from dreamjobsearch.domain.filters import NO_FILTERS, PostingFilters
 from dreamjobsearch.domain.ranking import RankedPosting
 from dreamjobsearch.domain.tracking import (
@@ -182,15 +184,18 @@ class Workspace:
         statuses: Iterable[Status] | None = None,
         sort: Sort = "score",
         filters: PostingFilters = NO_FILTERS,
+        run_id: str | None = None,
     ) -> RankPage:
         """The user's postings ranked by keywords matched, one page of them; without
         keywords, all of them newest first.
 
         Only `statuses` are shown (by default all but rejected and archived), never the
         companies the user blocked, only what `filters` keep; `sort="date"` lists newest
-        first instead of best.
+        first instead of best. With `run_id`, only the postings that run found new
+        (`NotFoundError` for a run that is not the user's).
         """
-        request = rank_request(keywords, location, statuses, sort, offset, limit, filters)
+        only = None if run_id is None else await self._found_by(run_id)
+        request = rank_request(keywords, location, statuses, sort, offset, limit, filters, only)
         lists = await self._read_lists()
         return await self._services.ranker.rank(self.user_id, request, lists.state)
 
@@ -329,6 +334,26 @@ class Workspace:
         if run is None:
             raise NotFoundError("no such run")
         return run
+
+    async def run_again(self, run_id: str) -> Run:
+        """Start a run with the parameters of one of the user's runs (its saved search, if
+        any, is not involved: this is the user's own run)."""
+        run = await self.run(run_id)
+        try:
+            params = UpdateParams.model_validate(run.params or {})
+        except ValidationError as error:
+            # Only a record older than today's parameters could fail here.
+            raise InvalidInputError("that run cannot be repeated: start a new search") from error
+        return await self.start_update(params)
+
+    async def _found_by(self, run_id: str) -> list[int]:
+        """The ids of the postings a run of the user's found new: those they first found
+        while it ran (a run of theirs at the same time shares the window)."""
+        run = await self.run(run_id)
+        if run.started_at is None:
+            return []
+        until = run.finished_at or utcnow()
+        return await self._services.postings.ids_found_between(self.user_id, run.started_at, until)
 
     async def cancel_run(self, run_id: str) -> Run:
         """Ask the user's run to stop; `ConflictError` when it has already finished."""

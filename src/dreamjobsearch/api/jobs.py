@@ -120,15 +120,15 @@ async def _imported(request: Request, caller: CallerDep) -> ImportReport:
     return await workspace.import_rows(body.postings)
 
 
-@router.post("/job-postings")
+@router.post("/job-postings", responses={404: {"description": "run_id: no such run of yours"}})
 async def rank_postings(body: RankBody, caller: CallerDep) -> RankOut:
     """Your postings ranked by how many keywords they contain, optionally in one location;
     with no keywords, all of them newest first.
 
     `statuses` chooses which of your postings take part (default: all but rejected and
     archived); blocked companies never do. `remote`, `posted_within_days` and `has_salary`
-    narrow them further. `sort` is `score` (best first, then newest) or `date` (newest
-    first).
+    narrow them further; `run_id` keeps only the postings that run of yours found new.
+    `sort` is `score` (best first, then newest) or `date` (newest first).
     """
     page = await caller.workspace.rank(
         body.keywords,
@@ -138,6 +138,7 @@ async def rank_postings(body: RankBody, caller: CallerDep) -> RankOut:
         body.statuses,
         body.sort,
         body.filters,
+        run_id=body.run_id,
     )
     return RankOut(
         total=page.total, job_postings=[RankedPostingOut.of(item) for item in page.items]

@@ -107,6 +107,11 @@ class RankBody(StrictBody):
         description="only postings posted this many days ago or since (undated ones are left out)",
     )
     has_salary: bool = Field(default=False, description="only postings that state a salary")
+    run_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="only the postings this run of yours found new (its `run_id`)",
+    )
 
     @property
     def filters(self) -> PostingFilters:

@@ -18,6 +18,14 @@ BoardName = Annotated[
     ),
 ]
 
+DISPLAY_NAMES = {
+    "linkedin": "LinkedIn",
+    "greenhouse": "Greenhouse",
+    "lever": "Lever",
+    "ashby": "Ashby",
+    "arbeitnow": "Arbeitnow",
+}
+
 
 class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -27,6 +35,13 @@ class _Spec(BaseModel):
         board = getattr(self, "board", None)
         kind: str = getattr(self, "type", "?")
         return f"{kind}:{board}" if board else kind
+
+    def display_name(self) -> str:
+        """What users call the source, for the messages they read: `LinkedIn`,
+        `the Greenhouse board acme`."""
+        kind = DISPLAY_NAMES.get(self.label().partition(":")[0], "?")
+        board = getattr(self, "board", None)
+        return f"the {kind} board {board}" if board else kind
 
 
 class LinkedInSourceSpec(_Spec):
@@ -76,6 +91,10 @@ class FileSourceSpec(_Spec):
     def label(self) -> str:
         """`file:<path>`."""
         return f"file:{self.path}"
+
+    def display_name(self) -> str:
+        """`your file postings.json`."""
+        return f"your file {self.path}"
 
 
 SourceSpec = Annotated[

@@ -432,4 +432,6 @@ def _select(
         allowed &= index.with_salary()
     if recent is not None:
         allowed &= index.of_ids(recent)
+    if request.only is not None:
+        allowed &= index.of_ids(np.array(sorted(request.only), dtype=np.int64))
     return select_page(index, keyword_sets, allowed, request.sort, request.offset, request.limit)

@@ -23,7 +23,8 @@ class RankRequest:
     shown, order, the page, and the other filters with the oldest posting date they keep
     (worked out once, when asked).
 
-    `limit=None` asks for every result from `offset` on (exports).
+    `limit=None` asks for every result from `offset` on (exports). `only`, when given,
+    limits the ranking to those posting ids (a run's new postings).
     """
 
     keywords: tuple[str, ...]
@@ -34,6 +35,7 @@ class RankRequest:
     limit: int | None
     filters: PostingFilters = NO_FILTERS
     posted_after: datetime | None = None
+    only: frozenset[int] | None = None
 
 
 def check_keywords(keywords: Iterable[str]) -> list[str]:
@@ -54,6 +56,7 @@ def rank_request(
     offset: int = 0,
     limit: int | None = 50,
     filters: PostingFilters = NO_FILTERS,
+    only: Iterable[int] | None = None,
 ) -> RankRequest:
     """A checked ranking request; `InvalidInputError` says what is wrong. No keywords
     asks for every posting the filters keep, newest first."""
@@ -73,4 +76,5 @@ def rank_request(
         limit=limit,
         filters=filters,
         posted_after=filters.posted_after(utcnow()),
+        only=None if only is None else frozenset(only),
     )

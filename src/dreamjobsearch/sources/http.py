@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import errno
 import logging
 import random
+import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -38,23 +40,54 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 class FetchError(DomainError):
-    """A request failed for good: retries ran out, or the answer is not worth retrying."""
+    """A request failed for good: retries ran out, or the answer is not worth retrying.
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    `message` says in plain words what the board did, as a phrase to follow its name
+    ("answered with an error 404"), because users read it; `str(error)` is the technical
+    account (address, exception, errno), which goes to the server log only.
+    """
+
+    def __init__(self, message: str, status: int | None = None, detail: str = "") -> None:
         super().__init__(message)
+        self.args = (detail or message,)
         self.status = status
+
+
+class UnreachableError(FetchError):
+    """No answer at all: the host could not be looked up or connected to, or the
+    connection broke off."""
+
+
+class TimedOutError(FetchError):
+    """The host took longer than our timeout to answer."""
 
 
 class HostBlockedError(FetchError):
     """The host keeps refusing us (its circuit is open for the rest of the run)."""
 
+    def __init__(self, host: str, status: int | None = None) -> None:
+        super().__init__(
+            "refused us (blocked): it is limiting our requests",
+            status=status,
+            detail=f"{host} is blocking our requests",
+        )
+
 
 class MalformedResponseError(FetchError):
-    """The answer arrived but is not what the board's format promises."""
+    """The answer arrived but is not what the board's format promises; the argument is
+    the technical account of what is wrong with it."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("sent a page that was not what we expected", detail=detail)
 
 
 class RedirectRefusedError(FetchError):
     """The board redirected where a fetcher must not go (see `redirects.py`)."""
+
+    def __init__(self, detail: str, status: int) -> None:
+        super().__init__(
+            "sent us to another address, which we do not follow", status=status, detail=detail
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,13 +242,13 @@ class RunHttp:
             if reason is not None:
                 raise RedirectRefusedError(
                     f"{_without_query(url)} redirected {reason}: not followed",
-                    status=response.status_code,
+                    response.status_code,
                 )
             response = await self._get_once(target, None)
         if response.status_code in REDIRECT_STATUSES:
             raise RedirectRefusedError(
                 f"{_without_query(url)} redirected more than {MAX_REDIRECTS} times",
-                status=response.status_code,
+                response.status_code,
             )
         return response
 
@@ -227,36 +260,38 @@ class RunHttp:
         attempts = http.retry.retries + 1
         for attempt in range(attempts):
             if host in self.blocked_hosts:
-                raise HostBlockedError(f"{host} is blocking our requests", status=None)
+                raise HostBlockedError(host)
             last_try = attempt == attempts - 1
             try:
                 async with gate.slot():
                     # Check again: the circuit may have opened while we waited our turn.
                     if host in self.blocked_hosts:
-                        raise HostBlockedError(f"{host} is blocking our requests", status=None)
+                        raise HostBlockedError(host)
                     response = await http.client.get(url, params=params)
             except httpx.TransportError as error:
                 if last_try:
-                    raise FetchError(f"{url}: {error.__class__.__name__}: {error}") from error
+                    raise transport_failure(error, url) from error
                 logger.info("retrying %s after %s", url, error.__class__.__name__)
                 await http.backoff(attempt, None)
                 continue
             status = response.status_code
             if status in gate.policy.blocked_statuses:
                 if self._count_block(host):
-                    raise HostBlockedError(f"{host} is blocking our requests", status=status)
+                    raise HostBlockedError(host, status=status)
                 await http.backoff(attempt, response)
                 continue
             self._blocked_in_a_row[host] = 0
             if status == 429 or status >= 500:
                 if last_try:
-                    raise FetchError(f"{url} answered {status}", status=status)
+                    raise _error_status(url, status)
                 await http.backoff(attempt, response)
                 continue
             if status >= 400:
-                raise FetchError(f"{url} answered {status}", status=status)
+                raise _error_status(url, status)
             return response
-        raise FetchError(f"{url} refused us {attempts} times")
+        raise FetchError(
+            "refused us (blocked)", detail=f"{_without_query(url)} refused us {attempts} times"
+        )
 
     def _count_block(self, host: str) -> bool:
         count = self._blocked_in_a_row.get(host, 0) + 1
@@ -268,6 +303,45 @@ class RunHttp:
             )
             return True
         return False
+
+
+def transport_failure(error: httpx.TransportError, url: str) -> FetchError:
+    """What a request that got no answer means to a user: timed out, or not reached and
+    why, in words; the exception itself is kept as the technical detail."""
+    detail = f"{_without_query(url)}: {error.__class__.__name__}: {error}"
+    if isinstance(error, httpx.TimeoutException):
+        return TimedOutError("timed out: it did not answer in time", detail=detail)
+    if not isinstance(error, httpx.ConnectError):
+        return UnreachableError("could not be reached: the connection broke off", detail=detail)
+    return UnreachableError(f"could not be reached: {_connect_cause(error)}", detail=detail)
+
+
+def _connect_cause(error: BaseException) -> str:
+    """Why a connection failed, from the OS error httpx wraps (several layers deep)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return "no network, or its address is unknown"
+        if isinstance(seen, ConnectionRefusedError):
+            return "nothing answered at its address"
+        if isinstance(seen, OSError) and seen.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            return "no network"
+        seen = seen.__cause__ or seen.__context__
+    text = str(error).lower()
+    # Some layers keep only the text of the OS error they caught.
+    if "name or service not known" in text or "temporary failure in name resolution" in text:
+        return "no network, or its address is unknown"
+    if "connection refused" in text or "all connection attempts failed" in text:
+        return "nothing answered at its address"
+    return "the connection failed"
+
+
+def _error_status(url: str, status: int) -> FetchError:
+    return FetchError(
+        f"answered with an error {status}",
+        status=status,
+        detail=f"{_without_query(url)} answered {status}",
+    )
 
 
 def _without_query(url: str) -> str:

@@ -100,7 +100,7 @@ class LinkedInSource:
         skipped = ids.count(None)
         if skipped:
             self.problems.append(
-                f"{self._search_url} (start={start}): {skipped} card(s) without a job id skipped"
+                f"{skipped} job card(s) without a job id on the search page from {start}"
             )
 
 

@@ -181,6 +181,17 @@ class PostingRepository:
             rows = (await session.execute(statement)).all()
         return [_stored(posting, found_at) for posting, found_at in rows]
 
+    async def ids_found_between(self, user_id: int, since: datetime, until: datetime) -> list[int]:
+        """The ids of the postings the user first found in `[since, until]` (a run's new
+        postings, for a ranking of just those)."""
+        statement = select(UserPosting.posting_id).where(
+            UserPosting.user_id == user_id,
+            UserPosting.found_at >= since,
+            UserPosting.found_at <= until,
+        )
+        async with self._db() as session:
+            return list((await session.scalars(statement)).all())
+
     async def detail_for_user(self, user_id: int, posting_id: int) -> PostingDetail | None:
         """One of the user's postings with every field and the links of its whole group."""
         async with self._db() as session:

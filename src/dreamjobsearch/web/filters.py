@@ -52,8 +52,9 @@ def status_choices() -> list[tuple[str, str]]:
 @dataclass(frozen=True, slots=True)
 class Filters:
     """What the results page ranks: keywords, location, statuses shown (`""`: the default
-    view, `"all"`, or one status), order, and whether only remote, recent (`days`: posted
-    within that many days, `""` any) or paid postings are shown."""
+    view, `"all"`, or one status), order, whether only remote, recent (`days`: posted
+    within that many days, `""` any) or paid postings are shown, and the run whose new
+    postings alone are shown (`""`: all postings)."""
 
     keywords: list[str]
     location: str = ""
@@ -62,6 +63,7 @@ class Filters:
     remote: bool = False
     days: str = ""
     salary: bool = False
+    run: str = ""
 
     def __post_init__(self) -> None:
         if self.status not in ("", ALL, *STATUSES):
@@ -98,6 +100,8 @@ class Filters:
             values["days"] = self.days
         if self.salary:
             values["salary"] = "1"
+        if self.run:
+            values["run"] = self.run
         return urlencode({**values, **extra})
 
 
@@ -113,6 +117,7 @@ class FilterQuery:
     remote: bool
     days: str
     salary: bool
+    run: str
 
     def filters(self, saved: Sequence[str] = ()) -> Filters:
         """The checked filters; `saved` keywords stand in when the address has none."""
@@ -125,6 +130,7 @@ class FilterQuery:
             self.remote,
             self.days,
             self.salary,
+            self.run,
         )
 
 
@@ -136,9 +142,10 @@ async def filter_query(
     remote: bool = False,
     days: Annotated[str, Query(max_length=5)] = "",
     salary: bool = False,
+    run: Annotated[str, Query(max_length=64)] = "",
 ) -> FilterQuery:
     """The results filters of the request's address."""
-    return FilterQuery(keywords, location, status, sort, remote, days, salary)
+    return FilterQuery(keywords, location, status, sort, remote, days, salary, run)
 
 
 FilterQueryDep = Annotated[FilterQuery, Depends(filter_query)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dreamjobsearch.errors import InvalidInputError
+from dreamjobsearch.errors import InvalidInputError, NotFoundError
 from dreamjobsearch.web.filters import RESULTS_PAGE_SIZE, Filters
 from dreamjobsearch.workspace import Workspace
 
@@ -52,8 +52,9 @@ async def neighbours(
             filters.statuses(),
             filters.sort,
             filters.postings(),
+            run_id=filters.run or None,
         )
-    except InvalidInputError:
+    except (InvalidInputError, NotFoundError):
         return Neighbours(None, None, back, None, 0)
     ids = [item.posting.id for item in page.items]
     if posting_id in ids:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from dreamjobsearch.domain.ranking import RankedPosting
 from dreamjobsearch.domain.saved_searches import SavedSearchSpec
@@ -62,6 +62,12 @@ class RunView:
     def count(self, name: str) -> int:
         """The value of one count, by name."""
         return next((count.value for count in self.counts if count.name == name), 0)
+
+    @property
+    def results_url(self) -> str:
+        """Results limited to the postings this run found new, newest first (an empty
+        `keywords` asks for no ranking, not for the saved keywords)."""
+        return "/results?" + urlencode({"keywords": "", "run": self.id})
 
     @classmethod
     def of(cls, run: Run) -> RunView:

@@ -38,7 +38,8 @@ async def results_page(
     loaded: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
     """The ranking form and a page of ranked postings; without keywords in the address,
-    the viewer's saved keywords are used, and without those every posting is listed."""
+    the viewer's saved keywords are used, and without those every posting is listed; with
+    `run`, only the postings that run found new."""
     workspace = viewer.workspace
     filters = query.filters(await workspace.keywords() if query.keywords is None else ())
     pages = Pages(number=page, size=RESULTS_PAGE_SIZE, total=0)
@@ -53,6 +54,7 @@ async def results_page(
             filters.statuses(),
             filters.sort,
             filters.postings(),
+            run_id=filters.run or None,
         )
     except InvalidInputError as error:
         problem = error.message

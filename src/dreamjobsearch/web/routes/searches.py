@@ -1,4 +1,5 @@
-"""Searches (the home page): start an update run, watch it live, cancel it, see past runs."""
+"""Searches (the home page): start an update run, watch it live, cancel it, see past runs
+and run one again."""
 
 from __future__ import annotations
 
@@ -105,13 +106,29 @@ async def start_search(
             )
         return await _page(request, viewer, form=invalid, status_code=400)
     run = await viewer.workspace.start_update(params)
+    return await _started(request, viewer, run)
+
+
+@router.post("/web/runs/{run_id}/again")
+async def run_again(request: Request, run_id: str, viewer: VerifiedViewerDep) -> Response:
+    """Start a run with the same parameters as one of the viewer's runs."""
+    run = await viewer.workspace.run_again(run_id)
+    return await _started(request, viewer, run)
+
+
+async def _started(request: Request, viewer: Viewer, run: Run) -> Response:
+    """A run just started: the page shows it (htmx: its panel and the recent runs, and the
+    problems of an earlier attempt go)."""
     if not is_htmx(request):
         return RedirectResponse(f"/?run={run.id}", status_code=303)
-    return await _run_fragments(request, viewer, run)
+    return await _run_fragments(request, viewer, run, started=True)
 
 
-async def _run_fragments(request: Request, viewer: Viewer, run: Run) -> Response:
-    """The run's panel, and the recent runs swapped out of band."""
+async def _run_fragments(
+    request: Request, viewer: Viewer, run: Run, *, started: bool = False
+) -> Response:
+    """The run's panel, and the recent runs swapped out of band; when the run has just
+    `started`, the form's problems and the alerts are cleared."""
     runs = await viewer.workspace.runs()
     return render(
         request,
@@ -120,6 +137,7 @@ async def _run_fragments(request: Request, viewer: Viewer, run: Run) -> Response
             "run": RunView.of(run),
             "runs": [RunView.of(item) for item in runs[:RECENT_RUNS]],
             "csrf_token": viewer.csrf_token,
+            "started": started,
         },
     )
 
@@ -142,7 +160,7 @@ async def recent_runs(request: Request, viewer: ViewerDep) -> Response:
     return render(
         request,
         "fragments/runs_table.html",
-        {"runs": [RunView.of(run) for run in runs[:RECENT_RUNS]]},
+        {"runs": [RunView.of(run) for run in runs[:RECENT_RUNS]], "csrf_token": viewer.csrf_token},
     )
 
 

@@ -20,6 +20,8 @@
   const MAX_LINES = 200;
   const MAX_RETRY_DELAY = 30000;
   const latest = new Map(); // run id -> what its events said last: {status, percent, counts}
+  const lines = new Map(); // run id -> its log events, the last MAX_LINES
+  let logged = null; // the run whose lines the log shows
   let reading = null; // the AbortController of the open stream
   let leaving = false;
   let retryDelay = 1000;
@@ -72,9 +74,13 @@
       const cell = element.querySelector('[data-count="' + name + '"]');
       if (cell) {
         cell.textContent = String(value);
+        // Only a count above 0 is marked (errors in red): 0 errors is no alarm.
+        cell.parentElement.classList.toggle("count-some", value > 0);
       }
     }
-    if (typeof state.percent === "number") {
+    // A finished run's panel comes from its record, which says how it ended ("failed",
+    // "stopped"): the events' last percentage must not paint over it.
+    if (typeof state.percent === "number" && element.dataset.active === "true") {
       element.querySelector("progress").value = state.percent;
       element.querySelector('[data-role="percent"]').textContent = state.percent + "%";
     }
@@ -98,17 +104,42 @@
     return htmx.ajax("GET", "/web/runs", { target: "#runs-table", swap: "outerHTML" });
   }
 
-  function addLine(event) {
+  function line(event) {
     const item = document.createElement("li");
     item.className = "log-line level-" + (event.level || "info");
     const time = document.createElement("time");
     const moment = new Date(event.ts);
     time.dateTime = event.ts;
-    time.textContent = isNaN(moment) ? "" : moment.toLocaleTimeString();
+    time.textContent = isNaN(moment) ? "" : window.dreamjobTimes.format(moment);
     const text = document.createElement("span");
     text.textContent = event.message;
     item.append(time, text);
-    logLines.append(item);
+    return item;
+  }
+
+  // The log shows the lines of the run in the panel only: another run's lines (or an
+  // earlier run's, once the panel moves on) are kept aside, never mixed in.
+  function showLog() {
+    const element = panel();
+    const runId = element ? element.dataset.runId : null;
+    if (runId !== logged) {
+      logged = runId;
+      logLines.replaceChildren(...(lines.get(runId) || []).map(line));
+      logLines.scrollTop = logLines.scrollHeight;
+    }
+  }
+
+  function addLine(event) {
+    const kept = lines.get(event.run_id) || [];
+    kept.push(event);
+    if (kept.length > MAX_LINES) {
+      kept.shift();
+    }
+    lines.set(event.run_id, kept);
+    if (event.run_id !== logged) {
+      return;
+    }
+    logLines.append(line(event));
     while (logLines.children.length > MAX_LINES) {
       logLines.firstElementChild.remove();
     }
@@ -116,10 +147,10 @@
   }
 
   function handle(event) {
-    addLine(event);
     if (!event.run_id) {
       return;
     }
+    addLine(event);
     remember(event);
     const element = panel();
     const status = event.kind === "run_state" ? (event.data || {}).status : null;
@@ -214,6 +245,7 @@
   // the events that arrived before it. If they say it is over but the panel does not know
   // yet, ask for the final record once.
   document.body.addEventListener("htmx:afterSwap", function () {
+    showLog();
     const element = panel();
     if (!element || !element.dataset.runId) {
       return;
@@ -235,5 +267,6 @@
     }
   });
 
+  showLog();
   connect();
 })();
