@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 from conftest import TEST_SECRET
+from services_available import REDIS_URL
 from support import bearer
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -54,6 +55,23 @@ async def dreamjob_process(args: list[str], env: dict[str, str], log: Path) -> A
             if process.returncode is None:
                 os.kill(process.pid, signal.SIGKILL)
             await asyncio.wait_for(process.wait(), 15)
+
+
+def deployment_env(data_dir: Path, postgres_url: str, prefix: str, **extra: str) -> dict[str, str]:
+    """The environment of the deployment for many users: PostgreSQL, Redis sessions under
+    the test's key prefix, and runs through the job queue."""
+    data_dir.mkdir(exist_ok=True)
+    return {
+        **os.environ,
+        "DREAMJOB_DATA_DIR": str(data_dir),
+        "DREAMJOB_DATABASE_URL": postgres_url,
+        "DREAMJOB_REDIS_URL": REDIS_URL,
+        "DREAMJOB_REDIS_PREFIX": prefix,
+        "DREAMJOB_SESSION_STORE": "redis",
+        "DREAMJOB_RUNNER": "queue",
+        "DREAMJOB_JWT_SECRET": TEST_SECRET,
+        **extra,
+    }
 
 
 async def wait_healthy(base_url: str, log: Path) -> None:

@@ -13,6 +13,7 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -89,6 +90,14 @@ def mail_settings(port: int, **overrides: Any) -> dict[str, Any]:
     }
 
 
+async def emailed_search(client: httpx.AsyncClient) -> tuple[dict[str, str], dict[str, Any]]:
+    """A new account with the sample jobs and a saved search that asks for email, after
+    its first run: the account's headers and the search."""
+    headers = bearer(await register(client, "ada@example.com"))
+    await put_jobs(client, headers, FIRST)
+    return headers, await saved_with_first_run(client, headers, email=True)
+
+
 def parts(message: EmailMessage) -> tuple[str, str]:
     """The text and HTML bodies."""
     text = message.get_body(("plain",))
@@ -111,9 +120,7 @@ async def test_a_run_with_new_matches_sends_one_digest(
 ) -> None:
     server = await make_server(**mail_settings(smtp_port))
     async with server.client() as client:
-        headers = bearer(await register(client, "ada@example.com"))
-        await put_jobs(client, headers, FIRST)
-        saved = await saved_with_first_run(client, headers, email=True)
+        headers, saved = await emailed_search(client)
         [message] = await inbox.wait()
         assert inbox.recipients == [["ada@example.com"]]
         assert message["To"] == "ada@example.com"
@@ -177,9 +184,7 @@ async def test_a_failing_mail_server_is_tried_again(
     for inbox in serving(Inbox(refuse=2), smtp_port):
         server = await make_server(**mail_settings(smtp_port, mail_attempts=3))
         async with server.client() as client:
-            headers = bearer(await register(client, "ada@example.com"))
-            await put_jobs(client, headers, FIRST)
-            saved = await saved_with_first_run(client, headers, email=True)
+            headers, saved = await emailed_search(client)
             await inbox.wait()
             assert inbox.attempts == 3
             run = await wait_run(client, headers, saved["last_run_id"])
@@ -192,9 +197,7 @@ async def test_after_the_last_attempt_the_run_says_why(
     for inbox in serving(Inbox(refuse=99), smtp_port):
         server = await make_server(**mail_settings(smtp_port, mail_attempts=2))
         async with server.client() as client:
-            headers = bearer(await register(client, "ada@example.com"))
-            await put_jobs(client, headers, FIRST)
-            saved = await saved_with_first_run(client, headers, email=True)
+            headers, saved = await emailed_search(client)
             deadline = time.monotonic() + 10
             while True:
                 run = await wait_run(client, headers, saved["last_run_id"])
@@ -217,9 +220,7 @@ async def test_the_unsubscribe_link_works_without_logging_in(
 ) -> None:
     server = await make_server(**mail_settings(smtp_port))
     async with server.client() as client:
-        headers = bearer(await register(client, "ada@example.com"))
-        await put_jobs(client, headers, FIRST)
-        saved = await saved_with_first_run(client, headers, email=True)
+        headers, saved = await emailed_search(client)
         [message] = await inbox.wait()
         path = unsubscribe_path(message)
         text, _ = parts(message)
@@ -247,9 +248,7 @@ async def test_the_mail_clients_one_click_post_unsubscribes(
 ) -> None:
     server = await make_server(**mail_settings(smtp_port))
     async with server.client() as client:
-        headers = bearer(await register(client, "ada@example.com"))
-        await put_jobs(client, headers, FIRST)
-        saved = await saved_with_first_run(client, headers, email=True)
+        headers, saved = await emailed_search(client)
         [message] = await inbox.wait()
         async with server.client() as mail_client:
             done = await mail_client.post(
@@ -265,9 +264,7 @@ async def test_an_altered_link_is_refused(
 ) -> None:
     other = await make_server(**mail_settings(smtp_port))
     async with other.client() as client:
-        headers = bearer(await register(client, "ada@example.com"))
-        await put_jobs(client, headers, FIRST)
-        saved = await saved_with_first_run(client, headers, email=True)
+        headers, saved = await emailed_search(client)
         [message] = await inbox.wait()
         token = parse_qs(urlsplit(unsubscribe_path(message)).query)["token"][0]
         header, claims, signature = token.split(".")

@@ -258,7 +258,7 @@ async def test_runs_lists_the_accounts_recent_runs(
     assert "links_found 2" in good
     assert "new 2" in good
     assert "failed" in broken
-    assert "file broken.json is not valid JSON" in broken
+    assert "File broken.json is not valid JSON" in broken
     assert lines.index(broken) < lines.index(good)  # newest first
     assert "2 most recent runs" in result.output
 

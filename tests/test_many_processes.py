@@ -17,6 +17,7 @@ from processes import (
     FINAL,
     SLOW_RUN,
     big_feed,
+    deployment_env,
     dreamjob_process,
     free_port,
     run_status,
@@ -33,19 +34,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.services]
 async def test_two_api_processes_and_a_worker_share_sessions_streams_and_runs(
     tmp_path: Path, postgres_url: str, prefix: str
 ) -> None:
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    env = {
-        **os.environ,
-        "DREAMJOB_DATA_DIR": str(data_dir),
-        "DREAMJOB_DATABASE_URL": postgres_url,
-        "DREAMJOB_REDIS_URL": REDIS_URL,
-        "DREAMJOB_REDIS_PREFIX": prefix,
-        "DREAMJOB_SESSION_STORE": "redis",
-        "DREAMJOB_RUNNER": "queue",
-        "DREAMJOB_JWT_SECRET": TEST_SECRET,
-        "DREAMJOB_LOG_HEARTBEAT_INTERVAL": "1",
-    }
+    env = deployment_env(
+        tmp_path / "data", postgres_url, prefix, DREAMJOB_LOG_HEARTBEAT_INTERVAL="1"
+    )
     port_a, port_b = free_port(), free_port()
     a_url, b_url = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"
     async with (

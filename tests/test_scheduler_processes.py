@@ -5,7 +5,6 @@ on PostgreSQL and Redis, all started as processes on 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -13,9 +12,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from conftest import TEST_SECRET
-from processes import EXAMPLES, FINAL, dreamjob_process, free_port, wait_healthy
-from services_available import REDIS_URL
+from processes import EXAMPLES, FINAL, deployment_env, dreamjob_process, free_port, wait_healthy
 from support import bearer, put_file, register
 
 pytestmark = [pytest.mark.slow, pytest.mark.services]
@@ -45,20 +42,10 @@ async def settled_runs(client: httpx.AsyncClient, token: str, count: int) -> lis
 async def test_two_api_processes_and_a_worker_run_each_due_search_once(
     tmp_path: Path, postgres_url: str, prefix: str
 ) -> None:
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    env = {
-        **os.environ,
-        "DREAMJOB_DATA_DIR": str(data_dir),
-        "DREAMJOB_DATABASE_URL": postgres_url,
-        "DREAMJOB_REDIS_URL": REDIS_URL,
-        "DREAMJOB_REDIS_PREFIX": prefix,
-        "DREAMJOB_SESSION_STORE": "redis",
-        "DREAMJOB_RUNNER": "queue",
-        "DREAMJOB_JWT_SECRET": TEST_SECRET,
-        # Both API processes look for due searches ten times a second.
-        "DREAMJOB_SCHEDULER_INTERVAL_SECONDS": "0.1",
-    }
+    # Both API processes look for due searches ten times a second.
+    env = deployment_env(
+        tmp_path / "data", postgres_url, prefix, DREAMJOB_SCHEDULER_INTERVAL_SECONDS="0.1"
+    )
     port_a, port_b = free_port(), free_port()
     a_url, b_url = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"
     async with (
