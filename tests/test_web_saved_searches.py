@@ -18,6 +18,7 @@ from web_support import sign_up, wait_for_run
 
 EMAIL = "ada@example.com"
 RUN_LOCATION = re.compile(r"^/\?run=([0-9a-f]{32})$")
+SEARCH_ID = re.compile(r'action="/web/saved-searches/(\d+)/run"')
 
 
 async def upload_jobs(client: httpx.AsyncClient, csrf: str, jobs: list[Any]) -> None:
@@ -192,3 +193,32 @@ async def test_a_new_account_lands_on_the_guide_which_marks_steps_done(
         await saved_from_the_form(client, csrf)
         guide = await client.get("/welcome")
         assert guide.text.count("Done:") == 2  # postings and a saved search; no keywords yet
+
+
+async def test_a_users_files_are_offered_in_the_forms(make_server: ServerFactory) -> None:
+    server = await make_server(**FAST)
+    async with server.client() as client:
+        csrf = await sign_up(client, EMAIL)
+        await upload_jobs(client, csrf, FIRST)
+        for page in ("/", "/saved"):
+            text = (await client.get(page)).text
+            assert 'name="files" value="jobs.json"' in text, page
+        # Ticked instead of typed as file:jobs.json in Company boards.
+        await saved_from_the_form(client, csrf, boards="", files="jobs.json")
+        search_id = SEARCH_ID.search((await client.get("/saved")).text)
+        assert search_id
+        edit = await client.get(f"/saved?edit={search_id.group(1)}")
+        assert 'value="jobs.json" checked' in edit.text
+        started = await client.post(
+            "/web/searches",
+            data={
+                "csrf_token": csrf,
+                "queries": "python",
+                "files": "jobs.json",
+                "max_jobs_per_search": "100",
+            },
+        )
+        assert started.status_code == 303, started.text
+        found = RUN_LOCATION.match(started.headers["location"])
+        assert found
+        assert await wait_for_run(client, found.group(1)) == "succeeded"

@@ -83,7 +83,7 @@ async def test_the_form_starts_a_run_that_the_page_then_shows(
     assert 'value="100"' in page.text
     assert '<dd data-count="new">2</dd>' in page.text
     # The form is filled in as for the last run, to repeat it easily.
-    assert "file:postings.json</textarea>" in page.text
+    assert 'value="postings.json" checked' in page.text  # the file source, ticked
     assert ">Poland</textarea>" in page.text
 
 

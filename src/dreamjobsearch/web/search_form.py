@@ -7,7 +7,7 @@ Company boards are typed one a line, as `greenhouse:acme` or as the careers URL
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
@@ -87,6 +87,8 @@ class SearchForm:
     published_after: str = ""
     max_jobs_per_search: str = DEFAULT_JOBS_PER_SEARCH
     problems: list[str] = field(default_factory=list)
+    # The user's files ticked as sources (`file` sources), by name.
+    files: tuple[str, ...] = ()
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> SearchForm:
@@ -94,12 +96,13 @@ class SearchForm:
         sources: Iterable[dict[str, Any]] = params.get("sources") or ()
         kinds = {source.get("type") for source in sources}
         boards = [
-            f"file:{source.get('path', '')}"
-            if source.get("type") == "file"
-            else f"{source.get('type')}:{source.get('board', '')}"
+            f"{source.get('type')}:{source.get('board', '')}"
             for source in sources
-            if source.get("type") not in SWITCHED_SOURCES
+            if source.get("type") not in (*SWITCHED_SOURCES, "file")
         ]
+        files = tuple(
+            str(source.get("path", "")) for source in sources if source.get("type") == "file"
+        )
         published = str(params.get("published_after") or "")[:10]
         return cls(
             queries="\n".join(params.get("queries") or ()),
@@ -109,20 +112,12 @@ class SearchForm:
             boards="\n".join(boards),
             published_after=published,
             max_jobs_per_search=str(params.get("max_jobs_per_search") or DEFAULT_JOBS_PER_SEARCH),
+            files=files,
         )
 
     def with_problems(self, problems: list[str]) -> SearchForm:
         """The same form, showing `problems`."""
-        return SearchForm(
-            self.queries,
-            self.locations,
-            self.linkedin,
-            self.arbeitnow,
-            self.boards,
-            self.published_after,
-            self.max_jobs_per_search,
-            problems,
-        )
+        return replace(self, problems=problems)
 
     def to_params(self) -> UpdateParams:
         """The run this form asks for; `SearchFormError` listing every problem otherwise."""
@@ -133,13 +128,16 @@ class SearchForm:
         sources: list[dict[str, str]] = [
             {"type": kind} for kind in SWITCHED_SOURCES if getattr(self, kind)
         ]
+        sources += [{"type": "file", "path": name} for name in dict.fromkeys(self.files)]
         for line in _lines(self.boards):
             try:
                 sources.append(_board(line))
             except SearchFormError as error:
                 problems.extend(error.problems)
         if not sources:
-            problems.append("Sources: tick a job board or add a company board")
+            problems.append(
+                "Sources: tick a job board or one of your files, or add a company board"
+            )
         published: date | None = None
         if self.published_after.strip():
             try:

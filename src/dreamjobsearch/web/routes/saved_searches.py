@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.saved_searches.service import spec_of
 from dreamjobsearch.services import Services
+from dreamjobsearch.web.routes.searches import FileNames
 from dreamjobsearch.web.routing import WebRoute
 from dreamjobsearch.web.saved_search_form import SavedSearchForm
 from dreamjobsearch.web.search_form import SearchForm, SearchFormError
@@ -89,6 +90,7 @@ def _form(
     time_zone: str,
     every_hours: str,
     email: str,
+    files: tuple[str, ...],
 ) -> SavedSearchForm:
     search = SearchForm(
         queries=queries,
@@ -98,6 +100,7 @@ def _form(
         boards=boards,
         published_after=published_after,
         max_jobs_per_search=max_jobs_per_search,
+        files=files,
     )
     return SavedSearchForm(
         search=search,
@@ -134,6 +137,7 @@ async def save_search(
     time_zone: FormText = "",
     every_hours: FormText = "24",
     email: FormText = "",
+    files: FileNames = None,
     search_id: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
 ) -> Response:
     """Save a new search (it runs at once), or the edited one `search_id`."""
@@ -154,6 +158,7 @@ async def save_search(
         time_zone,
         every_hours,
         email,
+        tuple(files or ()),
     )
     try:
         spec = form.to_spec()

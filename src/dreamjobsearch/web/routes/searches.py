@@ -25,6 +25,8 @@ RECENT_RUNS = 10
 RUN_ID_LENGTH = 32
 
 FormText = Annotated[str, Form(max_length=20_000)]
+# The user's files ticked as sources (the checkbox `files`, repeated).
+FileNames = Annotated[list[str] | None, Form()]
 
 
 def _pick(runs: list[Run], wanted: str | None) -> Run | None:
@@ -77,6 +79,7 @@ async def start_search(
     boards: FormText = "",
     published_after: FormText = "",
     max_jobs_per_search: FormText = "",
+    files: FileNames = None,
 ) -> Response:
     """Start an update run from the form; htmx gets the run's live panel."""
     form = SearchForm(
@@ -87,6 +90,7 @@ async def start_search(
         boards=boards,
         published_after=published_after,
         max_jobs_per_search=max_jobs_per_search,
+        files=tuple(files or ()),
     )
     try:
         params = form.to_params()
