@@ -10,13 +10,14 @@ import email.policy
 import time
 from collections.abc import Iterator
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from conftest import ServerFactory
 from processes import free_port
 from support import bearer, register, wait_run
@@ -62,9 +63,10 @@ def smtp_port() -> int:
     return free_port()
 
 
-def serving(inbox: Inbox, port: int) -> Iterator[Inbox]:
-    """Run an SMTP server on 127.0.0.1 with `inbox` until the test ends."""
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+def serving(inbox: Inbox, port: int, **options: Any) -> Iterator[Inbox]:
+    """Run an SMTP server on 127.0.0.1 with `inbox` until the test ends (`options` go to
+    aiosmtpd's SMTP, e.g. an authenticator)."""
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
     controller.start()
     try:
         yield inbox
@@ -279,3 +281,52 @@ async def test_an_altered_link_is_refused(
     async with elsewhere_server.client() as elsewhere:
         refused = await elsewhere.get("/unsubscribe", params={"token": token})
         assert refused.status_code == 400
+
+
+def accepts(login: str, password: str) -> Any:
+    """An aiosmtpd authenticator that lets in one login with one password."""
+
+    def check(
+        server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
+    ) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
+            login.encode(),
+            password.encode(),
+        )
+        # handled=False: aiosmtpd answers the client itself (235, or 535 on failure).
+        return AuthResult(success=ok, handled=False)
+
+    return check
+
+
+# Plain-text AUTH is fine on 127.0.0.1 in a test; aiosmtpd warns about it.
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+@pytest.mark.parametrize(("written", "sent"), [("s3cret pass", True), ("wrong", False)])
+async def test_the_smtp_password_can_come_from_a_file(
+    make_server: ServerFactory, smtp_port: int, tmp_path: Path, written: str, sent: bool
+) -> None:
+    secret = tmp_path / "smtp_password"
+    secret.write_text(written + "\n")
+    login = {"authenticator": accepts("alerts", "s3cret pass"), "auth_required": True}
+    for inbox in serving(Inbox(), smtp_port, auth_require_tls=False, **login):
+        server = await make_server(
+            **mail_settings(
+                smtp_port,
+                smtp_url=f"smtp://alerts@127.0.0.1:{smtp_port}",
+                smtp_password_file=secret,
+                mail_attempts=1,
+            )
+        )
+        async with server.client() as client:
+            headers, saved = await emailed_search(client)
+            if sent:
+                await inbox.wait()
+                return
+            deadline = time.monotonic() + 10
+            while not (run := await wait_run(client, headers, saved["last_run_id"]))[
+                "digest_error"
+            ]:
+                assert time.monotonic() < deadline
+                await asyncio.sleep(0.05)
+            assert "535" in run["digest_error"]
+            assert inbox.messages == []

@@ -199,6 +199,9 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     """The SMTP password, when it should not sit in `SMTP_URL` (e.g. from a secrets
     manager's environment variable); it wins over a password in the URL."""
+    smtp_password_file: Path | None = None
+    """A file holding the SMTP password (a Docker or Kubernetes secret, a file your secrets
+    manager's agent writes); read at start-up, it wins over `SMTP_PASSWORD` and the URL."""
     smtp_timeout: PositiveFloat = 10.0
     """Seconds an SMTP connection or command may take before the attempt counts as failed."""
     mail_attempts: PositiveInt = 3

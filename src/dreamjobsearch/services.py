@@ -362,6 +362,9 @@ def build_digest_mail(settings: Settings, links: UnsubscribeLinks) -> DigestMail
     if settings.smtp_url is None:
         return None
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    if settings.smtp_password_file is not None:
+        # A missing or unreadable file stops start-up here, not the first email hours later.
+        password = settings.smtp_password_file.read_text(encoding="utf-8").strip()
     mailer = SmtpMailer(
         SmtpServer.parse(settings.smtp_url.get_secret_value(), password),
         settings.mail_from,
