@@ -97,7 +97,8 @@ async def save_keywords(
     saved = await viewer.workspace.save_keywords(keyword_list(keywords))
     if not is_htmx(request):
         # Without keywords in the address the page uses the saved ones; the location rides along.
-        back = f"/results?{urlencode({'location': location.strip()})}" if location.strip() else "/results"
+        place = location.strip()
+        back = f"/results?{urlencode({'location': place})}" if place else "/results"
         return RedirectResponse(back, status_code=303)
     return render(request, "fragments/keywords_saved.html", {"saved": saved})
 
