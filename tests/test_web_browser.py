@@ -239,14 +239,14 @@ async def test_the_whole_journey_in_a_browser(server: LiveServer, browser: Brows
     await rows.first.get_by_label("Your note on").fill("Ask about the robots")
     await rows.first.get_by_role("button", name="Save note").click()
     await expect(rows.first.locator(".note-text")).to_have_text("Your note: Ask about the robots")
-    await expect(rows.first.get_by_role("button", name="Save note")).to_be_focused()
+    await expect(rows.first.locator("summary")).to_be_focused()  # the editor closed
     await journey.snap("results-note", selector="table.results tbody tr:first-child")
 
-    # Hide the company (every posting goes, focus to the results), then show it again.
+    # Hide the company (every posting goes, focus to its Undo), then show it again.
     await rows.first.get_by_role("button", name="Hide company Acme Robotics").click()
     await expect(rows).to_have_count(0)
     await expect(page.locator("#alerts")).to_contain_text("Postings from Acme Robotics are hidden.")
-    await expect(page.locator("#ranked-title")).to_be_focused()
+    await expect(page.get_by_role("button", name="Undo")).to_be_focused()
     await journey.snap("results-hidden-company")
     await page.get_by_role("button", name="Unhide Acme Robotics").click()
     await expect(rows).to_have_count(first)

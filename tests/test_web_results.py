@@ -407,3 +407,82 @@ def test_only_web_links_become_links() -> None:
     assert web_url("javascript:alert(1)") is None
     assert web_url(" JavaScript:alert(1)") is None
     assert web_url("data:text/html,<script>") is None
+
+
+async def test_a_saved_note_closes_its_editor_and_shows_once(client: httpx.AsyncClient) -> None:
+    csrf = await sign_up(client, EMAIL)
+    await import_postings(client, [posting(1)])
+    posting_id = ROW_ID.findall((await client.get("/results")).text)[0]
+    saved = await client.post(
+        f"/web/postings/{posting_id}/note",
+        data={"note": "Call Ada on Monday", "back": "/results"},
+        headers={**HTMX, "X-CSRF-Token": csrf, "HX-Target": f"note-{posting_id}"},
+    )
+    assert saved.status_code == 200
+    assert saved.text.count(f'id="note-{posting_id}"') == 1
+    assert saved.text.count('class="note-text"') == 1
+    assert "Note saved" in saved.text
+    assert '<details class="note-editor">' in saved.text  # closed: no `open`
+    page = await client.get("/results")
+    assert page.text.count("Call Ada on Monday") == 2  # the note once, and in its closed editor
+
+
+async def test_saving_keywords_keeps_the_location(client: httpx.AsyncClient) -> None:
+    csrf = await sign_up(client, EMAIL)
+    await import_postings(client, [posting(1), posting(2, location="Lisbon, Portugal")])
+    saved = await client.post(
+        "/web/keywords",
+        data={"keywords": "python", "location": "Lisbon", "csrf_token": csrf},
+    )
+    assert saved.status_code == 303
+    page = await client.get(saved.headers["location"])
+    assert 'value="python"' in page.text
+    assert 'id="location" name="location" type="text" value="Lisbon"' in page.text
+    assert len(ROW.findall(page.text)) == 1
+
+
+async def test_a_hidden_company_can_be_undone_where_its_row_was(
+    client: httpx.AsyncClient,
+) -> None:
+    csrf = await sign_up(client, EMAIL)
+    await import_postings(
+        client,
+        [
+            posting(1, posted_at="2026-11-03"),
+            posting(2, company="Acme Beans", posted_at="2026-11-02"),
+            posting(3, posted_at="2026-11-01"),
+        ],
+    )
+    before = await client.get("/results")
+    assert [title(row) for row in rows_of(before)] == ["Developer 1", "Developer 2", "Developer 3"]
+    hidden = await client.post(
+        "/web/blocked-companies",
+        data={"company": "Acme Beans", "back": "/results", "at": "1"},
+        headers={**HTMX, "X-CSRF-Token": csrf},
+        follow_redirects=True,
+    )
+    assert [title(row) for row in rows_of(hidden)] == ["Developer 1", "Developer 3"]
+    # The notice sits between the rows around the hidden one.
+    body = hidden.text
+    first, notice, third = (
+        body.index("Developer 1"),
+        body.index('id="undo-notice"'),
+        body.index("Developer 3"),
+    )
+    assert first < notice < third
+    assert 'Postings from <span class="company-name">Acme Beans</span> are hidden.' in body
+    # Undo is a form like the others: without the CSRF token it is refused.
+    refused = await client.post(
+        "/web/blocked-companies/unhide", data={"company": "Acme Beans", "back": "/results"}
+    )
+    assert refused.status_code == 403
+    undone = await client.post(
+        "/web/blocked-companies/unhide",
+        data={"company": "Acme Beans", "back": "/results", "csrf_token": csrf},
+        follow_redirects=True,
+    )
+    assert [title(row) for row in rows_of(undone)] == ["Developer 1", "Developer 2", "Developer 3"]
+    assert "undo-notice" not in undone.text
+    # An old address does not offer to undo what is no longer hidden.
+    stale = await client.get("/results", params={"hidden": "Acme Beans", "at": "1"})
+    assert "undo-notice" not in stale.text

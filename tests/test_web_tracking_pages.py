@@ -64,7 +64,7 @@ async def test_a_note_is_saved_and_shown_on_its_row(client: httpx.AsyncClient) -
     assert saved.status_code == 200
     assert saved.text.startswith(f'<div class="note" id="note-{first}">')
     assert "Call &lt;Ann&gt; back\nafter Friday</textarea>" in saved.text
-    assert '<span class="saved" role="status">Note saved</span>' in saved.text
+    assert '<p class="saved" role="status">Note saved</p>' in saved.text
     assert notes(saved.text) == ["Call <Ann> back\nafter Friday"]
 
     # Without scripts the form posts and comes back to the page.

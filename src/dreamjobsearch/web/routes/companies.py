@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form
 from starlette.responses import RedirectResponse, Response
@@ -25,13 +26,22 @@ Back = Annotated[str, Form(max_length=6000)]
 
 @router.post("/web/blocked-companies")
 async def hide_company(
-    viewer: VerifiedViewerDep, company: Company, back: Back = "/results"
+    viewer: VerifiedViewerDep,
+    company: Company,
+    back: Back = "/results",
+    at: Annotated[int | None, Form(ge=0, le=100_000)] = None,
 ) -> Response:
-    """Hide a company: its postings leave the viewer's rankings and exports."""
+    """Hide a company: its postings leave the viewer's rankings and exports. Hidden from a
+    result row (`at`, the row's place on its page), the page comes back with an undo
+    notice where that row was."""
     if not company.strip():
         raise InvalidInputError("give the name of the company to hide")
     await viewer.workspace.block_company(company)
-    return RedirectResponse(safe_next(back), status_code=303)
+    target = safe_next(back)
+    if at is not None:
+        joiner = "&" if "?" in target else "?"
+        target = f"{target}{joiner}{urlencode({'hidden': company, 'at': at})}"
+    return RedirectResponse(target, status_code=303)
 
 
 @router.post("/web/blocked-companies/unhide")

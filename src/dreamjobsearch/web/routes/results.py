@@ -36,10 +36,13 @@ async def results_page(
     query: FilterQueryDep,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     loaded: Annotated[int | None, Query(ge=0)] = None,
+    hidden: Annotated[str | None, Query(max_length=1000)] = None,
+    at: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> Response:
     """The ranking form and a page of ranked postings; without keywords in the address,
     the viewer's saved keywords are used, and without those every posting is listed; with
-    `run`, only the postings that run found new."""
+    `run`, only the postings that run found new. With `hidden` (a company just hidden from
+    row `at`), a notice in that row's place offers to undo it."""
     workspace = viewer.workspace
     filters = query.filters(await workspace.keywords() if query.keywords is None else ())
     pages = Pages(number=page, size=RESULTS_PAGE_SIZE, total=0)
@@ -73,6 +76,7 @@ async def results_page(
         "csv": f"/web/export?{filters.query(format='csv')}",
         "json": f"/web/export?{filters.query(format='json')}",
     }
+    blocked = await workspace.blocked_companies()
     return render(
         request,
         "results.html",
@@ -96,9 +100,22 @@ async def results_page(
             "days_labels": DAYS_LABELS,
             "status_labels": STATUS_LABELS,
             "statuses": STATUSES,
-            "blocked": await workspace.blocked_companies(),
+            "blocked": blocked,
+            "undo": undo_notice(hidden, at, blocked),
         },
     )
+
+
+def undo_notice(hidden: str | None, at: int, blocked: list[str]) -> dict[str, object] | None:
+    """The company to offer an undo for, as the viewer's list spells it, and where its row
+    was; none when that company is not hidden (anymore), say on an old address."""
+    if not hidden:
+        return None
+    wanted = " ".join(hidden.split()).casefold()
+    for company in blocked:
+        if company.casefold() == wanted:
+            return {"company": company, "at": at}
+    return None
 
 
 @router.get("/web/export")

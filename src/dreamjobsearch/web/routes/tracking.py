@@ -4,6 +4,7 @@ visits."""
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
@@ -89,11 +90,16 @@ async def save_keywords(
     request: Request,
     viewer: VerifiedViewerDep,
     keywords: Annotated[str, Form(max_length=5000)] = "",
+    location: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    """Keep these keywords as the viewer's own: the results page starts from them."""
+    """Keep these keywords as the viewer's own: the results page starts from them. The
+    location typed next to them is not saved but comes back with the page."""
     saved = await viewer.workspace.save_keywords(keyword_list(keywords))
     if not is_htmx(request):
-        return RedirectResponse("/results", status_code=303)
+        # Without keywords in the address the page uses the saved ones; the location rides along.
+        place = location.strip()
+        back = f"/results?{urlencode({'location': place})}" if place else "/results"
+        return RedirectResponse(back, status_code=303)
     return render(request, "fragments/keywords_saved.html", {"saved": saved})
 
 

@@ -63,4 +63,18 @@
       target.focus();
     }
   });
+
+  // An htmx form with `data-focus-after` is swapped away by its own answer (a saved note
+  // closes its editor): focus goes to that selector's new element rather than to the page.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    const detail = event.detail || {};
+    const form = detail.requestConfig ? detail.requestConfig.elt : null;
+    if (!(form instanceof HTMLFormElement) || !form.dataset.focusAfter || !detail.xhr || detail.xhr.status >= 300) {
+      return;
+    }
+    const target = document.querySelector(form.dataset.focusAfter);
+    if (target instanceof HTMLElement) {
+      target.focus();
+    }
+  });
 })();
