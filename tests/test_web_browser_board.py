@@ -107,7 +107,9 @@ async def test_on_a_phone_the_header_is_one_row_and_filters_fold(
     brand = await page.locator(".brand").bounding_box()
     button = await menu.bounding_box()
     logout = await page.get_by_role("button", name="Log out").bounding_box()
-    assert brand and button and logout
+    assert brand
+    assert button
+    assert logout
     assert abs(brand["y"] + brand["height"] / 2 - (button["y"] + button["height"] / 2)) < 8
     assert abs(logout["y"] - button["y"]) < 8
     nav = page.get_by_role("navigation", name="Main")
@@ -118,7 +120,9 @@ async def test_on_a_phone_the_header_is_one_row_and_filters_fold(
     await expect(nav.get_by_role("link", name="Board")).to_be_visible()
     await page.keyboard.press("Escape")
     await expect(nav).to_be_hidden()
-    header = await page.locator(".site-header-inner").evaluate("h => h.scrollWidth <= h.clientWidth")
+    header = await page.locator(".site-header-inner").evaluate(
+        "h => h.scrollWidth <= h.clientWidth"
+    )
     assert header, "the header's row is wider than the phone"
 
     # The filters are folded above the results, and open on request.
