@@ -112,6 +112,7 @@ async def test_on_a_phone_the_header_is_one_row_and_filters_fold(
     assert logout
     assert abs(brand["y"] + brand["height"] / 2 - (button["y"] + button["height"] / 2)) < 8
     assert abs(logout["y"] - button["y"]) < 8
+    assert brand["height"] <= button["height"]  # the name on one line
     nav = page.get_by_role("navigation", name="Main")
     await expect(nav).to_be_hidden()
     await expect(menu).to_have_attribute("aria-expanded", "false")
