@@ -339,3 +339,34 @@ async def test_logged_out_the_pages_lead_to_login(client: httpx.AsyncClient) -> 
         htmx = await client.post(path, data=data, headers=HTMX)
         assert htmx.status_code == 401
         assert htmx.headers["HX-Redirect"] == "/login"
+
+
+async def test_board_cards_can_be_dragged_and_new_can_fold(client: httpx.AsyncClient) -> None:
+    await sign_up(client, EMAIL)
+    await import_postings(client, [posting(1), posting(2)])
+    page = await client.get("/board")
+    # Imported and untouched, every posting is New: only the user moves one elsewhere.
+    columns = board_columns(page.text)
+    assert columns["new"][0] == 2
+    assert all(count == 0 for status, (count, _) in columns.items() if status != "new")
+    for card in columns["new"][1]:
+        assert f'data-posting-id="{card}" draggable="true"' in page.text
+    assert '<script src="/static/js/board.js' in page.text
+    # The fold toggle names what it folds, and says whether it is open.
+    assert page.text.count("data-collapse-column") == 1
+    assert 'aria-expanded="true" aria-controls="cards-new"' in page.text
+    assert 'id="cards-new"' in page.text
+
+
+async def test_the_header_has_a_menu_button_and_results_filters_fold(
+    client: httpx.AsyncClient,
+) -> None:
+    await sign_up(client, EMAIL)
+    page = await client.get("/results")
+    assert 'data-menu-toggle aria-expanded="false" aria-controls="site-nav">Menu</button>' in (
+        page.text
+    )
+    assert '<nav class="site-nav" id="site-nav" aria-label="Main">' in page.text
+    # Open in the markup, so that without scripts the filters are there; narrow.js folds them.
+    assert '<details class="filters-fold" data-fold-narrow open>' in page.text
+    assert page.text.index("<summary") < page.text.index('<form class="card filters"')

@@ -1,0 +1,143 @@
+"""The board and the narrow header in a real browser (Debian's Chromium, Playwright): a card
+dragged onto another column changes status and stays there, the keyboard moves one too, New
+folds away and stays folded, seven columns fit a 1280 px screen by scrolling inside the board,
+and on a phone the header is one row with a menu while the Results filters start folded."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+from support import LiveServer
+from test_web_browser import Journey, browser, register
+
+pytestmark = pytest.mark.browser
+# Fixtures of the browser tests, used here by name.
+__all__ = ["browser"]
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+async def load_samples(journey: Journey) -> None:
+    """Fill a new account with the sample postings from the empty Results page."""
+    await journey.open("/results")
+    await journey.page.get_by_role("button", name="Load sample postings").click()
+    await expect(journey.page.locator("tbody tr").first).to_be_visible()
+
+
+async def page_overflows(page: Page) -> bool:
+    """Whether the page itself scrolls sideways."""
+    return bool(
+        await page.evaluate(
+            "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+        )
+    )
+
+
+async def test_cards_move_by_drag_and_by_keyboard_and_new_folds(
+    server: LiveServer, browser: Browser
+) -> None:
+    context = await browser.new_context(viewport=DESKTOP)
+    journey = Journey(await context.new_page(), server.base_url)
+    page = journey.page
+    await register(journey, "board@example.com")
+    await load_samples(journey)
+
+    await journey.open("/board")
+    # Nothing was acted on yet: every posting is New.
+    for status in ("interested", "applied", "interviewing", "offer", "rejected", "archived"):
+        await expect(page.locator(f".board-column-{status} [data-count]")).to_have_text("0 jobs")
+    # Seven columns fit by scrolling inside the board, not the page.
+    assert not await page_overflows(page)
+    assert await page.locator(".board").evaluate("b => b.scrollWidth > b.clientWidth")
+
+    # Drag a card onto Applied: it moves, and stays there on reload.
+    card = page.locator(".board-column-new .board-card").first
+    dragged = await card.get_attribute("data-posting-id")
+    await card.drag_to(page.locator(".board-column-applied"))
+    applied = page.locator(".board-column-applied")
+    await expect(applied.locator(f'[data-posting-id="{dragged}"]')).to_be_visible()
+    await expect(page.locator("#board-announcer")).to_contain_text("to Applied.")
+    await page.reload()
+    await expect(applied.locator(f'[data-posting-id="{dragged}"]')).to_be_visible()
+    await expect(applied.locator("[data-count]")).to_have_text("1 job")
+
+    # The keyboard: Tab to a card's status and pick another with the arrow keys.
+    card = page.locator(".board-column-new .board-card").first
+    moved = await card.get_attribute("data-posting-id")
+    await page.locator(f"#status-{moved}").focus()
+    await page.keyboard.press("ArrowDown")  # New → Interested
+    interested = page.locator(".board-column-interested")
+    await expect(interested.locator(f'[data-posting-id="{moved}"]')).to_be_visible()
+    await page.reload()
+    await expect(interested.locator(f'[data-posting-id="{moved}"]')).to_be_visible()
+
+    # New folds away, and stays folded on reload and after a move.
+    toggle = page.get_by_role("button", name="Collapse New")
+    await expect(toggle).to_have_attribute("aria-expanded", "true")
+    await toggle.click()
+    await expect(toggle).to_have_attribute("aria-expanded", "false")
+    await expect(page.locator(".board-column-new .board-card").first).to_be_hidden()
+    await page.reload()
+    await expect(toggle).to_have_attribute("aria-expanded", "false")
+    await expect(page.locator(".board-column-new .board-card").first).to_be_hidden()
+    await page.locator(f"#status-{moved}").select_option("offer")
+    await expect(page.locator("#board-announcer")).to_contain_text("to Offer.")
+    await expect(toggle).to_have_attribute("aria-expanded", "false")
+    assert not await page_overflows(page)
+    await toggle.click()
+    await expect(page.locator(".board-column-new .board-card").first).to_be_visible()
+
+    await journey.snap("board-drag")
+    assert journey.errors == []
+    await context.close()
+
+
+async def test_on_a_phone_the_header_is_one_row_and_filters_fold(
+    server: LiveServer, browser: Browser
+) -> None:
+    context = await browser.new_context(viewport=PHONE)
+    journey = Journey(await context.new_page(), server.base_url)
+    page = journey.page
+    await register(journey, "phone@example.com")
+    await load_samples(journey)
+
+    # One row: the brand, Menu and Log out share a line; the links wait behind Menu.
+    menu = page.get_by_role("button", name="Menu")
+    brand = await page.locator(".brand").bounding_box()
+    button = await menu.bounding_box()
+    logout = await page.get_by_role("button", name="Log out").bounding_box()
+    assert brand
+    assert button
+    assert logout
+    assert abs(brand["y"] + brand["height"] / 2 - (button["y"] + button["height"] / 2)) < 8
+    assert abs(logout["y"] - button["y"]) < 8
+    assert brand["height"] <= button["height"]  # the name on one line
+    nav = page.get_by_role("navigation", name="Main")
+    await expect(nav).to_be_hidden()
+    await expect(menu).to_have_attribute("aria-expanded", "false")
+    await menu.click()
+    await expect(menu).to_have_attribute("aria-expanded", "true")
+    await expect(nav.get_by_role("link", name="Board")).to_be_visible()
+    await page.keyboard.press("Escape")
+    await expect(nav).to_be_hidden()
+    header = await page.locator(".site-header-inner").evaluate(
+        "h => h.scrollWidth <= h.clientWidth"
+    )
+    assert header, "the header's row is wider than the phone"
+
+    # The filters are folded above the results, and open on request.
+    keywords = page.locator("#keywords")
+    await expect(keywords).to_be_hidden()
+    await expect(page.locator("tbody tr").first).to_be_visible()
+    await page.get_by_text("Filters", exact=True).click()
+    await expect(keywords).to_be_visible()
+    await journey.snap("results-phone-filters")
+
+    # Wide again, the filters are simply there.
+    await page.set_viewport_size(DESKTOP)
+    await page.reload()
+    await expect(keywords).to_be_visible()
+    await expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    assert journey.errors == []
+    await context.close()
