@@ -307,7 +307,7 @@ async def test_the_files_page_uploads_lists_and_deletes(client: httpx.AsyncClien
 
     # The search form offers the file, and a search can read it.
     home = await client.get("/")
-    assert "<kbd>file:jobs.json</kbd>" in home.text
+    assert 'name="files" value="jobs.json"' in home.text  # a checkbox to tick
     started = await client.post(
         "/web/searches",
         data={
