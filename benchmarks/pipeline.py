@@ -343,8 +343,8 @@ class CpuWatch:
 
 async def run_update(services: Services, postings: int) -> tuple[dict[str, int], float, float]:
     """One LinkedIn update run to its end; its counts, wall seconds and CPU share."""
-    from dreamjobsearch.domain.source_specs import LinkedInSourceSpec
-    from dreamjobsearch.domain.update import UpdateParams
+    from dreamjobsearch.params.update import UpdateParams
+    from dreamjobsearch.sources.linkedin import LinkedInSourceSpec
 
     await services.auth.register("bench@example.com", "benchmark-pass", "bench")
     user = await services.users.by_email("bench@example.com")

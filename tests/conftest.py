@@ -14,17 +14,12 @@ from support import LiveServer, ManualClock, start_server
 
 from dreamjobsearch.app import create_app
 from dreamjobsearch.config import Settings
+from dreamjobsearch.sources.catalog import base_urls
 from dreamjobsearch.storage.migrate import upgrade
 
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 CLOSED_PORT_URL = "http://127.0.0.1:9"
-BOARD_URL_SETTINGS = (
-    "linkedin_base_url",
-    "greenhouse_base_url",
-    "lever_base_url",
-    "ashby_base_url",
-    "arbeitnow_base_url",
-)
+BOARD_URL_SETTINGS = tuple(f"{name}_base_url" for name in base_urls({}))
 # The cheapest Argon2 the settings accept: hashing at full cost would be a good part of the
 # suite's time. Tests marked `default_password_cost` (the tests of hashing) keep the default.
 CHEAP_PASSWORD_COST = {"argon2_memory_kib": 7168, "argon2_time_cost": 1}
@@ -43,6 +38,15 @@ if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
 
 SettingsFactory = Callable[..., Settings]
 ServerFactory = Callable[..., Awaitable[LiveServer]]
+
+
+@pytest.fixture
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No DREAMJOB_* variable of the machine running the tests leaks in; no stray .env."""
+    for name in list(os.environ):
+        if name.upper().startswith("DREAMJOB_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from conftest import BOARD_URL_SETTINGS, TEST_SECRET, ServerFactory, SettingsFactory
+from conftest import TEST_SECRET, ServerFactory, SettingsFactory
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -28,10 +28,7 @@ from dreamjobsearch.domain.postings import StoredPosting
 
 GREENHOUSE = Path(__file__).resolve().parent / "fixtures" / "greenhouse"
 EMAIL = "cli-update@example.com"
-ACCEPTED_FORMS = (
-    "use linkedin, greenhouse:<board>, lever:<board>, ashby:<board>, arbeitnow or "
-    "file:<name of one of the account's files>"
-)
+ACCEPTED_FORMS = "use linkedin, greenhouse:NAME, lever:NAME, ashby:NAME, arbeitnow, file:FILE"
 POSTINGS = [
     {
         "link": "https://careers.example.com/jobs/1",
@@ -104,8 +101,8 @@ def cli_env(settings: Settings) -> dict[str, str | None]:
         "DREAMJOB_HTTP_RETRY_BACKOFF": str(settings.http_retry_backoff),
         "DREAMJOB_HTTP_MAX_RETRY_AFTER": str(settings.http_max_retry_after),
     }
-    for name in BOARD_URL_SETTINGS:
-        env[f"DREAMJOB_{name.upper()}"] = getattr(settings, name)
+    for name, url in settings.base_urls.items():
+        env[f"DREAMJOB_{name.upper()}_BASE_URL"] = url
     return env
 
 

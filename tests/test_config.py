@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import stat
 from pathlib import Path
 
@@ -26,13 +25,8 @@ DURATIONS = (
 )
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No DREAMJOB_* variable of the machine running the tests leaks in; no stray .env."""
-    for name in list(os.environ):
-        if name.upper().startswith("DREAMJOB_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
+# No DREAMJOB_* variable of the machine running the tests leaks in; no stray .env.
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 def settings_from_env() -> Settings:

@@ -10,6 +10,7 @@ import pytest
 
 from dreamjobsearch.config import Settings
 from dreamjobsearch.settings_doc import REGENERATE, settings_markdown
+from dreamjobsearch.sources.catalog import SOURCES
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -53,7 +54,11 @@ def test_every_setting_is_explained() -> None:
     assert not unexplained, f"give these Settings fields a docstring: {unexplained}"
     page = (DOCS / "settings.md").read_text(encoding="utf-8")
     for name in Settings.model_fields:
-        assert f"`DREAMJOB_{name.upper()}`" in page
+        if name != "base_urls":
+            assert f"`DREAMJOB_{name.upper()}`" in page
+    for source in SOURCES:
+        if SOURCES[source].default_base_url:
+            assert f"`DREAMJOB_{source.upper()}_BASE_URL`" in page
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(ROOT)))

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dreamjobsearch.domain.saved_searches import SavedSearchSpec
+from dreamjobsearch.params.saved_searches import SavedSearchSpec
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 

@@ -30,15 +30,15 @@ from dreamjobsearch.cli_secrets import secrets_app
 from dreamjobsearch.cli_workspace import account_workspace, fail, run_command
 from dreamjobsearch.config import Settings
 from dreamjobsearch.domain.ranking import RankedPosting, normalize_keywords
-from dreamjobsearch.domain.source_specs import SourceSpec, parse_source
-from dreamjobsearch.domain.update import UpdateParams
 from dreamjobsearch.errors import InvalidInputError
 from dreamjobsearch.events.base import Subscription
 from dreamjobsearch.http_server.options import connection_options, raise_open_files_limit
 from dreamjobsearch.logging_setup import configure_logging
+from dreamjobsearch.params.update import UpdateParams
 from dreamjobsearch.runs.fair_queue import FairQueue
 from dreamjobsearch.runs.queue import RunsWorker, queue_name
 from dreamjobsearch.services import build_services
+from dreamjobsearch.sources.catalog import SourceSpec, parse_source, short_forms
 from dreamjobsearch.sources.files import DocumentKind, UnsupportedFileTypeError, kind_of
 from dreamjobsearch.workspace import ImportReport
 
@@ -166,8 +166,8 @@ def update(
     source: Annotated[
         list[str] | None,
         typer.Option(
-            help="linkedin, greenhouse:<board>, lever:<board>, ashby:<board>, arbeitnow, "
-            "file:<name of one of the account's files> (repeatable; default: linkedin)"
+            help=f"{short_forms()}, or a company's careers-page address "
+            "(repeatable; default: linkedin)"
         ),
     ] = None,
     published_after: Annotated[
@@ -195,10 +195,9 @@ def update(
 def _source_option(text: str) -> SourceSpec:
     try:
         return parse_source(text)
-    except ValidationError as error:
+    except (InvalidInputError, ValidationError) as error:
         raise typer.BadParameter(
-            f"--source {text!r}: use linkedin, greenhouse:<board>, lever:<board>, "
-            "ashby:<board>, arbeitnow or file:<name of one of the account's files>"
+            f"--source {text!r}: use {short_forms()} or a company's careers-page address"
         ) from error
 
 

@@ -8,15 +8,30 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 import tempfile
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import (
+    Field,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +65,32 @@ class LimitPolicy(StrEnum):
 
     EVICT_OLDEST = "evict_oldest"
     REFUSE = "refuse"
+
+
+ENV_BASE_URL = re.compile(r"^DREAMJOB_([A-Z0-9]+)_BASE_URL$", re.IGNORECASE)
+ARGUMENT_BASE_URL = re.compile(r"^([a-z0-9]+)_base_url$")
+
+
+class BaseUrlEnvironment(PydanticBaseSettingsSource):
+    """Every `DREAMJOB_<SOURCE>_BASE_URL` of the environment, as `<source>_base_url`.
+
+    The sources are not listed in `Settings`, so the environment is read by the variables'
+    names (a `.env` file's are read as they are by the dotenv source); `Settings` gathers
+    them into `base_urls`.
+    """
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        """Unused: `__call__` reads every variable at once."""
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        """`{"<source>_base_url": url}` for each such variable that is set."""
+        found = {}
+        for name, value in os.environ.items():
+            match = ENV_BASE_URL.match(name)
+            if match and value:
+                found[f"{match.group(1).lower()}_base_url"] = value
+        return found
 
 
 class Settings(BaseSettings):
@@ -214,16 +255,10 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     """The address users reach this server at, for links in emails (the unsubscribe link,
     the app's pages)."""
-    linkedin_base_url: str = "https://www.linkedin.com"
-    """Where LinkedIn is."""
-    greenhouse_base_url: str = "https://boards-api.greenhouse.io"
-    """Greenhouse's board API."""
-    lever_base_url: str = "https://api.lever.co"
-    """Lever's postings API."""
-    ashby_base_url: str = "https://api.ashbyhq.com"
-    """Ashby's posting API."""
-    arbeitnow_base_url: str = "https://www.arbeitnow.com"
-    """Arbeitnow's API."""
+    base_urls: dict[str, str] = Field(default_factory=dict)
+    """Where each source lives, by its name: `DREAMJOB_<SOURCE>_BASE_URL` (such as
+    `DREAMJOB_GREENHOUSE_BASE_URL`) points that source at a mirror or a test server; unset,
+    it asks the real service. The settings page lists one row per source."""
     linkedin_request_interval: float = Field(default=3.0, ge=0)
     """Seconds between requests to LinkedIn (a third more as random jitter); 0: no wait."""
     board_request_interval: float = Field(default=0.5, ge=0)
@@ -311,6 +346,38 @@ class Settings(BaseSettings):
                     f"{MIN_JWT_SECRET_BYTES} (leave it unset to have one generated)"
                 )
         return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The usual sources, with the environment's base URLs of sources beside the rest."""
+        return (
+            init_settings,
+            env_settings,
+            BaseUrlEnvironment(settings_cls),
+            dotenv_settings,
+            file_secret_settings,
+        )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_base_urls(cls, data: Any) -> Any:
+        # `greenhouse_base_url`, whether an argument, a variable or a `.env` line, is one
+        # source's base URL: each comes here by the usual precedence, and joins `base_urls`.
+        if not isinstance(data, dict):
+            return data
+        given = {key: data[key] for key in data if ARGUMENT_BASE_URL.match(key)}
+        if not given:
+            return data
+        rest = {key: value for key, value in data.items() if key not in given}
+        urls = {key.removesuffix("_base_url"): value for key, value in given.items()}
+        return {**rest, "base_urls": {**rest.get("base_urls", {}), **urls}}
 
     def check_retired(self) -> None:
         """Refuse to run with a setting that no longer does what it says (`ValueError`)."""

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from dreamjobsearch.domain.postings import JobLink, JobPosting
-from dreamjobsearch.domain.source_specs import SourceSpec
-from dreamjobsearch.domain.update import UpdateParams
 from dreamjobsearch.errors import DomainError
 from dreamjobsearch.events.base import Event, EventBus, EventLevel
+from dreamjobsearch.params.update import UpdateParams
 from dreamjobsearch.sources.base import JobSource
+from dreamjobsearch.sources.catalog import SourceSpec
 from dreamjobsearch.sources.http import FetchError, HostBlockedError, PoliteHttp, RunHttp
 from dreamjobsearch.sources.registry import SourceRegistry
 from dreamjobsearch.storage.postings import PostingRepository

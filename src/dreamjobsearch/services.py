@@ -60,8 +60,9 @@ from dreamjobsearch.sessions.tickets.database import DatabaseTicketStore
 from dreamjobsearch.sessions.tickets.issuer import TicketIssuer
 from dreamjobsearch.sessions.tickets.memory import MemoryTicketStore
 from dreamjobsearch.sessions.tickets.redis import RedisTicketStore
+from dreamjobsearch.sources.catalog import base_urls
 from dreamjobsearch.sources.http import HostPolicy, PoliteHttp, RetryPolicy
-from dreamjobsearch.sources.registry import BaseUrls, SourceRegistry
+from dreamjobsearch.sources.registry import SourceRegistry
 from dreamjobsearch.storage.account_facts import AccountFactsCache
 from dreamjobsearch.storage.alerts import AlertRepository
 from dreamjobsearch.storage.db import Database, create_engine, database
@@ -334,6 +335,7 @@ def build_http(settings: Settings) -> PoliteHttp:
     """The shared HTTP client: LinkedIn paced as the settings say, other boards faster."""
     linkedin_interval = settings.linkedin_request_interval
     board_interval = settings.board_request_interval
+    linkedin_url = base_urls(settings.base_urls)["linkedin"]
     linkedin = HostPolicy(
         interval=linkedin_interval,
         jitter=linkedin_interval / 3,
@@ -344,7 +346,7 @@ def build_http(settings: Settings) -> PoliteHttp:
         user_agent=settings.http_user_agent,
         timeout=settings.http_timeout,
         proxy=settings.http_proxy,
-        policies={urlsplit(settings.linkedin_base_url).netloc.lower(): linkedin},
+        policies={urlsplit(linkedin_url).netloc.lower(): linkedin},
         default_policy=HostPolicy(
             interval=board_interval, jitter=board_interval / 5, concurrency=2
         ),
@@ -417,13 +419,7 @@ async def build_services(
     )
     registry = SourceRegistry(
         files,
-        BaseUrls(
-            linkedin=settings.linkedin_base_url,
-            greenhouse=settings.greenhouse_base_url,
-            lever=settings.lever_base_url,
-            ashby=settings.ashby_base_url,
-            arbeitnow=settings.arbeitnow_base_url,
-        ),
+        base_urls(settings.base_urls),
     )
     http = build_http(settings)
     ranker = build_ranker(db, tracking)

@@ -17,6 +17,7 @@ from pathlib import Path
 from pydantic.fields import FieldInfo
 
 from dreamjobsearch.config import Settings
+from dreamjobsearch.sources.catalog import SOURCES, base_urls
 
 REGENERATE = "uv run python -m dreamjobsearch.settings_doc > docs/settings.md"
 INTRO = f"""\
@@ -34,11 +35,16 @@ says what happens instead (a secret generated once and kept in `DATA_DIR`, SQLit
 
 
 def settings_markdown() -> str:
-    """The whole settings page, in the order the fields are defined."""
-    rows = [
-        f"| `DREAMJOB_{name.upper()}` | {_default(field)} | {_description(field)} |"
-        for name, field in Settings.model_fields.items()
-    ]
+    """The whole settings page, in the order the fields are defined; `base_urls` as one row
+    per source, named as it is set (`DREAMJOB_GREENHOUSE_BASE_URL`)."""
+    rows = []
+    for name, field in Settings.model_fields.items():
+        if name == "base_urls":
+            rows += _base_url_rows()
+        else:
+            rows.append(
+                f"| `DREAMJOB_{name.upper()}` | {_default(field)} | {_description(field)} |"
+            )
     return "\n".join([INTRO, "| setting | default | meaning |", "|---|---|---|", *rows, ""])
 
 
@@ -57,6 +63,13 @@ def _default(field: FieldInfo) -> str:
 
 def _description(field: FieldInfo) -> str:
     return _cell(" ".join((field.description or "").split()))
+
+
+def _base_url_rows() -> list[str]:
+    return [
+        f"| `DREAMJOB_{name.upper()}_BASE_URL` | `{_cell(url)}` | {_cell(SOURCES[name].about)} |"
+        for name, url in base_urls({}).items()
+    ]
 
 
 def _cell(text: str) -> str:

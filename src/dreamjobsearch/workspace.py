@@ -32,13 +32,13 @@ from dreamjobsearch.domain.tracking import (
     company_key,
     normalize_companies,
 )
-from dreamjobsearch.domain.update import UpdateParams
 from dreamjobsearch.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
 )
 from dreamjobsearch.export import ExportFile, ExportFormat, render
+from dreamjobsearch.params.update import UpdateParams
 from dreamjobsearch.runs.base import Runner
 from dreamjobsearch.runs.starter import RunStarter
 from dreamjobsearch.search.cache import HeldIndex, RankingCache

@@ -23,9 +23,9 @@ from dreamjobsearch.api.schemas import (
     RejectionOut,
     RunOut,
 )
-from dreamjobsearch.domain.update import UpdateParams
 from dreamjobsearch.errors import InvalidInputError
 from dreamjobsearch.http_common.deps import ServicesDep
+from dreamjobsearch.params.update import UpdateParams
 from dreamjobsearch.workspace import ImportReport
 
 router = APIRouter(tags=["job postings"])

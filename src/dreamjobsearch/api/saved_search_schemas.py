@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from dreamjobsearch.domain.saved_searches import SavedSearchSpec
-from dreamjobsearch.domain.source_specs import SourceSpec
+from dreamjobsearch.params.saved_searches import SavedSearchSpec
+from dreamjobsearch.sources.catalog import SourceSpec
 from dreamjobsearch.storage.alerts import AlertView
 from dreamjobsearch.storage.models import SavedSearch
 

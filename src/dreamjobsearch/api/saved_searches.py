@@ -11,8 +11,8 @@ from pydantic import ValidationError
 from dreamjobsearch.api.deps import CallerDep
 from dreamjobsearch.api.saved_search_schemas import SavedSearchId, SavedSearchOut, SavedSearchPatch
 from dreamjobsearch.api.schemas import RunOut
-from dreamjobsearch.domain.saved_searches import SavedSearchSpec
 from dreamjobsearch.http_common.deps import ServicesDep
+from dreamjobsearch.params.saved_searches import SavedSearchSpec
 
 router = APIRouter(prefix="/saved-searches", tags=["saved searches"])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from dreamjobsearch.domain.update import UpdateParams
+from dreamjobsearch.params.update import UpdateParams
 
 
 class Runner(Protocol):

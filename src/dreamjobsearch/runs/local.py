@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from dreamjobsearch.domain.update import UpdateParams
+from dreamjobsearch.params.update import UpdateParams
 from dreamjobsearch.pipeline import RunHandle, UpdatePipeline
 from dreamjobsearch.runs.fair import FairSlots
 

@@ -23,7 +23,7 @@ from saq import Queue, Worker
 from saq.job import Job, Status
 from saq.types import Context, PartialTimersDict
 
-from dreamjobsearch.domain.update import UpdateParams
+from dreamjobsearch.params.update import UpdateParams
 from dreamjobsearch.pipeline import RunHandle, UpdatePipeline
 from dreamjobsearch.storage.models import utcnow
 from dreamjobsearch.storage.runs import RunRepository

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import uuid
 
-from dreamjobsearch.domain.source_specs import DEFAULT_SOURCES, SOURCE_SPEC, SourceSpec
-from dreamjobsearch.domain.update import UpdateParams
 from dreamjobsearch.errors import TooLargeError, TooManyRequestsError
+from dreamjobsearch.params.update import UpdateParams
 from dreamjobsearch.runs.base import Runner
+from dreamjobsearch.sources.catalog import DEFAULT_SOURCES, SOURCE_SPEC, SourceSpec
 from dreamjobsearch.sources.registry import SourceRegistry
 from dreamjobsearch.storage.models import Run
 from dreamjobsearch.storage.runs import RunRepository

@@ -11,8 +11,8 @@ import logging
 from dataclasses import dataclass
 
 from dreamjobsearch.domain.ranking import location_matches, matched_keywords
-from dreamjobsearch.domain.saved_searches import SavedSearchSpec
 from dreamjobsearch.mail.smtp import MailError, SmtpMailer
+from dreamjobsearch.params.saved_searches import SavedSearchSpec
 from dreamjobsearch.saved_searches.digest import MAX_LISTED, DigestLinks, compose_digest
 from dreamjobsearch.saved_searches.unsubscribe import UnsubscribeLinks
 from dreamjobsearch.storage.alerts import AlertRepository, NewMatch

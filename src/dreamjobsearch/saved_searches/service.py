@@ -16,13 +16,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from dreamjobsearch.clock import Clock
-from dreamjobsearch.domain.saved_searches import SavedSearchSpec
 from dreamjobsearch.errors import (
     DomainError,
     InvalidValueError,
     NotFoundError,
     TooManyRequestsError,
 )
+from dreamjobsearch.params.saved_searches import SavedSearchSpec
 from dreamjobsearch.runs.starter import RunStarter
 from dreamjobsearch.saved_searches.unsubscribe import UnsubscribeLinks
 from dreamjobsearch.storage.models import Run, SavedSearch

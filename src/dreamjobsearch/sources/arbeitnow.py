@@ -7,7 +7,7 @@ the URL of the next page (on Arbeitnow's own host).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from dreamjobsearch.domain.postings import JobPosting
@@ -23,6 +23,7 @@ from dreamjobsearch.sources.boards import (
     texts,
 )
 from dreamjobsearch.sources.http import MalformedResponseError, RunHttp
+from dreamjobsearch.sources.kinds import BaseSourceSpec, SourceKind, one_site
 from dreamjobsearch.sources.text import html_to_text
 
 DEFAULT_MAX_PAGES = 10
@@ -71,3 +72,18 @@ class ArbeitnowSource(BoardSource):
             employment_type=", ".join(texts(job, "job_types")),
             job_function=", ".join(texts(job, "tags")),
         )
+
+
+class ArbeitnowSourceSpec(BaseSourceSpec):
+    """Arbeitnow's open job-board API (an aggregator)."""
+
+    type: Literal["arbeitnow"]
+    title = "Arbeitnow"
+
+
+KIND = SourceKind(
+    spec=ArbeitnowSourceSpec,
+    build=one_site(ArbeitnowSource),
+    default_base_url="https://www.arbeitnow.com",
+    about="Arbeitnow's API.",
+)

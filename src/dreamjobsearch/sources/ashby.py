@@ -7,7 +7,7 @@ its HTML description and, where the company shows it, a compensation summary.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from dreamjobsearch.domain.postings import JobPosting
@@ -26,6 +26,7 @@ from dreamjobsearch.sources.boards import (
     title_from_slug,
 )
 from dreamjobsearch.sources.http import RunHttp
+from dreamjobsearch.sources.kinds import CompanyBoardSpec, SourceKind, board_in_path, company_board
 from dreamjobsearch.sources.text import html_to_text
 
 EMPLOYMENT_TYPES = {
@@ -72,3 +73,19 @@ class AshbySource(BoardSource):
             employment_type=EMPLOYMENT_TYPES.get(employment, employment),
             job_function=text(job, "department"),
         )
+
+
+class AshbySourceSpec(CompanyBoardSpec):
+    """A company's Ashby job board."""
+
+    type: Literal["ashby"]
+    title = "Ashby"
+
+
+KIND = SourceKind(
+    spec=AshbySourceSpec,
+    build=company_board(AshbySource),
+    default_base_url="https://api.ashbyhq.com",
+    about="Ashby's posting API.",
+    board_at=board_in_path("jobs.ashbyhq.com"),
+)

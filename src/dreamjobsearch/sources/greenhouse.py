@@ -7,7 +7,7 @@ itself HTML-escaped); `GET /v1/boards/{board}` names the company.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from dreamjobsearch.domain.postings import JobPosting
@@ -24,6 +24,7 @@ from dreamjobsearch.sources.boards import (
     title_from_slug,
 )
 from dreamjobsearch.sources.http import FetchError, RunHttp
+from dreamjobsearch.sources.kinds import CompanyBoardSpec, SourceKind, board_in_path, company_board
 from dreamjobsearch.sources.text import escaped_html_to_text
 
 NOT_FOUND = 404
@@ -75,3 +76,19 @@ class GreenhouseSource(BoardSource):
             posted_at=iso_datetime(job, "first_published") or iso_datetime(job, "updated_at"),
             job_function=", ".join(names(job, "departments", "name")),
         )
+
+
+class GreenhouseSourceSpec(CompanyBoardSpec):
+    """A company's Greenhouse job board."""
+
+    type: Literal["greenhouse"]
+    title = "Greenhouse"
+
+
+KIND = SourceKind(
+    spec=GreenhouseSourceSpec,
+    build=company_board(GreenhouseSource),
+    default_base_url="https://boards-api.greenhouse.io",
+    about="Greenhouse's board API.",
+    board_at=board_in_path("boards.greenhouse.io", "job-boards.greenhouse.io"),
+)

@@ -7,7 +7,7 @@ as HTML, requirements and the like as `lists` of `<li>` items, an optional salar
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from dreamjobsearch.domain.postings import JobPosting
@@ -28,6 +28,7 @@ from dreamjobsearch.sources.boards import (
     title_from_slug,
 )
 from dreamjobsearch.sources.http import RunHttp
+from dreamjobsearch.sources.kinds import CompanyBoardSpec, SourceKind, board_in_path, company_board
 from dreamjobsearch.sources.text import html_to_text
 
 MILLISECONDS = 1000
@@ -111,3 +112,19 @@ def _amount(salary: Mapping[str, Any], key: str) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise JobProblem(f"salaryRange {key} is {json_kind(value)}, not a number")
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+class LeverSourceSpec(CompanyBoardSpec):
+    """A company's Lever job site."""
+
+    type: Literal["lever"]
+    title = "Lever"
+
+
+KIND = SourceKind(
+    spec=LeverSourceSpec,
+    build=company_board(LeverSource),
+    default_base_url="https://api.lever.co",
+    about="Lever's postings API.",
+    board_at=board_in_path("jobs.lever.co"),
+)

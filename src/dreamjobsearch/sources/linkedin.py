@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from dreamjobsearch.domain.postings import JobLink, JobPosting
 from dreamjobsearch.sources.http import MalformedResponseError, RunHttp
 from dreamjobsearch.sources.identity import linkedin_job_id
+from dreamjobsearch.sources.kinds import BaseSourceSpec, SourceKind, one_site
 from dreamjobsearch.sources.text import html_to_text
 
 SOURCE = "linkedin"
@@ -220,3 +222,18 @@ def _criteria(tree: LexborHTMLParser) -> dict[str, str]:
         if label:
             pairs[label] = _first_text(item, CRITERIA_VALUE)
     return pairs
+
+
+class LinkedInSourceSpec(BaseSourceSpec):
+    """LinkedIn's public job search."""
+
+    type: Literal["linkedin"]
+    title = "LinkedIn"
+
+
+KIND = SourceKind(
+    spec=LinkedInSourceSpec,
+    build=one_site(LinkedInSource),
+    default_base_url="https://www.linkedin.com",
+    about="Where LinkedIn is.",
+)

@@ -222,7 +222,7 @@ class Run(Base):
 
 
 class SavedSearch(Base):
-    """A user's saved search (`domain/saved_searches.py`): `spec` is the whole validated
+    """A user's saved search (`params/saved_searches.py`): `spec` is the whole validated
     `SavedSearchSpec` as JSON; `next_run_at` is when the scheduler starts it next, moved
     forward by whichever process claims it (a compare-and-set on this column, so a due
     search runs once however many processes look)."""

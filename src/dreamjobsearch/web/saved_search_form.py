@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from dreamjobsearch.domain.saved_searches import SavedSearchSpec
+from dreamjobsearch.params.saved_searches import SavedSearchSpec
 from dreamjobsearch.web.filters import keyword_list
 from dreamjobsearch.web.search_form import SearchForm, SearchFormError
 

@@ -10,19 +10,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from dreamjobsearch.domain.update import UpdateParams
+from dreamjobsearch.errors import InvalidInputError
+from dreamjobsearch.params.update import UpdateParams
+from dreamjobsearch.sources.catalog import source_fields
 
-BOARD_KINDS = ("greenhouse", "lever", "ashby")
-BOARD_HOSTS = {
-    "boards.greenhouse.io": "greenhouse",
-    "job-boards.greenhouse.io": "greenhouse",
-    "jobs.lever.co": "lever",
-    "jobs.ashbyhq.com": "ashby",
-}
 SWITCHED_SOURCES = ("linkedin", "arbeitnow")
 FIELD_LABELS = {
     "queries": "Search for",
@@ -48,22 +42,10 @@ def _lines(text: str) -> list[str]:
 
 def _board(line: str) -> dict[str, str]:
     """`greenhouse:acme`, `file:postings.json`, or a board's careers URL."""
-    if "/" in line and not line.lower().startswith("file:"):
-        parts = urlsplit(line if "://" in line else f"https://{line}")
-        kind = BOARD_HOSTS.get(parts.netloc.lower())
-        name = parts.path.strip("/").split("/")[0]
-        if kind is None or not name:
-            raise SearchFormError([f"{line!r} is not a Greenhouse, Lever or Ashby board address"])
-        return {"type": kind, "board": name}
-    kind, _, name = line.partition(":")
-    kind = kind.strip().lower()
-    if kind == "file" and name.strip():
-        return {"type": "file", "path": name.strip()}
-    if kind not in BOARD_KINDS or not name.strip():
-        raise SearchFormError(
-            [f"{line!r}: write a board as greenhouse:NAME, lever:NAME or ashby:NAME"]
-        )
-    return {"type": kind, "board": name.strip()}
+    try:
+        return source_fields(line)
+    except InvalidInputError as error:
+        raise SearchFormError([str(error)]) from error
 
 
 def _describe(error: ValidationError) -> list[str]:

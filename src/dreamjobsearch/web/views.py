@@ -9,8 +9,9 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from dreamjobsearch.domain.ranking import RankedPosting
-from dreamjobsearch.domain.saved_searches import SavedSearchSpec
+from dreamjobsearch.params.saved_searches import SavedSearchSpec
 from dreamjobsearch.pipeline import COUNT_NAMES
+from dreamjobsearch.sources.catalog import SOURCES
 from dreamjobsearch.storage.models import Run, SavedSearch
 from dreamjobsearch.storage.runs import ACTIVE_STATES
 from dreamjobsearch.web.snippets import Segment, highlight, snippet
@@ -23,15 +24,7 @@ COUNT_LABELS = {
     "errors": "Errors",
     "blocked": "Blocked",
 }
-SOURCE_LABELS = {
-    "linkedin": "LinkedIn",
-    "greenhouse": "Greenhouse",
-    "lever": "Lever",
-    "ashby": "Ashby",
-    "arbeitnow": "Arbeitnow",
-    "file": "File",
-    "import": "Import",
-}
+SOURCE_LABELS = {name: kind.spec.title for name, kind in SOURCES.items()} | {"import": "Import"}
 
 
 @dataclass(frozen=True, slots=True)

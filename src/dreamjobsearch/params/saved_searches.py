@@ -23,8 +23,8 @@ from pydantic import (
 )
 
 from dreamjobsearch.domain.ranking import normalize_keywords
-from dreamjobsearch.domain.source_specs import SourceSpec
-from dreamjobsearch.domain.update import Location, Query, UpdateParams
+from dreamjobsearch.params.update import Location, Query, UpdateParams
+from dreamjobsearch.sources.catalog import SourceSpec
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from dreamjobsearch.domain.source_specs import SourceSpec
+from dreamjobsearch.sources.catalog import SourceSpec
 
 Query = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Location = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
