@@ -100,6 +100,18 @@ async def emailed_search(client: httpx.AsyncClient) -> tuple[dict[str, str], dic
     return headers, await saved_with_first_run(client, headers, email=True)
 
 
+async def run_with_digest_error(
+    client: httpx.AsyncClient, headers: dict[str, str], run_id: str, within: float = 10
+) -> dict[str, Any]:
+    """The finished run once it records why its email failed (the email goes after the
+    run is marked finished); fail after `within` seconds."""
+    deadline = time.monotonic() + within
+    while not (run := await wait_run(client, headers, run_id))["digest_error"]:
+        assert time.monotonic() < deadline, "the run never recorded a digest error"
+        await asyncio.sleep(0.05)
+    return run
+
+
 def parts(message: EmailMessage) -> tuple[str, str]:
     """The text and HTML bodies."""
     text = message.get_body(("plain",))
@@ -200,12 +212,7 @@ async def test_after_the_last_attempt_the_run_says_why(
         server = await make_server(**mail_settings(smtp_port, mail_attempts=2))
         async with server.client() as client:
             headers, saved = await emailed_search(client)
-            deadline = time.monotonic() + 10
-            while True:
-                run = await wait_run(client, headers, saved["last_run_id"])
-                if run["digest_error"] or time.monotonic() > deadline:
-                    break
-                await asyncio.sleep(0.05)
+            run = await run_with_digest_error(client, headers, saved["last_run_id"])
             assert run["digest_error"] == (
                 "the email could not be sent after 2 attempts: "
                 "the mail server answered 451 4.3.0 try again later"
@@ -322,11 +329,6 @@ async def test_the_smtp_password_can_come_from_a_file(
             if sent:
                 await inbox.wait()
                 return
-            deadline = time.monotonic() + 10
-            while not (run := await wait_run(client, headers, saved["last_run_id"]))[
-                "digest_error"
-            ]:
-                assert time.monotonic() < deadline
-                await asyncio.sleep(0.05)
+            run = await run_with_digest_error(client, headers, saved["last_run_id"])
             assert "535" in run["digest_error"]
             assert inbox.messages == []

@@ -177,6 +177,9 @@ class Settings(BaseSettings):
     run_heartbeat: PositiveInt = 10
     """`queue`: how often (seconds) a worker reports its runs alive; silent for three of
     these, a run is recorded `interrupted`."""
+    worker_shutdown_grace: NonNegativeInt = 10
+    """`dreamjob worker`: how long (seconds) a stopping worker lets its runs finish before
+    it cuts them off as `interrupted` (keep it under your orchestrator's kill timeout)."""
     runs_max_active_per_user: PositiveInt = 3
     """A user's queued or running runs; one more is refused with 429."""
     run_max_searches: PositiveInt = 200
