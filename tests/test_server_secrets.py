@@ -24,6 +24,7 @@ from dreamjobsearch.config import Settings
 from dreamjobsearch.storage.db import database
 from dreamjobsearch.storage.models import ServerSecret, UserSecret
 from dreamjobsearch.vault.cipher import UndecryptableError
+from dreamjobsearch.vault.keys import new_key
 
 PASSWORD = "correct horse battery staple"
 
@@ -178,3 +179,28 @@ def at_terminal(command: list[str], env: dict[str, str], answers: list[str]) -> 
         os.close(controller)
     assert process.returncode == 0, shown.decode(errors="replace")
     return shown.decode(errors="replace")
+
+
+@pytest.mark.services
+async def test_server_secrets_are_kept_and_reencrypted_on_postgresql(
+    make_server: ServerFactory, postgres_url: str
+) -> None:
+    old, current = new_key(), new_key()
+    first = await make_server(database_url=postgres_url, secret_key=old)
+    await first.services.server_vault.store("smtp-password", PASSWORD)
+    await first.services.server_vault.store("smtp-password", "replaced")
+    await first.stop()
+
+    rotated = await make_server(database_url=postgres_url, secret_key=current, secret_old_keys=old)
+    reencryption = rotated.services.reencryption
+    assert await reencryption.pending() == 1
+    assert await reencryption.run() == 1
+    assert await reencryption.pending() == 0
+    await rotated.stop()
+
+    without_old = await make_server(database_url=postgres_url, secret_key=current)
+    vault = without_old.services.server_vault
+    assert await vault.find("smtp-password") == "replaced"
+    assert [info.name for info in await vault.names()] == ["smtp-password"]
+    await vault.delete("smtp-password")
+    assert await vault.find("smtp-password") is None
