@@ -93,6 +93,7 @@ def worker() -> None:
 
 async def _work(settings: Settings) -> None:
     services = await build_services(settings)
+    await services.log_mail_login()
     redis_url = settings.redis_url or ""
     queue = FairQueue.from_url(redis_url, name=queue_name(settings.redis_prefix))
     runs_worker = RunsWorker(

@@ -201,10 +201,12 @@ class Settings(BaseSettings):
     Unset: no email, alerts stay in the app."""
     smtp_password: SecretStr | None = None
     """The SMTP password, when it should not sit in `SMTP_URL` (e.g. from a secrets
-    manager's environment variable); it wins over a password in the URL."""
+    manager's environment variable); used when the URL has none."""
     smtp_password_file: Path | None = None
     """A file holding the SMTP password (a Docker or Kubernetes secret, a file your secrets
-    manager's agent writes); read at start-up, it wins over `SMTP_PASSWORD` and the URL."""
+    manager's agent writes); read at start-up, used when neither the URL nor `SMTP_PASSWORD`
+    has one. With none of the three, the password sealed in the vault (`dreamjob secrets
+    set smtp-password`) is used, read at each email."""
     smtp_timeout: PositiveFloat = 10.0
     """Seconds an SMTP connection or command may take before the attempt counts as failed."""
     mail_attempts: PositiveInt = 3

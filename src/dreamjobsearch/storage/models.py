@@ -326,6 +326,19 @@ class UserSecret(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class ServerSecret(Base):
+    """A credential of the server itself (the SMTP password), sealed as users' secrets are
+    but bound to the server, so that no user's sealed value opens as one of these."""
+
+    __tablename__ = "server_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(16), index=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class RankingSnapshot(Base):
     """A user's ranking index as some process last built it (see `search/snapshots.py`):
     a process that has not ranked for the user starts from it instead of the postings.
