@@ -29,7 +29,7 @@ from dreamjobsearch.vault.keys import new_key
 PASSWORD = "correct horse battery staple"
 
 
-def secrets_command(settings: Settings, *args: str, stdin: str | None = None) -> Result:
+def secrets_command(settings: Settings, *args: str, stdin: str | bytes | None = None) -> Result:
     """`dreamjob secrets ARGS` against the settings' DATA_DIR (its SQLite database and key
     file), with `stdin` piped in."""
     env = {
@@ -48,7 +48,7 @@ def settings(make_settings: SettingsFactory, migrated_database: bytes) -> Settin
     return made
 
 
-async def run(settings: Settings, *args: str, stdin: str | None = None) -> Result:
+async def run(settings: Settings, *args: str, stdin: str | bytes | None = None) -> Result:
     """`secrets_command` off the event loop (the CLI runs its own)."""
     return await asyncio.to_thread(secrets_command, settings, *args, stdin=stdin)
 
@@ -98,6 +98,10 @@ async def test_a_value_is_never_an_argument_and_bad_input_is_refused(settings: S
     too_long = await run(settings, "set", "smtp-password", stdin="x" * 16_385)
     assert too_long.exit_code == 1
     assert "error: a secret is at most 16384 bytes" in too_long.output
+
+    not_text = await run(settings, "set", "smtp-password", stdin=b"\xff\xfe pass")
+    assert not_text.exit_code == 1
+    assert "error: the value piped in is not UTF-8 text" in not_text.output
 
     unknown = await run(settings, "set", "smtp_pass", stdin=PASSWORD)
     assert unknown.exit_code == 0, unknown.output

@@ -164,7 +164,12 @@ def _read_value(name: str) -> str:
         )
         return value
     # A value one byte over the limit is enough for the vault to refuse it clearly.
-    text = sys.stdin.read(MAX_VALUE_BYTES + 2)
+    raw = sys.stdin.buffer.read(MAX_VALUE_BYTES + 2)
+    try:
+        text = raw.decode()
+    except UnicodeDecodeError as error:
+        console.print("[red]error:[/red] the value piped in is not UTF-8 text")
+        raise typer.Exit(1) from error
     return text.removesuffix("\n").removesuffix("\r")
 
 
