@@ -622,6 +622,8 @@ async def test_greenhouse_pay_range_is_the_salary_and_leaves_the_description(
 ) -> None:
     boards.serve(NORTHWIND_JOBS, (FIXTURES / "greenhouse/board_pay_transparency.json").read_bytes())
     postings = by_id(await collect(GreenhouseSource(http, boards.base_url, "northwind-energy")))
+    # Every job names its company: the board's info is not asked for.
+    assert boards.requests == [f"{NORTHWIND_JOBS}?content=true"]
     assert postings["7012001"] == JobPosting(
         source="greenhouse",
         external_id="7012001",

@@ -61,9 +61,10 @@ METADATA_FIELDS = {
 class GreenhouseSource(BoardSource):
     """The open jobs of one Greenhouse board, downloaded once and searched locally.
 
-    The company is the job's `company_name`, else the board's display name, or the board
-    name title-cased when the board has none (its info endpoint answers 404). A job's date
-    is its first publication, or its last update for jobs that lack one.
+    The company is the job's `company_name`; for jobs without one, the board's display name
+    (its info is asked for only then), or the board name title-cased when the board has none
+    (its info endpoint answers 404). A job's date is its first publication, or its last
+    update for jobs that lack one.
     """
 
     name = "greenhouse"
@@ -77,7 +78,9 @@ class GreenhouseSource(BoardSource):
     async def _fetch_page(self, number: int) -> BoardPage:
         document = await self.http.get_json(f"{self._board_url}/jobs", {"content": "true"})
         jobs = board_jobs(document, "jobs", self.label)
-        await self._learn_company()
+        # Jobs that name their company need no second request to the board's info.
+        if not all(isinstance(job, dict) and job.get("company_name") for job in jobs):
+            await self._learn_company()
         return BoardPage(jobs)
 
     async def _learn_company(self) -> None:
