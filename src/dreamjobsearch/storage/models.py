@@ -181,9 +181,9 @@ class UserPosting(Base):
 
 
 class UserTracking(Base):
-    """A user's job-search state: saved keywords, blocked companies, last visit, and the
-    version of their postings (bumped whenever postings are linked to them, so every
-    process can tell its cached ranking index is stale)."""
+    """A user's job-search state: saved keywords and location, blocked companies, last
+    visit, and the version of their postings (bumped whenever postings are linked to them,
+    so every process can tell its cached ranking index is stale)."""
 
     __tablename__ = "user_tracking"
 
@@ -192,6 +192,8 @@ class UserTracking(Base):
     )
     postings_version: Mapped[int] = mapped_column(Integer, default=0)
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Where the saved keywords are looked for; null is anywhere.
+    location: Mapped[str | None] = mapped_column(String(200), nullable=True)
     blocked_companies: Mapped[list[str]] = mapped_column(JSON, default=list)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
