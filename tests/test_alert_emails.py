@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import logging
 import time
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -98,6 +99,17 @@ async def emailed_search(client: httpx.AsyncClient) -> tuple[dict[str, str], dic
     headers = bearer(await register(client, "ada@example.com"))
     await put_jobs(client, headers, FIRST)
     return headers, await saved_with_first_run(client, headers, email=True)
+
+
+async def failed_digest(
+    client: httpx.AsyncClient, headers: dict[str, str], run_id: str
+) -> dict[str, Any]:
+    """The run, once it records why its digest was not sent (10 s at most)."""
+    deadline = time.monotonic() + 10
+    while not (run := await wait_run(client, headers, run_id))["digest_error"]:
+        assert time.monotonic() < deadline, "the run records no digest error"
+        await asyncio.sleep(0.05)
+    return run
 
 
 def parts(message: EmailMessage) -> tuple[str, str]:
@@ -200,12 +212,7 @@ async def test_after_the_last_attempt_the_run_says_why(
         server = await make_server(**mail_settings(smtp_port, mail_attempts=2))
         async with server.client() as client:
             headers, saved = await emailed_search(client)
-            deadline = time.monotonic() + 10
-            while True:
-                run = await wait_run(client, headers, saved["last_run_id"])
-                if run["digest_error"] or time.monotonic() > deadline:
-                    break
-                await asyncio.sleep(0.05)
+            run = await failed_digest(client, headers, saved["last_run_id"])
             assert run["digest_error"] == (
                 "the email could not be sent after 2 attempts: "
                 "the mail server answered 451 4.3.0 try again later"
@@ -307,8 +314,7 @@ async def test_the_smtp_password_can_come_from_a_file(
 ) -> None:
     secret = tmp_path / "smtp_password"
     secret.write_text(written + "\n")
-    login = {"authenticator": accepts("alerts", "s3cret pass"), "auth_required": True}
-    for inbox in serving(Inbox(), smtp_port, auth_require_tls=False, **login):
+    for inbox in authenticating(smtp_port):
         server = await make_server(
             **mail_settings(
                 smtp_port,
@@ -322,11 +328,51 @@ async def test_the_smtp_password_can_come_from_a_file(
             if sent:
                 await inbox.wait()
                 return
-            deadline = time.monotonic() + 10
-            while not (run := await wait_run(client, headers, saved["last_run_id"]))[
-                "digest_error"
-            ]:
-                assert time.monotonic() < deadline
-                await asyncio.sleep(0.05)
+            run = await failed_digest(client, headers, saved["last_run_id"])
             assert "535" in run["digest_error"]
             assert inbox.messages == []
+
+
+def authenticating(port: int) -> Iterator[Inbox]:
+    """A local SMTP server that takes mail only after the login alerts / s3cret pass."""
+    login = {"authenticator": accepts("alerts", "s3cret pass"), "auth_required": True}
+    yield from serving(Inbox(), port, auth_require_tls=False, **login)
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+async def test_the_smtp_password_can_come_from_the_vault_without_a_restart(
+    make_server: ServerFactory, smtp_port: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="dreamjobsearch.mail")
+    for inbox in authenticating(smtp_port):
+        server = await make_server(
+            **mail_settings(smtp_port, smtp_url=f"smtp://alerts@127.0.0.1:{smtp_port}")
+        )
+        assert "DREAMJOB_SMTP_URL names the user 'alerts' but no password is set" in caplog.text
+        # Set while the server runs, as `dreamjob secrets set smtp-password` does.
+        await server.services.server_vault.store("smtp-password", "s3cret pass")
+        async with server.client() as client:
+            headers, saved = await emailed_search(client)
+            [message] = await inbox.wait()
+            assert message["To"] == "ada@example.com"
+            assert (await wait_run(client, headers, saved["last_run_id"]))["digest_error"] is None
+        assert "s3cret pass" not in caplog.text
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+async def test_a_user_without_a_password_anywhere_is_named_on_the_run(
+    make_server: ServerFactory, smtp_port: int
+) -> None:
+    for inbox in authenticating(smtp_port):
+        server = await make_server(
+            **mail_settings(smtp_port, smtp_url=f"smtp://alerts@127.0.0.1:{smtp_port}")
+        )
+        async with server.client() as client:
+            headers, saved = await emailed_search(client)
+            run = await failed_digest(client, headers, saved["last_run_id"])
+            assert run["digest_error"] == (
+                "DREAMJOB_SMTP_URL names the user 'alerts' but no password is set: put it in "
+                "DREAMJOB_SMTP_PASSWORD, DREAMJOB_SMTP_PASSWORD_FILE or the vault "
+                "(dreamjob secrets set smtp-password)"
+            )
+            assert inbox.attempts == 0

@@ -77,7 +77,7 @@ async def test_register_token_works_on_auth_status(
     assert status["is_admin"] is False
     # The new account's own data answers at once: no saved keywords yet.
     keywords = await client.get("/me/keywords", headers=bearer(token))
-    assert keywords.json() == {"keywords": []}
+    assert keywords.json() == {"keywords": [], "location": None}
     session = status["session"]
     assert set(session) == {"sid", "created_at", "last_accessed", "expires_at"}
     created = when(session["created_at"])

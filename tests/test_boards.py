@@ -32,6 +32,7 @@ from dreamjobsearch.sources.http import (
     RunHttp,
 )
 from dreamjobsearch.sources.lever import LeverSource
+from dreamjobsearch.sources.text import html_to_text
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GREENHOUSE_JOBS = "/v1/boards/acme/jobs"
@@ -284,6 +285,7 @@ async def test_greenhouse_posting_fields(http: RunHttp, boards: FakeBoards) -> N
             " every background."
         ),
         posted_at=datetime(2024, 4, 30, 15, 2, 10, tzinfo=UTC),
+        employment_type="Full-time",
         job_function="Engineering",
     )
     motion = postings["4012345007"]
@@ -581,7 +583,8 @@ async def test_arbeitnow_posting_fields(http: RunHttp, boards: FakeBoards) -> No
             "Wir bieten 30 Tage Urlaub und ein Deutschlandticket."
         ),
         posted_at=datetime(2024, 5, 7, 13, 0, tzinfo=UTC),
-        employment_type="Full-time, Professional / Experienced",
+        employment_type="Full-time",
+        seniority_level="Experienced",
         job_function="Software Development, Python, Django",
     )
     frontend = postings["frontend-engineer-react-remote-471120"]
@@ -598,3 +601,131 @@ async def test_arbeitnow_filters_and_skips_malformed_jobs(
     recent = await collect(source, "", "remote", datetime(2024, 5, 5, tzinfo=UTC))
     assert ids(recent) == ["frontend-engineer-react-remote-471120"]
     assert source.problems == ["job 7: title is a list, not a string"]
+
+
+# --- what captured real boards send (issue 16) ----------------------------------------------
+
+NORTHWIND_JOBS = "/v1/boards/northwind-energy/jobs"
+ATELIER_POSTINGS = "/v0/postings/atelier-achats"
+# Seniority, employment type and location of each job in arbeitnow/page_mixed.json.
+ARBEITNOW_MIXED_KINDS = {
+    "senior-data-scientist-hamburg-512204": ("Experienced", "Full-time", "Hamburg"),
+    "head-of-engineering-berlin-512190": ("Executive", "Full-time", "Berlin"),
+    "junior-frontend-developer-remote-512177": ("Entry level", "Part-time", "Remote"),
+    "praktikum-marketing-koln-512160": ("Internship", "", "K\u00f6ln"),
+    "backend-engineer-kotlin-munchen-512151": ("Experienced", "Contract", "M\u00fcnchen; Remote"),
+}
+
+
+async def test_greenhouse_pay_range_is_the_salary_and_leaves_the_description(
+    http: RunHttp, boards: FakeBoards
+) -> None:
+    boards.serve(NORTHWIND_JOBS, (FIXTURES / "greenhouse/board_pay_transparency.json").read_bytes())
+    postings = by_id(await collect(GreenhouseSource(http, boards.base_url, "northwind-energy")))
+    # Every job names its company: the board's info is not asked for.
+    assert boards.requests == [f"{NORTHWIND_JOBS}?content=true"]
+    assert postings["7012001"] == JobPosting(
+        source="greenhouse",
+        external_id="7012001",
+        link="https://job-boards.greenhouse.io/northwindenergy/jobs/7012001",
+        title="Staff Software Engineer, Grid Forecasting",
+        company="Northwind Energy Systems",
+        location="Boston, MA",
+        description=(
+            "Northwind Energy Systems forecasts load for 30 US utilities.\n\n"
+            "What you\u2019ll do\n\n"
+            "- Build forecasting services in Python & Rust\n"
+            "- Run models on 15-minute meter data\n\n"
+            "The base salary below is for this role in Massachusetts; pay depends on"
+            " experience and skills.\n\n"
+            "Northwind is an equal opportunity employer."
+        ),
+        posted_at=datetime(2026, 11, 18, 14, 0, tzinfo=UTC),
+        salary="$182,000 \u2013 $224,000 USD",
+        employment_type="Full-time",
+        seniority_level="Senior",
+        job_function="Engineering",
+    )
+    zones = postings["7012002"]
+    assert zones.salary == (
+        "US Pay Range: $140,000 \u2013 $172,000 USD; Canada Pay Range: $150,000 \u2013 $185,000 CAD"
+    )
+    assert zones.description == (
+        "Our meter pipelines ingest 2 billion readings a day.\n\n"
+        "- Own our Kafka & Spark jobs\n"
+        "- Keep data contracts with the forecasting team\n\n"
+        "Pay differs by where you live."
+    )
+    assert (zones.employment_type, zones.seniority_level) == ("Permanent", "P3, P4")
+    plain = postings["7012003"]
+    assert (plain.salary, plain.employment_type, plain.seniority_level) == ("", "", "")
+    assert plain.company == "Northwind Energy Systems"
+
+
+async def test_lever_placeholder_salaries_repeated_places_and_double_escapes(
+    http: RunHttp, boards: FakeBoards
+) -> None:
+    boards.serve(ATELIER_POSTINGS, (FIXTURES / "lever/postings_placeholders.json").read_bytes())
+    postings = await collect(LeverSource(http, boards.base_url, "atelier-achats"))
+    seen = {p.title: (p.salary, p.location, p.job_function) for p in postings}
+    assert seen == {
+        "Responsable Achats & Moyens G\u00e9n\u00e9raux": (
+            "",
+            "Paris; remote; Lyon",
+            "Achats & Moyens",
+        ),
+        "Acheteur Industriel (H/F)": ("EUR from 45,000 per year", "Lyon", "Achats & Moyens"),
+        "Assistant(e) Services G\u00e9n\u00e9raux": ("", "Paris", "Moyens G\u00e9n\u00e9raux"),
+        "Contr\u00f4leur de Gestion Achats": (
+            "EUR 52,000\u201360,000 per year",
+            "Paris; Remote",
+            "Contr\u00f4le de Gestion",
+        ),
+    }
+    assert postings[0].description == (
+        "Vous pilotez les achats & les moyens g\u00e9n\u00e9raux de nos 3 sites.\n\n"
+        "Poste bas\u00e9 \u00e0 Paris ou Lyon, t\u00e9l\u00e9travail possible.\n\n"
+        "Vos missions\n"
+        "- N\u00e9gocier les contrats fournisseurs\n"
+        "- Suivre le budget Achats & Moyens\n\n"
+        "Atelier Achats s'engage pour la diversit\u00e9."
+    )
+
+
+async def test_arbeitnow_escaped_descriptions_and_job_types_split(
+    http: RunHttp, boards: FakeBoards
+) -> None:
+    boards.serve(ARBEITNOW_API, (FIXTURES / "arbeitnow/page_mixed.json").read_bytes())
+    postings = by_id(await collect(ArbeitnowSource(http, boards.base_url)))
+    kinds = {
+        slug: (p.seniority_level, p.employment_type, p.location) for slug, p in postings.items()
+    }
+    assert kinds == ARBEITNOW_MIXED_KINDS
+    assert postings["senior-data-scientist-hamburg-512204"].description == (
+        "\u00dcber Elbwerk: Wir planen Sharing-Flotten f\u00fcr 12 St\u00e4dte.\n\n"
+        "Deine Aufgaben:\n\n"
+        "- Nachfrageprognosen mit Python & PyTorch\n"
+        "- A/B-Tests f\u00fcr die Preisgestaltung\n\n"
+        "Wir bieten 30 Tage Urlaub."
+    )
+    for posting in postings.values():
+        assert posting.description
+        assert not LEFTOVER_MARKUP.search(posting.description), posting.description
+
+
+@pytest.mark.parametrize(
+    ("markup", "text"),
+    [
+        (
+            "&lt;p&gt;One &amp;amp; two&lt;/p&gt;&lt;ul&gt;&lt;li&gt;three&lt;/li&gt;&lt;/ul&gt;",
+            "One & two\n\n- three",
+        ),
+        ("&amp;lt;p&amp;gt;Escaped twice&amp;lt;/p&amp;gt;", "Escaped twice"),
+        ("<p>Achats &amp;amp; Moyens</p>", "Achats & Moyens"),
+        ("Achats &amp;amp; Moyens\nG&eacute;n&eacute;raux", "Achats & Moyens\nG\u00e9n\u00e9raux"),
+        ("<p>Budgets &amp;lt;= 0.1%</p>", "Budgets <= 0.1%"),
+        ("Salary &lt; 50k &amp;amp; equity", "Salary < 50k & equity"),
+    ],
+)
+def test_every_board_description_is_unescaped_once_then_cleaned(markup: str, text: str) -> None:
+    assert html_to_text(markup) == text

@@ -23,6 +23,8 @@ JOB_ID = "3912345678"
         f"https://www.linkedin.com/jobs/view/senior-python-developer-at-acme-{JOB_ID}",
         f"https://pl.linkedin.com/jobs/view/programista-python-{JOB_ID}?trk=public_jobs",
         f"https://www.linkedin.com/jobs/view/{JOB_ID}#apply",
+        f"https://www.linkedin.com/jobs-guest/jobs/api/jobPosting/{JOB_ID}",
+        f"https://www.linkedin.com/jobs-guest/jobs/api/jobPosting/{JOB_ID}?trk=guest",
         f"https://www.linkedin.com/jobs/search/?currentJobId={JOB_ID}",
         f"https://www.linkedin.com/jobs/collections/recommended/?keywords=python&currentJobId={JOB_ID}",
         f'<div data-entity-urn="urn:li:jobPosting:{JOB_ID}">',

@@ -64,7 +64,7 @@ async def test_lists_and_secrets_refuse_invalid_text_and_keep_working(
 
     keywords = await client.get("/me/keywords", headers=headers)
     assert keywords.status_code == 200
-    assert keywords.json() == {"keywords": ["python"]}
+    assert keywords.json() == {"keywords": ["python"], "location": None}
     companies = await client.get("/me/blocked-companies", headers=headers)
     assert (companies.status_code, companies.json()) == (200, {"companies": []})
     secrets = await client.get("/me/secrets", headers=headers)

@@ -33,6 +33,7 @@ from support import (
 from dreamjobsearch.storage.account_facts import MAX_AGE
 from dreamjobsearch.storage.db import database
 from dreamjobsearch.storage.models import RevokedSession, SessionRow, User
+from dreamjobsearch.workspace import SavedKeywords
 
 ADMIN = "admin@example.com"
 
@@ -76,11 +77,12 @@ async def test_stateless_requests_share_the_users_workspace_and_see_changes_made
         _claims, first = await server.services.auth.authenticate(token)
         _claims, second = await server.services.auth.authenticate(other)
         assert second.workspace is first.workspace  # not rebuilt per request or per session
-        assert await first.workspace.keywords() == []
+        assert await first.workspace.saved_keywords() == SavedKeywords([], None)
         # Another process saves keywords: this one's workspace shows them on its next read.
-        await server.services.workspace_services.tracking.save_keywords(user_id, ["rust"])
+        tracking = server.services.workspace_services.tracking
+        await tracking.save_keywords(user_id, ["rust"], "Berlin")
         _claims, third = await server.services.auth.authenticate(token)
-        assert await third.workspace.keywords() == ["rust"]
+        assert await third.workspace.saved_keywords() == SavedKeywords(["rust"], "Berlin")
         for held in (token, other):
             assert (await client.post("/logout", headers=bearer(held))).status_code == 200
         assert server.services.workspaces.usage().workspaces == []

@@ -24,6 +24,7 @@ from dreamjobsearch.sources.http import (
     RetryPolicy,
 )
 from dreamjobsearch.sources.linkedin import (
+    IncompletePageError,
     LinkedInSource,
     parse_posting_page,
     parse_search_page,
@@ -221,8 +222,58 @@ def test_page_without_a_title_is_malformed(page: str) -> None:
 
 
 def test_title_found_in_the_top_card_without_its_class() -> None:
-    page = '<section class="top-card-layout"><div><h1> Data  Engineer </h1></div></section>'
+    page = (
+        '<section class="top-card-layout"><div><h1> Data  Engineer </h1></div></section>'
+        '<div class="show-more-less-html__markup"><p>Pipelines in Spark.</p></div>'
+    )
     assert parse_posting_page(page, link_for(BASE, "4012345678")).title == "Data Engineer"
+
+
+def test_guest_api_posting_fragment_with_an_h2_title_has_every_field() -> None:
+    posting = parse_posting_page(fixture("posting_api.html"), link_for(BASE, "4133557799"))
+    assert posting == JobPosting(
+        source="linkedin",
+        external_id="4133557799",
+        link="https://www.linkedin.com/jobs/view/4133557799/",
+        title="Data Engineer (Python/Spark) \u2013 R&D",
+        company="Hafenblick Analytics GmbH",
+        location="Hamburg, Hamburg, Germany",
+        description=(
+            "\u00dcber uns\n"
+            "Hafenblick Analytics b\u00fcndelt Hafen-, Schiffs- & Wetterdaten f\u00fcr 40"
+            " Reedereien.\n\n"
+            "Deine Aufgaben\n\n"
+            "- Du baust Batch- und Streaming-Pipelines mit Python und Spark\n"
+            "- Du betreibst unser Lakehouse auf Delta Lake\n\n"
+            "Was wir bieten\n\n"
+            "- Hybrides Arbeiten, 2 Tage im B\u00fcro an der Elbe\n"
+            "- 30 Urlaubstage & Jobrad"
+        ),
+        posted_at=posting.posted_at,
+        salary="\u20ac62,000.00/yr - \u20ac78,000.00/yr",
+        employment_type="Full-time",
+        seniority_level="Mid-Senior level",
+        job_function="Information Technology",
+        industries="Maritime Transportation",
+    )
+    ago(posting, timedelta(days=5))
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        fixture("posting_no_description.html"),
+        fixture("posting_minimal.html").replace("show-more-less-html__markup", "removed"),
+        '<section class="top-card-layout"><h2 class="top-card-layout__title">QA</h2></section>'
+        '<div class="show-more-less-html__markup"> <br> </div>',
+    ],
+)
+def test_page_without_its_description_is_incomplete(page: str) -> None:
+    link = link_for(BASE, "4144668800")
+    with pytest.raises(IncompletePageError) as raised:
+        parse_posting_page(page, link)
+    assert "without its description" in raised.value.message
+    assert link.url in str(raised.value)
 
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)

@@ -31,7 +31,7 @@ from test_update_pipeline import (
     user,
 )
 
-from dreamjobsearch.sources.text import escaped_html_to_text
+from dreamjobsearch.sources.text import html_to_text
 
 IMPORT = "/job-postings/import"
 EVIL_LINK = "https://evil.example/apply"
@@ -231,7 +231,7 @@ async def test_an_import_cannot_regroup_other_users_jobs_and_boards_still_dedupe
         "title": "Senior Backend Engineer (Python)",
         "company": "Acme Robotics",
         "location": "Berlin, Germany",
-        "description": escaped_html_to_text(greenhouse[4012345009]["content"]),
+        "description": html_to_text(greenhouse[4012345009]["content"]),
     }
     await imported(api, await user(api, "mallory@example.com"), [bridge])
     # The backend job on LinkedIn too: the same company, title and city.

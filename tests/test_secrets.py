@@ -1,6 +1,6 @@
-"""Secrets at rest: users' credentials are sealed with AES-GCM, bound to their owner, never
-returned or logged, and survive key rotation (old keys decrypt, new writes use the new key,
-the CLI re-encrypts)."""
+"""Secrets at rest: users' credentials and the server's own are sealed with AES-GCM, bound to
+their owner, never returned or logged, and survive key rotation (old keys decrypt, new writes
+use the new key, the CLI re-encrypts both kinds)."""
 
 from __future__ import annotations
 
@@ -18,17 +18,24 @@ from typer.testing import CliRunner
 from dreamjobsearch.cli import app as cli
 from dreamjobsearch.services import build_services
 from dreamjobsearch.storage.db import database
-from dreamjobsearch.storage.models import UserSecret
+from dreamjobsearch.storage.models import ServerSecret, UserSecret
 from dreamjobsearch.vault.cipher import UndecryptableError
 from dreamjobsearch.vault.keys import KEY_FILE, InvalidKeyError, new_key
 
 TOKEN_VALUE = "1//0gLx-refresh-token-for-google-sheets"
+SMTP_VALUE = "smtp pass w/ spaces"
 
 
 async def stored_rows(server: LiveServer) -> list[UserSecret]:
     """Every row of `user_secrets`, as the database holds it."""
     async with database(server.services.engine)() as session:
         return list((await session.scalars(select(UserSecret))).all())
+
+
+async def server_rows(server: LiveServer) -> list[ServerSecret]:
+    """Every row of `server_secrets`, as the database holds it."""
+    async with database(server.services.engine)() as session:
+        return list((await session.scalars(select(ServerSecret))).all())
 
 
 async def test_a_secret_is_stored_sealed_and_never_shown_again(
@@ -136,20 +143,26 @@ async def test_old_keys_decrypt_new_writes_use_the_new_key_and_reencrypt_moves_a
         for name in ("a", "b", "c"):
             await client.put(f"/me/secrets/{name}", json={"value": name * 3}, headers=bearer(token))
         user_id = await user_id_of(first, "rotator@example.com")
+    await first.services.server_vault.store("smtp-password", SMTP_VALUE)
     await first.stop()
 
     rotated = await make_server(secret_key=current, secret_old_keys=old)
     vault = rotated.services.vault
+    reencryption = rotated.services.reencryption
     assert [await vault.reveal(user_id, name) for name in "abc"] == ["aaa", "bbb", "ccc"]
+    assert await rotated.services.server_vault.find("smtp-password") == SMTP_VALUE
     async with rotated.client() as client:
         token = await login(client, "rotator@example.com")  # sessions live in memory
         put = await client.put("/me/secrets/d", json={"value": "ddd"}, headers=bearer(token))
         assert put.status_code == 204
-    assert await vault.pending_reencryption() == 3  # d was written with the new key
+    # d was written with the new key; the server's password still waits.
+    assert await reencryption.pending() == 4
 
-    assert await vault.reencrypt_all() == 3
-    assert await vault.pending_reencryption() == 0
+    assert await reencryption.run() == 4
+    assert await reencryption.pending() == 0
     assert len({row.key_id for row in await stored_rows(rotated)}) == 1
+    [server_row] = await server_rows(rotated)
+    assert server_row.key_id == next(iter({row.key_id for row in await stored_rows(rotated)}))
     await rotated.stop()
 
     without_old = await make_server(secret_key=current)
@@ -159,6 +172,7 @@ async def test_old_keys_decrypt_new_writes_use_the_new_key_and_reencrypt_moves_a
         "ccc",
         "ddd",
     ]
+    assert await without_old.services.server_vault.find("smtp-password") == SMTP_VALUE
 
 
 async def test_a_malformed_key_refuses_to_start(make_settings: SettingsFactory) -> None:
@@ -185,9 +199,13 @@ async def test_the_key_file_is_private_and_the_cli_rotates_and_retires_keys(
     env = {"DREAMJOB_DATA_DIR": str(settings.data_dir), "DREAMJOB_SECRET_KEY": ""}
     early = await asyncio.to_thread(runner.invoke, cli, ["secrets", "drop-old-keys"], env=env)
     assert early.exit_code == 0, early.output  # nothing old yet
+    stored = await asyncio.to_thread(
+        runner.invoke, cli, ["secrets", "set", "smtp-password"], input=SMTP_VALUE, env=env
+    )
+    assert stored.exit_code == 0, stored.output
     rotated = await asyncio.to_thread(runner.invoke, cli, ["secrets", "rotate"], env=env)
     assert rotated.exit_code == 0, rotated.output
-    assert "re-encrypted 1 secrets; 0 still sealed with an old key" in rotated.output
+    assert "re-encrypted 2 secrets; 0 still sealed with an old key" in rotated.output
     keys = key_file.read_text().split()
     assert keys[1:] == original
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
@@ -197,6 +215,7 @@ async def test_the_key_file_is_private_and_the_cli_rotates_and_retires_keys(
     assert key_file.read_text().split() == keys[:1]
     after = await make_server(settings)
     assert await after.services.vault.reveal(user_id, "sheets") == TOKEN_VALUE
+    assert await after.services.server_vault.find("smtp-password") == SMTP_VALUE
 
     with_env = {**env, "DREAMJOB_SECRET_KEY": new_key()}
     refused = await asyncio.to_thread(runner.invoke, cli, ["secrets", "rotate"], env=with_env)

@@ -143,7 +143,7 @@ async def test_every_login_opens_a_new_session(serve: ServerFactory) -> None:
             body = (await status(client, token)).json()
             assert body["email"] == "multi@example.com"
             keywords = await client.get("/me/keywords", headers=bearer(token))
-            assert keywords.json() == {"keywords": ["python"]}
+            assert keywords.json() == {"keywords": ["python"], "location": None}
         assert {row["sid"] for row in await own_sessions(client, tokens[0])} == set(sids)
 
 
@@ -492,7 +492,7 @@ async def test_sessions_survive_a_restart_except_in_memory(
         assert body["session"]["sid"] == sid
         # The session still reaches the account's data.
         keywords = await client.get("/me/keywords", headers=bearer(token))
-        assert keywords.json() == {"keywords": ["python"]}
+        assert keywords.json() == {"keywords": ["python"], "location": None}
         assert [row["sid"] for row in await own_sessions(client, token)] == [sid]
 
 

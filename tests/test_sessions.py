@@ -79,7 +79,7 @@ async def test_every_login_opens_a_new_session_sharing_the_users_workspace(
     for token in tokens:
         body = (await status(client, token)).json()
         keywords = await client.get("/me/keywords", headers=bearer(token))
-        assert keywords.json() == {"keywords": ["python"]}
+        assert keywords.json() == {"keywords": ["python"], "location": None}
         assert body["email"] == "multi@example.com"
         sids.add(body["session"]["sid"])
     assert len(sids) == 3

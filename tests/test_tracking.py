@@ -229,14 +229,17 @@ async def test_blocked_companies_leave_rankings(client: httpx.AsyncClient) -> No
 
 async def test_saved_keywords(client: httpx.AsyncClient) -> None:
     headers = bearer(await register(client, "chips@example.com"))
-    assert (await client.get("/me/keywords", headers=headers)).json() == {"keywords": []}
+    assert (await client.get("/me/keywords", headers=headers)).json() == {
+        "keywords": [],
+        "location": None,
+    }
     saved = await client.put(
         "/me/keywords",
         json={"keywords": ["Python", " python ", "machine   learning", "", "C++"]},
         headers=headers,
     )
     assert saved.status_code == 200
-    assert saved.json() == {"keywords": ["Python", "machine learning", "C++"]}
+    assert saved.json() == {"keywords": ["Python", "machine learning", "C++"], "location": None}
     assert (await client.get("/me/keywords", headers=headers)).json() == saved.json()
     too_long = await client.put("/me/keywords", json={"keywords": ["x" * 201]}, headers=headers)
     assert too_long.status_code == 400
@@ -244,6 +247,37 @@ async def test_saved_keywords(client: httpx.AsyncClient) -> None:
         "/me/keywords", json={"keywords": [f"k{n}" for n in range(101)]}, headers=headers
     )
     assert too_many.status_code == 422
+
+
+async def test_saved_keywords_keep_a_location(client: httpx.AsyncClient) -> None:
+    headers = bearer(await register(client, "places@example.com"))
+    saved = await client.put(
+        "/me/keywords", json={"keywords": ["python"], "location": "  Lisbon "}, headers=headers
+    )
+    assert saved.json() == {"keywords": ["python"], "location": "Lisbon"}
+    # Left out, the location stays; the keywords are replaced as before.
+    kept = await client.put("/me/keywords", json={"keywords": ["go"]}, headers=headers)
+    assert kept.json() == {"keywords": ["go"], "location": "Lisbon"}
+    assert (await client.get("/me/keywords", headers=headers)).json() == kept.json()
+    for cleared in ("", "   ", None):
+        await client.put(
+            "/me/keywords", json={"keywords": ["go"], "location": "Porto"}, headers=headers
+        )
+        emptied = await client.put(
+            "/me/keywords", json={"keywords": ["go"], "location": cleared}, headers=headers
+        )
+        assert emptied.json() == {"keywords": ["go"], "location": None}
+    too_long = await client.put(
+        "/me/keywords", json={"keywords": [], "location": "x" * 201}, headers=headers
+    )
+    assert too_long.status_code == 422
+    assert "location" in str(too_long.json()["detail"])
+    padded = await client.put(
+        "/me/keywords", json={"keywords": [], "location": f"  {'x' * 200}  "}, headers=headers
+    )
+    assert padded.json()["location"] == "x" * 200
+    wrong = await client.put("/me/keywords", json={"keywords": [], "location": 3}, headers=headers)
+    assert wrong.status_code == 422
 
 
 async def test_new_since_the_last_visit(client: httpx.AsyncClient) -> None:
@@ -298,7 +332,10 @@ async def test_nobody_sees_or_changes_your_tracking(client: httpx.AsyncClient) -
 
     await client.put("/me/blocked-companies", json={"companies": ["Globex"]}, headers=bob)
     await client.put("/me/keywords", json={"keywords": ["bob's"]}, headers=bob)
-    assert (await client.get("/me/keywords", headers=alice)).json() == {"keywords": []}
+    assert (await client.get("/me/keywords", headers=alice)).json() == {
+        "keywords": [],
+        "location": None,
+    }
     assert len(await titles(client, alice, ["python"])) == 4
 
     for method, path in [
@@ -354,7 +391,8 @@ async def test_tracking_on_postgresql(make_server: ServerFactory) -> None:
             )
             await client.put("/me/keywords", json={"keywords": ["Go", "go"]}, headers=headers)
             assert (await client.get("/me/keywords", headers=headers)).json() == {
-                "keywords": ["Go"]
+                "keywords": ["Go"],
+                "location": None,
             }
             assert set(await titles(client, headers, ["python"])) == {
                 "Data Engineer",

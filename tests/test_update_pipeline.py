@@ -43,6 +43,7 @@ from support import (
     user_id_of,
     wait_run,
 )
+from test_boards import ARBEITNOW_MIXED_KINDS, ATELIER_POSTINGS, NORTHWIND_JOBS
 from uvicorn.protocols.http import httptools_impl
 
 from dreamjobsearch.storage.search_terms import keyword_tokens
@@ -1031,6 +1032,135 @@ async def test_a_board_that_does_not_answer_in_time_timed_out(
     assert run["error"] == (
         "The Greenhouse board slow timed out: it did not answer in time (searching 'engineer')"
     )
+
+
+# --- pages as the boards really send them (issue 16) -------------------------------------------
+
+REAL_PAGE_SOURCES = [
+    {"type": "greenhouse", "board": "northwind-energy"},
+    {"type": "lever", "board": "atelier-achats"},
+    {"type": "arbeitnow"},
+]
+
+
+async def test_linkedin_api_pages_are_stored_and_a_page_without_description_waits_for_a_rerun(
+    app: LiveServer, api: httpx.AsyncClient, linkedin: FakeLinkedIn
+) -> None:
+    api_page = Job("4133557799", "Data Engineer (Python/Spark)", "Hafenblick Analytics GmbH")
+    cut_short = Job("4144668800", "Backend Developer (Python)", "Wisła Cloud")
+    linkedin.serve([api_page], page=fixture("linkedin/posting_api.html"))
+    linkedin.serve([cut_short], page=fixture("linkedin/posting_no_description.html"))
+    linkedin.serve(make_jobs(2))
+    token = await register(api, "ada@example.com")
+    headers = bearer(token)
+    params = {"queries": ["python developer"], "sources": [{"type": "linkedin"}]}
+
+    async with open_stream(api, token=token) as stream:
+        run_id = await start_run(api, headers, **params)
+        events = await events_until_end(stream, run_id)
+    run = await get_run(api, headers, run_id)
+    assert run["status"] == "succeeded", run
+    assert run["counts"] == counts(4, 3, 3, errors=1)
+    assert (
+        "LinkedIn sent the job page without its description; it was not kept, and a later run "
+        f"fetches it again (job page {linkedin.url(cut_short.job_id)})"
+    ) in warnings_of(events)
+    ranking = await ranked(api, headers, ["python"])
+    by_job = {linkedin_id(item["link"]): item for item in ranking["job_postings"]}
+    assert cut_short.job_id not in by_job
+    detail = await posting(api, headers, by_job[api_page.job_id]["id"])
+    assert detail["job_title"] == "Data Engineer (Python/Spark) \u2013 R&D"
+    assert detail["job_company"] == "Hafenblick Analytics GmbH"
+    assert detail["job_location"] == "Hamburg, Hamburg, Germany"
+    assert detail["salary"] == "\u20ac62,000.00/yr - \u20ac78,000.00/yr"
+    assert (detail["seniority_level"], detail["employment_type"]) == (
+        "Mid-Senior level",
+        "Full-time",
+    )
+    assert (detail["job_function"], detail["industries"]) == (
+        "Information Technology",
+        "Maritime Transportation",
+    )
+    assert detail["description"].startswith("\u00dcber uns\nHafenblick Analytics b\u00fcndelt")
+    assert not LEFTOVER_MARKUP.search(detail["description"]), detail["description"]
+
+    # LinkedIn sends the whole page this time: the job is fetched again, not taken as known.
+    linkedin.pages[cut_short.job_id] = posting_page(cut_short)
+    again = await run_to_end(api, headers, **params)
+    assert again["counts"] == counts(4, 1, 1, duplicates=3)
+    assert linkedin.job_hits().count(cut_short.job_id) == 2
+    ranking = await ranked(api, headers, ["python"])
+    stored = {linkedin_id(item["link"]): item for item in ranking["job_postings"]}
+    whole = await posting(api, headers, stored[cut_short.job_id]["id"])
+    assert whole["description"] == cut_short.description_text()
+
+
+async def test_board_pages_as_employers_fill_them_are_stored_as_users_read_them(
+    app: LiveServer, api: httpx.AsyncClient, boards: FakeBoards
+) -> None:
+    boards.serve(NORTHWIND_JOBS, (FIXTURES / "greenhouse/board_pay_transparency.json").read_bytes())
+    boards.serve(ATELIER_POSTINGS, (FIXTURES / "lever/postings_placeholders.json").read_bytes())
+    boards.serve(f"{ARBEITNOW_API}?page=1", (FIXTURES / "arbeitnow/page_mixed.json").read_bytes())
+    headers = await user(api, "ada@example.com")
+    queries = ["engineer", "achats", "acheteur", "scientist", "head", "junior", "praktikum"]
+
+    run = await run_to_end(api, headers, queries=queries, sources=REAL_PAGE_SOURCES)
+    assert run["status"] == "succeeded", run
+    assert run["counts"] == counts(11, 11, 11)
+    ranking = await ranked(api, headers, queries)
+    assert ranking["total"] == 11
+    details = {}
+    for item in ranking["job_postings"]:
+        detail = await posting(api, headers, item["id"])
+        details[detail["external_id"]] = detail
+        for name in ("job_title", "job_company", "job_location", "description", "job_function"):
+            assert not LEFTOVER_MARKUP.search(detail[name]), detail
+    seen = {
+        key: (d["job_company"], d["salary"], d["employment_type"], d["seniority_level"])
+        for key, d in details.items()
+        if d["source"] == "greenhouse"
+    }
+    assert seen == {
+        "7012001": (
+            "Northwind Energy Systems",
+            "$182,000 \u2013 $224,000 USD",
+            "Full-time",
+            "Senior",
+        ),
+        "7012002": (
+            "Northwind Energy Systems",
+            "US Pay Range: $140,000 \u2013 $172,000 USD; "
+            "Canada Pay Range: $150,000 \u2013 $185,000 CAD",
+            "Permanent",
+            "P3, P4",
+        ),
+        "7012003": ("Northwind Energy Systems", "", "", ""),
+    }
+    assert "$182,000" not in details["7012001"]["description"]
+    assert "Pay Range" not in details["7012001"]["description"]
+
+    buyer = details["8a1f3c52-6d0e-4b7a-9c21-3e5f7a9b0c11"]
+    assert buyer["job_title"] == "Responsable Achats & Moyens G\u00e9n\u00e9raux"
+    assert (buyer["salary"], buyer["job_location"]) == ("", "Paris; remote; Lyon")
+    assert buyer["job_function"] == "Achats & Moyens"
+    assert "- Suivre le budget Achats & Moyens" in buyer["description"]
+    assert details["8a1f3c52-6d0e-4b7a-9c21-3e5f7a9b0c12"]["salary"] == "EUR from 45,000 per year"
+    paid = await api.post(
+        "/job-postings", json={"keywords": ["achats"], "has_salary": True}, headers=headers
+    )
+    assert [item["job_title"] for item in paid.json()["job_postings"]] == [
+        "Contr\u00f4leur de Gestion Achats"
+    ]
+
+    kinds = {
+        key: (d["seniority_level"], d["employment_type"], d["job_location"])
+        for key, d in details.items()
+        if d["source"] == "arbeitnow"
+    }
+    assert kinds == ARBEITNOW_MIXED_KINDS
+    scientist = details["senior-data-scientist-hamburg-512204"]["description"]
+    assert scientist.startswith("\u00dcber Elbwerk: Wir planen Sharing-Flotten")
+    assert "\n- Nachfrageprognosen mit Python & PyTorch\n" in scientist
 
 
 # --- live progress ---------------------------------------------------------------------------

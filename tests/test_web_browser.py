@@ -213,7 +213,7 @@ async def test_the_whole_journey_in_a_browser(server: LiveServer, browser: Brows
     await expect(rows.first.locator(".saved")).to_have_text("Saved")
     await page.get_by_role("button", name="Save keywords").click()
     await expect(page.locator("#keywords-saved")).to_have_text(
-        "Saved as your keywords: Python, robots."
+        "Saved as your keywords: Python, robots; location: anywhere."
     )
     await journey.snap("results", docs="results.png")
     async with page.expect_download() as download_info:

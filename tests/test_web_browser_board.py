@@ -25,6 +25,32 @@ async def load_samples(journey: Journey) -> None:
     await expect(journey.page.locator("tbody tr").first).to_be_visible()
 
 
+async def drag_a_new_card_to_applied(page: Page) -> str:
+    """Drag the board's first New card onto Applied; once it shows there, its posting id."""
+    card = page.locator(".board-column-new .board-card").first
+    dragged = await card.get_attribute("data-posting-id")
+    assert dragged
+    await card.drag_to(page.locator(".board-column-applied"))
+    applied = page.locator(".board-column-applied")
+    await expect(applied.locator(f'[data-posting-id="{dragged}"]')).to_be_visible()
+    await expect(page.locator("#board-announcer")).to_contain_text("to Applied.")
+    return dragged
+
+
+async def key_a_new_card_to_interested(page: Page) -> str:
+    """Move the board's first New card to Interested the keyboard way (its status, then
+    the down arrow); once it shows there, its posting id."""
+    moved = await page.locator(".board-column-new .board-card").first.get_attribute(
+        "data-posting-id"
+    )
+    assert moved
+    await page.locator(f"#status-{moved}").focus()
+    await page.keyboard.press("ArrowDown")  # New → Interested
+    interested = page.locator(".board-column-interested")
+    await expect(interested.locator(f'[data-posting-id="{moved}"]')).to_be_visible()
+    return moved
+
+
 async def page_overflows(page: Page) -> bool:
     """Whether the page itself scrolls sideways."""
     return bool(
@@ -52,23 +78,15 @@ async def test_cards_move_by_drag_and_by_keyboard_and_new_folds(
     assert await page.locator(".board").evaluate("b => b.scrollWidth > b.clientWidth")
 
     # Drag a card onto Applied: it moves, and stays there on reload.
-    card = page.locator(".board-column-new .board-card").first
-    dragged = await card.get_attribute("data-posting-id")
-    await card.drag_to(page.locator(".board-column-applied"))
+    dragged = await drag_a_new_card_to_applied(page)
     applied = page.locator(".board-column-applied")
-    await expect(applied.locator(f'[data-posting-id="{dragged}"]')).to_be_visible()
-    await expect(page.locator("#board-announcer")).to_contain_text("to Applied.")
     await page.reload()
     await expect(applied.locator(f'[data-posting-id="{dragged}"]')).to_be_visible()
     await expect(applied.locator("[data-count]")).to_have_text("1 job")
 
     # The keyboard: Tab to a card's status and pick another with the arrow keys.
-    card = page.locator(".board-column-new .board-card").first
-    moved = await card.get_attribute("data-posting-id")
-    await page.locator(f"#status-{moved}").focus()
-    await page.keyboard.press("ArrowDown")  # New → Interested
+    moved = await key_a_new_card_to_interested(page)
     interested = page.locator(".board-column-interested")
-    await expect(interested.locator(f'[data-posting-id="{moved}"]')).to_be_visible()
     await page.reload()
     await expect(interested.locator(f'[data-posting-id="{moved}"]')).to_be_visible()
 

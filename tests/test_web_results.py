@@ -296,24 +296,58 @@ async def test_statuses_of_someone_elses_posting_cannot_be_set(server: LiveServe
         assert '<option value="new" selected>New</option>' in again.text
 
 
-async def test_saved_keywords_are_where_the_results_page_starts(
+async def test_saved_keywords_and_location_are_where_the_results_page_starts(
     client: httpx.AsyncClient,
 ) -> None:
     csrf = await sign_up(client, EMAIL)
-    await import_postings(client, [posting(1)])
+    await import_postings(
+        client, [posting(1), posting(2, location="Lisbon, Portugal", posted_at="2026-11-01")]
+    )
     assert "Rank your postings" in (await client.get("/results")).text
     saved = await client.post(
         "/web/keywords",
-        data={"keywords": "python, Django, python"},
+        data={"keywords": "python, Django, python", "location": "  Lisbon "},
         headers={**HTMX, "X-CSRF-Token": csrf},
     )
-    assert saved.text.strip() == "Saved as your keywords: python, Django."
+    assert saved.text.strip() == "Saved as your keywords: python, Django; location: Lisbon."
     page = await client.get("/results")
-    assert len(ROW.findall(page.text)) == 1
+    assert [title(row) for row in rows_of(page)] == ["Developer 2"]
     assert 'value="python, Django"' in page.text
-    # Keywords in the address win, and an empty list is a choice too.
+    assert 'id="location" name="location" type="text" value="Lisbon"' in page.text
+    guide = await client.get("/welcome")
+    assert "Done: python, Django in Lisbon" in guide.text
+    # An address that says what to rank says it all: keywords there drop the saved
+    # location, a location there keeps the saved keywords, and empty is a choice too.
     assert ROW.findall((await client.get("/results?keywords=java")).text) == []
-    assert "Rank your postings" in (await client.get("/results?keywords=")).text
+    anywhere = await client.get("/results?keywords=python")
+    assert [title(row) for row in rows_of(anywhere)] == ["Developer 1", "Developer 2"]
+    warsaw = await client.get("/results?location=warsaw")
+    assert [title(row) for row in rows_of(warsaw)] == ["Developer 1"]
+    assert 'value="python, Django"' in warsaw.text
+    assert len(ROW.findall((await client.get("/results?keywords=&location=")).text)) == 2
+
+
+async def test_saving_blank_keywords_and_location_clears_both(client: httpx.AsyncClient) -> None:
+    csrf = await sign_up(client, EMAIL)
+    await import_postings(
+        client, [posting(1), posting(2, location="Lisbon, Portugal", posted_at="2026-11-01")]
+    )
+    headers = {**HTMX, "X-CSRF-Token": csrf}
+    await client.post(
+        "/web/keywords", data={"keywords": "go", "location": "Lisbon"}, headers=headers
+    )
+    cleared = await client.post(
+        "/web/keywords", data={"keywords": "", "location": " "}, headers=headers
+    )
+    assert cleared.text.strip() == "Saved keywords cleared; location: anywhere."
+    page = await client.get("/results")
+    assert [title(row) for row in rows_of(page)] == ["Developer 1", "Developer 2"]
+    assert 'id="location" name="location" type="text" value=""' in page.text
+    too_long = await client.post(
+        "/web/keywords", data={"keywords": "go", "location": "x" * 201}, headers=headers
+    )
+    assert too_long.status_code == 422
+    assert "a location is at most 200 characters" in too_long.text
 
 
 async def test_new_postings_are_marked_until_seen(client: httpx.AsyncClient) -> None:
@@ -427,18 +461,24 @@ async def test_a_saved_note_closes_its_editor_and_shows_once(client: httpx.Async
     assert page.text.count("Call Ada on Monday") == 2  # the note once, and in its closed editor
 
 
-async def test_saving_keywords_keeps_the_location(client: httpx.AsyncClient) -> None:
+async def test_saving_keywords_without_scripts_keeps_the_location(
+    client: httpx.AsyncClient,
+) -> None:
     csrf = await sign_up(client, EMAIL)
-    await import_postings(client, [posting(1), posting(2, location="Lisbon, Portugal")])
+    await import_postings(
+        client, [posting(1), posting(2, location="Lisbon, Portugal", posted_at="2026-11-01")]
+    )
     saved = await client.post(
         "/web/keywords",
         data={"keywords": "python", "location": "Lisbon", "csrf_token": csrf},
     )
     assert saved.status_code == 303
-    page = await client.get(saved.headers["location"])
+    assert saved.headers["location"] == "/results"
+    # Kept, not carried in the address: a later visit starts from both.
+    page = await client.get("/results")
     assert 'value="python"' in page.text
     assert 'id="location" name="location" type="text" value="Lisbon"' in page.text
-    assert len(ROW.findall(page.text)) == 1
+    assert [title(row) for row in rows_of(page)] == ["Developer 2"]
 
 
 async def test_a_hidden_company_can_be_undone_where_its_row_was(

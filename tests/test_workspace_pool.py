@@ -101,8 +101,8 @@ async def test_sessions_of_one_user_share_a_workspace_and_users_are_kept_apart(
         assert saved.status_code == 200
         mine = await client.get("/me/keywords", headers=bearer(second))
         theirs = await client.get("/me/keywords", headers=bearer(other))
-        assert mine.json() == {"keywords": ["go"]}
-        assert theirs.json() == {"keywords": []}
+        assert mine.json() == {"keywords": ["go"], "location": None}
+        assert theirs.json() == {"keywords": [], "location": None}
 
 
 async def test_the_workspace_goes_with_the_users_last_logout(server: LiveServer) -> None:
@@ -145,11 +145,17 @@ async def test_saved_lists_and_postings_changed_on_one_process_show_on_the_other
         ranked = await titles(a, headers, ["python"])
         assert sorted(ranked) == ["Python developer", "Python engineer"]
         assert await titles(b, headers, ["python"]) == ranked
-        assert (await b.get("/me/keywords", headers=headers)).json() == {"keywords": []}
+        assert (await b.get("/me/keywords", headers=headers)).json() == {
+            "keywords": [],
+            "location": None,
+        }
 
         saved = await a.put("/me/keywords", json={"keywords": ["python"]}, headers=headers)
         assert saved.status_code == 200
-        assert (await b.get("/me/keywords", headers=headers)).json() == {"keywords": ["python"]}
+        assert (await b.get("/me/keywords", headers=headers)).json() == {
+            "keywords": ["python"],
+            "location": None,
+        }
 
         blocked = await a.post("/me/blocked-companies", json={"company": "Acme"}, headers=headers)
         assert blocked.status_code == 201, blocked.text

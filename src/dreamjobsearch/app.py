@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         if settings.runner is RunnerKind.LOCAL:
             # Runs of this process's runner that a previous process left unfinished.
             await services.recover_runs()
+        await services.log_mail_login()
         services.start_background()
         try:
             yield

@@ -93,10 +93,16 @@ def worker() -> None:
 
 async def _work(settings: Settings) -> None:
     services = await build_services(settings)
+    await services.log_mail_login()
     redis_url = settings.redis_url or ""
     queue = FairQueue.from_url(redis_url, name=queue_name(settings.redis_prefix))
     runs_worker = RunsWorker(
-        queue, services.pipeline, services.runs, settings.run_concurrency, settings.run_heartbeat
+        queue,
+        services.pipeline,
+        services.runs,
+        settings.run_concurrency,
+        settings.run_heartbeat,
+        settings.worker_shutdown_grace,
     )
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()

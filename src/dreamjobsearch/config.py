@@ -218,6 +218,9 @@ class Settings(BaseSettings):
     run_heartbeat: PositiveInt = 10
     """`queue`: how often (seconds) a worker reports its runs alive; silent for three of
     these, a run is recorded `interrupted`."""
+    worker_shutdown_grace: NonNegativeInt = 10
+    """`dreamjob worker`: how long (seconds) a stopping worker lets its runs finish before
+    it cuts them off as `interrupted` (keep it under your orchestrator's kill timeout)."""
     runs_max_active_per_user: PositiveInt = 3
     """A user's queued or running runs; one more is refused with 429."""
     run_max_searches: PositiveInt = 200
@@ -239,10 +242,12 @@ class Settings(BaseSettings):
     Unset: no email, alerts stay in the app."""
     smtp_password: SecretStr | None = None
     """The SMTP password, when it should not sit in `SMTP_URL` (e.g. from a secrets
-    manager's environment variable); it wins over a password in the URL."""
+    manager's environment variable); used when the URL has none."""
     smtp_password_file: Path | None = None
     """A file holding the SMTP password (a Docker or Kubernetes secret, a file your secrets
-    manager's agent writes); read at start-up, it wins over `SMTP_PASSWORD` and the URL."""
+    manager's agent writes); read at start-up, used when neither the URL nor `SMTP_PASSWORD`
+    has one. With none of the three, the password sealed in the vault (`dreamjob secrets
+    set smtp-password`) is used, read at each email."""
     smtp_timeout: PositiveFloat = 10.0
     """Seconds an SMTP connection or command may take before the attempt counts as failed."""
     mail_attempts: PositiveInt = 3

@@ -24,7 +24,8 @@ from dreamjobsearch.config import RunnerKind, SessionStoreKind, Settings
 from dreamjobsearch.events.base import EventBus
 from dreamjobsearch.events.memory import MemoryEventBus
 from dreamjobsearch.events.redis import RedisEventBus
-from dreamjobsearch.mail.smtp import SmtpMailer, SmtpServer
+from dreamjobsearch.mail.password import SMTP_PASSWORD_SECRET, PasswordLookup, smtp_password
+from dreamjobsearch.mail.smtp import MailError, SmtpMailer, SmtpServer
 from dreamjobsearch.pipeline import UpdatePipeline
 from dreamjobsearch.runs.base import Runner
 from dreamjobsearch.runs.fair_queue import FairQueue
@@ -71,10 +72,14 @@ from dreamjobsearch.storage.postings import PostingRepository
 from dreamjobsearch.storage.runs import RunRepository
 from dreamjobsearch.storage.saved_searches import SavedSearchRepository
 from dreamjobsearch.storage.secrets import SecretRepository
+from dreamjobsearch.storage.server_secrets import ServerSecretRepository
 from dreamjobsearch.storage.tracking import TrackingRepository
 from dreamjobsearch.storage.user_files import FileLimits, UserFiles
 from dreamjobsearch.storage.users import UserRepository
+from dreamjobsearch.vault.cipher import UndecryptableError
 from dreamjobsearch.vault.keys import load_key_ring
+from dreamjobsearch.vault.reencrypt import Reencryption
+from dreamjobsearch.vault.server_vault import ServerVault
 from dreamjobsearch.vault.vault import SecretVault
 from dreamjobsearch.workspace import Workspace, WorkspaceServices
 from dreamjobsearch.workspace_pool import WorkspacePool
@@ -112,6 +117,10 @@ class Services:
     sessions: SessionManager[Workspace]
     auth: AuthService[Workspace]
     vault: SecretVault
+    # The server's own credentials (the SMTP password), set with `dreamjob secrets set`.
+    server_vault: ServerVault
+    # Key rotation's pass over users' and the server's secrets.
+    reencryption: Reencryption
     stream_slots: StreamSlots
     # Single-use tickets for `GET /logs`, in the store every process shares when there is one.
     tickets: TicketIssuer[Workspace]
@@ -119,6 +128,8 @@ class Services:
     alerts: AlertRepository
     # Starts due saved searches; only the server starts it (`start_background`).
     scheduler: Scheduler
+    # Sends alert emails; None without `SMTP_URL`.
+    mailer: SmtpMailer | None = None
     # Carries ended sessions to every process's session cache; None without a cache.
     session_invalidation: InvalidationChannel | None = None
 
@@ -161,6 +172,12 @@ class Services:
         interrupted = await self.runs.interrupt_unfinished()
         if interrupted:
             logger.warning("%d runs were cut off by a previous stop: interrupted", interrupted)
+
+    async def log_mail_login(self) -> None:
+        """Say how alert emails log in to the mail server, or warn that they cannot (the
+        server and the worker, which send them, call this as they start)."""
+        if self.mailer is not None:
+            await self.mailer.log_login()
 
     def start_background(self) -> None:
         """Start the server's background work: the session sweeper and the scheduler of
@@ -358,24 +375,35 @@ def build_http(settings: Settings) -> PoliteHttp:
     )
 
 
-def build_digest_mail(settings: Settings, links: UnsubscribeLinks) -> DigestMail | None:
+def build_mailer(settings: Settings, server_vault: ServerVault) -> SmtpMailer | None:
     """What sends saved searches' alert emails; None without `SMTP_URL` (alerts stay in the
     app)."""
     if settings.smtp_url is None:
         return None
-    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
-    if settings.smtp_password_file is not None:
-        # A missing or unreadable file stops start-up here, not the first email hours later.
-        password = settings.smtp_password_file.read_text(encoding="utf-8").strip()
-    mailer = SmtpMailer(
-        SmtpServer.parse(settings.smtp_url.get_secret_value(), password),
+    server = SmtpServer.parse(settings.smtp_url.get_secret_value())
+    return SmtpMailer(
+        server,
+        smtp_password(settings, server.password, vault_smtp_password(server_vault)),
         settings.mail_from,
         settings.smtp_timeout,
         settings.mail_attempts,
         settings.mail_retry_backoff,
     )
-    # The alerts page of the web app (`/alerts` is the API's JSON).
-    return DigestMail(mailer, links, f"{settings.public_url}/matches")
+
+
+def vault_smtp_password(server_vault: ServerVault) -> PasswordLookup:
+    """The SMTP password from the vault, read at each send; one that cannot be opened (its
+    key gone from the ring) fails the email with a reason, as a mail server's refusal does."""
+
+    async def lookup() -> str | None:
+        try:
+            return await server_vault.find(SMTP_PASSWORD_SECRET)
+        except UndecryptableError as error:
+            raise MailError(
+                f"the server secret {SMTP_PASSWORD_SECRET!r} cannot be opened: {error}"
+            ) from error
+
+    return lookup
 
 
 async def build_services(
@@ -426,13 +454,20 @@ async def build_services(
     saved_searches = SavedSearchRepository(db)
     alerts = AlertRepository(db)
     unsubscribe_links = UnsubscribeLinks(settings.jwt_secret_value(), settings.public_url)
+    ring = load_key_ring(settings)
+    server_secrets = ServerSecretRepository(db)
+    server_vault = ServerVault(server_secrets, ring)
+    mailer = build_mailer(settings, server_vault)
     alert_maker = AlertMaker(
         runs,
         saved_searches,
         postings,
         alerts,
         users,
-        build_digest_mail(settings, unsubscribe_links),
+        # The alerts page of the web app (`/alerts` is the API's JSON).
+        DigestMail(mailer, unsubscribe_links, f"{settings.public_url}/matches")
+        if mailer is not None
+        else None,
     )
     pipeline = UpdatePipeline(
         postings,
@@ -514,7 +549,7 @@ async def build_services(
         settings.password_hash_workers or default_workers(),
     )
     auth = AuthService(users, hasher, throttle, manager, tokens, registrations)
-    vault = SecretVault(SecretRepository(db), load_key_ring(settings))
+    user_secrets = SecretRepository(db)
     return Services(
         settings=settings,
         clock=clock,
@@ -532,7 +567,10 @@ async def build_services(
         workspaces=workspaces,
         sessions=manager,
         auth=auth,
-        vault=vault,
+        vault=SecretVault(user_secrets, ring),
+        server_vault=server_vault,
+        reencryption=Reencryption([user_secrets, server_secrets], ring),
+        mailer=mailer,
         stream_slots=StreamSlots(
             StreamLimits(
                 settings.log_max_streams_per_session,

@@ -27,7 +27,10 @@ from dreamjobsearch.domain.filters import NO_FILTERS, PostingFilters
 from dreamjobsearch.domain.ranking import RankedPosting
 from dreamjobsearch.domain.tracking import (
     STATUSES,
+    UNCHANGED,
     Status,
+    Unchanged,
+    check_location,
     check_note,
     company_key,
     normalize_companies,
@@ -100,6 +103,15 @@ class SavedLists:
     def of(cls, state: TrackingState) -> SavedLists:
         """The lists of `state`, with the block list's keys worked out once."""
         return cls(state, frozenset(company_key(name) for name in state.blocked_companies))
+
+
+@dataclass(frozen=True, slots=True)
+class SavedKeywords:
+    """What the user ranks by when they say nothing else: keywords, and a location (None:
+    anywhere)."""
+
+    keywords: list[str]
+    location: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,15 +269,20 @@ class Workspace:
         blocked = (await self._read_lists()).blocked_keys
         return await self._services.tracking.board(self.user_id, ordered, limit, offset, blocked)
 
-    async def keywords(self) -> list[str]:
-        """The user's saved keywords."""
-        return list((await self._read_lists()).state.keywords)
+    async def saved_keywords(self) -> SavedKeywords:
+        """The user's saved keywords and location."""
+        state = (await self._read_lists()).state
+        return SavedKeywords(list(state.keywords), state.location)
 
-    async def save_keywords(self, keywords: Iterable[str]) -> list[str]:
-        """Replace the saved keywords (normalised as rankings do); the list kept."""
+    async def save_keywords(
+        self, keywords: Iterable[str], location: str | Unchanged | None = UNCHANGED
+    ) -> SavedKeywords:
+        """Replace the saved keywords (normalised as rankings do) and, unless `UNCHANGED`,
+        the saved location (trimmed; blank or None: anywhere); what is kept now."""
         cleaned = check_keywords(keywords)
-        await self._services.tracking.save_keywords(self.user_id, cleaned)
-        return cleaned
+        place = location if location is UNCHANGED else check_location(location)
+        await self._services.tracking.save_keywords(self.user_id, cleaned, place)
+        return await self.saved_keywords()
 
     async def blocked_companies(self) -> list[str]:
         """The companies the user blocked, as they spelled them."""

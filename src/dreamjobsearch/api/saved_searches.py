@@ -39,7 +39,7 @@ async def create_saved_search(
 ) -> SavedSearchOut:
     """Save a search; it runs once now (`last_run_id`), then on its schedule. If its first
     run could not start (e.g. too many runs going), `last_error` says why."""
-    search, _ = await services.saved_searches.create(caller.user_id, body)
+    search = await services.saved_searches.create(caller.user_id, body)
     return SavedSearchOut.of(search)
 
 

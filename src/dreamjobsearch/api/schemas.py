@@ -6,7 +6,14 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from dreamjobsearch.auth.emails import MAX_EMAIL_LENGTH, normalise_email
 from dreamjobsearch.auth.password_policy import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -15,15 +22,18 @@ from dreamjobsearch.domain.ranking import RankedPosting
 from dreamjobsearch.domain.tracking import (
     MAX_BLOCKED_COMPANIES,
     MAX_COMPANY_LENGTH,
+    MAX_LOCATION_LENGTH,
     MAX_NOTE_LENGTH,
     STATUSES,
+    UNCHANGED,
     Status,
+    Unchanged,
 )
 from dreamjobsearch.search.selection import Sort
 from dreamjobsearch.storage.models import Run
 from dreamjobsearch.storage.postings import PostingDetail
 from dreamjobsearch.storage.tracking import BoardCard, StatusColumn, TrackedPosting
-from dreamjobsearch.workspace import SeenTimes
+from dreamjobsearch.workspace import SavedKeywords, SeenTimes
 
 # Database ids are 32-bit integers (PostgreSQL `integer`): a larger one names nothing.
 PostingId = Annotated[int, Path(ge=1, le=2**31 - 1, description="a posting's id")]
@@ -326,15 +336,31 @@ class BoardOut(BaseModel):
 
 
 class KeywordsBody(StrictBody):
-    """The keywords to keep (they replace the saved ones)."""
+    """The keywords to keep (they replace the saved ones), and the location to keep with
+    them: left out, the saved one stays; `""` or null clears it."""
 
     keywords: list[str] = Field(max_length=100)
+    location: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_LOCATION_LENGTH)]
+        | None
+    ) = None
+
+    @property
+    def location_change(self) -> str | Unchanged | None:
+        """The location to save, or `UNCHANGED` when the body has none."""
+        return self.location if "location" in self.model_fields_set else UNCHANGED
 
 
 class KeywordsOut(BaseModel):
-    """Your saved keywords."""
+    """Your saved keywords, and where to look (null: anywhere)."""
 
     keywords: list[str]
+    location: str | None
+
+    @classmethod
+    def of(cls, saved: SavedKeywords) -> KeywordsOut:
+        """Shape saved keywords."""
+        return cls(keywords=saved.keywords, location=saved.location)
 
 
 class CompaniesBody(StrictBody):

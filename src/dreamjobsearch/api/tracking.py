@@ -96,14 +96,16 @@ async def track(posting_id: PostingId, body: TrackBody, caller: CallerDep) -> Tr
 
 @router.get("/me/keywords", tags=["saved lists"])
 async def saved_keywords(caller: CallerDep) -> KeywordsOut:
-    """Your saved keywords."""
-    return KeywordsOut(keywords=await caller.workspace.keywords())
+    """Your saved keywords and location (null: anywhere)."""
+    return KeywordsOut.of(await caller.workspace.saved_keywords())
 
 
 @router.put("/me/keywords", tags=["saved lists"])
 async def save_keywords(body: KeywordsBody, caller: CallerDep) -> KeywordsOut:
-    """Replace your saved keywords (trimmed, repeats dropped ignoring case)."""
-    return KeywordsOut(keywords=await caller.workspace.save_keywords(body.keywords))
+    """Replace your saved keywords (trimmed, repeats dropped ignoring case) and, when the
+    body has one, your saved location (trimmed; `""` or null clears it)."""
+    saved = await caller.workspace.save_keywords(body.keywords, body.location_change)
+    return KeywordsOut.of(saved)
 
 
 @router.get("/me/blocked-companies", tags=["saved lists"])

@@ -3,15 +3,16 @@
 Each posting has a status per user (`new` until they change it) and a free-text note. The
 default ranked view leaves out what the user is done with (`rejected`, `archived`). A user
 may block companies (by name, ignoring case and spacing) to hide them from rankings and
-exports, and save the keywords they rank by.
+exports, and save the keywords they rank by and the location they look in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import Enum
 from typing import Literal, get_args
 
-from dreamjobsearch.errors import InvalidInputError
+from dreamjobsearch.errors import InvalidInputError, InvalidValueError
 
 Status = Literal["new", "interested", "applied", "interviewing", "offer", "rejected", "archived"]
 STATUSES: tuple[Status, ...] = get_args(Status)
@@ -19,6 +20,16 @@ HIDDEN_BY_DEFAULT: frozenset[Status] = frozenset({"rejected", "archived"})
 MAX_NOTE_LENGTH = 2000
 MAX_BLOCKED_COMPANIES = 500
 MAX_COMPANY_LENGTH = 512
+MAX_LOCATION_LENGTH = 200
+
+
+class Unchanged(Enum):
+    """A saved value a write leaves as it is, where None would clear it."""
+
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED = Unchanged.UNCHANGED
 
 
 def company_key(name: str) -> str:
@@ -60,3 +71,11 @@ def check_note(note: str) -> str:
     if len(cleaned) > MAX_NOTE_LENGTH:
         raise InvalidInputError(f"a note is at most {MAX_NOTE_LENGTH} characters")
     return cleaned
+
+
+def check_location(location: str | None) -> str | None:
+    """A location to save, trimmed; None for a blank one (anywhere). Too long is refused."""
+    cleaned = (location or "").strip()
+    if len(cleaned) > MAX_LOCATION_LENGTH:
+        raise InvalidValueError(f"a location is at most {MAX_LOCATION_LENGTH} characters")
+    return cleaned or None

@@ -42,6 +42,13 @@ class RedisEventBus:
     async def start(self) -> None:
         """Start listening; returns once the pattern subscription is in place."""
         if self._listener is None:
+            try:
+                # A refused connection is known at once: no need to wait out the timeout.
+                await asyncio.wait_for(self._redis.ping(), timeout=START_TIMEOUT)
+            except (RedisError, OSError, TimeoutError) as error:
+                raise RuntimeError(
+                    f"Redis could not be reached ({error}): check DREAMJOB_REDIS_URL"
+                ) from error
             self._listener = asyncio.create_task(self._listen(), name="redis-event-listener")
             try:
                 await asyncio.wait_for(self._ready.wait(), timeout=START_TIMEOUT)

@@ -1,5 +1,6 @@
 """`SmtpMailer`: sends a message through the configured SMTP server with aiosmtplib,
-trying a few times with a growing pause before it gives up."""
+logging in with the password `password.py` finds, trying a few times with a growing pause
+before it gives up."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
+
+from dreamjobsearch.mail.password import SMTP_PASSWORD_SECRET, SmtpPassword
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +29,8 @@ class MailError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class SmtpServer:
-    """Where and how to connect: read once from `SMTP_URL` (and `SMTP_PASSWORD`)."""
+    """Where and how to connect, and as whom: read once from `SMTP_URL` (`password` is the
+    URL's own, if it has one)."""
 
     host: str
     port: int
@@ -35,8 +39,8 @@ class SmtpServer:
     password: str | None
 
     @classmethod
-    def parse(cls, url: str, password: str | None = None) -> SmtpServer:
-        """The server an `smtp://` or `smtps://` URL names; `password` wins over the URL's."""
+    def parse(cls, url: str) -> SmtpServer:
+        """The server an `smtp://` or `smtps://` URL names."""
         parts = urlsplit(url)
         if parts.scheme not in PORTS or not parts.hostname:
             raise ValueError("an SMTP URL looks like smtp://user:password@host:587")
@@ -45,17 +49,24 @@ class SmtpServer:
             port=parts.port or PORTS[parts.scheme],
             implicit_tls=parts.scheme == "smtps",
             username=unquote(parts.username) if parts.username else None,
-            password=password or (unquote(parts.password) if parts.password else None),
+            password=unquote(parts.password) if parts.password else None,
         )
 
 
 class SmtpMailer:
-    """Sends email through one SMTP server."""
+    """Sends email through one SMTP server, logging in when `SMTP_URL` names a user."""
 
     def __init__(
-        self, server: SmtpServer, sender: str, timeout: float, attempts: int, backoff: float
+        self,
+        server: SmtpServer,
+        password: SmtpPassword,
+        sender: str,
+        timeout: float,
+        attempts: int,
+        backoff: float,
     ) -> None:
         self._server = server
+        self._password = password
         self.sender = sender
         self._timeout = timeout
         self._attempts = attempts
@@ -65,6 +76,7 @@ class SmtpMailer:
         """Send `message` (its From is set here); `MailError` when every attempt failed."""
         del message["From"]
         message["From"] = self.sender
+        password = await self._login_password()
         pause = self._backoff
         for attempt in range(1, self._attempts + 1):
             try:
@@ -73,7 +85,7 @@ class SmtpMailer:
                     hostname=self._server.host,
                     port=self._server.port,
                     username=self._server.username,
-                    password=self._server.password,
+                    password=password,
                     use_tls=self._server.implicit_tls,
                     timeout=self._timeout,
                 )
@@ -94,6 +106,39 @@ class SmtpMailer:
                 pause *= 2
             else:
                 return
+
+    async def log_login(self) -> None:
+        """Say at start-up how emails will log in to the mail server (never the password),
+        or, as a warning, that they cannot."""
+        server = f"{self._server.host}:{self._server.port}"
+        try:
+            await self._login_password()
+        except MailError as error:
+            logger.warning("alert emails cannot be sent: %s", error.message)
+            return
+        if self._server.username is None:
+            logger.info("alert emails go through %s without logging in", server)
+        else:
+            logger.info(
+                "alert emails go through %s as %s, with the password from %s",
+                server,
+                self._server.username,
+                self._password.source,
+            )
+
+    async def _login_password(self) -> str | None:
+        """The password to log in with (None: no login); `MailError` when `SMTP_URL` names
+        a user but no password is set anywhere, or the vault's cannot be read."""
+        if self._server.username is None:
+            return None
+        password = await self._password.get()
+        if password is None:
+            raise MailError(
+                f"DREAMJOB_SMTP_URL names the user {self._server.username!r} but no password "
+                "is set: put it in DREAMJOB_SMTP_PASSWORD, DREAMJOB_SMTP_PASSWORD_FILE or "
+                f"the vault (dreamjob secrets set {SMTP_PASSWORD_SECRET})"
+            )
+        return password
 
 
 def _describe(error: Exception) -> str:

@@ -107,6 +107,7 @@ class RunsWorker:
         runs: RunRepository,
         concurrency: int,
         heartbeat: float,
+        shutdown_grace: int,
     ) -> None:
         self._queue = queue
         self._pipeline = pipeline
@@ -119,7 +120,7 @@ class RunsWorker:
             functions=[(JOB_FUNCTION, self._run_update)],
             concurrency=concurrency,
             timers=ABORT_POLL,
-            shutdown_grace_period_s=10,
+            shutdown_grace_period_s=shutdown_grace,
         )
         # Signals are the caller's (`dreamjob worker`): it calls `stop`, which first marks
         # the runs interrupted. SAQ's own handlers would cancel them as if by their users.

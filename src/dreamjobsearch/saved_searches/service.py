@@ -84,8 +84,9 @@ class SavedSearchService:
             raise NotFoundError("no such saved search")
         return search
 
-    async def create(self, user_id: int, spec: SavedSearchSpec) -> tuple[SavedSearch, Started]:
-        """Save a search and run it at once (its first run); 429 beyond the user's limit."""
+    async def create(self, user_id: int, spec: SavedSearchSpec) -> SavedSearch:
+        """Save a search and run it at once (its first run: `last_run_id`, or `last_error`
+        when it could not start); 429 beyond the user's limit."""
         self._check_schedule(spec)
         count = await self._searches.count_for_user(user_id)
         if count >= self.limits.max_per_user:
@@ -96,8 +97,8 @@ class SavedSearchService:
         # never sees it due now and starts a second first run.
         now = self.now()
         search = await self._searches.create(user_id, spec.name, _stored(spec), spec.next_run(now))
-        started = await self._start(search, spec)
-        return await self.get(user_id, search.id), started
+        await self._start(search, spec)
+        return await self.get(user_id, search.id)
 
     async def update(self, user_id: int, search_id: int, changes: dict[str, Any]) -> SavedSearch:
         """Apply a partial edit. A new schedule counts from now; `ValidationError` when the

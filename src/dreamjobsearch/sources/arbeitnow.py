@@ -1,12 +1,16 @@
 """Arbeitnow's free job-board API: an aggregator of jobs in Germany and remote ones.
 
 `GET /api/job-board-api?page=N` answers a page of postings, newest first, and in `links.next`
-the URL of the next page (on Arbeitnow's own host).
+the URL of the next page (on Arbeitnow's own host). A job's `job_types` mixes, in German or
+English, how senior the job is (`berufserfahren`, `Professional / Experienced`,
+`geschäftsleitung`) with how it is employed (`vollzeit`, `Full-time`), and at times says
+`remote`: each goes to its own field. Descriptions come as HTML, at times HTML-escaped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
@@ -24,9 +28,67 @@ from dreamjobsearch.sources.boards import (
 )
 from dreamjobsearch.sources.http import MalformedResponseError, RunHttp
 from dreamjobsearch.sources.kinds import BaseSourceSpec, SourceKind, one_site
-from dreamjobsearch.sources.text import html_to_text
+from dreamjobsearch.sources.text import html_to_text, plain_text
 
 DEFAULT_MAX_PAGES = 10
+# `job_types` words, lower-cased, by what they say and in the words users read.
+SENIORITY_LEVELS = {
+    "berufseinsteiger": "Entry level",
+    "berufseinstieg": "Entry level",
+    "entry level": "Entry level",
+    "entry-level": "Entry level",
+    "graduate": "Entry level",
+    "junior": "Junior",
+    "berufserfahren": "Experienced",
+    "mit berufserfahrung": "Experienced",
+    "professional / experienced": "Experienced",
+    "professional": "Experienced",
+    "experienced": "Experienced",
+    "mid level": "Experienced",
+    "mid-level": "Experienced",
+    "senior": "Senior",
+    "teamleitung": "Team lead",
+    "team lead": "Team lead",
+    "führungskraft": "Management",
+    "management": "Management",
+    "manager": "Management",
+    "geschäftsleitung": "Executive",
+    "geschäftsführung": "Executive",
+    "executive": "Executive",
+    "praktikum": "Internship",
+    "praktikant": "Internship",
+    "internship": "Internship",
+    "intern": "Internship",
+    "werkstudent": "Working student",
+    "working student": "Working student",
+    "student": "Working student",
+    "ausbildung": "Apprenticeship",
+    "apprenticeship": "Apprenticeship",
+    "trainee": "Trainee",
+}
+EMPLOYMENT_TYPES = {
+    "vollzeit": "Full-time",
+    "full time": "Full-time",
+    "full-time": "Full-time",
+    "fulltime": "Full-time",
+    "teilzeit": "Part-time",
+    "part time": "Part-time",
+    "part-time": "Part-time",
+    "parttime": "Part-time",
+    "festanstellung": "Permanent",
+    "unbefristet": "Permanent",
+    "permanent": "Permanent",
+    "befristet": "Temporary",
+    "temporary": "Temporary",
+    "zeitarbeit": "Temporary",
+    "contract": "Contract",
+    "contractor": "Contract",
+    "freelance": "Freelance",
+    "freiberuflich": "Freelance",
+    "minijob": "Mini job",
+    "mini job": "Mini job",
+}
+REMOTE_WORDS = frozenset({"remote", "home office", "homeoffice"})
 
 
 class ArbeitnowSource(BoardSource):
@@ -60,18 +122,51 @@ class ArbeitnowSource(BoardSource):
         return int(pages[0])
 
     def _parse_job(self, job: Mapping[str, Any]) -> JobPosting:
+        kinds = JobTypes.of(texts(job, "job_types"))
         return JobPosting(
             source=self.name,
             external_id=required_text(job, "slug"),
             link=required_text(job, "url"),
-            title=required_text(job, "title"),
-            company=text(job, "company_name"),
-            location=location_text([text(job, "location")], flag(job, "remote")),
+            title=plain_text(required_text(job, "title")),
+            company=plain_text(text(job, "company_name")),
+            location=location_text(
+                [plain_text(text(job, "location"))], flag(job, "remote") or kinds.remote
+            ),
             description=html_to_text(text(job, "description")),
             posted_at=epoch_datetime(job, "created_at"),
-            employment_type=", ".join(texts(job, "job_types")),
+            employment_type=", ".join(kinds.employment),
+            seniority_level=", ".join(kinds.seniority),
             job_function=", ".join(texts(job, "tags")),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class JobTypes:
+    """What a job's `job_types` say, sorted: seniority, employment type, remote work.
+
+    Words neither list knows are kept as the employment type, as Arbeitnow wrote them.
+    """
+
+    seniority: list[str]
+    employment: list[str]
+    remote: bool
+
+    @classmethod
+    def of(cls, words: list[str]) -> JobTypes:
+        """Sort `job_types` words, each label once, in the order the board gave them."""
+        seniority: dict[str, None] = {}
+        employment: dict[str, None] = {}
+        remote = False
+        for word in words:
+            shown = plain_text(word)
+            key = shown.casefold()
+            if key in REMOTE_WORDS:
+                remote = True
+            elif key in SENIORITY_LEVELS:
+                seniority[SENIORITY_LEVELS[key]] = None
+            else:
+                employment[EMPLOYMENT_TYPES.get(key, shown)] = None
+        return cls(list(seniority), list(employment), remote)
 
 
 class ArbeitnowSourceSpec(BaseSourceSpec):

@@ -27,7 +27,7 @@ from dreamjobsearch.sources.boards import (
 )
 from dreamjobsearch.sources.http import RunHttp
 from dreamjobsearch.sources.kinds import CompanyBoardSpec, SourceKind, board_in_path, company_board
-from dreamjobsearch.sources.text import html_to_text
+from dreamjobsearch.sources.text import html_to_text, plain_text
 
 EMPLOYMENT_TYPES = {
     "FullTime": "Full-time",
@@ -59,12 +59,13 @@ class AshbySource(BoardSource):
 
     def _parse_job(self, job: Mapping[str, Any]) -> JobPosting:
         places = [text(job, "location"), *names(job, "secondaryLocations", "location")]
+        places = [plain_text(place) for place in places]
         employment = text(job, "employmentType")
         return JobPosting(
             source=self.name,
             external_id=job_id(job, "id"),
             link=required_text(job, "jobUrl"),
-            title=required_text(job, "title"),
+            title=plain_text(required_text(job, "title")),
             company=self.company,
             location=location_text(places, flag(job, "isRemote")),
             description=html_to_text(text(job, "descriptionHtml")),

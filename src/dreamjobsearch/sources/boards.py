@@ -291,8 +291,13 @@ def title_from_slug(slug: str) -> str:
 
 
 def location_text(places: Iterable[str], remote: bool) -> str:
-    """Places joined by `; `, without repeats, plus `Remote` for a remote job not saying so."""
-    unique = list(dict.fromkeys(place for place in places if place))
+    """Places joined by `; `, each once whatever its case (the first spelling kept), plus
+    `Remote` for a remote job not saying so."""
+    by_key: dict[str, str] = {}
+    for place in places:
+        if place:
+            by_key.setdefault(place.casefold(), place)
+    unique = list(by_key.values())
     if remote and not any(REMOTE.casefold() in place.casefold() for place in unique):
         unique.append(REMOTE)
     return LOCATION_SEPARATOR.join(unique)

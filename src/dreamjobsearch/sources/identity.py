@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 LINKEDIN_ID_PATTERNS = (
     re.compile(r"/jobs/view/(?:[^/?#]*-)?(\d{6,})(?:[/?#]|$)"),
+    re.compile(r"/jobs-guest/jobs/api/jobPosting/(\d{6,})(?:[/?#]|$)"),
     re.compile(r"[?&]currentJobId=(\d{6,})"),
     re.compile(r"urn:li:jobPosting:(\d{6,})"),
 )

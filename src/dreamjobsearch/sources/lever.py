@@ -2,6 +2,8 @@
 
 `GET /v0/postings/{board}?mode=json` lists every open posting: description and closing text
 as HTML, requirements and the like as `lists` of `<li>` items, an optional salary range.
+Employers leave a placeholder range (`{"min": 0, "max": 0}`) where they state no pay, list a
+place twice in other spellings (`remote`, `Remote`) and escape entities twice (`&amp;amp;`).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from dreamjobsearch.sources.boards import (
 )
 from dreamjobsearch.sources.http import RunHttp
 from dreamjobsearch.sources.kinds import CompanyBoardSpec, SourceKind, board_in_path, company_board
-from dreamjobsearch.sources.text import html_to_text
+from dreamjobsearch.sources.text import html_to_text, plain_text
 
 MILLISECONDS = 1000
 RANGE_DASH = "\u2013"  # en dash
@@ -69,14 +71,16 @@ class LeverSource(BoardSource):
             source=self.name,
             external_id=job_id(job, "id"),
             link=required_text(job, "hostedUrl"),
-            title=required_text(job, "text"),
+            title=plain_text(required_text(job, "text")),
             company=self.company,
-            location=location_text(places, text(job, "workplaceType") == "remote"),
+            location=location_text(
+                [plain_text(place) for place in places], text(job, "workplaceType") == "remote"
+            ),
             description=_description(job),
             posted_at=epoch_datetime(job, "createdAt", per_second=MILLISECONDS),
             salary=salary_text(mapping(job, "salaryRange")),
-            employment_type=text(categories, "commitment"),
-            job_function=text(categories, "team"),
+            employment_type=plain_text(text(categories, "commitment")),
+            job_function=plain_text(text(categories, "team")),
         )
 
 
@@ -85,23 +89,28 @@ def _description(job: Mapping[str, Any]) -> str:
     sections = [html_to_text(text(job, "description"))]
     for entry in entries(job, "lists"):
         heading = html_to_text(text(entry, "text"))
-        items = html_to_text(f"<ul>{text(entry, 'content')}</ul>")
+        items = html_to_text(text(entry, "content"))
         sections.append("\n".join(part for part in (heading, items) if part))
     sections.append(html_to_text(text(job, "additional")))
     return "\n\n".join(section for section in sections if section)
 
 
 def salary_text(salary: Mapping[str, Any]) -> str:
-    """A salary range as text, like `EUR 60,000-80,000 per year` with an en dash.
+    """A salary range as text, like `EUR 60,000-80,000 per year` with an en dash; one bound
+    reads `EUR from 45,000 per year` or `EUR up to 58,000 per year`.
 
-    `""` when the range has no amounts.
+    A bound that is missing or not above zero is a placeholder, not a salary of nothing, so a
+    range with neither bound (`{"min": 0, "max": 0}`) is `""`: no salary.
     """
-    amounts = [_amount(salary, "min"), _amount(salary, "max")]
-    shown = list(dict.fromkeys(amount for amount in amounts if amount))
-    if not shown:
+    low, high = _amount(salary, "min"), _amount(salary, "max")
+    if low and high:
+        amounts = low if low == high else f"{low}{RANGE_DASH}{high}"
+    elif low or high:
+        amounts = f"from {low}" if low else f"up to {high}"
+    else:
         return ""
     interval = text(salary, "interval")
-    parts = (text(salary, "currency"), RANGE_DASH.join(shown), INTERVALS.get(interval, interval))
+    parts = (text(salary, "currency"), amounts, INTERVALS.get(interval, interval))
     return " ".join(part for part in parts if part)
 
 
@@ -111,6 +120,8 @@ def _amount(salary: Mapping[str, Any], key: str) -> str:
         return ""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise JobProblem(f"salaryRange {key} is {json_kind(value)}, not a number")
+    if value <= 0:
+        return ""
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 

@@ -3,7 +3,11 @@
 The search asks the guest API behind LinkedIn's public job search
 (`/jobs-guest/jobs/api/seeMoreJobPostings/search`). It answers an HTML fragment of `<li>`
 cards, about ten a page, paged by the `start` offset; past the end it answers an empty body.
-A job's public page (`/jobs/view/<id>/`) holds the details. Both are parsed with selectolax.
+A job's public page (`/jobs/view/<id>/`) holds the details; the guest API's posting fragment
+(`/jobs-guest/jobs/api/jobPosting/<id>`) holds the same ones in the same markup, except that
+its title is an `h2`. Both are parsed with selectolax. A page without its description is
+not a posting to keep: LinkedIn sends one at times, and storing it would keep the job out of
+every later run with its text missing.
 """
 
 from __future__ import annotations
@@ -16,10 +20,10 @@ from typing import Literal
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from dreamjobsearch.domain.postings import JobLink, JobPosting
-from dreamjobsearch.sources.http import MalformedResponseError, RunHttp
+from dreamjobsearch.sources.http import FetchError, MalformedResponseError, RunHttp
 from dreamjobsearch.sources.identity import linkedin_job_id
 from dreamjobsearch.sources.kinds import BaseSourceSpec, SourceKind, one_site
-from dreamjobsearch.sources.text import html_to_text
+from dreamjobsearch.sources.text import html_to_text, plain_text
 
 SOURCE = "linkedin"
 SEARCH_PATH = "/jobs-guest/jobs/api/seeMoreJobPostings/search"
@@ -31,7 +35,8 @@ CARD_ID_PLACES = (
     ("a.base-card__full-link", "href"),
     ("a.base-card", "href"),
 )
-TITLE = ("h1.top-card-layout__title", ".top-card-layout h1")
+# `/jobs/view/<id>` pages title the job with an `h1`, the guest API's fragments with an `h2`.
+TITLE = ("h1.top-card-layout__title", "h2.top-card-layout__title", ".top-card-layout h1")
 COMPANY = ("a.topcard__org-name-link", "span.topcard__flavor:not(.topcard__flavor--bullet)")
 LOCATION = ("span.topcard__flavor--bullet:not(.num-applicants__caption)",)
 POSTED = ("span.posted-time-ago__text",)
@@ -52,6 +57,18 @@ UNIT_SECONDS = {
     "month": 30 * 86_400,
     "year": 365 * 86_400,
 }
+
+
+class IncompletePageError(FetchError):
+    """A job page arrived without its description: nothing of it is stored, so a later run
+    fetches it again rather than taking it for a job already known."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(
+            "sent the job page without its description; it was not kept, "
+            "and a later run fetches it again",
+            detail=f"{url}: the job page has no description markup",
+        )
 
 
 class LinkedInSource:
@@ -114,7 +131,11 @@ def parse_search_page(html: str, base_url: str) -> list[JobLink]:
 
 
 def parse_posting_page(html: str, link: JobLink) -> JobPosting:
-    """The posting on a public job page; `MalformedResponseError` when it has no job title."""
+    """The posting on a public job page or a guest API posting fragment.
+
+    `MalformedResponseError` when it has no job title, `IncompletePageError` when it has no
+    description.
+    """
     try:
         return _posting(LexborHTMLParser(html), link)
     except SelectolaxError as error:
@@ -181,6 +202,9 @@ def _posting(tree: LexborHTMLParser, link: JobLink) -> JobPosting:
     title = _first_text(tree, TITLE)
     if not title:
         raise MalformedResponseError(f"{link.url}: the job page has no job title")
+    description = _description(tree)
+    if not description:
+        raise IncompletePageError(link.url)
     criteria = _criteria(tree)
     return JobPosting(
         source=SOURCE,
@@ -189,7 +213,7 @@ def _posting(tree: LexborHTMLParser, link: JobLink) -> JobPosting:
         title=title,
         company=_first_text(tree, COMPANY),
         location=_first_text(tree, LOCATION),
-        description=_description(tree),
+        description=description,
         posted_at=parse_time_ago(_first_text(tree, POSTED), datetime.now(UTC)),
         salary=_first_text(tree, SALARY),
         employment_type=criteria.get("employment type", ""),
@@ -203,7 +227,7 @@ def _first_text(root: LexborHTMLParser | LexborNode, selectors: tuple[str, ...])
     """The folded text of the first non-empty node the selectors find, in their order."""
     for selector in selectors:
         node = root.css_first(selector)
-        text = " ".join(node.text(deep=True).split()) if node is not None else ""
+        text = plain_text(node.text(deep=True)) if node is not None else ""
         if text:
             return text
     return ""

@@ -1,8 +1,11 @@
-"""Job descriptions from HTML to clean text that keeps paragraphs and list items.
+"""Board text as users read it: descriptions from HTML to clean text, short fields decoded.
 
-Boards send descriptions as HTML (Greenhouse's even HTML-escaped). Users read them as
-text, and ranking matches words in them, so tags go, entities are decoded, white space is
-folded, paragraphs stay separated by a blank line and list items become `- item` lines.
+Boards send descriptions as HTML, some of them HTML-escaped as a whole (Greenhouse always,
+Arbeitnow at times: `&lt;p&gt;...`), and employers escape entities twice (`R&amp;amp;D`).
+Users read text, and ranking matches words in it, so every board goes through this one
+path: escaped markup is unescaped first, tags go, entities are decoded (twice-escaped ones
+too), white space is folded, paragraphs stay separated by a blank line and list items
+become `- item` lines. Short fields (titles, teams, places) get the same entity decoding.
 """
 
 from __future__ import annotations
@@ -20,8 +23,13 @@ BLOCK_TAGS = frozenset(
     }
 )  # fmt: skip
 SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "head", "button"})
+# Escaping is undone at most this many times: real markup, or text, appears well before.
+MAX_ESCAPE_LAYERS = 3
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
+_TAG = re.compile(r"<[a-zA-Z/!]")
+# Only complete entities: `&copy=2` in a text is not the copyright sign.
+_ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 
 
 class _Writer:
@@ -31,7 +39,7 @@ class _Writer:
         self.parts: list[str] = []
 
     def text(self, value: str) -> None:
-        folded = _SPACES.sub(" ", value.replace("\n", " "))
+        folded = _SPACES.sub(" ", decode_entities(value).replace("\n", " "))
         if folded.strip() or (self.parts and not self.parts[-1].endswith(("\n", " "))):
             self.parts.append(folded)
 
@@ -80,16 +88,57 @@ def _walk(node: LexborNode, out: _Writer, in_item: bool = False) -> None:
 
 
 def html_to_text(markup: str) -> str:
-    """Readable text of an HTML fragment: paragraphs, `- ` list items, no tags or entities."""
-    if "<" not in markup:
-        return _SPACES.sub(" ", html.unescape(markup)).strip()
-    tree = LexborHTMLParser(markup)
+    """Readable text of an HTML fragment, even an HTML-escaped one: paragraphs, `- ` list
+    items, no tags or entities."""
+    markup = _unescaped_markup(markup)
+    if not _TAG.search(markup):
+        # Plain text keeps its line breaks; entities decode as a browser would, then again.
+        return _SPACES.sub(" ", decode_entities(html.unescape(markup))).strip()
+    return tree_text(LexborHTMLParser(markup))
+
+
+def parse_fragment(markup: str) -> LexborHTMLParser:
+    """The tree of an HTML fragment (unescaped first if it was sent HTML-escaped), for a
+    board that takes parts out of it (a pay range) before `tree_text`."""
+    return LexborHTMLParser(_unescaped_markup(markup))
+
+
+def tree_text(tree: LexborHTMLParser) -> str:
+    """Readable text of a parsed fragment, as `html_to_text` makes it."""
     out = _Writer()
     if tree.body is not None:
         _walk(tree.body, out)
     return out.result()
 
 
-def escaped_html_to_text(escaped: str) -> str:
-    """Text of HTML that was itself HTML-escaped (as Greenhouse's `content` is)."""
-    return html_to_text(html.unescape(escaped))
+def plain_text(value: str) -> str:
+    """A short text field as users read it: entities decoded (twice-escaped ones too) and
+    white space folded to single spaces."""
+    return " ".join(decode_entities(value).split())
+
+
+def decode_entities(value: str) -> str:
+    """`value` with its entities decoded, as often as an employer escaped them
+    (`Achats &amp;amp; Moyens` -> `Achats & Moyens`)."""
+    for _ in range(MAX_ESCAPE_LAYERS):
+        if "&" not in value:
+            break
+        decoded = _ENTITY.sub(lambda entity: html.unescape(entity.group()), value)
+        if decoded == value:
+            break
+        value = decoded
+    return value
+
+
+def _unescaped_markup(markup: str) -> str:
+    """Markup that was sent HTML-escaped (once or more) as real markup; anything else,
+    markup or plain text, as it is."""
+    candidate = markup
+    for _ in range(MAX_ESCAPE_LAYERS):
+        if _TAG.search(candidate):
+            return candidate
+        decoded = html.unescape(candidate)
+        if decoded == candidate:
+            break
+        candidate = decoded
+    return markup

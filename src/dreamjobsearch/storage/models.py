@@ -181,9 +181,9 @@ class UserPosting(Base):
 
 
 class UserTracking(Base):
-    """A user's job-search state: saved keywords, blocked companies, last visit, and the
-    version of their postings (bumped whenever postings are linked to them, so every
-    process can tell its cached ranking index is stale)."""
+    """A user's job-search state: saved keywords and location, blocked companies, last
+    visit, and the version of their postings (bumped whenever postings are linked to them,
+    so every process can tell its cached ranking index is stale)."""
 
     __tablename__ = "user_tracking"
 
@@ -192,6 +192,8 @@ class UserTracking(Base):
     )
     postings_version: Mapped[int] = mapped_column(Integer, default=0)
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Where the saved keywords are looked for; null is anywhere.
+    location: Mapped[str | None] = mapped_column(String(200), nullable=True)
     blocked_companies: Mapped[list[str]] = mapped_column(JSON, default=list)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
@@ -319,6 +321,19 @@ class UserSecret(Base):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(16), index=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ServerSecret(Base):
+    """A credential of the server itself (the SMTP password), sealed as users' secrets are
+    but bound to the server, so that no user's sealed value opens as one of these."""
+
+    __tablename__ = "server_secrets"
+
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     key_id: Mapped[str] = mapped_column(String(16), index=True)
     sealed: Mapped[bytes] = mapped_column(LargeBinary)

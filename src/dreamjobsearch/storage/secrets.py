@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from typing import ClassVar
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
-from dreamjobsearch.storage.db import Database
 from dreamjobsearch.storage.models import UserSecret, utcnow
+from dreamjobsearch.storage.sealed_table import SealedSecret, SealedTable
 
 
-@dataclass(frozen=True, slots=True)
-class SealedSecret:
-    """One stored secret: its owner, name, sealing key and sealed bytes."""
-
-    user_id: int
-    name: str
-    key_id: str
-    sealed: bytes
-    updated_at: datetime
-
-
-class SecretRepository:
+class SecretRepository(SealedTable):
     """Reads and writes `user_secrets`; every call is scoped to one user, except the
     re-encryption pass, which walks the rows sealed with old keys."""
 
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    model: ClassVar[type[UserSecret]] = UserSecret
 
     async def put(self, user_id: int, name: str, key_id: str, sealed: bytes) -> None:
         """Store or replace the user's secret of this name."""
@@ -43,7 +29,7 @@ class SecretRepository:
         """The user's secret of this name, sealed."""
         async with self._db() as session:
             row = await session.get(UserSecret, (user_id, name))
-            return _sealed(row) if row is not None else None
+            return self._secret(row) if row is not None else None
 
     async def list_for_user(self, user_id: int) -> list[SealedSecret]:
         """The user's secrets, by name."""
@@ -51,7 +37,7 @@ class SecretRepository:
             rows = await session.scalars(
                 select(UserSecret).where(UserSecret.user_id == user_id).order_by(UserSecret.name)
             )
-            return [_sealed(row) for row in rows]
+            return [self._secret(row) for row in rows]
 
     async def delete(self, user_id: int, name: str) -> bool:
         """Remove the user's secret; False when there was none."""
@@ -63,31 +49,8 @@ class SecretRepository:
             )
             return result.first() is not None
 
-    async def sealed_with_other_keys(self, key_id: str, limit: int) -> list[SealedSecret]:
-        """Up to `limit` secrets sealed with a key other than `key_id`."""
-        async with self._db() as session:
-            rows = await session.scalars(
-                select(UserSecret).where(UserSecret.key_id != key_id).limit(limit)
-            )
-            return [_sealed(row) for row in rows]
+    def _secret(self, row: UserSecret) -> SealedSecret:
+        return SealedSecret(row.user_id, row.name, row.key_id, row.sealed, row.updated_at)
 
-    async def count_with_other_keys(self, key_id: str) -> int:
-        """How many secrets are sealed with a key other than `key_id`."""
-        async with self._db() as session:
-            statement = select(func.count()).select_from(UserSecret)
-            return int(await session.scalar(statement.where(UserSecret.key_id != key_id)) or 0)
-
-    async def replace_sealed(self, rows: Sequence[SealedSecret]) -> int:
-        """Write re-sealed secrets, each only if it did not change meanwhile."""
-        replaced = 0
-        async with self._db() as session, session.begin():
-            for secret in rows:
-                row = await session.get(UserSecret, (secret.user_id, secret.name))
-                if row is not None and row.updated_at == secret.updated_at:
-                    row.key_id, row.sealed = secret.key_id, secret.sealed
-                    replaced += 1
-        return replaced
-
-
-def _sealed(row: UserSecret) -> SealedSecret:
-    return SealedSecret(row.user_id, row.name, row.key_id, row.sealed, row.updated_at)
+    def _primary_key(self, secret: SealedSecret) -> tuple[int | None, str]:
+        return (secret.user_id, secret.name)

@@ -8,7 +8,7 @@ an unchanged version knows its cached ranking index is still right.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Select, Table, bindparam, func, literal, s
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamjobsearch.domain.postings import StoredPosting
-from dreamjobsearch.domain.tracking import company_key
+from dreamjobsearch.domain.tracking import UNCHANGED, Unchanged, company_key
 from dreamjobsearch.storage.db import Database
 from dreamjobsearch.storage.hot_reads import HotReads
 from dreamjobsearch.storage.models import Posting, UserPosting, UserTracking
@@ -28,6 +28,7 @@ CHUNK = 500
 _STATE = select(
     UserTracking.postings_version,
     UserTracking.keywords,
+    UserTracking.location,
     UserTracking.blocked_companies,
     UserTracking.last_seen_at,
 ).where(UserTracking.user_id == bindparam("user_id"))
@@ -35,10 +36,12 @@ _STATE = select(
 
 @dataclass(frozen=True, slots=True)
 class TrackingState:
-    """A user's saved lists, last visit and postings version."""
+    """A user's saved lists (keywords and where to look, blocked companies), last visit
+    and postings version."""
 
     postings_version: int = 0
     keywords: tuple[str, ...] = ()
+    location: str | None = None
     blocked_companies: tuple[str, ...] = ()
     last_seen_at: datetime | None = None
 
@@ -121,28 +124,39 @@ class TrackingRepository:
         row = await self._hot.first(_STATE, user_id=user_id)
         if row is None:
             return TrackingState()
-        postings_version, keywords, blocked_companies, last_seen_at = row
+        postings_version, keywords, location, blocked_companies, last_seen_at = row
         return TrackingState(
             postings_version=postings_version,
             keywords=tuple(keywords),
+            location=location,
             blocked_companies=tuple(blocked_companies),
             last_seen_at=last_seen_at,
         )
 
-    async def save_keywords(self, user_id: int, keywords: Sequence[str]) -> None:
-        """Replace the user's saved keywords."""
-        await self._save(user_id, "keywords", list(keywords))
+    async def save_keywords(
+        self,
+        user_id: int,
+        keywords: Sequence[str],
+        location: str | Unchanged | None = UNCHANGED,
+    ) -> None:
+        """Replace the user's saved keywords, and their saved location unless `UNCHANGED`
+        (None: anywhere), in one write."""
+        values: dict[str, object] = {"keywords": list(keywords)}
+        if location is not UNCHANGED:
+            values["location"] = location
+        await self._save(user_id, values)
 
     async def save_blocked_companies(self, user_id: int, companies: Sequence[str]) -> None:
         """Replace the user's block list."""
-        await self._save(user_id, "blocked_companies", list(companies))
+        await self._save(user_id, {"blocked_companies": list(companies)})
 
     async def save_last_seen(self, user_id: int, moment: datetime) -> None:
         """Record the user's visit at `moment`."""
-        await self._save(user_id, "last_seen_at", moment)
+        await self._save(user_id, {"last_seen_at": moment})
 
-    async def _save(self, user_id: int, column: str, value: object) -> None:
-        # One column per write, so a keyword change and a visit never overwrite each other.
+    async def _save(self, user_id: int, values: Mapping[str, object]) -> None:
+        # Only the given columns per write, so a keyword change and a visit never overwrite
+        # each other.
         defaults = {
             "user_id": user_id,
             "postings_version": 0,
@@ -151,7 +165,7 @@ class TrackingRepository:
         }
         async with self._db() as session, session.begin():
             await session.execute(
-                upsert(session, TRACKING, {**defaults, column: value}, ["user_id"], {column: value})
+                upsert(session, TRACKING, {**defaults, **values}, ["user_id"], dict(values))
             )
 
     async def with_statuses(self, user_id: int, statuses: Iterable[str]) -> list[int]:

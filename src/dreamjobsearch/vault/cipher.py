@@ -1,8 +1,9 @@
 """AES-256-GCM for secrets at rest, each ciphertext bound to its owner and name.
 
 A stored secret is `nonce (12 bytes) || ciphertext+tag`, with the id of the key that sealed
-it kept beside it. The associated data names the user and the secret, so a ciphertext copied
-to another user's row, or to another name, fails to open instead of decrypting.
+it kept beside it. The associated data names the owner (a user, or the server) and the secret,
+so a ciphertext copied to another user's row, to the server's table, or to another name, fails
+to open instead of decrypting.
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ class UndecryptableError(Exception):
     """A secret could not be opened: its key is not in the ring, or it was altered."""
 
 
-def associated_data(user_id: int, name: str) -> bytes:
-    """What a ciphertext is bound to: its owner and the secret's name."""
-    return f"dreamjob:user:{user_id}:secret:{name}".encode()
+def associated_data(user_id: int | None, name: str) -> bytes:
+    """What a ciphertext is bound to: its owner (a user, or the server itself when
+    `user_id` is None) and the secret's name. The server's form never equals a user's, so
+    a value sealed for one does not open as the other's."""
+    owner = "server" if user_id is None else f"user:{user_id}"
+    return f"dreamjob:{owner}:secret:{name}".encode()
 
 
 def seal(ring: KeyRing, plaintext: bytes, aad: bytes) -> tuple[str, bytes]:

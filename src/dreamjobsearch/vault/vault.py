@@ -8,18 +8,17 @@ value. `reveal` is for the code that will use a credential on the user's behalf.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from dreamjobsearch.errors import InvalidInputError, NotFoundError
-from dreamjobsearch.storage.secrets import SealedSecret, SecretRepository
+from dreamjobsearch.storage.sealed_table import SealedSecret
+from dreamjobsearch.storage.secrets import SecretRepository
 from dreamjobsearch.vault.cipher import associated_data, open_sealed, seal
 from dreamjobsearch.vault.keys import KeyRing
 
 NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
 MAX_VALUE_BYTES = 16 * 1024
-REENCRYPT_BATCH = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +39,24 @@ def check_name(name: str) -> str:
     return name
 
 
+def sealed_value(ring: KeyRing, user_id: int | None, name: str, value: str) -> tuple[str, bytes]:
+    """A value checked and sealed for its owner (None: the server) under the current key:
+    `(key id, sealed bytes)`; `InvalidInputError` for an empty or too long value or a bad
+    name."""
+    plaintext = value.encode()
+    if not plaintext:
+        raise InvalidInputError("a secret cannot be empty")
+    if len(plaintext) > MAX_VALUE_BYTES:
+        raise InvalidInputError(f"a secret is at most {MAX_VALUE_BYTES} bytes")
+    return seal(ring, plaintext, associated_data(user_id, check_name(name)))
+
+
+def open_secret(ring: KeyRing, secret: SealedSecret) -> bytes:
+    """A stored secret in clear, if it opens as its owner's (`UndecryptableError` if not)."""
+    aad = associated_data(secret.user_id, secret.name)
+    return open_sealed(ring, secret.key_id, secret.sealed, aad)
+
+
 class SecretVault:
     """Seals, stores and opens users' secrets with the key ring."""
 
@@ -49,13 +66,7 @@ class SecretVault:
 
     async def store(self, user_id: int, name: str, value: str) -> None:
         """Seal and store (or replace) the user's secret of this name."""
-        plaintext = value.encode()
-        if not plaintext:
-            raise InvalidInputError("a secret cannot be empty")
-        if len(plaintext) > MAX_VALUE_BYTES:
-            raise InvalidInputError(f"a secret is at most {MAX_VALUE_BYTES} bytes")
-        name = check_name(name)
-        key_id, sealed = seal(self._ring, plaintext, associated_data(user_id, name))
+        key_id, sealed = sealed_value(self._ring, user_id, name, value)
         await self._repository.put(user_id, name, key_id, sealed)
 
     async def reveal(self, user_id: int, name: str) -> str:
@@ -63,7 +74,7 @@ class SecretVault:
         secret = await self._repository.get(user_id, check_name(name))
         if secret is None:
             raise NotFoundError("no such secret of yours")
-        return self._open(secret).decode()
+        return open_secret(self._ring, secret).decode()
 
     async def names(self, user_id: int) -> list[SecretInfo]:
         """The user's secrets: names and dates only."""
@@ -76,31 +87,3 @@ class SecretVault:
         """Forget the user's secret; `NotFoundError` when there is none."""
         if not await self._repository.delete(user_id, check_name(name)):
             raise NotFoundError("no such secret of yours")
-
-    async def pending_reencryption(self) -> int:
-        """How many secrets are sealed with a key other than the current one."""
-        return await self._repository.count_with_other_keys(self._ring.current_id)
-
-    async def reencrypt_all(self, progress: Callable[[int], None] = lambda _done: None) -> int:
-        """Re-seal with the current key every secret sealed with an older one; returns how
-        many. Stops when a batch changes nothing (rows being rewritten meanwhile)."""
-        done = 0
-        while batch := await self._repository.sealed_with_other_keys(
-            self._ring.current_id, REENCRYPT_BATCH
-        ):
-            resealed = [self._reseal(secret) for secret in batch]
-            replaced = await self._repository.replace_sealed(resealed)
-            if replaced == 0:
-                break
-            done += replaced
-            progress(replaced)
-        return done
-
-    def _open(self, secret: SealedSecret) -> bytes:
-        aad = associated_data(secret.user_id, secret.name)
-        return open_sealed(self._ring, secret.key_id, secret.sealed, aad)
-
-    def _reseal(self, secret: SealedSecret) -> SealedSecret:
-        aad = associated_data(secret.user_id, secret.name)
-        key_id, sealed = seal(self._ring, self._open(secret), aad)
-        return SealedSecret(secret.user_id, secret.name, key_id, sealed, secret.updated_at)

@@ -107,11 +107,12 @@ class Filters:
 
 @dataclass(frozen=True, slots=True)
 class FilterQuery:
-    """The results filters as an address gives them (`keywords` None when it has none):
-    the results page, its export and a posting page opened from it read the same."""
+    """The results filters as an address gives them (`keywords`, `location` None when it
+    has none): the results page, its export and a posting page opened from it read the
+    same."""
 
     keywords: str | None
-    location: str
+    location: str | None
     status: str
     sort: Sort
     remote: bool
@@ -119,12 +120,17 @@ class FilterQuery:
     salary: bool
     run: str
 
-    def filters(self, saved: Sequence[str] = ()) -> Filters:
-        """The checked filters; `saved` keywords stand in when the address has none."""
+    def filters(self, saved: Sequence[str] = (), saved_location: str | None = None) -> Filters:
+        """The checked filters. `saved` keywords stand in when the address has none, and
+        `saved_location` when it has neither keywords nor a location: a bare visit starts
+        where the viewer left off, any address that says what to rank says it all."""
         words = list(saved) if self.keywords is None else keyword_list(self.keywords)
+        place = self.location
+        if place is None:
+            place = (saved_location or "") if self.keywords is None else ""
         return Filters(
             words,
-            self.location.strip(),
+            place.strip(),
             self.status,
             self.sort,
             self.remote,
@@ -136,7 +142,7 @@ class FilterQuery:
 
 async def filter_query(
     keywords: Annotated[str | None, Query(max_length=5000)] = None,
-    location: Annotated[str, Query(max_length=200)] = "",
+    location: Annotated[str | None, Query(max_length=200)] = None,
     status: Annotated[str, Query(max_length=20)] = "",
     sort: Sort = "score",
     remote: bool = False,

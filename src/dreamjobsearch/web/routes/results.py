@@ -40,11 +40,13 @@ async def results_page(
     at: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> Response:
     """The ranking form and a page of ranked postings; without keywords in the address,
-    the viewer's saved keywords are used, and without those every posting is listed; with
-    `run`, only the postings that run found new. With `hidden` (a company just hidden from
-    row `at`), a notice in that row's place offers to undo it."""
+    the viewer's saved keywords are used (and their saved location too, when the address
+    has no location either), and without those every posting is listed; with `run`, only
+    the postings that run found new. With `hidden` (a company just hidden from row `at`), a
+    notice in that row's place offers to undo it."""
     workspace = viewer.workspace
-    filters = query.filters(await workspace.keywords() if query.keywords is None else ())
+    saved = await workspace.saved_keywords()
+    filters = query.filters(saved.keywords, saved.location)
     pages = Pages(number=page, size=RESULTS_PAGE_SIZE, total=0)
     found = []
     problem = None

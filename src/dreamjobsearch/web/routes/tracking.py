@@ -1,15 +1,14 @@
-"""Where the viewer is with their postings: a status and a note per posting, saved keywords,
-visits."""
+"""Where the viewer is with their postings: a status and a note per posting, saved keywords
+and location, visits."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from dreamjobsearch.domain.tracking import MAX_NOTE_LENGTH, STATUSES, Status
+from dreamjobsearch.domain.tracking import MAX_LOCATION_LENGTH, MAX_NOTE_LENGTH, STATUSES, Status
 from dreamjobsearch.web.board import load_board
 from dreamjobsearch.web.filters import STATUS_LABELS, keyword_list
 from dreamjobsearch.web.routing import WebRoute, safe_next
@@ -19,8 +18,10 @@ from dreamjobsearch.web.viewer import VerifiedViewerDep
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 Back = Annotated[str, Form(max_length=6000)]
-# Bounded here only against abuse: the domain trims the note and explains its own limit.
+# Bounded here only against abuse: the domain trims a note or location and explains its own
+# limit.
 NoteText = Annotated[str, Form(max_length=4 * MAX_NOTE_LENGTH)]
+LocationText = Annotated[str, Form(max_length=4 * MAX_LOCATION_LENGTH)]
 
 
 @router.post("/web/postings/{posting_id}/status")
@@ -90,16 +91,14 @@ async def save_keywords(
     request: Request,
     viewer: VerifiedViewerDep,
     keywords: Annotated[str, Form(max_length=5000)] = "",
-    location: Annotated[str, Form(max_length=200)] = "",
+    location: LocationText = "",
 ) -> Response:
-    """Keep these keywords as the viewer's own: the results page starts from them. The
-    location typed next to them is not saved but comes back with the page."""
-    saved = await viewer.workspace.save_keywords(keyword_list(keywords))
+    """Keep these keywords and the location typed next to them (blank: anywhere) as the
+    viewer's own: the results page starts from them."""
+    saved = await viewer.workspace.save_keywords(keyword_list(keywords), location)
     if not is_htmx(request):
-        # Without keywords in the address the page uses the saved ones; the location rides along.
-        place = location.strip()
-        back = f"/results?{urlencode({'location': place})}" if place else "/results"
-        return RedirectResponse(back, status_code=303)
+        # Without keywords or a location in the address the page uses the saved ones.
+        return RedirectResponse("/results", status_code=303)
     return render(request, "fragments/keywords_saved.html", {"saved": saved})
 
 

@@ -21,7 +21,7 @@ async def welcome_page(request: Request, viewer: ViewerDep, services: ServicesDe
     """The guide: get postings, save a search, set keywords."""
     postings = await services.postings.count_for_user(viewer.user_id)
     searches = await services.saved_searches.list(viewer.user_id)
-    keywords = await viewer.workspace.keywords()
+    saved = await viewer.workspace.saved_keywords()
     return render(
         request,
         "welcome.html",
@@ -30,6 +30,6 @@ async def welcome_page(request: Request, viewer: ViewerDep, services: ServicesDe
             "csrf_token": viewer.csrf_token,
             "postings": postings,
             "searches": len(searches),
-            "keywords": keywords,
+            "saved": saved,
         },
     )

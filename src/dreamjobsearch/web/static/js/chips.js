@@ -57,8 +57,6 @@
       }),
     );
     hidden.value = keywords.join(", ");
-    // One keyword is needed to rank: typed text counts, chips count.
-    entry.required = keywords.length === 0;
   }
 
   function add(text) {
@@ -91,12 +89,16 @@
       entry.value = entry.value.slice(last + 1).trimStart();
     }
   });
-  form.addEventListener("submit", function () {
+  function commitTyped() {
     if (entry.value.trim()) {
       add(entry.value);
       entry.value = "";
     }
-  });
+  }
+  // Text typed but not yet a chip counts: leaving the field (say for Save keywords, which
+  // sends only the hidden value) makes it one, as submitting the form does.
+  entry.addEventListener("blur", commitTyped);
+  form.addEventListener("submit", commitTyped);
 
   add(entry.value);
   entry.value = "";
