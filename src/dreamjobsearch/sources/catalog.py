@@ -13,7 +13,15 @@ from urllib.parse import urlsplit
 from pydantic import Field, TypeAdapter
 
 from dreamjobsearch.errors import InvalidInputError
-from dreamjobsearch.sources import arbeitnow, ashby, file_source, greenhouse, lever, linkedin
+from dreamjobsearch.sources import (
+    arbeitnow,
+    ashby,
+    file_source,
+    greenhouse,
+    lever,
+    linkedin,
+    recruitee,
+)
 from dreamjobsearch.sources.kinds import BaseSourceSpec, CompanyBoardSpec, SourceKind
 
 SOURCES: dict[str, SourceKind[Any]] = {
@@ -23,6 +31,7 @@ SOURCES: dict[str, SourceKind[Any]] = {
         greenhouse.KIND,
         lever.KIND,
         ashby.KIND,
+        recruitee.KIND,
         arbeitnow.KIND,
         file_source.KIND,
     )
@@ -46,11 +55,15 @@ def source_fields(text: str) -> dict[str, str]:
     """The request fields a short form names, not yet validated.
 
     `linkedin`, `greenhouse:acme`, `file:postings.json`, or a company's careers-page address
-    (`https://boards.greenhouse.io/acme`, with or without the scheme). `InvalidInputError`
+    (`https://boards.greenhouse.io/acme`, with or without the scheme, or a company's own
+    host such as `acme.recruitee.com`). `InvalidInputError`
     names the problem when the text is neither.
     """
     text = text.strip()
-    if "/" in text and not text.lower().startswith("file:"):
+    # An address with a path, or a bare host (`acme.recruitee.com`): a short form without a
+    # colon is a plain source name, which has no dot.
+    is_address = "/" in text or ("." in text and ":" not in text)
+    if is_address and not text.lower().startswith("file:"):
         return _board_at(text)
     kind, _, name = text.partition(":")
     found = SOURCES.get(kind.strip().lower())

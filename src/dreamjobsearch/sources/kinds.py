@@ -28,6 +28,19 @@ BoardName = Annotated[
         description="the company's board name, as in its board URL",
     ),
 ]
+# A board named by its own host (`acme.recruitee.com`): one DNS label, so a name cannot
+# reach outside the service's domain or be no host at all.
+SubdomainName = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=63,
+        pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$",
+        description="the company's name, as in its careers site's host",
+    ),
+]
+# In the base URL of a board named by its host, where the board's name goes.
+BOARD_PLACEHOLDER = "{board}"
 
 
 class BaseSourceSpec(BaseModel):
@@ -90,6 +103,13 @@ class CompanyBoardSpec(BaseSourceSpec):
         return {"type": cls.source_name(), "board": name}
 
 
+class SubdomainBoardSpec(CompanyBoardSpec):
+    """A spec naming one company's careers site on a service that gives each company a host
+    of its own (`acme.recruitee.com`)."""
+
+    board: SubdomainName
+
+
 SpecT = TypeVar("SpecT", bound=BaseSourceSpec)
 
 
@@ -138,6 +158,28 @@ def board_in_path(*hosts: str) -> Callable[[SplitResult], str | None]:
         return address.path.strip("/").split("/")[0] or None
 
     return board_at
+
+
+def board_in_subdomain(*domains: str) -> Callable[[SplitResult], str | None]:
+    """A `board_at` for services whose careers pages are `https://<board>.<domain>/...`."""
+    suffixes = tuple(f".{domain.lower()}" for domain in domains)
+
+    def board_at(address: SplitResult) -> str | None:
+        host = (address.hostname or "").lower()
+        for suffix in suffixes:
+            board = host.removesuffix(suffix)
+            if board != host and board and "." not in board:
+                return board
+        return None
+
+    return board_at
+
+
+def board_base_url(template: str, board: str) -> str:
+    """The base URL of one board of a service that gives each company its own host: the
+    `{board}` of the template (`https://{board}.recruitee.com`) replaced by its name. A
+    template without one is a single site (a mirror, a test server) serving that board."""
+    return template.replace(BOARD_PLACEHOLDER, board)
 
 
 def company_board(
