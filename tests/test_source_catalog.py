@@ -95,6 +95,8 @@ def test_the_request_schema_is_a_union_discriminated_by_type() -> None:
         "greenhouse",
         "lever",
         "ashby",
+        "recruitee",
+        "personio",
         "arbeitnow",
         "file",
     }

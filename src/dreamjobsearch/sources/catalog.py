@@ -20,6 +20,7 @@ from dreamjobsearch.sources import (
     greenhouse,
     lever,
     linkedin,
+    personio,
     recruitee,
 )
 from dreamjobsearch.sources.kinds import BaseSourceSpec, CompanyBoardSpec, SourceKind
@@ -32,6 +33,7 @@ SOURCES: dict[str, SourceKind[Any]] = {
         lever.KIND,
         ashby.KIND,
         recruitee.KIND,
+        personio.KIND,
         arbeitnow.KIND,
         file_source.KIND,
     )
