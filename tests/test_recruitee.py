@@ -171,7 +171,7 @@ async def test_a_malformed_offer_is_skipped_and_listed(http: RunHttp, host: Fake
     source = tulip(http, host)
     assert len(await collect(source)) == 4
     assert source.problems == [
-        "job 1: salary min is not an amount: 'sixty'",
+        "job 1: min is not a number: 'sixty'",
         "job 2: published_at is not a time: 'yesterday'",
         "job 6: missing title",
     ]

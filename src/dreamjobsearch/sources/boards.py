@@ -25,6 +25,7 @@ from dreamjobsearch.valid_text import text_problem
 
 LOCATION_SEPARATOR = "; "
 REMOTE = "Remote"
+RANGE_DASH = "\u2013"  # en dash
 _SLUG_SEPARATORS = re.compile(r"[-_.\s]+")
 
 
@@ -282,6 +283,43 @@ def epoch_datetime(job: Mapping[str, Any], key: str, *, per_second: int = 1) -> 
         return datetime.fromtimestamp(value / per_second, UTC)
     except (OverflowError, OSError, ValueError) as error:
         raise JobProblem(f"{key} is out of range: {value!r}") from error
+
+
+def amount(job: Mapping[str, Any], key: str) -> float | None:
+    """The number at `key`, sent as a JSON number or as its text (`"60000"`); None when
+    absent, null or empty."""
+    value = job.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise JobProblem(f"{key} is {json_kind(value)}, not a number")
+    try:
+        return float(value)
+    except ValueError as error:
+        raise JobProblem(f"{key} is not a number: {value!r}") from error
+
+
+def salary_range(low: float | None, high: float | None, currency: str, per: str) -> str:
+    """A pay range as users read it: `EUR 60,000-80,000 per year` (with an en dash); one bound
+    reads `EUR from 45,000 per year` or `EUR up to 58,000 per year`.
+
+    A bound that is missing or not above zero is a placeholder, not a pay of nothing, so a
+    range with neither (`{"min": 0, "max": 0}`) is `""`: no salary.
+    """
+    shown_low, shown_high = _amount_text(low), _amount_text(high)
+    if shown_low and shown_high:
+        amounts = shown_low if low == high else f"{shown_low}{RANGE_DASH}{shown_high}"
+    elif shown_low or shown_high:
+        amounts = f"from {shown_low}" if shown_low else f"up to {shown_high}"
+    else:
+        return ""
+    return " ".join(part for part in (currency, amounts, per) if part)
+
+
+def _amount_text(value: float | None) -> str:
+    if value is None or not 0 < value < float("inf"):
+        return ""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
 def title_from_slug(slug: str) -> str:

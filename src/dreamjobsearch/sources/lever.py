@@ -16,15 +16,15 @@ from dreamjobsearch.domain.postings import JobPosting
 from dreamjobsearch.sources.boards import (
     BoardPage,
     BoardSource,
-    JobProblem,
+    amount,
     board_jobs,
     entries,
     epoch_datetime,
     job_id,
-    json_kind,
     location_text,
     mapping,
     required_text,
+    salary_range,
     text,
     texts,
     title_from_slug,
@@ -34,7 +34,6 @@ from dreamjobsearch.sources.kinds import CompanyBoardSpec, SourceKind, board_in_
 from dreamjobsearch.sources.text import html_to_text, plain_text
 
 MILLISECONDS = 1000
-RANGE_DASH = "\u2013"  # en dash
 INTERVALS = {
     "per-year-salary": "per year",
     "per-month-salary": "per month",
@@ -96,33 +95,15 @@ def _description(job: Mapping[str, Any]) -> str:
 
 
 def salary_text(salary: Mapping[str, Any]) -> str:
-    """A salary range as text, like `EUR 60,000-80,000 per year` with an en dash; one bound
-    reads `EUR from 45,000 per year` or `EUR up to 58,000 per year`.
-
-    A bound that is missing or not above zero is a placeholder, not a salary of nothing, so a
-    range with neither bound (`{"min": 0, "max": 0}`) is `""`: no salary.
-    """
-    low, high = _amount(salary, "min"), _amount(salary, "max")
-    if low and high:
-        amounts = low if low == high else f"{low}{RANGE_DASH}{high}"
-    elif low or high:
-        amounts = f"from {low}" if low else f"up to {high}"
-    else:
-        return ""
+    """Lever's `salaryRange` as text (`boards.salary_range`): `EUR 60,000-80,000 per year`
+    with an en dash; a placeholder range (`{"min": 0, "max": 0}`) is `""`, no salary."""
     interval = text(salary, "interval")
-    parts = (text(salary, "currency"), amounts, INTERVALS.get(interval, interval))
-    return " ".join(part for part in parts if part)
-
-
-def _amount(salary: Mapping[str, Any], key: str) -> str:
-    value = salary.get(key)
-    if value is None:
-        return ""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise JobProblem(f"salaryRange {key} is {json_kind(value)}, not a number")
-    if value <= 0:
-        return ""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    return salary_range(
+        amount(salary, "min"),
+        amount(salary, "max"),
+        text(salary, "currency"),
+        INTERVALS.get(interval, interval),
+    )
 
 
 class LeverSourceSpec(CompanyBoardSpec):

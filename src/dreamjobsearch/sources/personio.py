@@ -24,6 +24,7 @@ from defusedxml.ElementTree import fromstring
 
 from dreamjobsearch.domain.postings import JobPosting
 from dreamjobsearch.sources.boards import (
+    RANGE_DASH,
     BoardPage,
     BoardSource,
     entries,
@@ -50,7 +51,6 @@ POSITION = "position"
 # Children that hold a list, by the name of each item in it.
 LISTS = {"additionalOffices": "office", "jobDescriptions": "jobDescription"}
 REMOTE = "remote"
-RANGE_DASH = "\u2013"  # en dash
 EMPLOYMENT_TYPES = {
     "permanent": "Permanent",
     "intern": "Internship",

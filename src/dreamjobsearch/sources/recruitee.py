@@ -19,14 +19,15 @@ from dreamjobsearch.sources.boards import (
     BoardPage,
     BoardSource,
     JobProblem,
+    amount,
     board_jobs,
     entries,
     flag,
     job_id,
-    json_kind,
     location_text,
     mapping,
     required_text,
+    salary_range,
     text,
     title_from_slug,
 )
@@ -40,7 +41,6 @@ from dreamjobsearch.sources.kinds import (
 )
 from dreamjobsearch.sources.text import html_to_text, plain_text
 
-RANGE_DASH = "\u2013"  # en dash
 UTC_SUFFIX = " UTC"
 EMPLOYMENT_TYPES = {
     "fulltime": "Full-time",
@@ -137,34 +137,15 @@ def _utc_time(job: Mapping[str, Any], key: str) -> datetime | None:
 
 
 def salary_text(salary: Mapping[str, Any]) -> str:
-    """A salary range as text: `EUR 60,000-70,000 per year` (with an en dash), `EUR from 45,000 per
-    year`, `EUR up to 3,200 per month`; `""` when the offer shows no amount."""
-    low, high = _amount(salary, "min"), _amount(salary, "max")
-    if low and high:
-        amounts = low if low == high else f"{low}{RANGE_DASH}{high}"
-    elif low or high:
-        amounts = f"from {low}" if low else f"up to {high}"
-    else:
-        return ""
+    """The offer's `salary` as text (`boards.salary_range`): `EUR 60,000-75,000 per year` with
+    an en dash; `""` when it shows no amount above zero."""
     period = text(salary, "period")
-    parts = (text(salary, "currency"), amounts, PERIODS.get(period, period))
-    return " ".join(part for part in parts if part)
-
-
-def _amount(salary: Mapping[str, Any], key: str) -> str:
-    """One bound, grouped by thousands; `""` when absent or not above zero (a placeholder)."""
-    value = salary.get(key)
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise JobProblem(f"salary {key} is {json_kind(value)}, not an amount")
-    try:
-        number = float(value)
-    except ValueError as error:
-        raise JobProblem(f"salary {key} is not an amount: {value!r}") from error
-    if not number > 0 or number == float("inf"):
-        return ""
-    return f"{number:,.0f}" if number.is_integer() else f"{number:,.2f}"
+    return salary_range(
+        amount(salary, "min"),
+        amount(salary, "max"),
+        text(salary, "currency"),
+        PERIODS.get(period, period),
+    )
 
 
 def _words(code: str) -> str:
