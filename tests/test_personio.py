@@ -4,7 +4,6 @@ users name a site."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -242,12 +241,10 @@ async def test_a_feed_declaring_entities_is_refused_unread(
 ) -> None:
     body = {"billion laughs": BILLION_LAUGHS, "local file": LOCAL_FILE}.get(attack)
     host.serve(FEED, body or external_dtd(host))
-    started = time.monotonic()
     with pytest.raises(MalformedResponseError) as raised:
         await collect(nordwerk(http, host))
     assert "declares a DTD or entities, which are not read" in str(raised.value)
     assert raised.value.message == "sent a page that was not what we expected"
-    assert time.monotonic() - started < 1  # nothing was expanded
     assert host.requests == [FEED]  # and nothing fetched
 
 
