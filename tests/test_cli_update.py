@@ -28,7 +28,10 @@ from dreamjobsearch.domain.postings import StoredPosting
 
 GREENHOUSE = Path(__file__).resolve().parent / "fixtures" / "greenhouse"
 EMAIL = "cli-update@example.com"
-ACCEPTED_FORMS = "use linkedin, greenhouse:NAME, lever:NAME, ashby:NAME, arbeitnow, file:FILE"
+ACCEPTED_FORMS = (
+    "use linkedin, greenhouse:NAME, lever:NAME, ashby:NAME, workable:NAME, smartrecruiters:NAME,"
+    " arbeitnow, file:FILE"
+)
 POSTINGS = [
     {
         "link": "https://careers.example.com/jobs/1",

@@ -13,7 +13,16 @@ from urllib.parse import urlsplit
 from pydantic import Field, TypeAdapter
 
 from dreamjobsearch.errors import InvalidInputError
-from dreamjobsearch.sources import arbeitnow, ashby, file_source, greenhouse, lever, linkedin
+from dreamjobsearch.sources import (
+    arbeitnow,
+    ashby,
+    file_source,
+    greenhouse,
+    lever,
+    linkedin,
+    smartrecruiters,
+    workable,
+)
 from dreamjobsearch.sources.kinds import BaseSourceSpec, CompanyBoardSpec, SourceKind
 
 SOURCES: dict[str, SourceKind[Any]] = {
@@ -23,6 +32,8 @@ SOURCES: dict[str, SourceKind[Any]] = {
         greenhouse.KIND,
         lever.KIND,
         ashby.KIND,
+        workable.KIND,
+        smartrecruiters.KIND,
         arbeitnow.KIND,
         file_source.KIND,
     )

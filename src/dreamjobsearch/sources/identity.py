@@ -20,6 +20,8 @@ HOST_SOURCES = (
     ("lever.co", "lever"),
     ("ashbyhq.com", "ashby"),
     ("arbeitnow.com", "arbeitnow"),
+    ("workable.com", "workable"),
+    ("smartrecruiters.com", "smartrecruiters"),
 )
 TRACKING_PARAMS = re.compile(
     r"^(utm_.*|ref|refid|trackingid|trk|src|source|gh_src|lever-.*)$", re.I
