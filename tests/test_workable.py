@@ -18,7 +18,12 @@ from fake_board import (
 )
 
 from dreamjobsearch.domain.postings import JobLink, JobPosting
-from dreamjobsearch.sources.http import FetchError, MalformedResponseError, RunHttp
+from dreamjobsearch.sources.http import (
+    FetchError,
+    MalformedResponseError,
+    RedirectRefusedError,
+    RunHttp,
+)
 from dreamjobsearch.sources.workable import WorkableSource
 
 JOBS = CAREERS_JOBS
@@ -205,3 +210,14 @@ async def test_a_widget_failing_otherwise_is_an_error_not_a_switch(
         await collect(source)
     assert raised.value.status == 403
     assert workable.asked(JOBS) == 0
+
+
+async def test_a_careers_api_redirecting_its_search_is_refused(
+    run_http: RunHttp, workable: FakeBoard
+) -> None:
+    workable.fail(JOBS, 307)
+    source = WorkableSource(run_http, workable.base_url, "beta-logistics")
+
+    with pytest.raises(RedirectRefusedError, match="redirected a search: not followed"):
+        await collect(source)
+    assert workable.asked(JOBS) == 1

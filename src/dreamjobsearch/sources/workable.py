@@ -46,7 +46,13 @@ PUBLIC_SITE = "https://apply.workable.com"
 WIDGET_MISSING = (404, 410)
 DEFAULT_MAX_PAGES = 20
 # An empty search: every published job of the account.
-ALL_JOBS: dict[str, Any] = {"query": "", "location": [], "department": [], "worktype": []}
+ALL_JOBS: dict[str, Any] = {
+    "query": "",
+    "location": [],
+    "department": [],
+    "worktype": [],
+    "remote": [],
+}
 JOB_TYPES = {
     "full": "Full-time",
     "part": "Part-time",
