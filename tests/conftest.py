@@ -9,12 +9,14 @@ from typing import Any
 
 import httpx
 import pytest
+from fake_board import quick_http
 from services_available import fresh_postgres_database, fresh_redis_prefix
 from support import LiveServer, ManualClock, start_server
 
 from dreamjobsearch.app import create_app
 from dreamjobsearch.config import Settings
 from dreamjobsearch.sources.catalog import base_urls
+from dreamjobsearch.sources.http import RunHttp
 from dreamjobsearch.storage.migrate import upgrade
 
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
@@ -47,6 +49,13 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if name.upper().startswith("DREAMJOB_"):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+async def run_http() -> AsyncIterator[RunHttp]:
+    """A run's HTTP session for sources, with no pacing and quick retries."""
+    async with quick_http() as session:
+        yield session
 
 
 @pytest.fixture

@@ -29,7 +29,8 @@ from dreamjobsearch.domain.postings import StoredPosting
 GREENHOUSE = Path(__file__).resolve().parent / "fixtures" / "greenhouse"
 EMAIL = "cli-update@example.com"
 ACCEPTED_FORMS = (
-    "use linkedin, greenhouse:NAME, lever:NAME, ashby:NAME, recruitee:NAME, personio:NAME,"
+    "use linkedin, greenhouse:NAME, lever:NAME, ashby:NAME, workable:NAME, smartrecruiters:NAME,"
+    " recruitee:NAME, personio:NAME,"
     " arbeitnow, file:FILE"
 )
 POSTINGS = [

@@ -60,6 +60,11 @@ def test_linkedin_job_id_absent(text: str) -> None:
         ("https://jobs.lever.co/acme/b578909c-4a75-41f2-bd57-5d17acfb2d5e", "lever"),
         ("https://jobs.ashbyhq.com/acme/0f6c1e9e-1111-2222-3333-444455556666", "ashby"),
         ("https://www.arbeitnow.com/jobs/companies/acme/python-dev-123", "arbeitnow"),
+        ("https://apply.workable.com/acme/j/A1B2C3D4E5/", "workable"),
+        ("https://jobs.smartrecruiters.com/AcmeHealth/744000067444685-data", "smartrecruiters"),
+        ("https://acme.recruitee.com/o/python-developer", "recruitee"),
+        ("https://acme.jobs.personio.de/job/1234567", "personio"),
+        ("https://acme.jobs.personio.com/job/1234567?language=en", "personio"),
         ("https://careers.example.com/jobs/42", "import"),
         # A host that merely ends with a board's name is not that board.
         ("https://notlinkedin.com/jobs/view/3912345678", "import"),

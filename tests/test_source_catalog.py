@@ -29,6 +29,19 @@ pytestmark = pytest.mark.usefixtures("clean_environment")
         ("job-boards.greenhouse.io/acme/jobs/123", {"type": "greenhouse", "board": "acme"}),
         ("https://jobs.lever.co/acme-robotics/", {"type": "lever", "board": "acme-robotics"}),
         ("https://JOBS.ASHBYHQ.COM/acme?utm_source=x", {"type": "ashby", "board": "acme"}),
+        ("workable:acme", {"type": "workable", "board": "acme"}),
+        ("https://apply.workable.com/acme/", {"type": "workable", "board": "acme"}),
+        ("apply.workable.com/acme/j/A1B2C3D4E5/", {"type": "workable", "board": "acme"}),
+        ("https://acme.workable.com", {"type": "workable", "board": "acme"}),
+        ("smartrecruiters:AcmeHealth", {"type": "smartrecruiters", "board": "AcmeHealth"}),
+        (
+            "https://jobs.smartrecruiters.com/AcmeHealth/744000067444685-senior-backend",
+            {"type": "smartrecruiters", "board": "AcmeHealth"},
+        ),
+        (
+            "careers.smartrecruiters.com/AcmeHealth",
+            {"type": "smartrecruiters", "board": "AcmeHealth"},
+        ),
     ],
 )
 def test_short_forms_and_careers_addresses_name_a_source(text: str, fields: dict[str, str]) -> None:
@@ -46,6 +59,8 @@ def test_short_forms_and_careers_addresses_name_a_source(text: str, fields: dict
         ("file:", "name the file: file:FILE"),
         ("https://careers.example.com/acme", "is not the address of a company board"),
         ("https://jobs.lever.co/", "is not the address of a company board"),
+        # A job's short link names no account.
+        ("https://apply.workable.com/j/A1B2C3D4E5", "is not the address of a company board"),
     ],
 )
 def test_a_text_naming_no_source_says_what_to_write(text: str, problem: str) -> None:
@@ -95,6 +110,8 @@ def test_the_request_schema_is_a_union_discriminated_by_type() -> None:
         "greenhouse",
         "lever",
         "ashby",
+        "workable",
+        "smartrecruiters",
         "recruitee",
         "personio",
         "arbeitnow",

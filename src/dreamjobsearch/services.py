@@ -61,7 +61,7 @@ from dreamjobsearch.sessions.tickets.database import DatabaseTicketStore
 from dreamjobsearch.sessions.tickets.issuer import TicketIssuer
 from dreamjobsearch.sessions.tickets.memory import MemoryTicketStore
 from dreamjobsearch.sessions.tickets.redis import RedisTicketStore
-from dreamjobsearch.sources.catalog import base_urls
+from dreamjobsearch.sources.catalog import SOURCES, base_urls
 from dreamjobsearch.sources.http import HostPolicy, PoliteHttp, RetryPolicy
 from dreamjobsearch.sources.registry import SourceRegistry
 from dreamjobsearch.storage.account_facts import AccountFactsCache
@@ -86,8 +86,6 @@ from dreamjobsearch.workspace_pool import WorkspacePool
 
 logger = logging.getLogger(__name__)
 
-# LinkedIn answers 429, or its own 999, when it wants a client to slow down or go away.
-LINKEDIN_BLOCKED_STATUSES = frozenset({429, 999})
 # A Redis that stops answering fails requests (503) after this many seconds, never hangs them.
 REDIS_TIMEOUT = 5
 # REGISTER_MAX_PER_ADDRESS counts the sign-ups of this many seconds.
@@ -349,21 +347,37 @@ async def build_runner(settings: Settings, pipeline: UpdatePipeline) -> Runner:
 
 
 def build_http(settings: Settings) -> PoliteHttp:
-    """The shared HTTP client: LinkedIn paced as the settings say, other boards faster."""
-    linkedin_interval = settings.linkedin_request_interval
+    """The shared HTTP client: LinkedIn paced as the settings say, other boards faster; on
+    each source's host, the answers its source calls a block (`SourceKind.blocked_statuses`)
+    open that host's circuit for the run."""
     board_interval = settings.board_request_interval
-    linkedin_url = base_urls(settings.base_urls)["linkedin"]
-    linkedin = HostPolicy(
+    urls = base_urls(settings.base_urls)
+    blocked: dict[str, frozenset[int]] = {}
+    for name, url in urls.items():
+        host = urlsplit(url).netloc.lower()
+        blocked[host] = blocked.get(host, frozenset()) | SOURCES[name].blocked_statuses
+    policies = {
+        host: HostPolicy(
+            interval=board_interval,
+            jitter=board_interval / 5,
+            concurrency=2,
+            blocked_statuses=statuses,
+        )
+        for host, statuses in blocked.items()
+    }
+    linkedin_host = urlsplit(urls["linkedin"]).netloc.lower()
+    linkedin_interval = settings.linkedin_request_interval
+    policies[linkedin_host] = HostPolicy(
         interval=linkedin_interval,
         jitter=linkedin_interval / 3,
         concurrency=1,
-        blocked_statuses=LINKEDIN_BLOCKED_STATUSES,
+        blocked_statuses=blocked[linkedin_host],
     )
     return PoliteHttp(
         user_agent=settings.http_user_agent,
         timeout=settings.http_timeout,
         proxy=settings.http_proxy,
-        policies={urlsplit(linkedin_url).netloc.lower(): linkedin},
+        policies=policies,
         default_policy=HostPolicy(
             interval=board_interval, jitter=board_interval / 5, concurrency=2
         ),

@@ -1,11 +1,15 @@
-"""What the board sources (Greenhouse, Lever, Ashby, Arbeitnow) share.
+"""What the company board sources (Greenhouse, Lever, Ashby, Workable, SmartRecruiters,
+Arbeitnow) share.
 
-These boards answer with whole postings, so a source downloads its board's JSON once (page by
-page, as far as searches need it) and filters it locally by the rule of `matches_search`: a
-run searches the same source for every query and location. A board that is not the shape its
-API promises is a `MalformedResponseError`; one malformed job in a good board is skipped and
-listed in `problems`. The first failed download is kept and raised again by later searches,
-so a dead board costs one request per run, not one per search.
+A source downloads its board's JSON once (page by page, as far as searches need it) and
+filters it locally by the rule of `matches_search`: a run searches the same source for every
+query and location. Most boards list whole postings, which searches yield as they are. A
+board whose list holds only summaries (title, place, date) marks its pages so: searches then
+yield links, and the pipeline fetches each new one's detail (`_fetch_detail`), so a posting
+already stored is never asked for again. A board that is not the shape its API promises is a
+`MalformedResponseError`; one malformed job in a good board is skipped and listed in
+`problems`. The first failed download is kept and raised again by later searches, so a dead
+board costs one request per run, not one per search.
 """
 
 from __future__ import annotations
@@ -35,10 +39,14 @@ class JobProblem(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class BoardPage:
-    """One downloaded page of a board: its raw jobs and the next page's number, if any."""
+    """One downloaded page of a board: its raw jobs and the next page's number, if any.
+
+    `summaries`: the jobs lack their descriptions, which `_fetch_detail` gets one by one.
+    """
 
     jobs: list[Any]
     next_page: int | None = None
+    summaries: bool = False
 
 
 class BoardSource(ABC):
@@ -46,7 +54,8 @@ class BoardSource(ABC):
 
     Subclasses download and shape-check a page (`_fetch_page`) and turn one raw job into a
     posting (`_parse_job`); this class caches the pages, filters and limits searches, skips
-    malformed jobs (listing them in `problems`) and answers `fetch` from the cache.
+    malformed jobs (listing them in `problems`) and answers `fetch` from the cache, or, for
+    a job that came as a summary, with its detail (`_fetch_detail`).
     """
 
     name: str
@@ -63,6 +72,7 @@ class BoardSource(ABC):
         self._by_id: dict[str, JobPosting] = {}
         self._next_page: int | None = 1
         self._jobs_seen = 0
+        self._summaries: set[str] = set()
         self._failure: FetchError | None = None
         self._lock = asyncio.Lock()
 
@@ -74,10 +84,15 @@ class BoardSource(ABC):
     def _parse_job(self, job: Mapping[str, Any]) -> JobPosting:
         """The posting for one raw job; `JobProblem` when the job is malformed."""
 
+    async def _fetch_detail(self, summary: JobPosting) -> JobPosting:
+        """The whole posting behind a summary; boards that send summaries fill this in."""
+        raise MalformedResponseError(f"{self.label}: no detail page for {summary.external_id!r}")
+
     async def search(
         self, query: str, location: str, since: datetime | None, limit: int
-    ) -> AsyncIterator[JobPosting]:
-        """Yield up to `limit` postings that fit the search (`matches_search`).
+    ) -> AsyncIterator[JobLink | JobPosting]:
+        """Yield up to `limit` postings that fit the search (`matches_search`): whole
+        postings, or links to those that came as summaries.
 
         Pages are downloaded only while more matches are wanted.
         """
@@ -87,17 +102,22 @@ class BoardSource(ABC):
             for posting in self._pages[index]:
                 if not _fits(posting, query, location, since):
                     continue
-                yield posting
+                if posting.external_id in self._summaries:
+                    yield JobLink(self.name, posting.external_id, posting.link)
+                else:
+                    yield posting
                 found += 1
                 if found >= limit:
                     return
             index += 1
 
     async def fetch(self, link: JobLink) -> JobPosting:
-        """The cached posting with the link's id (searches already yield whole postings)."""
+        """The posting with the link's id: from the cache, or its detail for a summary."""
         posting = self._by_id.get(link.external_id)
         if posting is None:
             raise MalformedResponseError(f"{self.label}: no job {link.external_id!r} on the board")
+        if posting.external_id in self._summaries:
+            return await self._fetch_detail(posting)
         return posting
 
     async def _page_ready(self, index: int) -> bool:
@@ -114,7 +134,10 @@ class BoardSource(ABC):
             except FetchError as error:
                 self._failure = error
                 raise
-            self._pages.append(self._parse_page(page.jobs))
+            postings = self._parse_page(page.jobs)
+            if page.summaries:
+                self._summaries.update(posting.external_id for posting in postings)
+            self._pages.append(postings)
             self._next_page = page.next_page
             return True
 

@@ -22,6 +22,8 @@ from dreamjobsearch.sources import (
     linkedin,
     personio,
     recruitee,
+    smartrecruiters,
+    workable,
 )
 from dreamjobsearch.sources.kinds import BaseSourceSpec, CompanyBoardSpec, SourceKind
 
@@ -32,6 +34,8 @@ SOURCES: dict[str, SourceKind[Any]] = {
         greenhouse.KIND,
         lever.KIND,
         ashby.KIND,
+        workable.KIND,
+        smartrecruiters.KIND,
         recruitee.KIND,
         personio.KIND,
         arbeitnow.KIND,

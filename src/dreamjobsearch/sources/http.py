@@ -223,16 +223,23 @@ class RunHttp:
 
     async def get_json(self, url: str, params: Mapping[str, Any] | None = None) -> Any:
         """GET and decode JSON; `MalformedResponseError` when it is not JSON."""
-        response = await self.get(url, params)
-        try:
-            return response.json()
-        except ValueError as error:
-            raise MalformedResponseError(f"{url} did not answer JSON") from error
+        return _json(await self.get(url, params), url)
+
+    async def post_json(self, url: str, body: Mapping[str, Any]) -> Any:
+        """POST a JSON body (a board API that searches by POST) and decode the JSON answer,
+        paced, retried and counted as a GET is. A redirect is refused, not followed: a
+        search sent elsewhere would be a request to a place we did not choose."""
+        response = await self._send_once("POST", url, None, body)
+        if response.status_code in REDIRECT_STATUSES:
+            raise RedirectRefusedError(
+                f"{_without_query(url)} redirected a search: not followed", response.status_code
+            )
+        return _json(response, url)
 
     async def get(self, url: str, params: Mapping[str, Any] | None = None) -> httpx.Response:
         """GET with pacing and retries, following redirects within the URL's host; raises
         `FetchError` (`RedirectRefusedError`, `HostBlockedError`) on failure."""
-        response = await self._get_once(url, params)
+        response = await self._send_once("GET", url, params)
         for _ in range(MAX_REDIRECTS):
             location = response.headers.get("location")
             if response.status_code not in REDIRECT_STATUSES or not location:
@@ -244,7 +251,7 @@ class RunHttp:
                     f"{_without_query(url)} redirected {reason}: not followed",
                     response.status_code,
                 )
-            response = await self._get_once(target, None)
+            response = await self._send_once("GET", target, None)
         if response.status_code in REDIRECT_STATUSES:
             raise RedirectRefusedError(
                 f"{_without_query(url)} redirected more than {MAX_REDIRECTS} times",
@@ -252,8 +259,14 @@ class RunHttp:
             )
         return response
 
-    async def _get_once(self, url: str, params: Mapping[str, Any] | None) -> httpx.Response:
-        """One GET (no redirect followed) with pacing and retries."""
+    async def _send_once(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | None = None,
+    ) -> httpx.Response:
+        """One request (no redirect followed) with pacing and retries."""
         http = self._http
         host = _host(url)
         gate = http.gate(host)
@@ -267,7 +280,7 @@ class RunHttp:
                     # Check again: the circuit may have opened while we waited our turn.
                     if host in self.blocked_hosts:
                         raise HostBlockedError(host)
-                    response = await http.client.get(url, params=params)
+                    response = await http.client.request(method, url, params=params, json=body)
             except httpx.TransportError as error:
                 if last_try:
                     raise transport_failure(error, url) from error
@@ -303,6 +316,13 @@ class RunHttp:
             )
             return True
         return False
+
+
+def _json(response: httpx.Response, url: str) -> Any:
+    try:
+        return response.json()
+    except ValueError as error:
+        raise MalformedResponseError(f"{url} did not answer JSON") from error
 
 
 def transport_failure(error: httpx.TransportError, url: str) -> FetchError:

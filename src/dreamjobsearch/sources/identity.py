@@ -21,6 +21,11 @@ HOST_SOURCES = (
     ("lever.co", "lever"),
     ("ashbyhq.com", "ashby"),
     ("arbeitnow.com", "arbeitnow"),
+    ("workable.com", "workable"),
+    ("smartrecruiters.com", "smartrecruiters"),
+    ("recruitee.com", "recruitee"),
+    ("jobs.personio.de", "personio"),
+    ("jobs.personio.com", "personio"),
 )
 TRACKING_PARAMS = re.compile(
     r"^(utm_.*|ref|refid|trackingid|trk|src|source|gh_src|lever-.*)$", re.I

@@ -111,6 +111,9 @@ class SubdomainBoardSpec(CompanyBoardSpec):
 
 
 SpecT = TypeVar("SpecT", bound=BaseSourceSpec)
+# What the edge in front of many careers APIs answers a client it wants gone: an
+# access-denied page, or "too many requests".
+EDGE_BLOCKED_STATUSES = frozenset({403, 429})
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +135,8 @@ class SourceKind(Generic[SpecT]):
     (None for a source that asks no server); `about` says what it is, for docs/settings.md.
     `board_at` takes a careers-page address and answers the board it names on this service,
     or None when the address is not this service's. `check` refuses, before a run starts,
-    a spec that cannot work.
+    a spec that cannot work. `blocked_statuses` are the answers by which the service says
+    "you are blocked": a few in a row open its host's circuit for the run (`sources/http.py`).
     """
 
     spec: type[SpecT]
@@ -141,6 +145,7 @@ class SourceKind(Generic[SpecT]):
     about: str = ""
     board_at: Callable[[SplitResult], str | None] = field(default=lambda _address: None)
     check: Callable[[SpecT, UserFiles, int], Awaitable[None]] | None = None
+    blocked_statuses: frozenset[int] = frozenset()
 
     @property
     def name(self) -> str:

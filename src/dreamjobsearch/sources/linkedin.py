@@ -260,4 +260,6 @@ KIND = SourceKind(
     build=one_site(LinkedInSource),
     default_base_url="https://www.linkedin.com",
     about="Where LinkedIn is.",
+    # LinkedIn answers 429, or its own 999, when it wants a client to slow down or go away.
+    blocked_statuses=frozenset({429, 999}),
 )
