@@ -184,6 +184,10 @@ async def test_a_new_account_lands_on_the_guide_which_marks_steps_done(
     async with server.client() as client:
         landing = await client.get("/login")
         assert "reruns your saved searches on a schedule" in landing.text
+        # Every company board the app can search is named, in plain words.
+        assert "Greenhouse, Lever, Ashby, Workable, SmartRecruiters, Recruitee and Personio" in (
+            landing.text
+        )
         assert 'href="/register"' in landing.text
         csrf = await sign_up(client, EMAIL)
         guide = await client.get("/welcome")

@@ -85,6 +85,9 @@ async def test_the_form_starts_a_run_that_the_page_then_shows(
     # The form is filled in as for the last run, to repeat it easily.
     assert 'value="postings.json" checked' in page.text  # the file source, ticked
     assert ">Poland</textarea>" in page.text
+    # The boards' hint shows how to name each company board.
+    for board in ("greenhouse", "workable", "smartrecruiters", "recruitee", "personio"):
+        assert f"<kbd>{board}:acme</kbd>" in page.text
 
 
 async def test_htmx_gets_the_run_panel_and_the_runs_table(client: httpx.AsyncClient) -> None:

@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse
 
 from dreamjobsearch import __version__
 from dreamjobsearch.domain.tracking import MAX_COMPANY_LENGTH, MAX_NOTE_LENGTH
+from dreamjobsearch.sources.catalog import COMPANY_BOARDS, SOURCES
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_PREFIX = "/static"
@@ -74,6 +75,9 @@ def _build() -> Environment:
         version=__version__,
         max_note_length=MAX_NOTE_LENGTH,
         max_company_length=MAX_COMPANY_LENGTH,
+        # The pages name the boards the catalog has, so a new board needs no template edit.
+        company_boards=COMPANY_BOARDS,
+        company_board_titles=[SOURCES[name].spec.title for name in COMPANY_BOARDS],
     )
     return environment
 
