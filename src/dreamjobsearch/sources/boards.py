@@ -1,8 +1,8 @@
 """What the company board sources (Greenhouse, Lever, Ashby, Workable, SmartRecruiters,
-Arbeitnow) share.
+Recruitee, Personio, Arbeitnow) share.
 
-A source downloads its board's JSON once (page by page, as far as searches need it) and
-filters it locally by the rule of `matches_search`: a run searches the same source for every
+A source downloads its board's document (JSON, or Personio's XML) once (page by page, as
+far as searches need it) and filters it locally by the rule of `matches_search`: a run searches the same source for every
 query and location. Most boards list whole postings, which searches yield as they are. A
 board whose list holds only summaries (title, place, date) marks its pages so: searches then
 yield links, and the pipeline fetches each new one's detail (`_fetch_detail`), so a posting
