@@ -11,10 +11,10 @@ from starlette.responses import RedirectResponse, Response
 from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.saved_searches.service import spec_of
 from dreamjobsearch.services import Services
-from dreamjobsearch.web.routes.searches import FileNames
+from dreamjobsearch.web.routes.searches import SearchFormDep
 from dreamjobsearch.web.routing import WebRoute
 from dreamjobsearch.web.saved_search_form import SavedSearchForm
-from dreamjobsearch.web.search_form import SearchForm, SearchFormError
+from dreamjobsearch.web.search_form import SearchFormError
 from dreamjobsearch.web.templating import render
 from dreamjobsearch.web.viewer import VerifiedViewerDep, Viewer, ViewerDep
 from dreamjobsearch.web.views import SavedSearchView
@@ -73,36 +73,25 @@ async def saved_searches_page(
     return await _page(request, viewer, services, editing=edit, notice=done)
 
 
-def _form(
-    queries: str,
-    locations: str,
-    linkedin: str,
-    arbeitnow: str,
-    boards: str,
-    published_after: str,
-    max_jobs_per_search: str,
-    name: str,
-    keywords: str,
-    location: str,
-    min_score: str,
-    schedule: str,
-    daily_at: str,
-    time_zone: str,
-    every_hours: str,
-    email: str,
-    files: tuple[str, ...],
-) -> SavedSearchForm:
-    search = SearchForm(
-        queries=queries,
-        locations=locations,
-        linkedin=bool(linkedin),
-        arbeitnow=bool(arbeitnow),
-        boards=boards,
-        published_after=published_after,
-        max_jobs_per_search=max_jobs_per_search,
-        files=files,
-    )
-    return SavedSearchForm(
+@router.post("/web/saved-searches")
+async def save_search(
+    request: Request,
+    viewer: VerifiedViewerDep,
+    services: ServicesDep,
+    search: SearchFormDep,
+    name: FormText = "",
+    keywords: FormText = "",
+    location: FormText = "",
+    min_score: FormText = "1",
+    schedule: FormText = "daily",
+    daily_at: FormText = "08:00",
+    time_zone: FormText = "",
+    every_hours: FormText = "24",
+    email: FormText = "",
+    search_id: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
+) -> Response:
+    """Save a new search (it runs at once), or the edited one `search_id`."""
+    form = SavedSearchForm(
         search=search,
         name=name,
         keywords=keywords,
@@ -113,52 +102,6 @@ def _form(
         time_zone=time_zone,
         every_hours=every_hours,
         email=bool(email),
-    )
-
-
-@router.post("/web/saved-searches")
-async def save_search(
-    request: Request,
-    viewer: VerifiedViewerDep,
-    services: ServicesDep,
-    queries: FormText = "",
-    locations: FormText = "",
-    linkedin: FormText = "",
-    arbeitnow: FormText = "",
-    boards: FormText = "",
-    published_after: FormText = "",
-    max_jobs_per_search: FormText = "100",
-    name: FormText = "",
-    keywords: FormText = "",
-    location: FormText = "",
-    min_score: FormText = "1",
-    schedule: FormText = "daily",
-    daily_at: FormText = "08:00",
-    time_zone: FormText = "",
-    every_hours: FormText = "24",
-    email: FormText = "",
-    files: FileNames = None,
-    search_id: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
-) -> Response:
-    """Save a new search (it runs at once), or the edited one `search_id`."""
-    form = _form(
-        queries,
-        locations,
-        linkedin,
-        arbeitnow,
-        boards,
-        published_after,
-        max_jobs_per_search,
-        name,
-        keywords,
-        location,
-        min_score,
-        schedule,
-        daily_at,
-        time_zone,
-        every_hours,
-        email,
-        tuple(files or ()),
     )
     try:
         spec = form.to_spec()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from sse_starlette import EventSourceResponse
 from starlette.responses import RedirectResponse, Response
 
@@ -14,7 +14,7 @@ from dreamjobsearch.http_common.log_stream import log_stream
 from dreamjobsearch.storage.models import Run
 from dreamjobsearch.storage.runs import ACTIVE_STATES
 from dreamjobsearch.web.routing import WebRoute
-from dreamjobsearch.web.search_form import SearchForm, SearchFormError
+from dreamjobsearch.web.search_form import DEFAULT_JOBS_PER_SEARCH, SearchForm, SearchFormError
 from dreamjobsearch.web.templating import is_htmx, render
 from dreamjobsearch.web.viewer import VerifiedViewerDep, Viewer, ViewerDep
 from dreamjobsearch.web.views import RunView
@@ -68,21 +68,19 @@ async def searches_page(request: Request, viewer: ViewerDep, run: str | None = N
     return await _page(request, viewer, wanted=wanted)
 
 
-@router.post("/web/searches")
-async def start_search(
-    request: Request,
-    viewer: VerifiedViewerDep,
+async def search_form(
     queries: FormText = "",
     locations: FormText = "",
     linkedin: FormText = "",
     arbeitnow: FormText = "",
     boards: FormText = "",
     published_after: FormText = "",
-    max_jobs_per_search: FormText = "",
+    max_jobs_per_search: FormText = DEFAULT_JOBS_PER_SEARCH,
     files: FileNames = None,
-) -> Response:
-    """Start an update run from the form; htmx gets the run's live panel."""
-    form = SearchForm(
+) -> SearchForm:
+    """The search fields of a posted form (the search page's and the saved-search page's),
+    as typed."""
+    return SearchForm(
         queries=queries,
         locations=locations,
         linkedin=bool(linkedin),
@@ -92,6 +90,16 @@ async def start_search(
         max_jobs_per_search=max_jobs_per_search,
         files=tuple(files or ()),
     )
+
+
+SearchFormDep = Annotated[SearchForm, Depends(search_form)]
+
+
+@router.post("/web/searches")
+async def start_search(
+    request: Request, viewer: VerifiedViewerDep, form: SearchFormDep
+) -> Response:
+    """Start an update run from the form; htmx gets the run's live panel."""
     try:
         params = form.to_params()
     except SearchFormError as error:
