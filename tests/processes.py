@@ -21,6 +21,8 @@ from conftest import TEST_SECRET
 from services_available import REDIS_URL
 from support import bearer
 
+from dreamjobsearch.sources.catalog import SOURCES
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 DREAMJOB = [sys.executable, "-c", "from dreamjobsearch.cli import app; app()"]
@@ -181,3 +183,16 @@ async def wait_run_status(
         assert time.monotonic() < deadline, f"run still {status} after {within} s"
         await asyncio.sleep(0.1)
     return status
+
+
+CLOSED_PORT_URL = "http://127.0.0.1:9"
+
+
+def boards_nowhere() -> dict[str, str]:
+    """The environment that points every board at a closed local port: a process under test
+    reaches no real board, and its runs end at once."""
+    return {
+        f"DREAMJOB_{name.upper()}_BASE_URL": CLOSED_PORT_URL
+        for name, kind in SOURCES.items()
+        if kind.default_base_url is not None
+    }

@@ -29,7 +29,7 @@ from conftest import TEST_SECRET
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
-from processes import DREAMJOB, free_port
+from processes import DREAMJOB, boards_nowhere, free_port
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
@@ -72,10 +72,7 @@ def live_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApi]:
         "DREAMJOB_JWT_SECRET": TEST_SECRET,
         "DREAMJOB_LOGIN_MAX_FAILURES": "100000",
         # Runs the fuzzer starts find no board (a closed local port) and end at once.
-        **{
-            f"DREAMJOB_{board}_BASE_URL": "http://127.0.0.1:9"
-            for board in ("LINKEDIN", "GREENHOUSE", "LEVER", "ASHBY", "ARBEITNOW")
-        },
+        **boards_nowhere(),
     }
     with (directory / "serve.log").open("wb") as log:
         process = subprocess.Popen(

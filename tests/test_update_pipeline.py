@@ -27,6 +27,7 @@ from typing import IO, Any
 
 import httpx
 import pytest
+from processes import boards_nowhere
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -74,7 +75,6 @@ BOARD_SOURCES = [
 COUNT_NAMES = ("links_found", "fetched", "new", "duplicates", "errors", "blocked")
 LEFTOVER_MARKUP = re.compile(r"<[a-zA-Z/!]|&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);")
 SECRET = "pipeline-test-secret-that-is-long-enough-for-hs256-0123"
-CLOSED_PORT_URL = "http://127.0.0.1:9"
 SERVE = "from dreamjobsearch.cli import app; app()"
 # LinkedIn's and the boards' own answers for the fixtures, as tests/test_linkedin.py and
 # tests/test_boards.py check them.
@@ -1281,15 +1281,12 @@ async def spawn_server(data_dir: Path, linkedin_url: str, log: Path) -> ServerPr
     env = {name: value for name, value in os.environ.items() if not name.startswith("DREAMJOB_")}
     env.update(
         {
+            **boards_nowhere(),
             "DREAMJOB_DATA_DIR": str(data_dir),
             "DREAMJOB_JWT_SECRET": SECRET,
             "DREAMJOB_LINKEDIN_BASE_URL": linkedin_url,
             "DREAMJOB_LINKEDIN_REQUEST_INTERVAL": "0",
             "DREAMJOB_HTTP_RETRY_BACKOFF": "0.01",
-            "DREAMJOB_GREENHOUSE_BASE_URL": CLOSED_PORT_URL,
-            "DREAMJOB_LEVER_BASE_URL": CLOSED_PORT_URL,
-            "DREAMJOB_ASHBY_BASE_URL": CLOSED_PORT_URL,
-            "DREAMJOB_ARBEITNOW_BASE_URL": CLOSED_PORT_URL,
             "DREAMJOB_LOG_LEVEL": "WARNING",
         }
     )
