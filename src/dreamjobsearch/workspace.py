@@ -45,7 +45,9 @@ from dreamjobsearch.search.cache import HeldIndex, RankingCache
 from dreamjobsearch.search.ranker import Ranker, RankPage
 from dreamjobsearch.search.request import check_keywords, rank_request
 from dreamjobsearch.search.selection import Sort
+from dreamjobsearch.sources.file_stream import RowStream, open_rows
 from dreamjobsearch.sources.files import (
+    DocumentError,
     DocumentKind,
     ParsedRows,
     Rejection,
@@ -63,7 +65,10 @@ from dreamjobsearch.storage.tracking import (
 )
 from dreamjobsearch.storage.user_files import FileInfo, UserFiles
 
-PROGRESS_CHUNK = 500
+# Rows of a file read a piece at a time that one transaction stores.
+FILE_CHUNK = 1000
+# Rejected rows of such a file that the report lists (the rest are counted).
+LISTED_REJECTIONS = 100
 MAX_BOARD_ITEMS = 200
 
 
@@ -112,11 +117,31 @@ class SeenTimes:
 
 @dataclass(frozen=True, slots=True)
 class ImportReport:
-    """The outcome of an import: new postings, ones the user already had, rejected rows."""
+    """The outcome of an import: new postings, ones the user already had, rejected rows
+    (the first of them, when a file read a piece at a time rejects more than it lists)."""
 
     imported: int
     duplicates: int
     rejected: list[Rejection]
+    rejected_count: int | None = None
+
+    @property
+    def rejected_total(self) -> int:
+        """How many rows were rejected, listed or not."""
+        return len(self.rejected) if self.rejected_count is None else self.rejected_count
+
+
+class ImportInterruptedError(InvalidInputError):
+    """A file read a piece at a time broke part-way: its message says where, and what the
+    pieces before the break stored (kept: importing the fixed file again skips them)."""
+
+    def __init__(self, problem: str, report: ImportReport) -> None:
+        super().__init__(
+            f"{problem}. Stored before it: {report.imported} new postings, "
+            f"{report.duplicates} duplicates, {report.rejected_total} rows rejected; "
+            "importing the file again once fixed skips what is stored"
+        )
+        self.report = report
 
 
 class Workspace:
@@ -149,31 +174,41 @@ class Workspace:
         parsed = await asyncio.to_thread(parse_rows, rows)
         return await self._store(parsed)
 
-    async def import_document(
-        self,
-        data: bytes,
-        kind: DocumentKind,
-        progress: Callable[[int, int], None] | None = None,
-    ) -> ImportReport:
-        """Import a JSON, JSON Lines or CSV document (an upload or a file).
-
-        Without `progress` it is one transaction. With it, postings are stored in chunks
-        (each its own transaction; re-importing skips what is stored) and `progress(done,
-        total)` is called after each, for a progress bar.
-        """
+    async def import_document(self, data: bytes, kind: DocumentKind) -> ImportReport:
+        """Import a JSON, JSON Lines or CSV document (an upload) in one transaction."""
         parsed = await asyncio.to_thread(parse_document, data, kind)
-        if progress is None:
-            return await self._store(parsed)
-        imported = duplicates = 0
-        total = len(parsed.postings)
-        progress(0, total)
-        for start in range(0, total, PROGRESS_CHUNK):
-            chunk = parsed.postings[start : start + PROGRESS_CHUNK]
-            result = await self._services.postings.store_for_user(self.user_id, chunk)
-            imported += result.new
-            duplicates += result.duplicates
-            progress(start + len(chunk), total)
-        return ImportReport(imported, duplicates, parsed.rejected)
+        return await self._store(parsed)
+
+    async def import_file(
+        self, path: Path, kind: DocumentKind, progress: Callable[[int, int], None]
+    ) -> ImportReport:
+        """Import a JSON, JSON Lines or CSV file of any size, a piece at a time.
+
+        Memory stays bounded by one piece, and each piece is stored in its own transaction,
+        so what a broken file held before the break is kept (`ImportInterruptedError`
+        says how much); postings the user has, earlier pieces' included, count as
+        duplicates. `progress(bytes_read, rows_read)` is called after each piece.
+        """
+        imported = duplicates = rejected_count = rows = 0
+        rejected: list[Rejection] = []
+        with await asyncio.to_thread(open_rows, path, kind) as stream:
+            while True:
+                try:
+                    parsed = await asyncio.to_thread(_next_piece, stream, rows)
+                except DocumentError as error:
+                    report = ImportReport(imported, duplicates, rejected, rejected_count)
+                    raise ImportInterruptedError(error.message, report) from error
+                if parsed is None:
+                    break
+                piece, read = parsed
+                result = await self._services.postings.store_for_user(self.user_id, piece.postings)
+                imported += result.new
+                duplicates += result.duplicates
+                rejected_count += len(piece.rejected)
+                rejected.extend(piece.rejected[: LISTED_REJECTIONS - len(rejected)])
+                rows += read
+                progress(stream.bytes_read, rows)
+        return ImportReport(imported, duplicates, rejected, rejected_count)
 
     async def rank(
         self,
@@ -380,3 +415,12 @@ class Workspace:
         return ImportReport(
             imported=result.new, duplicates=result.duplicates, rejected=parsed.rejected
         )
+
+
+def _next_piece(stream: RowStream, first_index: int) -> tuple[ParsedRows, int] | None:
+    """The next piece of a file's rows validated, with how many rows it read; None at the
+    end (blocking I/O and CPU work: called in a thread)."""
+    rows = stream.take(FILE_CHUNK)
+    if not rows:
+        return None
+    return parse_rows(rows, first_index=first_index), len(rows)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from dreamjobsearch.auth.emails import MAX_EMAIL_LENGTH, normalise_email
 from dreamjobsearch.auth.password_policy import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -20,6 +20,7 @@ from dreamjobsearch.domain.tracking import (
     Status,
 )
 from dreamjobsearch.search.selection import Sort
+from dreamjobsearch.sources.files import MAX_IMPORT_ROWS, too_many_rows
 from dreamjobsearch.storage.models import Run
 from dreamjobsearch.storage.postings import PostingDetail
 from dreamjobsearch.storage.tracking import BoardCard, StatusColumn, TrackedPosting
@@ -371,7 +372,15 @@ class ImportBody(StrictBody):
     """Postings to import; each row is validated on its own."""
 
     # `Any`, not `dict`: a non-object row is rejected on its own, not the whole request.
-    postings: list[Any] = Field(max_length=50_000)
+    postings: list[Any]
+
+    @field_validator("postings")
+    @classmethod
+    def _not_too_many(cls, postings: list[Any]) -> list[Any]:
+        if len(postings) > MAX_IMPORT_ROWS:
+            # Says how to import more: the command line reads a file of any size.
+            raise ValueError(too_many_rows(len(postings)))
+        return postings
 
 
 class RejectionOut(BaseModel):
