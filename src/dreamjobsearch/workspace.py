@@ -15,8 +15,9 @@ version; the saved lists are replaced whenever that row changed.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,12 @@ from dreamjobsearch.sources.files import (
     parse_rows,
 )
 from dreamjobsearch.storage.models import Run, utcnow
-from dreamjobsearch.storage.postings import PostingDetail, PostingRepository
+from dreamjobsearch.storage.postings import (
+    PostingDetail,
+    PostingRepository,
+    PreparedPostings,
+    StoreResult,
+)
 from dreamjobsearch.storage.runs import ACTIVE_STATES, RunRepository
 from dreamjobsearch.storage.tracking import (
     StatusColumn,
@@ -184,31 +190,35 @@ class Workspace:
     ) -> ImportReport:
         """Import a JSON, JSON Lines or CSV file of any size, a piece at a time.
 
-        Memory stays bounded by one piece, and each piece is stored in its own transaction,
-        so what a broken file held before the break is kept (`ImportInterruptedError`
-        says how much); postings the user has, earlier pieces' included, count as
-        duplicates. `progress(bytes_read, rows_read)` is called after each piece.
+        Memory stays bounded by two pieces, and each piece is stored in its own
+        transaction, so what a broken file held before the break is kept
+        (`ImportInterruptedError` says how much); postings the user has, earlier pieces'
+        included, count as duplicates. The next piece is read, validated and prepared in a
+        thread while the last is stored. `progress(bytes_read, rows_read)` is called after
+        each piece.
         """
-        imported = duplicates = rejected_count = rows = 0
-        rejected: list[Rejection] = []
+        totals = _ImportTotals()
         with await asyncio.to_thread(open_rows, path, kind) as stream:
-            while True:
-                try:
-                    parsed = await asyncio.to_thread(_next_piece, stream, rows)
-                except DocumentError as error:
-                    report = ImportReport(imported, duplicates, rejected, rejected_count)
-                    raise ImportInterruptedError(error.message, report) from error
-                if parsed is None:
-                    break
-                piece, read = parsed
-                result = await self._services.postings.store_for_user(self.user_id, piece.postings)
-                imported += result.new
-                duplicates += result.duplicates
-                rejected_count += len(piece.rejected)
-                rejected.extend(piece.rejected[: LISTED_REJECTIONS - len(rejected)])
-                rows += read
-                progress(stream.bytes_read, rows)
-        return ImportReport(imported, duplicates, rejected, rejected_count)
+            prepare = functools.partial(_next_piece, stream, self._services.postings, self.user_id)
+            pending = asyncio.ensure_future(asyncio.to_thread(prepare))
+            try:
+                while True:
+                    try:
+                        piece = await pending
+                    except DocumentError as error:
+                        raise ImportInterruptedError(error.message, totals.report()) from error
+                    if piece is None:
+                        break
+                    pending = asyncio.ensure_future(asyncio.to_thread(prepare))
+                    result = await self._services.postings.store_prepared(
+                        self.user_id, piece.prepared
+                    )
+                    totals.add(result, piece.rejected)
+                    progress(piece.bytes_read, piece.rows_read)
+            finally:
+                # The file closes only once no thread reads it any more.
+                await asyncio.gather(pending, return_exceptions=True)
+        return totals.report()
 
     async def rank(
         self,
@@ -417,10 +427,49 @@ class Workspace:
         )
 
 
-def _next_piece(stream: RowStream, first_index: int) -> tuple[ParsedRows, int] | None:
-    """The next piece of a file's rows validated, with how many rows it read; None at the
-    end (blocking I/O and CPU work: called in a thread)."""
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """A piece of a file: its postings prepared to store, its rejected rows, and how far
+    into the file it ends (bytes, rows)."""
+
+    prepared: PreparedPostings
+    rejected: list[Rejection]
+    bytes_read: int
+    rows_read: int
+
+
+@dataclass(slots=True)
+class _ImportTotals:
+    """What an import of a file has stored and rejected so far."""
+
+    imported: int = 0
+    duplicates: int = 0
+    rejected_count: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+
+    def add(self, result: StoreResult, rejected: list[Rejection]) -> None:
+        """Count one piece: what it stored, and its rejections (the first few listed)."""
+        self.imported += result.new
+        self.duplicates += result.duplicates
+        self.rejected_count += len(rejected)
+        self.rejected.extend(rejected[: LISTED_REJECTIONS - len(self.rejected)])
+
+    def report(self) -> ImportReport:
+        """The totals as an import's report."""
+        return ImportReport(self.imported, self.duplicates, self.rejected, self.rejected_count)
+
+
+def _next_piece(stream: RowStream, postings: PostingRepository, user_id: int) -> _Piece | None:
+    """The next piece of a file's rows, validated and prepared to store as the user's; None
+    at the end (blocking I/O and CPU work: called in a thread)."""
+    first_index = stream.rows_taken
     rows = stream.take(FILE_CHUNK)
     if not rows:
         return None
-    return parse_rows(rows, first_index=first_index), len(rows)
+    parsed = parse_rows(rows, first_index=first_index)
+    return _Piece(
+        postings.prepare(parsed.postings, user_id),
+        parsed.rejected,
+        stream.bytes_read,
+        stream.rows_taken,
+    )

@@ -26,11 +26,13 @@ POSTINGS_KEY = "postings"
 
 
 class RowStream:
-    """The rows of one open file, in order, with how far into the file reading has got."""
+    """The rows of one open file, in order, with how far into the file reading has got
+    (bytes, and `rows_taken`)."""
 
     def __init__(self, file: BinaryIO, rows: Iterator[Any]) -> None:
         self._file = file
         self._rows = rows
+        self.rows_taken = 0
 
     @property
     def bytes_read(self) -> int:
@@ -40,7 +42,9 @@ class RowStream:
     def take(self, count: int) -> list[Any]:
         """The next `count` rows or fewer (none: the end); `DocumentError` where the file
         cannot be read further. Blocking I/O and CPU work: call it in a thread."""
-        return list(islice(self._rows, count))
+        rows = list(islice(self._rows, count))
+        self.rows_taken += len(rows)
+        return rows
 
     def __enter__(self) -> RowStream:
         return self
