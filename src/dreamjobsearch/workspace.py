@@ -198,6 +198,7 @@ class Workspace:
         each piece.
         """
         totals = _ImportTotals()
+        pieces = 0
         with await asyncio.to_thread(open_rows, path, kind) as stream:
             prepare = functools.partial(_next_piece, stream, self._services.postings, self.user_id)
             pending = asyncio.ensure_future(asyncio.to_thread(prepare))
@@ -215,6 +216,10 @@ class Workspace:
                     )
                     totals.add(result, piece.rejected)
                     progress(piece.bytes_read, piece.rows_read)
+                    pieces += 1
+                    if pieces & (pieces - 1) == 0:
+                        # At 1, 2, 4, 8... pieces: the tables have doubled since the last time.
+                        await self._services.postings.refresh_statistics()
             finally:
                 # The file closes only once no thread reads it any more.
                 await asyncio.gather(pending, return_exceptions=True)

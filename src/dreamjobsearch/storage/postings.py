@@ -25,6 +25,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -173,6 +174,19 @@ class PostingRepository:
             )
             linked = await _link(session, user_id, list(ids.values()), query, location, now)
         return StoreResult(new=linked.new, duplicates=duplicates + linked.duplicates)
+
+    async def refresh_statistics(self) -> None:
+        """Have PostgreSQL sample the postings tables again (nothing on SQLite).
+
+        Its planner reads identities and links by the index only when its statistics say
+        the tables are large: until autovacuum samples them (a minute or more after they
+        grew), it takes a table that just grew by thousands for empty, and each lookup
+        reads every posting of a board. An import calls this as its tables grow.
+        """
+        if not self._postgresql:
+            return
+        async with self._db() as session, session.begin():
+            await session.execute(text("ANALYZE postings, user_postings"))
 
     async def known(self, user_id: int, keys: Sequence[Identity]) -> dict[Identity, int]:
         """The ids of the postings among `keys` a board run for the user need not fetch:
