@@ -36,7 +36,11 @@ from dreamjobsearch.storage.db import Database
 from dreamjobsearch.storage.models import Posting, UserPosting, UTCDateTime, utcnow
 from dreamjobsearch.storage.postings_version import bump_postings_version
 from dreamjobsearch.storage.search_index import add_encoded_to_index, encode_for_index
-from dreamjobsearch.storage.sql import insert_ignoring_conflicts
+from dreamjobsearch.storage.sql import (
+    as_arrays,
+    insert_ignoring_conflicts,
+    postgresql_array_insert,
+)
 
 CHUNK = 400
 POSTINGS = cast(Table, Posting.__table__)
@@ -156,14 +160,7 @@ class PostingRepository:
             keys = [key for key in prepared.rows if owner is None or key not in held]
             rows = [prepared.rows[key] for key in keys]
             await _join_existing_groups(session, rows, owner)
-            inserted: dict[Identity, int] = {}
-            if rows:
-                statement = insert_ignoring_conflicts(session, POSTINGS).returning(
-                    POSTINGS.c.source, POSTINGS.c.external_id, POSTINGS.c.id
-                )
-                for chunk in _chunks(rows):
-                    returned = await session.execute(statement, list(chunk))
-                    inserted.update({(source, ext): pid for source, ext, pid in returned.all()})
+            inserted = await _insert(session, rows, self._postgresql) if rows else {}
             missing = [key for key in keys if key not in inserted and key not in held]
             stored = await _ids_for(session, missing, owner) if missing else {}
             ids = {**inserted, **stored, **held}
@@ -291,6 +288,25 @@ class PostingRepository:
                 select(func.count()).select_from(UserPosting).where(UserPosting.user_id == user_id)
             )
             return int(result.scalar_one())
+
+
+async def _insert(
+    session: AsyncSession, rows: list[dict[str, Any]], postgresql: bool
+) -> dict[Identity, int]:
+    """Insert posting rows, skipping identities stored meanwhile; the ids of those inserted."""
+    inserted: dict[Identity, int] = {}
+    if postgresql:
+        columns = list(rows[0])
+        arrays = postgresql_array_insert(POSTINGS, columns, "source, external_id, id")
+        returned = await session.execute(arrays, as_arrays(rows, columns))
+        return {(source, ext): pid for source, ext, pid in returned.all()}
+    statement = insert_ignoring_conflicts(session, POSTINGS).returning(
+        POSTINGS.c.source, POSTINGS.c.external_id, POSTINGS.c.id
+    )
+    for chunk in _chunks(rows):
+        returned = await session.execute(statement, list(chunk))
+        inserted.update({(source, ext): pid for source, ext, pid in returned.all()})
+    return inserted
 
 
 def _by_source(keys: Sequence[Identity]) -> Iterable[tuple[str, Sequence[str]]]:

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dreamjobsearch.storage.db import Database
 from dreamjobsearch.storage.models import Posting, UserPosting
 from dreamjobsearch.storage.search_terms import KeywordTokens, phrase_positions, text_tokens
+from dreamjobsearch.storage.sql import as_arrays
 
 SEARCH_TABLE = "posting_search"
 POSTINGS = cast(Table, Posting.__table__)
@@ -220,14 +221,15 @@ async def add_encoded_to_index(session: AsyncSession, rows: Sequence[dict[str, A
     if not rows:
         return
     if _is_postgresql(session):
+        # One array per column: psycopg sends a row at a time otherwise.
         statement = text(
             "INSERT INTO posting_search (posting_id, terms, exact) "
-            "VALUES (:id, CAST(:terms AS tsvector), :exact) ON CONFLICT (posting_id) DO NOTHING"
+            "SELECT * FROM unnest(CAST(:id AS integer[]), CAST(:terms AS tsvector[]), "
+            "CAST(:exact AS boolean[])) ON CONFLICT (posting_id) DO NOTHING"
         )
-    else:
-        statement = text(
-            "INSERT INTO posting_search (rowid, title, body) VALUES (:id, :title, :body)"
-        )
+        await session.execute(statement, as_arrays(rows, ("id", "terms", "exact")))
+        return
+    statement = text("INSERT INTO posting_search (rowid, title, body) VALUES (:id, :title, :body)")
     await session.execute(statement, list(rows))
 
 
