@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import ServerFactory
 from support import LiveServer, bearer, register
 from test_cli_import import dreamjob, postings_of
 
@@ -200,3 +201,32 @@ async def test_the_api_says_how_to_import_more_than_it_takes(
     )
     assert too_large.status_code == 413
     assert "dreamjob import FILE --email EMAIL" in too_large.json()["detail"]
+
+
+@pytest.mark.services
+async def test_a_file_in_several_pieces_on_postgresql(
+    make_server: ServerFactory, postgres_url: str, tmp_path: Path
+) -> None:
+    server = await make_server(database_url=postgres_url)
+    async with server.client() as client:
+        token = await register(client, "pg@example.com")
+        account = await server.services.users.by_email("pg@example.com")
+        assert account is not None
+        rows: list[Any] = [row(number) for number in range(FILE_CHUNK * 3 + 10)]
+        # Repeats of a first piece's row in the last piece.
+        rows[-1] = row(2)
+        path = tmp_path / "postings.jsonl"
+        write_json_lines(path, rows)
+        workspace = server.services.workspace_for(account.id, account.email)
+        seen: list[int] = []
+
+        first = await workspace.import_file(path, "jsonl", lambda _bytes, read: seen.append(read))
+        again = await workspace.import_file(path, "jsonl", lambda _bytes, _read: None)
+
+        assert (first.imported, first.duplicates, first.rejected_total) == (len(rows) - 1, 1, 0)
+        assert seen == [FILE_CHUNK, FILE_CHUNK * 2, FILE_CHUNK * 3, len(rows)]
+        assert (again.imported, again.duplicates) == (0, len(rows))
+        ranked = await client.post(
+            "/job-postings", json={"keywords": ["Engineer 3005"], "limit": 1}, headers=bearer(token)
+        )
+        assert ranked.json()["total"] == 1
