@@ -28,21 +28,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import json
 import sqlite3
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import psycopg
+from bench_support import generated_rows, postgres_database
 from sqlalchemy.engine import make_url
 
-ROOT = Path(__file__).resolve().parent.parent
 SECRET = "benchmark-secret-" + "x" * 40
 PASSWORD = "benchmark-password-long-enough-9"
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -51,14 +47,7 @@ COLUMNS = ("source", "external_id", "link", "title", "company", "location", "des
 
 def write_postings(count: int, path: Path) -> None:
     """`count` generated postings as a JSON file at `path` (about 300 words each)."""
-    spec = importlib.util.spec_from_file_location(
-        "generate_postings", ROOT / "examples" / "generate_postings.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    rows = module.generate_postings(count, seed=11)
+    rows = generated_rows(count, seed=11)
     # The generator's descriptions average 200 words; real ones run longer. Each gets the
     # first half of the next one's text after its own, which keeps every description unique.
     for row, following in zip(rows, [*rows[1:], rows[0]], strict=True):
@@ -126,7 +115,7 @@ def postgresql_floor(path: Path, url: str) -> float:
             "UNIQUE (source, external_id))"
         )
         with connection.cursor().copy(
-            f"COPY floor_postings ({', '.join(COLUMNS)}) FROM STDIN"  # noqa: S608 -- constants
+            f"COPY floor_postings ({', '.join(COLUMNS)}) FROM STDIN"
         ) as copy:
             for row in rows:
                 copy.write_row(row)
@@ -157,23 +146,6 @@ async def ours(path: Path, directory: Path, database_url: str | None) -> tuple[f
     if report.rejected_total:
         raise SystemExit(f"rejected rows: {report.rejected[:3]}")
     return imported, ranked, report.imported
-
-
-@contextmanager
-def fresh_database(url: str) -> Iterator[str]:
-    """A new PostgreSQL database on `url`'s server, dropped afterwards."""
-    admin = make_url(url)
-    conninfo = admin.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"dreamjob_ingest_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(conninfo, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin.set(drivername="postgresql+psycopg", database=name).render_as_string(
-            hide_password=False
-        )
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def report(name: str, floor: float, imported: float, ranked: float, count: int) -> None:
@@ -214,7 +186,7 @@ def main() -> None:
             imported, ranked, count = asyncio.run(ours(path, ours_dir, None))
             report("SQLite", floor, imported, ranked, count)
         if args.only != "sqlite":
-            with fresh_database(args.postgres_url) as url:
+            with postgres_database(args.postgres_url) as url:
                 floor = postgresql_floor(path, url)
                 ours_dir = directory / "postgresql"
                 ours_dir.mkdir()
