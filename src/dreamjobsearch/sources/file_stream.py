@@ -19,7 +19,13 @@ from typing import Any, BinaryIO
 
 import ijson
 
-from dreamjobsearch.sources.files import DocumentError, DocumentKind, csv_rows, json_lines_rows
+from dreamjobsearch.sources.files import (
+    WRONG_SHAPE,
+    DocumentError,
+    DocumentKind,
+    csv_rows,
+    json_lines_rows,
+)
 
 WHITESPACE = b" \t\r\n"
 POSTINGS_KEY = "postings"
@@ -78,7 +84,7 @@ def _json_rows(file: BinaryIO) -> Iterator[Any]:
         return _json_errors(ijson.items(events, POSTINGS_KEY + ".item"), file)
     if not first:
         raise DocumentError("the file is not valid JSON: it is empty", 1)
-    raise DocumentError('JSON must be a list of postings or {"postings": [...]}', 1)
+    raise DocumentError(WRONG_SHAPE, 1)
 
 
 def _skip_bom_and_space(file: BinaryIO) -> bytes:
@@ -98,9 +104,9 @@ def _only_postings_key(events: Iterator[tuple[str, str, Any]]) -> Iterator[tuple
     for event in events:
         prefix, name, value = event
         if not prefix and name == "map_key" and value != POSTINGS_KEY:
-            raise DocumentError('JSON must be a list of postings or {"postings": [...]}', None)
+            raise DocumentError(WRONG_SHAPE, None)
         if prefix == POSTINGS_KEY and name not in ("start_array", "end_array"):
-            raise DocumentError('JSON must be a list of postings or {"postings": [...]}', None)
+            raise DocumentError(WRONG_SHAPE, None)
         yield event
 
 
@@ -111,6 +117,8 @@ def _json_errors(rows: Iterator[Any], file: BinaryIO) -> Iterator[Any]:
     except ijson.JSONError as error:
         # Only ijson's first line: the lines after it quote the file's text.
         problem = str(error).splitlines()[0] if str(error) else "it ends too soon"
+        if "premature EOF" in problem:
+            problem = "it ends in the middle: is the file cut short?"
         at = file.tell()
         raise DocumentError(
             f"the file is not valid JSON ({problem}) within its first {at} bytes", None

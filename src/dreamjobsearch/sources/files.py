@@ -42,6 +42,7 @@ REQUIRED_COLUMNS = ("link", "title")
 DocumentKind = Literal["json", "jsonl", "csv"]
 KINDS_BY_SUFFIX: dict[str, DocumentKind] = {".json": "json", ".jsonl": "jsonl", ".csv": "csv"}
 SUPPORTED_SUFFIXES = ".json, .jsonl or .csv"
+WRONG_SHAPE = 'JSON must be a list of postings or {"postings": [...]}'
 
 
 class PostingInput(BaseModel):
@@ -195,7 +196,7 @@ def rows_from_json(data: bytes) -> list[Any]:
     if isinstance(document, dict) and set(document) == {"postings"}:
         document = document["postings"]
     if not isinstance(document, list):
-        raise DocumentError('JSON must be a list of postings or {"postings": [...]}', 1)
+        raise DocumentError(WRONG_SHAPE, 1)
     if len(document) > MAX_IMPORT_ROWS:
         raise InvalidInputError(too_many_rows(len(document)))
     return document
