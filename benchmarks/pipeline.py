@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import importlib.util
 import json
 import re
 import socket
@@ -37,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
+from bench_support import generated_rows
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -260,14 +260,7 @@ def generated_postings(count: int) -> list[JobPosting]:
     """`count` postings from examples/generate_postings.py, as the import turns rows into them."""
     from dreamjobsearch.sources.files import parse_rows
 
-    spec = importlib.util.spec_from_file_location(
-        "generate_postings", ROOT / "examples" / "generate_postings.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    parsed = parse_rows(module.generate_postings(count, seed=7))
+    parsed = parse_rows(generated_rows(count, seed=7))
     assert not parsed.rejected, parsed.rejected[:3]
     return parsed.postings
 

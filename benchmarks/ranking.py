@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import statistics
 import tempfile
 import time
@@ -45,6 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+from bench_support import generated_rows
 from sqlalchemy import text
 
 if TYPE_CHECKING:
@@ -53,7 +53,6 @@ if TYPE_CHECKING:
     from dreamjobsearch.services import Services
     from dreamjobsearch.workspace import Workspace
 
-ROOT = Path(__file__).resolve().parent.parent
 SECRET = "benchmark-secret-" + "x" * 40
 KEYWORDS = [
     "Python",
@@ -86,14 +85,7 @@ def generated_postings(count: int) -> list[JobPosting]:
     """`count` postings from examples/generate_postings.py, as an import turns rows into them."""
     from dreamjobsearch.sources.files import parse_rows
 
-    spec = importlib.util.spec_from_file_location(
-        "generate_postings", ROOT / "examples" / "generate_postings.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    parsed = parse_rows(module.generate_postings(count, seed=11))
+    parsed = parse_rows(generated_rows(count, seed=11))
     assert not parsed.rejected, parsed.rejected[:3]
     return parsed.postings
 

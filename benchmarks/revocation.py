@@ -27,10 +27,9 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
-import psycopg
 import redis
+from bench_support import postgres_database
 from served import serve
-from sqlalchemy.engine import make_url
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -79,23 +78,6 @@ def summary(delays: list[float]) -> str:
         f"median {statistics.median(ordered):.1f} ms, p95 {p95:.1f} ms, "
         f"max {ordered[-1]:.1f} ms over {len(ordered)} trials"
     )
-
-
-@contextlib.contextmanager
-def postgres_database(admin_url: str) -> Iterator[str]:
-    """A database of the run's own; dropped after."""
-    admin = make_url(admin_url)
-    conninfo = admin.render_as_string(hide_password=False)
-    name = f"dreamjob_bench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(conninfo, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin.set(drivername="postgresql+psycopg", database=name).render_as_string(
-            hide_password=False
-        )
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextlib.contextmanager

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from dreamjobsearch.domain.ranking import keyword_pattern, normalize_keywords
 from dreamjobsearch.storage.migrate import upgrade
-from dreamjobsearch.storage.search_index import PostingText, _sqlite_row, fts5_query
+from dreamjobsearch.storage.search_index import encode_for_index, fts5_query
 from dreamjobsearch.storage.search_terms import (
     fold,
     fold_char,
@@ -155,7 +155,10 @@ def fts_matches(connection: sqlite3.Connection, keyword: str, texts: list[str]) 
     """Which of `texts` (as descriptions, numbered from 1) the index finds for `keyword`."""
     # A contentless FTS5 table cannot be emptied: each call uses rowids of its own.
     base = next(_ROWIDS)
-    rows = [_sqlite_row(PostingText(base + number, "", text)) for number, text in enumerate(texts)]
+    rows = [
+        {**encode_for_index("", text, postgresql=False), "id": base + number}
+        for number, text in enumerate(texts)
+    ]
     connection.executemany(
         "INSERT INTO posting_search (rowid, title, body) VALUES (:id, :title, :body)", rows
     )

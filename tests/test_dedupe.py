@@ -1,0 +1,34 @@
+"""The description hash that recognises one job on several boards."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dreamjobsearch.dedupe import MIN_DESCRIPTION_CHARS, description_hash
+
+
+def hash_as_first_stored(description: str) -> str | None:
+    """The hash as postings already in databases hold it: punctuation runs to spaces,
+    spaces collapsed, case folded."""
+    words = re.sub(r"\s+", " ", re.sub(r"[^\w\s]+", " ", description.casefold())).strip()
+    if len(words) < MIN_DESCRIPTION_CHARS:
+        return None
+    return hashlib.sha256(words.encode()).hexdigest()
+
+
+@given(st.text(min_size=0, max_size=400))
+def test_the_hash_matches_the_one_stored_before(description: str) -> None:
+    # Any text, and any text long enough to be hashed.
+    assert description_hash(description) == hash_as_first_stored(description)
+    padded = description + " Ünïcode, ß & C++/C# — words.\t\u2028" * 10
+    assert description_hash(padded) == hash_as_first_stored(padded)
+
+
+def test_case_and_punctuation_do_not_change_the_hash() -> None:
+    text = "We build data pipelines in Python; you will own them end to end. " * 5
+    assert description_hash(text) is not None
+    assert description_hash(text.upper().replace(";", " -- ")) == description_hash(text)
