@@ -43,6 +43,10 @@ PASSWORD = "a long passphrase"
 # Jobs of board_acme.json whose title has the word "engineer" (two others are malformed).
 ENGINEER_JOBS = 4
 TIMEOUT_MS = 10_000
+# The screens the walks run on: a laptop's, and a phone's.
+SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+NARROW = 720  # the widest screen narrow.js and the stylesheet treat as a phone's
+DARK_BACKGROUND = "rgb(17, 19, 26)"
 
 
 def chromium_path() -> str:
@@ -155,9 +159,42 @@ async def register(journey: Journey, email: str) -> None:
     await expect(page.get_by_role("heading", name="Searches", exact=True)).to_be_visible()
 
 
+def on_a_phone(page: Page) -> bool:
+    """Whether the page is as narrow as a phone, where the header's links wait behind Menu
+    and the Results filters start folded."""
+    viewport = page.viewport_size
+    return viewport is not None and viewport["width"] <= NARROW
+
+
+async def page_overflows(page: Page) -> bool:
+    """Whether the page itself scrolls sideways."""
+    return bool(
+        await page.evaluate(
+            "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+        )
+    )
+
+
+async def go_to(page: Page, link: str) -> None:
+    """Follow one of the header's links, by the Menu button first on a phone."""
+    if on_a_phone(page):
+        await page.get_by_role("button", name="Menu").click()
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name=link).click()
+
+
+async def unfold_filters(page: Page) -> None:
+    """Show the Results filters: on a phone they fold once the page has set up (waited for,
+    so that the fold does not come after the click), and open on a tap of Filters."""
+    keywords = page.locator("#keywords")
+    if on_a_phone(page):
+        await expect(keywords).to_be_hidden()
+        await page.locator("summary", has_text=re.compile(r"^Filters")).click()
+    await expect(keywords).to_be_visible()
+
+
 async def test_the_whole_journey_in_a_browser(server: LiveServer, browser: Browser) -> None:
     # The server comes first so that it stops last, after the browser closed its streams.
-    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    context = await browser.new_context(viewport=SIZES["desktop"])
     journey = Journey(await context.new_page(), server.base_url)
     page = journey.page
 
@@ -225,9 +262,9 @@ async def test_the_whole_journey_in_a_browser(server: LiveServer, browser: Brows
     assert lines[0].startswith('"id","score","matched_keywords","job_title"')
     assert len(lines) == first + 1
     assert ',"applied",' in lines[1]
-    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.set_viewport_size(SIZES["phone"])
     await journey.snap("results-phone")
-    await page.set_viewport_size({"width": 1280, "height": 900})
+    await page.set_viewport_size(SIZES["desktop"])
 
     # The saved keywords are where the results page starts next time.
     await journey.open("/results")
@@ -267,9 +304,9 @@ async def test_the_whole_journey_in_a_browser(server: LiveServer, browser: Brows
     await expect(page.locator("#board-announcer")).to_contain_text("to Interviewing.")
     await expect(page.locator(f"#status-{moved_id}")).to_be_focused()
     await journey.snap("board", docs="board.png")
-    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.set_viewport_size(SIZES["phone"])
     await journey.snap("board-phone")
-    await page.set_viewport_size({"width": 1280, "height": 900})
+    await page.set_viewport_size(SIZES["desktop"])
 
     # My sessions, then log out.
     await page.get_by_role("link", name="Sessions", exact=True).click()
@@ -366,7 +403,7 @@ async def test_runs_in_the_readers_zone_each_with_its_own_log(
     server: LiveServer, browser: Browser
 ) -> None:
     context = await browser.new_context(
-        viewport={"width": 1280, "height": 900}, timezone_id="Asia/Tokyo", locale="en-GB"
+        viewport=SIZES["desktop"], timezone_id="Asia/Tokyo", locale="en-GB"
     )
     journey = Journey(await context.new_page(), server.base_url)
     page = journey.page

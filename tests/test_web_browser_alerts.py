@@ -11,14 +11,20 @@ from conftest import ServerFactory
 from playwright.async_api import Browser, expect
 from processes import free_port
 from test_alert_emails import Inbox, mail_settings, serving
-from test_web_browser import ENGINEER_JOBS, Journey, browser, greenhouse, register
+from test_web_browser import (
+    DARK_BACKGROUND,
+    ENGINEER_JOBS,
+    SIZES,
+    Journey,
+    browser,
+    go_to,
+    greenhouse,
+    register,
+)
 
 pytestmark = pytest.mark.browser
 # Fixtures of the browser tests, used here by name.
 __all__ = ["browser", "greenhouse"]
-
-SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
-DARK_BACKGROUND = "rgb(17, 19, 26)"
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -60,8 +66,7 @@ async def test_save_a_search_get_an_alert_and_an_email(
             menu = page.get_by_role("button", name="Menu")
             marker = await menu.evaluate("b => getComputedStyle(b, '::after').content")
             assert marker == '""'
-            await menu.click()
-        await page.get_by_role("navigation", name="Main").get_by_role("link", name="Alerts").click()
+        await go_to(page, "Alerts")
         await expect(page.locator(".alert-item")).to_have_count(ENGINEER_JOBS)
         await journey.snap(f"alerts-{size}")
         await page.get_by_role("button", name="Mark all read").click()

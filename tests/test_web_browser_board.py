@@ -8,14 +8,14 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Browser, Page, expect
 from support import LiveServer
-from test_web_browser import Journey, browser, register
+from test_web_browser import SIZES, Journey, browser, page_overflows, register, unfold_filters
 
 pytestmark = pytest.mark.browser
 # Fixtures of the browser tests, used here by name.
 __all__ = ["browser"]
 
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+DESKTOP = SIZES["desktop"]
+PHONE = SIZES["phone"]
 
 
 async def load_samples(journey: Journey) -> None:
@@ -25,13 +25,42 @@ async def load_samples(journey: Journey) -> None:
     await expect(journey.page.locator("tbody tr").first).to_be_visible()
 
 
+async def columns_within_reach(page: Page) -> bool:
+    """Whether a card can be dragged to any column without crossing pages of others: side
+    by side, the columns scroll inside the board; stacked on a phone, each is as wide as
+    the board and the last ends within two screens of the top, however many cards New has."""
+    return bool(
+        await page.locator(".board").evaluate(
+            """board => {
+                const columns = [...board.querySelectorAll('.board-column')];
+                if (getComputedStyle(board).flexDirection === 'row') {
+                    return board.scrollHeight <= 1.5 * window.innerHeight;
+                }
+                const last = columns[columns.length - 1].getBoundingClientRect();
+                return columns.every(c => c.offsetWidth === board.clientWidth)
+                    && last.bottom + window.scrollY <= 2 * window.innerHeight;
+            }"""
+        )
+    )
+
+
 async def drag_a_new_card_to_applied(page: Page) -> str:
-    """Drag the board's first New card onto Applied; once it shows there, its posting id."""
+    """Drag the board's first New card onto Applied; once it shows there, its posting id.
+
+    As a hand does: press, move a little (the drag starts), then on to Applied, scrolling
+    the page when it is below the screen (as on a phone), and let go. A drag that scrolls
+    before it has started (Locator.drag_to) never starts."""
     card = page.locator(".board-column-new .board-card").first
     dragged = await card.get_attribute("data-posting-id")
     assert dragged
-    await card.drag_to(page.locator(".board-column-applied"))
+    await card.hover()
+    grip = await card.bounding_box()
+    assert grip
+    await page.mouse.down()
+    await page.mouse.move(grip["x"] + grip["width"] / 2, grip["y"] + grip["height"] / 2 + 10)
     applied = page.locator(".board-column-applied")
+    await applied.hover()
+    await page.mouse.up()
     await expect(applied.locator(f'[data-posting-id="{dragged}"]')).to_be_visible()
     await expect(page.locator("#board-announcer")).to_contain_text("to Applied.")
     return dragged
@@ -49,15 +78,6 @@ async def key_a_new_card_to_interested(page: Page) -> str:
     interested = page.locator(".board-column-interested")
     await expect(interested.locator(f'[data-posting-id="{moved}"]')).to_be_visible()
     return moved
-
-
-async def page_overflows(page: Page) -> bool:
-    """Whether the page itself scrolls sideways."""
-    return bool(
-        await page.evaluate(
-            "document.documentElement.scrollWidth > document.documentElement.clientWidth"
-        )
-    )
 
 
 async def test_cards_move_by_drag_and_by_keyboard_and_new_folds(
@@ -145,17 +165,14 @@ async def test_on_a_phone_the_header_is_one_row_and_filters_fold(
     assert header, "the header's row is wider than the phone"
 
     # The filters are folded above the results, and open on request.
-    keywords = page.locator("#keywords")
-    await expect(keywords).to_be_hidden()
     await expect(page.locator("tbody tr").first).to_be_visible()
-    await page.get_by_text("Filters", exact=True).click()
-    await expect(keywords).to_be_visible()
+    await unfold_filters(page)
     await journey.snap("results-phone-filters")
 
     # Wide again, the filters are simply there.
     await page.set_viewport_size(DESKTOP)
     await page.reload()
-    await expect(keywords).to_be_visible()
+    await expect(page.locator("#keywords")).to_be_visible()
     await expect(page.get_by_role("button", name="Menu")).to_be_hidden()
     assert journey.errors == []
     await context.close()
