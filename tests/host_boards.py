@@ -14,8 +14,6 @@ from starlette.routing import Route
 from support import start_server
 from test_boards import FakeBoards
 
-from dreamjobsearch.sources.http import HostPolicy, PoliteHttp, RetryPolicy, RunHttp
-
 
 @asynccontextmanager
 async def fake_host() -> AsyncIterator[FakeBoards]:
@@ -32,20 +30,3 @@ async def fake_host() -> AsyncIterator[FakeBoards]:
 def template(host: FakeBoards) -> str:
     """The base URL setting that puts every company under `/<company>` on the fake host."""
     return f"{host.base_url}/{{board}}"
-
-
-@asynccontextmanager
-async def quick_http() -> AsyncIterator[RunHttp]:
-    """A run's HTTP with no pacing and quick retries."""
-    polite = PoliteHttp(
-        user_agent="test",
-        timeout=5,
-        proxy=None,
-        policies={},
-        default_policy=HostPolicy(interval=0, concurrency=4),
-        retry=RetryPolicy(retries=2, backoff=0.01, max_retry_after=0.05),
-    )
-    try:
-        yield polite.for_run()
-    finally:
-        await polite.aclose()

@@ -11,7 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
-from host_boards import fake_host, quick_http, template
+from fake_board import quick_http
+from host_boards import fake_host, template
 from pydantic import ValidationError
 from support import bearer, open_stream, register, wait_run
 from test_boards import LEFTOVER_MARKUP, FakeBoards, by_id, collect, ids
