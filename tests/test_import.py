@@ -219,6 +219,35 @@ async def test_csv_with_only_required_columns_and_empty_cells(client: httpx.Asyn
     assert by_title["Dated Engineer"]["posted_at"].startswith("2026-10-10")
 
 
+async def test_csv_rows_wider_or_narrower_than_the_header_are_rejected_by_line(
+    client: httpx.AsyncClient,
+) -> None:
+    headers = {**await user(client), "Content-Type": "text/csv"}
+    document = (
+        b"title,link,company\r\n"
+        b"Whole Engineer,https://careers.example.com/jobs/1,Acme\r\n"
+        b"Comma, Engineer,https://careers.example.com/jobs/2,Acme\r\n"
+        b"Cut Engineer,https://careers.example.com/jobs/3\r\n"
+    )
+    response = await client.post(IMPORT, content=document, headers=headers)
+    assert response.status_code == 201, response.text
+    assert response.json()["rejected"] == [
+        {
+            "index": 1,
+            "reason": "line 3 has more cells than the header: is a value's comma not quoted?",
+        },
+        {
+            "index": 2,
+            "reason": "line 4 has fewer cells than the header: is a separator missing, or the "
+            "file cut short?",
+        },
+    ]
+    # Only the whole row is stored, nothing of the other two.
+    assert [item["job_title"] for item in await ranked(client, headers, ["engineer"])] == [
+        "Whole Engineer"
+    ]
+
+
 async def test_csv_with_byte_order_mark(client: httpx.AsyncClient) -> None:
     headers = {**await user(client), "Content-Type": "text/csv"}
     document = b"\xef\xbb\xbf" + to_csv([posting(1)])

@@ -182,6 +182,33 @@ async def test_a_file_cut_short_stops_and_says_what_was_stored(
     assert await postings_of(server, "cut@example.com") == FILE_CHUNK
 
 
+async def test_a_csv_file_cut_short_is_never_stored_as_a_partial_posting(
+    server: LiveServer, client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    await register(client, "csv-cut@example.com")
+    path = tmp_path / "cut.csv"
+    # Descriptions with a comma are quoted cells.
+    write_csv(path, [row(number, "Python, SQL.") for number in range(FILE_CHUNK + 300)])
+    whole = path.read_bytes()
+    last = whole.index(b"/jobs/" + str(FILE_CHUNK + 200).encode())
+
+    # Cut inside the link: the last line has fewer cells than the header.
+    path.write_bytes(whole[:last])
+    result = await dreamjob(server, "import", str(path), "--email", "csv-cut@example.com")
+    assert result.exit_code == 0, result.output
+    assert f"imported {FILE_CHUNK + 200}, duplicates 0, rejected 1" in result.output
+    assert "has fewer cells than the header" in result.output
+    assert await postings_of(server, "csv-cut@example.com") == FILE_CHUNK + 200
+
+    # Cut inside a quoted description: the file ends in the middle of a cell.
+    inside = whole.index(b'"Python,', last)
+    path.write_bytes(whole[: inside + 4])
+    result = await dreamjob(server, "import", str(path), "--email", "csv-cut@example.com")
+    assert result.exit_code == 1, result.output
+    assert "the CSV file is malformed: unexpected end of data" in result.output
+    assert await postings_of(server, "csv-cut@example.com") == FILE_CHUNK + 200
+
+
 async def test_the_api_says_how_to_import_more_than_it_takes(
     server: LiveServer, client: httpx.AsyncClient
 ) -> None:

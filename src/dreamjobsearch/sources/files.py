@@ -107,9 +107,10 @@ class DocumentError(InvalidInputError):
 
 @dataclass(frozen=True, slots=True)
 class MalformedRow:
-    """A row that could not even be decoded (a JSON Lines line that is not JSON): in a
-    file read a piece at a time it is rejected with `reason` and the rows after it are read
-    on; a whole document holding one is refused at its `line`."""
+    """A row that could not even be decoded (a JSON Lines line that is not JSON, a CSV line
+    with more or fewer cells than the header): in a file read a piece at a time it is
+    rejected with `reason` and the rows after it are read on; a whole JSON Lines document
+    holding one is refused at its `line` (a CSV document's row is rejected like any other)."""
 
     reason: str
     line: int
@@ -213,7 +214,8 @@ def rows_from_jsonl(data: bytes) -> list[Any]:
 
 
 def rows_from_csv(data: bytes) -> list[dict[str, Any]]:
-    """The rows of a CSV file with a header of posting fields; empty cells count as absent."""
+    """The rows of a CSV file with a header of posting fields; empty cells count as absent,
+    a line wider or narrower than the header is a `MalformedRow`."""
     return _counted(csv_rows(io.BytesIO(data)))
 
 
@@ -236,11 +238,12 @@ def json_lines_rows(file: BinaryIO) -> Iterator[Any]:
             yield MalformedRow(f"line {number} is not valid JSON: {reason}", number)
 
 
-def csv_rows(file: BinaryIO) -> Iterator[dict[str, Any]]:
+def csv_rows(file: BinaryIO) -> Iterator[dict[str, Any] | MalformedRow]:
     """The rows of a CSV file with a header of posting fields, a line at a time; empty
     cells count as absent. A bad header raises `DocumentError` at once."""
     text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
-    reader = csv.DictReader(text)
+    # Strict: a quoted cell that the file ends inside (a file cut short) is an error.
+    reader = csv.DictReader(text, strict=True)
     try:
         header = [name.strip() for name in reader.fieldnames or ()]
     except csv.Error as error:
@@ -260,9 +263,15 @@ def csv_rows(file: BinaryIO) -> Iterator[dict[str, Any]]:
     return _csv_records(reader, text)
 
 
-def _csv_records(reader: csv.DictReader[str], text: io.TextIOWrapper) -> Iterator[dict[str, Any]]:
+def _csv_records(
+    reader: csv.DictReader[str], text: io.TextIOWrapper
+) -> Iterator[dict[str, Any] | MalformedRow]:
     try:
         for row in reader:
+            if problem := _row_width_problem(row):
+                # Never a posting as written; the last row of a file cut short looks so.
+                yield MalformedRow(f"line {reader.line_num} {problem}", reader.line_num)
+                continue
             yield {key: value for key, value in row.items() if key and value not in ("", None)}
     except csv.Error as error:
         raise DocumentError(f"the CSV file is malformed: {error}", reader.line_num) from error
@@ -273,6 +282,16 @@ def _csv_records(reader: csv.DictReader[str], text: io.TextIOWrapper) -> Iterato
     finally:
         # The file is its opener's to close: the text layer would close it when collected.
         text.detach()
+
+
+def _row_width_problem(row: dict[str | None, Any]) -> str | None:
+    """What is wrong with a CSV row's width: `DictReader` fills the cells a short row lacks
+    with None and files a long row's extra cells under the key None."""
+    if None in row:
+        return "has more cells than the header: is a value's comma not quoted?"
+    if any(value is None for value in row.values()):
+        return "has fewer cells than the header: is a separator missing, or the file cut short?"
+    return None
 
 
 READERS: dict[DocumentKind, Callable[[bytes], list[Any]]] = {
