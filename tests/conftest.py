@@ -101,9 +101,14 @@ def start_from_template(settings: Settings, template: bytes) -> None:
     What start-up would create, only without running every migration again: the same
     schema, a private (0600) file in a private DATA_DIR; start-up then finds it up to date.
     """
-    if settings.database_url is not None:
-        return
-    database = settings.ensure_data_dir() / "dreamjob.db"
+    if settings.database_url is None:
+        seed_data_dir(settings.ensure_data_dir(), template)
+
+
+def seed_data_dir(data_dir: Path, template: bytes) -> None:
+    """`start_from_template` for a `dreamjob` process's DATA_DIR (made private if new)."""
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    database = data_dir / "dreamjob.db"
     try:
         descriptor = os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:

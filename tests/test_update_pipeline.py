@@ -27,6 +27,7 @@ from typing import IO, Any
 
 import httpx
 import pytest
+from conftest import seed_data_dir
 from processes import boards_nowhere
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -1332,11 +1333,12 @@ async def kill(server: ServerProcess) -> None:
 
 @pytest.mark.slow
 async def test_a_killed_server_leaves_the_run_interrupted_and_a_new_run_fetches_the_rest(
-    linkedin: FakeLinkedIn, tmp_path: Path
+    linkedin: FakeLinkedIn, tmp_path: Path, migrated_database: bytes
 ) -> None:
     linkedin.serve(make_jobs(12))
     linkedin.delay = 0.25
     data_dir = tmp_path / "data"
+    seed_data_dir(data_dir, migrated_database)
     params = {"queries": ["python developer"]}
     servers: list[ServerProcess] = []
     try:
