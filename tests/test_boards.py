@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_board import quick_http
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -25,10 +26,7 @@ from dreamjobsearch.sources.boards import BoardSource
 from dreamjobsearch.sources.greenhouse import GreenhouseSource
 from dreamjobsearch.sources.http import (
     FetchError,
-    HostPolicy,
     MalformedResponseError,
-    PoliteHttp,
-    RetryPolicy,
     RunHttp,
 )
 from dreamjobsearch.sources.lever import LeverSource
@@ -105,16 +103,8 @@ async def boards() -> AsyncIterator[FakeBoards]:
 @pytest.fixture
 async def http() -> AsyncIterator[RunHttp]:
     """A run's HTTP session with no pacing and quick retries; closed after the test."""
-    polite = PoliteHttp(
-        user_agent="test",
-        timeout=5,
-        proxy=None,
-        policies={},
-        default_policy=HostPolicy(interval=0, concurrency=4),
-        retry=RetryPolicy(retries=2, backoff=0.01, max_retry_after=0.05),
-    )
-    yield polite.for_run()
-    await polite.aclose()
+    async with quick_http() as run:
+        yield run
 
 
 SourceFactory = Callable[[RunHttp, str], BoardSource]
