@@ -166,18 +166,14 @@ def _is_postgresql(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _sqlite_row(title: str, description: str) -> dict[str, Any]:
-    return {
-        "title": " ".join(text_tokens(title)),
-        "body": " ".join(text_tokens(description)),
-    }
+def _sqlite_row(title: list[str], description: list[str]) -> dict[str, Any]:
+    return {"title": " ".join(title), "body": " ".join(description)}
 
 
-def _postgresql_row(title: str, description: str) -> dict[str, Any]:
-    title_tokens = text_tokens(title)
+def _postgresql_row(title: list[str], description: list[str]) -> dict[str, Any]:
     # One unused position between title and description: a phrase never spans the two.
-    positions = phrase_positions(title_tokens, 1)
-    for token, found in phrase_positions(text_tokens(description), len(title_tokens) + 2).items():
+    positions = phrase_positions(title, 1)
+    for token, found in phrase_positions(description, len(title) + 2).items():
         positions.setdefault(token, []).extend(found)
     exact = True
     parts = []
@@ -191,9 +187,15 @@ def _postgresql_row(title: str, description: str) -> dict[str, Any]:
     return {"terms": " ".join(parts), "exact": exact}
 
 
+def encode_tokens(title: list[str], description: list[str], postgresql: bool) -> dict[str, Any]:
+    """A posting's row of the search index, but for its `id`, from the `text_tokens` of
+    its title and description."""
+    return (_postgresql_row if postgresql else _sqlite_row)(title, description)
+
+
 def encode_for_index(title: str, description: str, postgresql: bool) -> dict[str, Any]:
     """A posting's row of the search index, but for its `id` (CPU work: tokenising)."""
-    return (_postgresql_row if postgresql else _sqlite_row)(title, description)
+    return encode_tokens(text_tokens(title), text_tokens(description), postgresql)
 
 
 def _encode(postings: Sequence[PostingText], postgresql: bool) -> list[dict[str, Any]]:
