@@ -17,6 +17,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from typing import Any, Literal, cast
 
 import numpy as np
@@ -27,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamjobsearch.storage.db import Database
 from dreamjobsearch.storage.models import Posting, UserPosting
-from dreamjobsearch.storage.search_terms import KeywordTokens, phrase_positions, text_tokens
+from dreamjobsearch.storage.search_terms import KeywordTokens, text_tokens
 from dreamjobsearch.storage.sql import as_arrays
 
 SEARCH_TABLE = "posting_search"
@@ -35,6 +36,8 @@ POSTINGS = cast(Table, Posting.__table__)
 PG_MAX_POSITION = 16383
 PG_MAX_POSITIONS_PER_TOKEN = 256
 BACKFILL_BATCH = 500
+# Every position a tsvector holds, as text: a posting's hundreds are looked up, not formatted.
+_POSITION_TEXT = tuple(str(position) for position in range(PG_MAX_POSITION + 1))
 # Ids closer than this are asked for as one range of the FTS5 index; at most this many ranges.
 RANGE_GAP = 1000
 MOST_RANGES = 8
@@ -172,18 +175,20 @@ def _sqlite_row(title: list[str], description: list[str]) -> dict[str, Any]:
 
 def _postgresql_row(title: list[str], description: list[str]) -> dict[str, Any]:
     # One unused position between title and description: a phrase never spans the two.
-    positions = phrase_positions(title, 1)
-    for token, found in phrase_positions(description, len(title) + 2).items():
-        positions.setdefault(token, []).extend(found)
-    exact = True
+    start = len(title) + 2
+    numbers = chain(_POSITION_TEXT[1 : start - 1], _POSITION_TEXT[start:])
+    positions: dict[str, list[str]] = {}
+    # Positions past the last PostgreSQL keeps run out of numbers: those tokens are left out.
+    for token, number in zip(chain(title, description), numbers, strict=False):
+        positions.setdefault(token, []).append(number)
+    last = start - 1 + len(description) if description else len(title)
+    exact = last <= PG_MAX_POSITION
     parts = []
     for token, found in positions.items():
-        kept = [position for position in found if position <= PG_MAX_POSITION]
-        if len(kept) != len(found) or len(kept) > PG_MAX_POSITIONS_PER_TOKEN:
+        if len(found) > PG_MAX_POSITIONS_PER_TOKEN:
             exact = False
-        kept = kept[:PG_MAX_POSITIONS_PER_TOKEN]
-        if kept:
-            parts.append(f"{token}:{','.join(map(str, kept))}")
+            found = found[:PG_MAX_POSITIONS_PER_TOKEN]
+        parts.append(f"{token}:{','.join(found)}")
     return {"terms": " ".join(parts), "exact": exact}
 
 

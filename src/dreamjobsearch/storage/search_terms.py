@@ -32,7 +32,6 @@ from __future__ import annotations
 import hashlib
 import importlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -172,11 +171,3 @@ def keyword_tokens(keyword: str) -> KeywordTokens:
         ),
         rest=tuple(tokens),
     )
-
-
-def phrase_positions(tokens: Iterable[str], start: int) -> dict[str, list[int]]:
-    """Each distinct token with its positions, counting from `start` (for PostgreSQL)."""
-    positions: dict[str, list[int]] = {}
-    for offset, token in enumerate(tokens):
-        positions.setdefault(token, []).append(start + offset)
-    return positions
