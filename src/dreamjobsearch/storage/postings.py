@@ -28,7 +28,6 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamjobsearch.dedupe import hash_of_words, job_key
@@ -300,26 +299,19 @@ async def _insert(
     session: AsyncSession, rows: list[dict[str, Any]], postgresql: bool
 ) -> dict[Identity, int]:
     """Insert posting rows, skipping identities stored meanwhile; the ids of those inserted."""
+    inserted: dict[Identity, int] = {}
     if postgresql:
         columns = list(rows[0])
         arrays = postgresql_array_insert(POSTINGS, columns, "source, external_id, id")
         returned = await session.execute(arrays, as_arrays(rows, columns))
         return {(source, ext): pid for source, ext, pid in returned.all()}
-    # The driver's own executemany: a RETURNING made SQLAlchemy send multi-row VALUES with a
-    # parameter per cell, most of the insert's time. Inside one write transaction SQLite
-    # gives each new row the highest id plus one, so the rows inserted are the last
-    # `rowcount` ids, read back by one range.
-    inserted = await session.execute(insert_ignoring_conflicts(session, POSTINGS), rows)
-    count = cast(CursorResult[Any], inserted).rowcount
-    if not count:
-        return {}
-    last = (await session.execute(text("SELECT last_insert_rowid()"))).scalar_one()
-    returned = await session.execute(
-        select(Posting.source, Posting.external_id, Posting.id).where(
-            Posting.id.between(last - count + 1, last)
-        )
+    statement = insert_ignoring_conflicts(session, POSTINGS).returning(
+        POSTINGS.c.source, POSTINGS.c.external_id, POSTINGS.c.id
     )
-    return {(source, ext): pid for source, ext, pid in returned.all()}
+    for chunk in _chunks(rows):
+        returned = await session.execute(statement, list(chunk))
+        inserted.update({(source, ext): pid for source, ext, pid in returned.all()})
+    return inserted
 
 
 def _by_source(keys: Sequence[Identity]) -> Iterable[tuple[str, Sequence[str]]]:
