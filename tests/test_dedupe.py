@@ -8,7 +8,8 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dreamjobsearch.dedupe import MIN_DESCRIPTION_CHARS, description_hash
+from dreamjobsearch.dedupe import MIN_DESCRIPTION_CHARS, description_hash, hash_of_words
+from dreamjobsearch.storage.search_terms import text_tokens, tokens_and_words
 
 
 def hash_as_first_stored(description: str) -> str | None:
@@ -26,6 +27,16 @@ def test_the_hash_matches_the_one_stored_before(description: str) -> None:
     assert description_hash(description) == hash_as_first_stored(description)
     padded = description + " Ünïcode, ß & C++/C# — words.\t\u2028" * 10
     assert description_hash(padded) == hash_as_first_stored(padded)
+
+
+@given(st.text(min_size=0, max_size=400))
+def test_an_import_hashes_the_same_words_while_tokenising(description: str) -> None:
+    # An import takes the hash's words from the index tokeniser's pass over each chunk.
+    padded = description + " Ünïcode, ß & C++/C# — words.\t\u2028\u00a0" * 10
+    for text in (description, padded):
+        tokens, words = tokens_and_words(text)
+        assert hash_of_words(words) == hash_as_first_stored(text)
+        assert tokens == text_tokens(text)
 
 
 def test_case_and_punctuation_do_not_change_the_hash() -> None:

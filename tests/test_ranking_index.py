@@ -260,6 +260,27 @@ async def test_new_postings_are_ranked_at_once(services: Services) -> None:
     assert after[1][0][2] == ("C++", "java")
 
 
+async def test_a_board_run_meeting_stored_postings_indexes_just_the_new_ones(
+    services: Services,
+) -> None:
+    # The second run meets two postings stored by the first between two new ones: the
+    # insert skips those, and each new posting must be found by its own words.
+    workspace = await new_user(services, "reruns@example.com")
+
+    def run(numbers: tuple[int, ...]) -> list[Any]:
+        rows = [row(n, f"Engineer {n}", f"Needs skill{n} and teamwork.") for n in numbers]
+        return parse_rows(rows).postings
+
+    await services.postings.store_for_user(workspace.user_id, run((1, 3)), shared=True)
+    await services.postings.store_for_user(workspace.user_id, run((1, 2, 3, 4)), shared=True)
+    for number in (1, 2, 3, 4):
+        keywords = [f"skill{number}"]
+        found = await fast(workspace, keywords, None)
+        assert found == await by_rule(services, workspace, keywords, None)
+        assert found[0] == 1
+    assert (await fast(workspace, ["teamwork"], None))[0] == 4
+
+
 async def test_a_held_index_takes_new_postings_in_their_places(
     services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -30,12 +30,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dreamjobsearch.dedupe import description_hash, job_key
+from dreamjobsearch.dedupe import hash_of_words, job_key
 from dreamjobsearch.domain.postings import JobPosting, StoredPosting
 from dreamjobsearch.storage.db import Database
 from dreamjobsearch.storage.models import Posting, UserPosting, UTCDateTime, utcnow
 from dreamjobsearch.storage.postings_version import bump_postings_version
-from dreamjobsearch.storage.search_index import add_encoded_to_index, encode_for_index
+from dreamjobsearch.storage.search_index import add_encoded_to_index, encode_tokens
+from dreamjobsearch.storage.search_terms import text_tokens, tokens_and_words
 from dreamjobsearch.storage.sql import (
     as_arrays,
     insert_ignoring_conflicts,
@@ -133,12 +134,16 @@ class PostingRepository:
         for posting in postings:
             unique.setdefault((posting.source, posting.external_id), posting)
         now = utcnow()
+        rows: dict[Identity, dict[str, Any]] = {}
+        index_rows: dict[Identity, dict[str, Any]] = {}
+        for key, posting in unique.items():
+            # The description is cut into chunks once, for both its hash and its tokens.
+            tokens, words = tokens_and_words(posting.description)
+            rows[key] = _posting_row(posting, now, owner, hash_of_words(words))
+            index_rows[key] = encode_tokens(text_tokens(posting.title), tokens, self._postgresql)
         return PreparedPostings(
-            rows={key: _posting_row(posting, now, owner) for key, posting in unique.items()},
-            index_rows={
-                key: encode_for_index(posting.title, posting.description, self._postgresql)
-                for key, posting in unique.items()
-            },
+            rows=rows,
+            index_rows=index_rows,
             repeats=len(postings) - len(unique),
             owner=owner,
             now=now,
@@ -534,7 +539,9 @@ def _same_job(user_id: int, group: ColumnElement[int], column: str) -> ScalarSel
     )
 
 
-def _posting_row(posting: JobPosting, now: datetime, owner: int | None) -> dict[str, Any]:
+def _posting_row(
+    posting: JobPosting, now: datetime, owner: int | None, digest: str | None
+) -> dict[str, Any]:
     return {
         "shared": owner is None,
         "owner_id": owner,
@@ -552,7 +559,7 @@ def _posting_row(posting: JobPosting, now: datetime, owner: int | None) -> dict[
         "job_function": posting.job_function[:512],
         "industries": posting.industries[:512],
         "job_key": job_key(posting.company, posting.title, posting.location),
-        "description_hash": description_hash(posting.description),
+        "description_hash": digest,
         "group_id": None,
         "created_at": now,
         # Indexed in the same transaction (store_prepared), so never half-stored.

@@ -32,9 +32,10 @@ from __future__ import annotations
 import hashlib
 import importlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+
+from dreamjobsearch.dedupe import description_words
 
 
 def _re_extra_cases() -> dict[int, tuple[int, ...]]:
@@ -106,20 +107,35 @@ def _token(body: str, is_word: bool, followed: bool, starts: bool) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _chunk_tokens(chunk: str) -> tuple[str, ...]:
-    # Texts repeat their chunks ("experience", "Python,"): cached, encoding is mostly lookups.
-    return tuple(
+def _chunk_encoding(chunk: str) -> tuple[tuple[str, ...], str]:
+    # Texts repeat their chunks ("experience", "Python,"): cached, encoding is mostly
+    # lookups, and the one lookup serves both the index and the description hash.
+    tokens = tuple(
         _token(body, is_word, followed, index == 0)
         for index, (body, is_word, followed) in enumerate(_atom_tokens(chunk))
     )
+    return tokens, description_words(chunk)
 
 
 def text_tokens(text: str) -> list[str]:
     """The index tokens of a title or a description, in order."""
     tokens: list[str] = []
     for chunk in text.split():
-        tokens.extend(_chunk_tokens(chunk))
+        tokens.extend(_chunk_encoding(chunk)[0])
     return tokens
+
+
+def tokens_and_words(text: str) -> tuple[list[str], str]:
+    """The index tokens of a description and its `description_words` (what its dedupe
+    hash reads), in one pass over its chunks: an import needs both of every posting."""
+    tokens: list[str] = []
+    words: list[str] = []
+    for chunk in text.split():
+        chunk_tokens, chunk_words = _chunk_encoding(chunk)
+        tokens.extend(chunk_tokens)
+        if chunk_words:
+            words.append(chunk_words)
+    return tokens, " ".join(words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,11 +171,3 @@ def keyword_tokens(keyword: str) -> KeywordTokens:
         ),
         rest=tuple(tokens),
     )
-
-
-def phrase_positions(tokens: Iterable[str], start: int) -> dict[str, list[int]]:
-    """Each distinct token with its positions, counting from `start` (for PostgreSQL)."""
-    positions: dict[str, list[int]] = {}
-    for offset, token in enumerate(tokens):
-        positions.setdefault(token, []).append(start + offset)
-    return positions
