@@ -263,8 +263,26 @@ async def test_new_postings_are_ranked_at_once(services: Services) -> None:
 async def test_a_board_run_meeting_stored_postings_indexes_just_the_new_ones(
     services: Services,
 ) -> None:
-    # The second run meets two postings stored by the first between two new ones: the
-    # insert skips those, and each new posting must be found by its own words.
+    await check_rerun_indexes_the_new_ones(services)
+
+
+@pytest.mark.services
+async def test_a_board_run_meeting_stored_postings_on_postgresql(
+    make_settings: SettingsFactory,
+) -> None:
+    # There the rows go through a staging table by COPY: the stored ones must be skipped,
+    # not fail the run, and the index rows copied under the new ids.
+    with fresh_postgres_database() as url:
+        built = await build_services(make_settings(database_url=url))
+        try:
+            await check_rerun_indexes_the_new_ones(built)
+        finally:
+            await built.aclose()
+
+
+async def check_rerun_indexes_the_new_ones(services: Services) -> None:
+    """A second board run meets two postings stored by the first between two new ones: the
+    insert skips those, and each new posting must be found by its own words."""
     workspace = await new_user(services, "reruns@example.com")
 
     def run(numbers: tuple[int, ...]) -> list[Any]:

@@ -35,15 +35,12 @@ from dreamjobsearch.domain.postings import JobPosting, StoredPosting
 from dreamjobsearch.storage.db import Database
 from dreamjobsearch.storage.models import Posting, UserPosting, UTCDateTime, utcnow
 from dreamjobsearch.storage.postings_version import bump_postings_version
-from dreamjobsearch.storage.search_index import add_encoded_to_index, encode_tokens
+from dreamjobsearch.storage.search_index import add_new_to_index, encode_tokens
 from dreamjobsearch.storage.search_terms import text_tokens, tokens_and_words
-from dreamjobsearch.storage.sql import (
-    as_arrays,
-    insert_ignoring_conflicts,
-    postgresql_array_insert,
-)
+from dreamjobsearch.storage.sql import insert_ignoring_conflicts, postgresql_copy
 
 CHUNK = 400
+_STAGING = "posting_rows_staged"
 POSTINGS = cast(Table, Posting.__table__)
 USER_POSTINGS = cast(Table, UserPosting.__table__)
 T = TypeVar("T")
@@ -170,7 +167,7 @@ class PostingRepository:
             stored = await _ids_for(session, missing, owner) if missing else {}
             ids = {**inserted, **stored, **held}
             await _group_within_batch(session, rows, inserted)
-            await add_encoded_to_index(
+            await add_new_to_index(
                 session,
                 [{**prepared.index_rows[key], "id": pid} for key, pid in inserted.items()],
             )
@@ -301,10 +298,7 @@ async def _insert(
     """Insert posting rows, skipping identities stored meanwhile; the ids of those inserted."""
     inserted: dict[Identity, int] = {}
     if postgresql:
-        columns = list(rows[0])
-        arrays = postgresql_array_insert(POSTINGS, columns, "source, external_id, id")
-        returned = await session.execute(arrays, as_arrays(rows, columns))
-        return {(source, ext): pid for source, ext, pid in returned.all()}
+        return await _insert_by_copy(session, rows)
     statement = insert_ignoring_conflicts(session, POSTINGS).returning(
         POSTINGS.c.source, POSTINGS.c.external_id, POSTINGS.c.id
     )
@@ -312,6 +306,31 @@ async def _insert(
         returned = await session.execute(statement, list(chunk))
         inserted.update({(source, ext): pid for source, ext, pid in returned.all()})
     return inserted
+
+
+async def _insert_by_copy(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[Identity, int]:
+    """`_insert` on PostgreSQL: the rows copied into a temporary table, then inserted from it.
+
+    `COPY` straight into `postings` would fail the transaction on an identity stored
+    meanwhile; from the staging table the insert skips those as before, and the server
+    parses no array of each column.
+    """
+    names = ", ".join(rows[0])
+    # Emptied at every commit, kept for the connection's next piece.
+    await session.execute(
+        text(
+            f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING} ON COMMIT DELETE ROWS "  # noqa: S608 -- our names
+            f"AS SELECT {names} FROM postings WITH NO DATA"
+        )
+    )
+    await postgresql_copy(session, _STAGING, list(rows[0]), (tuple(row.values()) for row in rows))
+    returned = await session.execute(
+        text(
+            f"INSERT INTO postings ({names}) SELECT {names} FROM {_STAGING} "  # noqa: S608 -- our names
+            "ON CONFLICT DO NOTHING RETURNING source, external_id, id"
+        )
+    )
+    return {(source, ext): pid for source, ext, pid in returned.all()}
 
 
 def _by_source(keys: Sequence[Identity]) -> Iterable[tuple[str, Sequence[str]]]:

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dreamjobsearch.storage.db import Database
 from dreamjobsearch.storage.models import Posting, UserPosting
 from dreamjobsearch.storage.search_terms import KeywordTokens, text_tokens
-from dreamjobsearch.storage.sql import as_arrays
+from dreamjobsearch.storage.sql import as_arrays, postgresql_copy
 
 SEARCH_TABLE = "posting_search"
 POSTINGS = cast(Table, Posting.__table__)
@@ -238,6 +238,25 @@ async def add_encoded_to_index(session: AsyncSession, rows: Sequence[dict[str, A
         return
     statement = text("INSERT INTO posting_search (rowid, title, body) VALUES (:id, :title, :body)")
     await session.execute(statement, list(rows))
+
+
+async def add_new_to_index(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Store index rows of postings this transaction just inserted (`encode_for_index`
+    with an `id`).
+
+    On PostgreSQL by `COPY`: no other transaction can have indexed an id it cannot see
+    yet, so the conflict clause `add_encoded_to_index` needs is not, and the server skips
+    parsing one big array of tsvector texts (the largest statement of an import).
+    """
+    if not rows or not _is_postgresql(session):
+        await add_encoded_to_index(session, rows)
+        return
+    await postgresql_copy(
+        session,
+        SEARCH_TABLE,
+        ("posting_id", "terms", "exact"),
+        ((row["id"], row["terms"], row["exact"]) for row in rows),
+    )
 
 
 def fts5_query(tokens: KeywordTokens) -> str:

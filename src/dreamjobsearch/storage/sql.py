@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, TextClause, text
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
@@ -46,24 +46,29 @@ def upsert(
     )
 
 
-def postgresql_array_insert(table: Table, columns: Sequence[str], returning: str) -> TextClause:
-    """`INSERT ... ON CONFLICT DO NOTHING RETURNING returning` of many rows on PostgreSQL
-    from one array parameter per column (each named after its column), unnested.
+async def postgresql_copy(
+    session: AsyncSession, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """Write rows into `table` with PostgreSQL's `COPY ... FROM STDIN`, inside the session's
+    transaction.
 
-    The statement's text is the same whatever the number of rows: a multi-row `VALUES`
-    has a parameter per cell, and psycopg parses such a text anew for every statement
-    (thousands of placeholders: most of the time an import spent inserting).
+    No statement to parse and no array to unpack: the server reads each row as it comes.
+    `COPY` has no `ON CONFLICT`: only for rows no other transaction can hold (e.g. keyed by
+    ids this transaction just inserted), as a conflict fails the whole transaction.
     """
-    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
-    arrays = ", ".join(
-        f"CAST(:{name} AS {table.c[name].type.compile(dialect)}[])" for name in columns
-    )
-    return text(
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608 -- names from the table
-        f"SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING RETURNING {returning}"
-    )
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    # psycopg's own connection: SQLAlchemy has no COPY, and this one runs our transaction.
+    driver = raw.driver_connection
+    if driver is None:
+        raise RuntimeError("the database connection was closed during a transaction")
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    async with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            await copy.write_row(row)
 
 
 def as_arrays(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> dict[str, list[Any]]:
-    """The rows as one list per column (the parameters of `postgresql_array_insert`)."""
+    """The rows as one list per column, for an insert that unnests one array parameter per
+    column (one statement text whatever the number of rows)."""
     return {name: [row[name] for row in rows] for name in columns}
