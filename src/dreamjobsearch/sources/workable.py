@@ -21,6 +21,7 @@ from dreamjobsearch.sources.boards import (
     BoardPage,
     BoardSource,
     JobProblem,
+    amount,
     board_jobs,
     entries,
     flag,
@@ -28,6 +29,7 @@ from dreamjobsearch.sources.boards import (
     location_text,
     mapping,
     required_text,
+    salary_range,
     text,
     texts,
     title_from_slug,
@@ -39,7 +41,6 @@ from dreamjobsearch.sources.kinds import (
     SourceKind,
     company_board,
 )
-from dreamjobsearch.sources.salaries import amount, salary_range
 from dreamjobsearch.sources.text import html_to_text
 
 PUBLIC_SITE = "https://apply.workable.com"
@@ -218,7 +219,7 @@ def _salary(salary: Mapping[str, Any]) -> str:
     low = amount(salary, "salary_from") or amount(salary, "salaryFrom")
     high = amount(salary, "salary_to") or amount(salary, "salaryTo")
     currency = text(salary, "salary_currency") or text(salary, "salaryCurrency")
-    return salary_range(low, high, currency)
+    return salary_range(low, high, currency.upper(), "")
 
 
 class WorkableSourceSpec(CompanyBoardSpec):
