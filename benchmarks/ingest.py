@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import resource
 import sqlite3
 import tempfile
 import time
@@ -123,12 +124,19 @@ def postgresql_floor(path: Path, url: str) -> float:
     return time.perf_counter() - started
 
 
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of the children it has waited for (an import's
+    reader process among them)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 async def ours(
     path: Path, directory: Path, database_url: str | None
 ) -> tuple[float, float, float, int]:
     """Seconds for `Workspace.import_file` (what `dreamjob import` runs), its CPU seconds
-    in this process, seconds for the ranking index it prepares after, and the postings
-    imported."""
+    (its reader process's included), seconds for the ranking index it prepares after, and
+    the postings imported."""
     from dreamjobsearch.config import Settings
     from dreamjobsearch.services import build_services
 
@@ -139,9 +147,9 @@ async def ours(
     try:
         user = await services.auth.create_account("ingest@example.com", PASSWORD)
         workspace = services.workspace_for(user.id, user.email)
-        started, cpu = time.perf_counter(), time.process_time()
+        started, cpu = time.perf_counter(), cpu_seconds()
         report = await workspace.import_file(path, "json", lambda _done, _rows: None)
-        imported, cpu = time.perf_counter() - started, time.process_time() - cpu
+        imported, cpu = time.perf_counter() - started, cpu_seconds() - cpu
         started = time.perf_counter()
         await services.warm_up(user.id)
         ranked = time.perf_counter() - started
@@ -191,6 +199,7 @@ def main() -> None:
             report("SQLite", floor, imported, ranked, count)
             # All of SQLite's work is in this process: CPU seconds compare even while other
             # processes slow the wall clock (PostgreSQL's server work is in another process).
+            # Ours includes the reader process's: the work done, wherever it runs.
             print(f"SQLite CPU   : floor {floor_cpu:.2f} s, ours {cpu:.2f} s", end="  ")
             print(f"ratio {cpu / floor_cpu:5.2f}")
         if args.only != "sqlite":

@@ -15,9 +15,9 @@ from conftest import ServerFactory
 from support import LiveServer, bearer, register
 from test_cli_import import dreamjob, postings_of
 
+from dreamjobsearch.imports.pieces import FILE_CHUNK
 from dreamjobsearch.sources.file_stream import open_rows
 from dreamjobsearch.sources.files import DocumentKind
-from dreamjobsearch.workspace import FILE_CHUNK
 
 
 def row(number: int, description: str = "Python and SQL.") -> dict[str, Any]:

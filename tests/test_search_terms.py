@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dreamjobsearch.domain.ranking import keyword_pattern, normalize_keywords
+from dreamjobsearch.storage.index_rows import encode_for_index
 from dreamjobsearch.storage.migrate import upgrade
-from dreamjobsearch.storage.search_index import encode_for_index, fts5_query
+from dreamjobsearch.storage.search_index import fts5_query
 from dreamjobsearch.storage.search_terms import (
     fold,
     fold_char,

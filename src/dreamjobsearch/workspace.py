@@ -15,8 +15,8 @@ version; the saved lists are replaced whenever that row changed.
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -42,6 +42,7 @@ from dreamjobsearch.errors import (
     NotFoundError,
 )
 from dreamjobsearch.export import ExportFile, ExportFormat, render
+from dreamjobsearch.imports.reader import ReaderFailedError, file_pieces
 from dreamjobsearch.params.update import UpdateParams
 from dreamjobsearch.runs.base import Runner
 from dreamjobsearch.runs.starter import RunStarter
@@ -49,7 +50,6 @@ from dreamjobsearch.search.cache import HeldIndex, RankingCache
 from dreamjobsearch.search.ranker import Ranker, RankPage
 from dreamjobsearch.search.request import check_keywords, rank_request
 from dreamjobsearch.search.selection import Sort
-from dreamjobsearch.sources.file_stream import RowStream, open_rows
 from dreamjobsearch.sources.files import (
     DocumentError,
     DocumentKind,
@@ -62,7 +62,6 @@ from dreamjobsearch.storage.models import Run, utcnow
 from dreamjobsearch.storage.postings import (
     PostingDetail,
     PostingRepository,
-    PreparedPostings,
     StoreResult,
 )
 from dreamjobsearch.storage.runs import ACTIVE_STATES, RunRepository
@@ -75,7 +74,6 @@ from dreamjobsearch.storage.tracking import (
 from dreamjobsearch.storage.user_files import FileInfo, UserFiles
 
 # Rows of a file read a piece at a time that one transaction stores.
-FILE_CHUNK = 1000
 # Rejected rows of such a file that the report lists (the rest are counted).
 LISTED_REJECTIONS = 100
 MAX_BOARD_ITEMS = 200
@@ -205,36 +203,25 @@ class Workspace:
         Memory stays bounded by two pieces, and each piece is stored in its own
         transaction, so what a broken file held before the break is kept
         (`ImportInterruptedError` says how much); postings the user has, earlier pieces'
-        included, count as duplicates. The next piece is read, validated and prepared in a
-        thread while the last is stored. `progress(bytes_read, rows_read)` is called after
-        each piece.
+        included, count as duplicates. The next piece is read, validated and prepared
+        (`dreamjobsearch.imports`) while the last is stored. `progress(bytes_read,
+        rows_read)` is called after each piece.
         """
         totals = _ImportTotals()
-        pieces = 0
-        with await asyncio.to_thread(open_rows, path, kind) as stream:
-            prepare = functools.partial(_next_piece, stream, self._services.postings, self.user_id)
-            pending = asyncio.ensure_future(asyncio.to_thread(prepare))
+        stored = 0
+        owner, postings = self.user_id, self._services.postings
+        async with aclosing(file_pieces(path, kind, owner, postings.postgresql)) as pieces:
             try:
-                while True:
-                    try:
-                        piece = await pending
-                    except DocumentError as error:
-                        raise ImportInterruptedError(error.message, totals.report()) from error
-                    if piece is None:
-                        break
-                    pending = asyncio.ensure_future(asyncio.to_thread(prepare))
-                    result = await self._services.postings.store_prepared(
-                        self.user_id, piece.prepared
-                    )
+                async for piece in pieces:
+                    result = await postings.store_prepared(owner, piece.prepared)
                     totals.add(result, piece.rejected)
                     progress(piece.bytes_read, piece.rows_read)
-                    pieces += 1
-                    if pieces & (pieces - 1) == 0:
+                    stored += 1
+                    if stored & (stored - 1) == 0:
                         # At 1, 2, 4, 8... pieces: the tables have doubled since the last time.
-                        await self._services.postings.refresh_statistics()
-            finally:
-                # The file closes only once no thread reads it any more.
-                await asyncio.gather(pending, return_exceptions=True)
+                        await postings.refresh_statistics()
+            except (DocumentError, ReaderFailedError) as error:
+                raise ImportInterruptedError(str(error), totals.report()) from error
         return totals.report()
 
     async def rank(
@@ -449,17 +436,6 @@ class Workspace:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class _Piece:
-    """A piece of a file: its postings prepared to store, its rejected rows, and how far
-    into the file it ends (bytes, rows)."""
-
-    prepared: PreparedPostings
-    rejected: list[Rejection]
-    bytes_read: int
-    rows_read: int
-
-
 @dataclass(slots=True)
 class _ImportTotals:
     """What an import of a file has stored and rejected so far."""
@@ -479,19 +455,3 @@ class _ImportTotals:
     def report(self) -> ImportReport:
         """The totals as an import's report."""
         return ImportReport(self.imported, self.duplicates, self.rejected, self.rejected_count)
-
-
-def _next_piece(stream: RowStream, postings: PostingRepository, user_id: int) -> _Piece | None:
-    """The next piece of a file's rows, validated and prepared to store as the user's; None
-    at the end (blocking I/O and CPU work: called in a thread)."""
-    first_index = stream.rows_taken
-    rows = stream.take(FILE_CHUNK)
-    if not rows:
-        return None
-    parsed = parse_rows(rows, first_index=first_index)
-    return _Piece(
-        postings.prepare(parsed.postings, user_id),
-        parsed.rejected,
-        stream.bytes_read,
-        stream.rows_taken,
-    )

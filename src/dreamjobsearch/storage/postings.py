@@ -30,13 +30,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dreamjobsearch.dedupe import hash_of_words, job_key
 from dreamjobsearch.domain.postings import JobPosting, StoredPosting
 from dreamjobsearch.storage.db import Database
 from dreamjobsearch.storage.models import Posting, UserPosting, UTCDateTime, utcnow
 from dreamjobsearch.storage.postings_version import bump_postings_version
-from dreamjobsearch.storage.search_index import add_new_to_index, encode_tokens
-from dreamjobsearch.storage.search_terms import text_tokens, tokens_and_words
+from dreamjobsearch.storage.prepared import Identity, PreparedPostings, prepare_postings
+from dreamjobsearch.storage.search_index import add_new_to_index
 from dreamjobsearch.storage.sql import insert_ignoring_conflicts, postgresql_copy
 
 CHUNK = 400
@@ -44,7 +43,6 @@ _STAGING = "posting_rows_staged"
 POSTINGS = cast(Table, Posting.__table__)
 USER_POSTINGS = cast(Table, UserPosting.__table__)
 T = TypeVar("T")
-Identity = tuple[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,19 +51,6 @@ class StoreResult:
 
     new: int
     duplicates: int
-
-
-@dataclass(frozen=True, slots=True)
-class PreparedPostings:
-    """Postings made ready to store for one owner (None: shared): the row of the first
-    copy of each identity, its search index encoding, and how many repeated an earlier one
-    (duplicates); `now` is when they count as found."""
-
-    rows: dict[Identity, dict[str, Any]]
-    index_rows: dict[Identity, dict[str, Any]]
-    repeats: int
-    owner: int | None
-    now: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +86,8 @@ class PostingRepository:
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._postgresql = db.kw["bind"].dialect.name == "postgresql"
+        # Search index rows differ by database: `prepare_postings` needs to know which.
+        self.postgresql = db.kw["bind"].dialect.name == "postgresql"
 
     async def store_for_user(
         self,
@@ -120,31 +106,8 @@ class PostingRepository:
         are ignored, never stored twice.
         """
         owner = None if shared else user_id
-        prepared = await asyncio.to_thread(self.prepare, postings, owner)
+        prepared = await asyncio.to_thread(prepare_postings, postings, owner, self.postgresql)
         return await self.store_prepared(user_id, prepared, query, location)
-
-    def prepare(self, postings: Sequence[JobPosting], owner: int | None) -> PreparedPostings:
-        """The rows `postings` are stored as for `owner` (None: shared), with their search
-        index encoding. CPU work (hashing for dedupe, tokenising): call it in a thread,
-        where an import prepares its next piece while the last one is stored."""
-        unique: dict[Identity, JobPosting] = {}
-        for posting in postings:
-            unique.setdefault((posting.source, posting.external_id), posting)
-        now = utcnow()
-        rows: dict[Identity, dict[str, Any]] = {}
-        index_rows: dict[Identity, dict[str, Any]] = {}
-        for key, posting in unique.items():
-            # The description is cut into chunks once, for both its hash and its tokens.
-            tokens, words = tokens_and_words(posting.description)
-            rows[key] = _posting_row(posting, now, owner, hash_of_words(words))
-            index_rows[key] = encode_tokens(text_tokens(posting.title), tokens, self._postgresql)
-        return PreparedPostings(
-            rows=rows,
-            index_rows=index_rows,
-            repeats=len(postings) - len(unique),
-            owner=owner,
-            now=now,
-        )
 
     async def store_prepared(
         self, user_id: int, prepared: PreparedPostings, query: str = "", location: str = ""
@@ -162,7 +125,7 @@ class PostingRepository:
             keys = [key for key in prepared.rows if owner is None or key not in held]
             rows = [prepared.rows[key] for key in keys]
             await _join_existing_groups(session, rows, owner)
-            inserted = await _insert(session, rows, self._postgresql) if rows else {}
+            inserted = await _insert(session, rows, self.postgresql) if rows else {}
             missing = [key for key in keys if key not in inserted and key not in held]
             stored = await _ids_for(session, missing, owner) if missing else {}
             ids = {**inserted, **stored, **held}
@@ -182,7 +145,7 @@ class PostingRepository:
         grew), it takes a table that just grew by thousands for empty, and each lookup
         reads every posting of a board. An import calls this as its tables grow.
         """
-        if not self._postgresql:
+        if not self.postgresql:
             return
         async with self._db() as session, session.begin():
             await session.execute(text("ANALYZE postings, user_postings"))
@@ -556,34 +519,6 @@ def _same_job(user_id: int, group: ColumnElement[int], column: str) -> ScalarSel
         .limit(1)
         .scalar_subquery()
     )
-
-
-def _posting_row(
-    posting: JobPosting, now: datetime, owner: int | None, digest: str | None
-) -> dict[str, Any]:
-    return {
-        "shared": owner is None,
-        "owner_id": owner,
-        "source": posting.source,
-        "external_id": posting.external_id,
-        "link": posting.link,
-        "title": posting.title[:512],
-        "company": posting.company[:512],
-        "location": posting.location[:512],
-        "description": posting.description,
-        "posted_at": posting.posted_at,
-        "salary": posting.salary[:512],
-        "employment_type": posting.employment_type[:256],
-        "seniority_level": posting.seniority_level[:256],
-        "job_function": posting.job_function[:512],
-        "industries": posting.industries[:512],
-        "job_key": job_key(posting.company, posting.title, posting.location),
-        "description_hash": digest,
-        "group_id": None,
-        "created_at": now,
-        # Indexed in the same transaction (store_prepared), so never half-stored.
-        "search_indexed": True,
-    }
 
 
 def _stored(posting: Posting, found_at: datetime) -> StoredPosting:

@@ -17,7 +17,6 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import chain
 from typing import Any, Literal, cast
 
 import numpy as np
@@ -27,17 +26,14 @@ from sqlalchemy import cast as cast_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dreamjobsearch.storage.db import Database
+from dreamjobsearch.storage.index_rows import encode_for_index
 from dreamjobsearch.storage.models import Posting, UserPosting
-from dreamjobsearch.storage.search_terms import KeywordTokens, text_tokens
+from dreamjobsearch.storage.search_terms import KeywordTokens
 from dreamjobsearch.storage.sql import as_arrays, postgresql_copy
 
 SEARCH_TABLE = "posting_search"
 POSTINGS = cast(Table, Posting.__table__)
-PG_MAX_POSITION = 16383
-PG_MAX_POSITIONS_PER_TOKEN = 256
 BACKFILL_BATCH = 500
-# Every position a tsvector holds, as text: a posting's hundreds are looked up, not formatted.
-_POSITION_TEXT = tuple(str(position) for position in range(PG_MAX_POSITION + 1))
 # Ids closer than this are asked for as one range of the FTS5 index; at most this many ranges.
 RANGE_GAP = 1000
 MOST_RANGES = 8
@@ -167,40 +163,6 @@ def id_ranges(posting_ids: Sequence[int]) -> list[tuple[int, int]]:
 
 def _is_postgresql(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
-
-
-def _sqlite_row(title: list[str], description: list[str]) -> dict[str, Any]:
-    return {"title": " ".join(title), "body": " ".join(description)}
-
-
-def _postgresql_row(title: list[str], description: list[str]) -> dict[str, Any]:
-    # One unused position between title and description: a phrase never spans the two.
-    start = len(title) + 2
-    numbers = chain(_POSITION_TEXT[1 : start - 1], _POSITION_TEXT[start:])
-    positions: dict[str, list[str]] = {}
-    # Positions past the last PostgreSQL keeps run out of numbers: those tokens are left out.
-    for token, number in zip(chain(title, description), numbers, strict=False):
-        positions.setdefault(token, []).append(number)
-    last = start - 1 + len(description) if description else len(title)
-    exact = last <= PG_MAX_POSITION
-    parts = []
-    for token, found in positions.items():
-        if len(found) > PG_MAX_POSITIONS_PER_TOKEN:
-            exact = False
-            found = found[:PG_MAX_POSITIONS_PER_TOKEN]
-        parts.append(f"{token}:{','.join(found)}")
-    return {"terms": " ".join(parts), "exact": exact}
-
-
-def encode_tokens(title: list[str], description: list[str], postgresql: bool) -> dict[str, Any]:
-    """A posting's row of the search index, but for its `id`, from the `text_tokens` of
-    its title and description."""
-    return (_postgresql_row if postgresql else _sqlite_row)(title, description)
-
-
-def encode_for_index(title: str, description: str, postgresql: bool) -> dict[str, Any]:
-    """A posting's row of the search index, but for its `id` (CPU work: tokenising)."""
-    return encode_tokens(text_tokens(title), text_tokens(description), postgresql)
 
 
 def _encode(postings: Sequence[PostingText], postgresql: bool) -> list[dict[str, Any]]:

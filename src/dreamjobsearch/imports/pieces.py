@@ -1,0 +1,40 @@
+"""One piece of a posting file: its rows read, validated and prepared to store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dreamjobsearch.sources.file_stream import RowStream
+from dreamjobsearch.sources.files import Rejection, parse_rows
+from dreamjobsearch.storage.prepared import PreparedPostings, prepare_postings
+
+# Rows per piece: each is stored in its own transaction, and memory holds two at most.
+FILE_CHUNK = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A piece of a file: its postings prepared to store, its rejected rows, and how far
+    into the file it ends (bytes, rows)."""
+
+    prepared: PreparedPostings
+    rejected: list[Rejection]
+    bytes_read: int
+    rows_read: int
+
+
+def read_piece(stream: RowStream, owner: int, postgresql: bool) -> Piece | None:
+    """The next piece of `stream`, prepared to store as `owner`'s private postings (search
+    index rows for PostgreSQL with `postgresql`); None at the end. `DocumentError` where
+    the file cannot be read further. Blocking I/O and CPU work: never on the event loop."""
+    first_index = stream.rows_taken
+    rows = stream.take(FILE_CHUNK)
+    if not rows:
+        return None
+    parsed = parse_rows(rows, first_index=first_index)
+    return Piece(
+        prepare_postings(parsed.postings, owner, postgresql),
+        parsed.rejected,
+        stream.bytes_read,
+        stream.rows_taken,
+    )
