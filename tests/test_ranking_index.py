@@ -762,3 +762,26 @@ async def test_concurrent_ingests_reach_a_held_index_on_postgresql(
             assert ranked[0] == before + 24  # every new posting matches a keyword
         finally:
             await built.aclose()
+
+
+async def test_the_postings_version_moves_once_per_store_that_links_something(
+    services: Services,
+) -> None:
+    workspace = await new_user(services, "version@example.com")
+    tracking = services.workspace_services.tracking
+    await store(services, workspace, TRICKY_ROWS[:5])
+    first = (await tracking.state(workspace.user_id)).postings_version
+
+    # Only postings the user has: their ranking index stays as it is.
+    await store(services, workspace, TRICKY_ROWS[:5])
+    stored = await services.postings.for_user(workspace.user_id)
+    await services.postings.link_for_user(workspace.user_id, [posting.id for posting in stored])
+    assert (await tracking.state(workspace.user_id)).postings_version == first
+
+    # Two new ones among those: one move, and the held index takes just those two.
+    held = await fast(workspace, ["C++"], None)
+    await store(services, workspace, [*TRICKY_ROWS[:5], row(200, "New", "C++ daily"), row(201, "New", "Go")])
+    assert (await tracking.state(workspace.user_id)).postings_version == first + 1
+    after = await fast(workspace, ["C++"], None)
+    assert after == await by_rule(services, workspace, ["C++"], None)
+    assert after[0] == held[0] + 1

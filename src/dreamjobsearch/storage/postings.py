@@ -134,7 +134,9 @@ class PostingRepository:
                 session,
                 [{**prepared.index_rows[key], "id": pid} for key, pid in inserted.items()],
             )
-            linked = await _link(session, user_id, list(ids.values()), query, location, now)
+            linked = await _link(
+                session, user_id, list(ids.values()), query, location, now, set(held.values())
+            )
         return StoreResult(new=linked.new, duplicates=duplicates + linked.duplicates)
 
     async def refresh_statistics(self) -> None:
@@ -451,16 +453,27 @@ async def _link(
     query: str,
     location: str,
     now: datetime,
+    held: set[int] | None = None,
 ) -> StoreResult:
     """Link postings to the user; RETURNING tells which links are new, and they record
-    the postings version they move the user's to.
+    the postings version they move the user's to. `held`: those the user is known to have
+    (None: looked up).
 
     Each link copies its posting's date, group, company and location from the postings
     table (one statement), so a ranking index is built without reading that table. A job
     the user already has from another board keeps its status and note: what they decided
     about it holds for every copy, however late one is found.
     """
-    unique_ids = list(dict.fromkeys(posting_ids))
+    if held is None:
+        held = await _linked_already(session, user_id, posting_ids)
+    candidates = [posting_id for posting_id in dict.fromkeys(posting_ids) if posting_id not in held]
+    if not candidates:
+        return StoreResult(new=0, duplicates=len(posting_ids))
+    # Moved before the links are written, so each records it as it is inserted (no second
+    # pass over them); and only when some are new, so meeting only postings the user has
+    # keeps their ranking snapshot. Should a concurrent link take them all, it moved for
+    # nothing: a snapshot rebuilt, never a link left out.
+    version = await bump_postings_version(session, user_id)
     columns = (
         "user_id",
         "posting_id",
@@ -473,10 +486,11 @@ async def _link(
         "group_id",
         "posting_company",
         "posting_location",
+        "linked_version",
     )
     group = func.coalesce(POSTINGS.c.group_id, POSTINGS.c.id)
     linked: list[int] = []
-    for chunk in _chunks(unique_ids):
+    for chunk in _chunks(candidates):
         rows = select(
             literal(user_id),
             POSTINGS.c.id,
@@ -489,6 +503,7 @@ async def _link(
             group,
             POSTINGS.c.company,
             POSTINGS.c.location,
+            literal(version),
         ).where(POSTINGS.c.id.in_(chunk))
         statement = (
             insert_ignoring_conflicts(session, USER_POSTINGS)
@@ -497,15 +512,22 @@ async def _link(
         )
         result = await session.execute(statement)
         linked.extend(result.scalars())
-    if linked:
-        version = await bump_postings_version(session, user_id)
-        for chunk in _chunks(linked):
-            await session.execute(
-                update(USER_POSTINGS)
-                .where(USER_POSTINGS.c.user_id == user_id, USER_POSTINGS.c.posting_id.in_(chunk))
-                .values(linked_version=version)
-            )
     return StoreResult(new=len(linked), duplicates=len(posting_ids) - len(linked))
+
+
+async def _linked_already(
+    session: AsyncSession, user_id: int, posting_ids: Sequence[int]
+) -> set[int]:
+    """Those of `posting_ids` the user has."""
+    held: set[int] = set()
+    for chunk in _chunks(list(dict.fromkeys(posting_ids))):
+        result = await session.execute(
+            select(UserPosting.posting_id).where(
+                UserPosting.user_id == user_id, UserPosting.posting_id.in_(chunk)
+            )
+        )
+        held.update(result.scalars())
+    return held
 
 
 def _same_job(user_id: int, group: ColumnElement[int], column: str) -> ScalarSelect[str]:
