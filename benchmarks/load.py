@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Coroutine, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -218,15 +218,21 @@ async def _user_loop(
 
 
 async def run_load(
-    users: int, duration: float, flood: int, session_cap: int, think: float = 0
+    users: int,
+    duration: float,
+    flood: int,
+    session_cap: int,
+    think: float = 0,
+    server_settings: Mapping[str, str] | None = None,
 ) -> Report:
     """Start a server, load it, flood it with logins; return what was measured. With
     `think` 0 every user sends its next request as soon as the last is answered (the
-    server saturated); otherwise users pause `think` seconds on average between actions."""
+    server saturated); otherwise users pause `think` seconds on average between actions.
+    `server_settings` adds to or overrides the server's environment."""
     with tempfile.TemporaryDirectory(prefix="dreamjob-load-") as directory:
         data_dir = Path(directory)
         async with (
-            serve(data_dir, _settings(session_cap)) as served,
+            serve(data_dir, {**_settings(session_cap), **(server_settings or {})}) as served,
             _clients(served.base_url) as clients,
         ):
             pid = served.pid

@@ -109,11 +109,15 @@ async def test_a_large_file_cut_short_stops_after_the_pieces_before_the_break(
     path.write_bytes(whole[: whole.index(f"/jobs/{FILE_CHUNK + 400}".encode())])
     assert path.stat().st_size >= PROCESS_MIN_BYTES
 
-    got = []
-    with pytest.raises(DocumentError, match="premature EOF|cut short"):
+    got: list[int] = []
+
+    async def read_all() -> None:
         async with aclosing(file_pieces(path, "json", OWNER, False)) as pieces:
             async for piece in pieces:
                 got.append(piece.rows_read)
+
+    with pytest.raises(DocumentError, match=r"premature EOF|cut short"):
+        await read_all()
 
     assert got == [FILE_CHUNK]
     assert not reader_processes(path)

@@ -780,7 +780,9 @@ async def test_the_postings_version_moves_once_per_store_that_links_something(
 
     # Two new ones among those: one move, and the held index takes just those two.
     held = await fast(workspace, ["C++"], None)
-    await store(services, workspace, [*TRICKY_ROWS[:5], row(200, "New", "C++ daily"), row(201, "New", "Go")])
+    await store(
+        services, workspace, [*TRICKY_ROWS[:5], row(200, "New", "C++ daily"), row(201, "New", "Go")]
+    )
     assert (await tracking.state(workspace.user_id)).postings_version == first + 1
     after = await fast(workspace, ["C++"], None)
     assert after == await by_rule(services, workspace, ["C++"], None)
