@@ -3,7 +3,7 @@
 The preparation (validation, dedupe hashes, search index tokens) is CPU work, and so is
 much of storing a piece. In a thread the two share one interpreter lock and take turns;
 for a large file a reader process (`reader_process.py`) does the preparation on the other
-core: an import of 10,000 postings went from about 4.8 s to 3.6 s on SQLite
+core: an import of 50,000 postings went from about 30 s to 18 s on SQLite
 (docs/benchmarks.md, "Ingest"). The process costs about half a second to start, more
 than it saves on a small file, so a file under `PROCESS_MIN_BYTES` is read in a thread.
 """
@@ -11,7 +11,6 @@ than it saves on a small file, so a file under `PROCESS_MIN_BYTES` is read in a 
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
@@ -21,8 +20,6 @@ from dreamjobsearch.imports.frames import Unreadable, read_message
 from dreamjobsearch.imports.pieces import Piece, read_piece
 from dreamjobsearch.sources.file_stream import open_rows
 from dreamjobsearch.sources.files import DocumentError, DocumentKind
-
-logger = logging.getLogger(__name__)
 
 # About 3,500 postings of a few hundred words: from there a reader process pays off.
 PROCESS_MIN_BYTES = 8_000_000
