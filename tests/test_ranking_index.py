@@ -31,6 +31,7 @@ from dreamjobsearch.search.index import RankingIndex
 from dreamjobsearch.services import Services, build_services
 from dreamjobsearch.sources.files import parse_rows
 from dreamjobsearch.storage.db import sync_url
+from dreamjobsearch.storage.index_rows import encode_for_index
 from dreamjobsearch.storage.migrate import upgrade
 from dreamjobsearch.storage.search_index import AddedLinks, RankingOrder, id_ranges
 from dreamjobsearch.workspace import Workspace
@@ -705,6 +706,44 @@ async def test_tricky_rankings_equal_the_rule_on_postgresql(make_settings: Setti
                     text("SELECT count(*) FROM posting_search WHERE NOT exact")
                 )
                 assert inexact.scalar_one() == 1
+        finally:
+            await built.aclose()
+
+
+@pytest.mark.services
+async def test_an_imports_binary_tsvectors_equal_the_text_ones_on_postgresql(
+    make_settings: SettingsFactory,
+) -> None:
+    # An import copies each tsvector in binary form; the backfill sends it as text. Both
+    # must store the same lexemes and positions, over PostgreSQL's limits too.
+    with fresh_postgres_database() as url:
+        built = await build_services(make_settings(database_url=url))
+        try:
+            workspace = await new_user(built, "binary@example.com")
+            past_the_last_position = " ".join(f"w{n % 3000}" for n in range(17_000))
+            rows = [
+                *TRICKY_ROWS,
+                row(300, "Many repeats", " ".join(["Rust, C and C++;"] * 400)),
+                row(301, "Too long", past_the_last_position),
+                row(302, "No description", ""),
+            ]
+            await store(built, workspace, rows)
+            async with built.engine.connect() as connection:
+                stored = await connection.execute(
+                    text(
+                        "SELECT p.title, p.description, s.terms::text, s.exact "
+                        "FROM posting_search s JOIN postings p ON p.id = s.posting_id"
+                    )
+                )
+                found = stored.all()
+                assert len(found) == len(rows)
+                for title, description, terms, exact in found:
+                    expected = encode_for_index(title, description, postgresql=True)
+                    as_text = await connection.execute(
+                        text("SELECT CAST(:terms AS tsvector)::text"), {"terms": expected["terms"]}
+                    )
+                    assert terms == as_text.scalar_one(), title
+                    assert exact == expected["exact"], title
         finally:
             await built.aclose()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -56,16 +57,42 @@ async def postgresql_copy(
     `COPY` has no `ON CONFLICT`: only for rows no other transaction can hold (e.g. keyed by
     ids this transaction just inserted), as a conflict fails the whole transaction.
     """
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    # psycopg's own connection: SQLAlchemy has no COPY, and this one runs our transaction.
-    driver = raw.driver_connection
-    if driver is None:
-        raise RuntimeError("the database connection was closed during a transaction")
+    driver = await _driver_connection(session)
     statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
     async with driver.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             await copy.write_row(row)
+
+
+# COPY's binary format: its signature, no flags, no header extension ... and its trailer.
+_BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
+_BINARY_TRAILER = struct.pack(">h", -1)
+
+
+async def postgresql_copy_binary(
+    session: AsyncSession, table: str, columns: Sequence[str], tuples: Iterable[bytes]
+) -> None:
+    """`postgresql_copy` in COPY's binary format: each of `tuples` is one row already in
+    that format (its field count, then each field's length and bytes), for values the
+    server would otherwise parse from text (a tsvector's, say)."""
+    driver = await _driver_connection(session)
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+    async with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        await copy.write(_BINARY_HEADER)
+        for row in tuples:
+            await copy.write(row)
+        await copy.write(_BINARY_TRAILER)
+
+
+async def _driver_connection(session: AsyncSession) -> Any:
+    """psycopg's own connection under the session: SQLAlchemy has no COPY, and this one
+    runs the session's transaction."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    if driver is None:
+        raise RuntimeError("the database connection was closed during a transaction")
+    return driver
 
 
 def as_arrays(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> dict[str, list[Any]]:
