@@ -4,6 +4,7 @@ reader that dies reported with what was stored, and no reader left behind."""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import signal
@@ -20,7 +21,7 @@ from test_cli_import import postings_of
 from dreamjobsearch.imports.pieces import FILE_CHUNK, Piece, read_piece
 from dreamjobsearch.imports.reader import PROCESS_MIN_BYTES, file_pieces
 from dreamjobsearch.sources.file_stream import open_rows
-from dreamjobsearch.sources.files import DocumentError
+from dreamjobsearch.sources.files import DocumentError, DocumentKind
 from dreamjobsearch.workspace import ImportInterruptedError
 
 OWNER = 7
@@ -54,6 +55,17 @@ def write_lines(path: Path, rows: list[dict[str, Any]]) -> Path:
     return path
 
 
+def write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(
+            out, fieldnames=["link", "title", "company", "location", "description"]
+        )
+        writer.writeheader()
+        writer.writerows(rows)
+    assert path.stat().st_size >= PROCESS_MIN_BYTES
+    return path
+
+
 def reader_processes(path: Path) -> list[int]:
     """The pids of the reader processes reading `path`."""
     pids = []
@@ -80,16 +92,21 @@ def comparable(piece: Piece) -> tuple[Any, ...]:
     )
 
 
-@pytest.mark.parametrize("postgresql", [False, True])
-async def test_a_reader_process_prepares_the_same_pieces(tmp_path: Path, postgresql: bool) -> None:
-    path = write_lines(tmp_path / "large.jsonl", large_rows())
-    with open_rows(path, "jsonl") as stream:
+@pytest.mark.parametrize(
+    ("kind", "postgresql"), [("jsonl", False), ("jsonl", True), ("csv", False)]
+)
+async def test_a_reader_process_prepares_the_same_pieces(
+    tmp_path: Path, kind: DocumentKind, postgresql: bool
+) -> None:
+    write = write_csv if kind == "csv" else write_lines
+    path = write(tmp_path / f"large.{kind}", large_rows())
+    with open_rows(path, kind) as stream:
         expected = []
         while (piece := read_piece(stream, OWNER, postgresql)) is not None:
             expected.append(comparable(piece))
 
     got, readers = [], []
-    async with aclosing(file_pieces(path, "jsonl", OWNER, postgresql)) as pieces:
+    async with aclosing(file_pieces(path, kind, OWNER, postgresql)) as pieces:
         async for piece in pieces:
             readers.append(reader_processes(path))
             got.append(comparable(piece))
