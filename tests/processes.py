@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import itertools
 import json
 import os
 import signal
 import socket
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from types import ModuleType
@@ -36,12 +37,31 @@ SLOW_RUN = {
 }
 
 
+def _worker_ports() -> Iterator[int]:
+    # Each test worker (xdist's gw0, gw1...) takes ports from a range of its own, below
+    # the kernel's ephemeral ones: two workers handed the same free port would both start
+    # a server on it, and the one that lost the bind would be tested through the other's.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    start = PORTS_START + PORTS_PER_WORKER * int(worker.removeprefix("gw") or 0)
+    return itertools.cycle(range(start, start + PORTS_PER_WORKER))
+
+
+PORTS_START, PORTS_PER_WORKER = 20_000, 1_500
+_PORTS = _worker_ports()
+
+
 def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A TCP port of 127.0.0.1 nobody listens on right now, of this test worker's own
+    range (the next one each time)."""
+    for _ in range(PORTS_PER_WORKER):
+        port = next(_PORTS)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:  # in use: a service, or a server a test left in TIME_WAIT
+                continue
+            return port
+    raise RuntimeError("no free port in this worker's range")
 
 
 @asynccontextmanager

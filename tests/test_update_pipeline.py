@@ -16,7 +16,6 @@ import json
 import os
 import re
 import signal
-import socket
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -28,7 +27,7 @@ from typing import IO, Any
 import httpx
 import pytest
 from conftest import seed_data_dir
-from processes import boards_nowhere
+from processes import boards_nowhere, free_port
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -1256,14 +1255,6 @@ class ServerProcess:
     process: asyncio.subprocess.Process
     base_url: str
     log: Path
-
-
-def free_port() -> int:
-    """A port of 127.0.0.1 that was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def open_log(path: Path) -> IO[bytes]:
