@@ -59,6 +59,12 @@ async def run_http() -> AsyncIterator[RunHttp]:
 
 
 @pytest.fixture
+def http(run_http: RunHttp) -> RunHttp:
+    """`run_http` by the short name the board tests use."""
+    return run_http
+
+
+@pytest.fixture
 def clock() -> ManualClock:
     """Time that moves only when the test advances it."""
     return ManualClock()

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_board import quick_http
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -98,13 +97,6 @@ async def boards() -> AsyncIterator[FakeBoards]:
     fake.base_url = server.base_url
     yield fake
     await server.stop()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[RunHttp]:
-    """A run's HTTP session with no pacing and quick retries; closed after the test."""
-    async with quick_http() as run:
-        yield run
 
 
 SourceFactory = Callable[[RunHttp, str], BoardSource]

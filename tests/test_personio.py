@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-from fake_board import quick_http
 from host_boards import fake_host, template
 from support import bearer, open_stream, register, wait_run
 from test_boards import LEFTOVER_MARKUP, FakeBoards, by_id, collect, ids
@@ -110,13 +109,6 @@ async def host() -> AsyncIterator[FakeBoards]:
     async with fake_host() as fake:
         fake.serve(FEED, FIXTURE.read_bytes())
         yield fake
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[RunHttp]:
-    """A run's HTTP, quick to retry."""
-    async with quick_http() as run:
-        yield run
 
 
 def nordwerk(http: RunHttp, host: FakeBoards) -> PersonioSource:
