@@ -202,6 +202,14 @@ def board_jobs(document: Any, key: str | None, label: str) -> list[Any]:
     return jobs
 
 
+def json_object(document: Any, label: str, what: str) -> dict[str, Any]:
+    """A JSON document that must be an object (a job's detail, say), or
+    `MalformedResponseError` naming `what` it was meant to be."""
+    if not isinstance(document, dict):
+        raise MalformedResponseError(f"{label}: {what} is {json_kind(document)}, not an object")
+    return document
+
+
 def text(job: Mapping[str, Any], key: str) -> str:
     """The string at `key`, stripped; `""` when absent or null."""
     value = job.get(key)

@@ -26,6 +26,7 @@ from dreamjobsearch.sources.boards import (
     iso_datetime,
     job_id,
     json_kind,
+    json_object,
     location_text,
     mapping,
     required_text,
@@ -106,11 +107,9 @@ class SmartRecruitersSource(BoardSource):
 
     async def _fetch_detail(self, summary: JobPosting) -> JobPosting:
         url = f"{self._postings_url}/{quote(summary.external_id, safe='')}"
-        document = await self.http.get_json(url)
-        if not isinstance(document, dict):
-            raise MalformedResponseError(
-                f"{self.label}: posting {summary.external_id} is {json_kind(document)}"
-            )
+        document = json_object(
+            await self.http.get_json(url), self.label, f"posting {summary.external_id}"
+        )
         try:
             description = _description(mapping(mapping(document, "jobAd"), "sections"))
             salary = _salary(document)

@@ -26,6 +26,7 @@ from dreamjobsearch.sources.boards import (
     entries,
     flag,
     iso_datetime,
+    json_object,
     location_text,
     mapping,
     required_text,
@@ -160,11 +161,9 @@ class WorkableSource(BoardSource):
 
     async def _fetch_detail(self, summary: JobPosting) -> JobPosting:
         url = f"{self._job_url}/{quote(summary.external_id, safe='')}"
-        document = await self.http.get_json(url)
-        if not isinstance(document, dict):
-            raise MalformedResponseError(
-                f"{self.label}: job {summary.external_id} is not an object"
-            )
+        document = json_object(
+            await self.http.get_json(url), self.label, f"job {summary.external_id}"
+        )
         try:
             description = _description(document)
             salary = _salary(mapping(document, "salary"))
