@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from pathlib import Path
 
 import httpx
@@ -106,6 +107,15 @@ async def test_tokens_and_secret_parameters_in_urls_never_reach_the_logs(tmp_pat
 
     output = await asyncio.to_thread(log.read_text, errors="replace")
     assert "GET /auth/status?access_token=[redacted]" in output  # the access log was on
+    # uvicorn's lines have the one format of every other line, with their time.
+    access = [line for line in output.splitlines() if "GET /healthz?" in line]
+    assert len(access) == 1
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO uvicorn\.access: 127\.0\.0\.1:\d+ - "
+        r'"GET /healthz\?password=\[redacted\]&api_key=\[redacted\]&secret=\[redacted\] '
+        r'HTTP/1\.1" 200',
+        access[0],
+    ), access[0]
     leaked = [
         secret
         for secret in (token, "p-31337-password", "k-31337-key", "s-31337-secret", "t-31337-ticket")

@@ -77,3 +77,11 @@ def test_other_records_are_kept_unchanged() -> None:
     assert redact_record(record).getMessage() == "run abc done"
     numbers = logging.LogRecord("x", logging.INFO, __file__, 1, "%d of %d", (3, 4), None)
     assert redact_record(numbers).getMessage() == "3 of 4"
+
+
+def test_a_secret_formed_by_two_arguments_is_redacted() -> None:
+    # Neither argument is a secret alone; the formatted line is.
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "%s%s", ("password=", "hunter2"), None
+    )
+    assert redact_record(record).getMessage() == "password=[redacted]"

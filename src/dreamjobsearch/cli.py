@@ -73,6 +73,9 @@ def serve(
         host=host or settings.host,
         port=port if port is not None else settings.port,
         log_level=settings.log_level.lower(),
+        # uvicorn's records (its access lines too) go to the handler `configure_logging`
+        # set up, so every line has one format, with its time.
+        log_config=None,
         # Header size and time, connections, requests in progress, keep-alive: bounded.
         **connection_options(settings),
         # Only a proxy named in FORWARDED_ALLOW_IPS may say who the client is and whether

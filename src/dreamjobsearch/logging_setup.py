@@ -61,14 +61,24 @@ def _redact_arg(value: Any) -> Any:
     return value if cleaned == text and not isinstance(value, str) else cleaned
 
 
+def _may_hold_secret(value: object) -> bool:
+    return isinstance(value, str) and _MAY_HOLD_SECRET.search(value) is not None
+
+
 def redact_record(record: logging.LogRecord) -> logging.LogRecord:
     """Redact a record's arguments, message and traceback in place; return it."""
+    arguments: tuple[Any, ...] = ()
     if isinstance(record.args, tuple):
-        record.args = tuple(_redact_arg(arg) for arg in record.args)
+        arguments = record.args = tuple(_redact_arg(arg) for arg in record.args)
     elif isinstance(record.args, dict):
         record.args = {key: _redact_arg(arg) for key, arg in record.args.items()}
+        arguments = tuple(record.args.values())
+    # A secret may span the template and an argument (`"password=%s"`); then the formatted
+    # text holds a marker somewhere. Without one (an access line of a plain path), the
+    # message need not be formatted here as well as by the handler.
+    markers = _may_hold_secret(str(record.msg)) or any(map(_may_hold_secret, arguments))
     try:
-        message = record.getMessage()
+        message = record.getMessage() if markers else None
     except (TypeError, ValueError):
         message = None  # a malformed call: logging reports it when the record is written
     if message is not None and (cleaned := redact(message)) != message:
@@ -107,4 +117,16 @@ def configure_logging(level: str) -> None:
     )
     for name in VERBOSE_LIBRARIES:
         logging.getLogger(name).setLevel(logging.WARNING)
+    _skip_unused_record_fields()
     _install_redacting_factory()
+
+
+def _skip_unused_record_fields() -> None:
+    """Stop filling the record fields our format never prints: the caller's file and line
+    (a walk up the stack), the thread, the process and its name. The logging HOWTO's
+    "Optimization" section names these switches; every request's access line is a record,
+    so they are saved on every request."""
+    logging._srcfile = None  # documented in the HOWTO; there is no public setter
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
