@@ -9,7 +9,7 @@ from dreamjobsearch.sources.files import Rejection, parse_rows
 from dreamjobsearch.storage.prepared import PreparedPostings, prepare_postings
 
 # Rows per piece: each is stored in its own transaction, and memory holds two at most.
-FILE_CHUNK = 1000
+FILE_CHUNK = 2500
 
 
 @dataclass(frozen=True, slots=True)
