@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -275,6 +277,25 @@ async def test_multipart_csv_upload(client: httpx.AsyncClient) -> None:
     assert first.json() == {"imported": 2, "duplicates": 0, "rejected": []}
     again = await client.post(IMPORT, files=files, headers=headers)
     assert again.json() == {"imported": 0, "duplicates": 2, "rejected": []}
+
+
+async def test_an_uploaded_file_is_closed_with_its_request(client: httpx.AsyncClient) -> None:
+    # Left to the collector, an upload's temporary file would hold its descriptor until then.
+    headers = await user(client)
+    files = {"file": ("postings.csv", to_csv([posting(1)]), "text/csv")}
+    before = _open_temporary_files()
+    answer = await client.post(IMPORT, files=files, headers=headers)
+    assert answer.status_code == 201, answer.text
+    assert _open_temporary_files() - before == set()
+
+
+def _open_temporary_files() -> set[int]:
+    """The ids of the temporary files this process holds open."""
+    return {
+        id(kept)
+        for kept in gc.get_objects()
+        if isinstance(kept, tempfile.SpooledTemporaryFile) and not kept.closed
+    }
 
 
 async def test_multipart_json_upload(client: httpx.AsyncClient) -> None:

@@ -66,18 +66,19 @@ def _report(report: ImportReport) -> ImportOut:
 
 
 async def _uploaded(request: Request) -> tuple[bytes, Literal["json", "csv"]]:
-    form = await request.form(max_files=1, max_fields=5)
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        raise InvalidInputError('upload the file in a form field named "file"')
-    name = (upload.filename or "").lower()
-    kind: Literal["json", "csv"] | None = (
-        "csv" if name.endswith(".csv") else "json" if name.endswith(".json") else None
-    )
-    kind = kind or UPLOAD_KINDS.get((upload.content_type or "").split(";")[0].strip())
-    if kind is None:
-        raise InvalidInputError("the uploaded file must be .csv or .json")
-    return await upload.read(), kind
+    # As a context: the upload's temporary file is closed at once, not when collected.
+    async with request.form(max_files=1, max_fields=5) as form:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise InvalidInputError('upload the file in a form field named "file"')
+        name = (upload.filename or "").lower()
+        kind: Literal["json", "csv"] | None = (
+            "csv" if name.endswith(".csv") else "json" if name.endswith(".json") else None
+        )
+        kind = kind or UPLOAD_KINDS.get((upload.content_type or "").split(";")[0].strip())
+        if kind is None:
+            raise InvalidInputError("the uploaded file must be .csv or .json")
+        return await upload.read(), kind
 
 
 @router.post(
