@@ -83,6 +83,13 @@ class RankingCache:
         if self._listener is not None and user_id in self._slots:
             self._listener(user_id)
 
+    async def wait(self) -> None:
+        """Let the builds in progress finish, their callers gone or not: a build outlives a
+        caller that gives up (a run interrupted at shutdown), and must be done with its
+        database connection before the database closes."""
+        while self._building:
+            await asyncio.gather(*self._building.values(), return_exceptions=True)
+
     def clear(self) -> None:
         """Drop every held index; each is rebuilt on its user's next ranking (a cold start)."""
         for slot in list(self._slots.values()):

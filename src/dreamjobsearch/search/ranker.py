@@ -166,7 +166,9 @@ class Ranker:
             self._cache.settled(user_id)
 
     async def aclose(self) -> None:
-        """Finish storing the indexes and sets built so far (before the database closes)."""
+        """Finish the builds in progress and store the indexes and sets built so far
+        (before the database closes)."""
+        await self._cache.wait()
         await self._snapshots.wait()
 
     async def _index(self, user_id: int, version: int, keywords: Sequence[str]) -> RankingIndex:
