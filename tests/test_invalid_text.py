@@ -5,6 +5,7 @@ lone surrogate as the `\\ud83d` escape; a form or URL can carry only the NUL."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
@@ -83,6 +84,24 @@ async def test_query_and_path_parameters_refuse_a_nul(client: httpx.AsyncClient)
     refused(await client.delete("/me/secrets/a%00b", headers=headers), ["path", "name"])
     refused(await client.get("/runs/r%00", headers=headers), ["path", "run_id"])
     refused(await client.get("/healthz", params={"x\x00": "1"}), ["query", "x\\x00"])
+
+
+async def test_every_api_operation_refuses_invalid_text_before_anything_else(
+    client: httpx.AsyncClient,
+) -> None:
+    # Every operation the API documents, as a caller without a token would reach it: the
+    # text is refused (422) before authentication, the body or anything the route does.
+    document = (await client.get("/openapi.json")).json()
+    operations = [
+        (method.upper(), re.sub(r"\{[^}]+\}", "1", path))
+        for path, item in document["paths"].items()
+        for method in item
+    ]
+    assert len(operations) > 40
+    for method, path in operations:
+        answer = await client.request(method, path, params={"probe": "a\x00b"})
+        assert answer.status_code == 422, (method, path, answer.text)
+        assert answer.json()["detail"][0]["type"] == "invalid_text", (method, path)
 
 
 async def test_imports_refuse_invalid_text(client: httpx.AsyncClient) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.telemetry import TelemetryConfig
 
@@ -29,7 +29,6 @@ from dreamjobsearch.api.edge import EdgeMiddleware
 from dreamjobsearch.api.errors import install_error_handlers
 from dreamjobsearch.clock import Clock
 from dreamjobsearch.config import RunnerKind, Settings
-from dreamjobsearch.http_common.valid_input import reject_invalid_text
 from dreamjobsearch.services import build_services
 from dreamjobsearch.web import install_web
 from dreamjobsearch.web.not_found import page_for_unknown_path
@@ -70,8 +69,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         # from the app's own files instead (web/api_docs.py), and there is no /redoc.
         docs_url=None,
         redoc_url=None,
-        # Before every route, API and web alike: invalid text is refused before it is stored.
-        dependencies=[Depends(reject_invalid_text)],
         # No OpenTelemetry here: FastAPI's native telemetry would otherwise ask the global
         # providers on every request whether anyone is listening.
         telemetry=NO_TELEMETRY,

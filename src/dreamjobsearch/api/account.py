@@ -9,8 +9,9 @@ from dreamjobsearch.api.deps import CallerDep
 from dreamjobsearch.api.schemas import StrictBody
 from dreamjobsearch.auth.password_policy import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from dreamjobsearch.http_common.deps import ServicesDep
+from dreamjobsearch.http_common.valid_input import CheckedRoute
 
-router = APIRouter(prefix="/me", tags=["account"])
+router = APIRouter(prefix="/me", tags=["account"], route_class=CheckedRoute)
 
 
 class PasswordChangeIn(StrictBody):

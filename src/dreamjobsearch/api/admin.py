@@ -18,8 +18,9 @@ from dreamjobsearch.api.schemas import (
 )
 from dreamjobsearch.errors import ConflictError, NotFoundError
 from dreamjobsearch.http_common.deps import ServicesDep
+from dreamjobsearch.http_common.valid_input import CheckedRoute
 
-router = APIRouter(prefix="/admin", tags=["admin"])
+router = APIRouter(prefix="/admin", tags=["admin"], route_class=CheckedRoute)
 
 # Database ids are 32-bit integers: a larger one names no account.
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]

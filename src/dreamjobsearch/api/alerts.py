@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query
 from dreamjobsearch.api.deps import CallerDep
 from dreamjobsearch.api.saved_search_schemas import AlertOut, AlertsOut, MarkedOut, MarkReadBody
 from dreamjobsearch.http_common.deps import ServicesDep
+from dreamjobsearch.http_common.valid_input import CheckedRoute
 
-router = APIRouter(prefix="/alerts", tags=["saved searches"])
+router = APIRouter(prefix="/alerts", tags=["saved searches"], route_class=CheckedRoute)
 
 
 @router.get("")

@@ -17,9 +17,10 @@ from dreamjobsearch.api.schemas import (
 from dreamjobsearch.auth.service import IssuedToken
 from dreamjobsearch.http_common.caller import is_admin
 from dreamjobsearch.http_common.deps import ServicesDep
+from dreamjobsearch.http_common.valid_input import CheckedRoute
 from dreamjobsearch.sessions.devices import describe_device
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(tags=["auth"], route_class=CheckedRoute)
 
 NO_STORE = {"Cache-Control": "no-store"}
 

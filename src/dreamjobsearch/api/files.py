@@ -12,9 +12,10 @@ from dreamjobsearch.api.deps import CallerDep
 from dreamjobsearch.domain.file_names import FILE_NAME_PATTERN, MAX_NAME_LENGTH
 from dreamjobsearch.errors import PayloadTooLargeError
 from dreamjobsearch.http_common.deps import ServicesDep
+from dreamjobsearch.http_common.valid_input import CheckedRoute
 from dreamjobsearch.storage.user_files import FileInfo
 
-router = APIRouter(prefix="/me/files", tags=["files"])
+router = APIRouter(prefix="/me/files", tags=["files"], route_class=CheckedRoute)
 
 FileName = Annotated[
     str,

@@ -7,8 +7,9 @@ from fastapi.responses import JSONResponse
 
 from dreamjobsearch.api.schemas import HealthOut
 from dreamjobsearch.http_common.deps import ServicesDep
+from dreamjobsearch.http_common.valid_input import CheckedRoute
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=CheckedRoute)
 
 
 @router.get("/healthz", responses={503: {"model": HealthOut}})

@@ -25,10 +25,11 @@ from dreamjobsearch.api.schemas import (
 )
 from dreamjobsearch.errors import InvalidInputError
 from dreamjobsearch.http_common.deps import ServicesDep
+from dreamjobsearch.http_common.valid_input import CheckedRoute
 from dreamjobsearch.params.update import UpdateParams
 from dreamjobsearch.workspace import ImportReport
 
-router = APIRouter(tags=["job postings"])
+router = APIRouter(tags=["job postings"], route_class=CheckedRoute)
 # First, so `/job-postings/board` and `/job-postings/export` are not read as a posting id.
 router.include_router(tracking.router)
 

@@ -14,11 +14,12 @@ from dreamjobsearch.http_common.caller import authenticate
 from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.http_common.log_stream import log_stream
 from dreamjobsearch.http_common.transports import BearerTokenDep
+from dreamjobsearch.http_common.valid_input import CheckedRoute
 from dreamjobsearch.services import Services
 from dreamjobsearch.sessions.manager import ActiveSession
 from dreamjobsearch.workspace import Workspace
 
-router = APIRouter(tags=["logs"])
+router = APIRouter(tags=["logs"], route_class=CheckedRoute)
 
 
 @router.post("/logs/ticket")

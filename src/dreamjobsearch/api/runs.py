@@ -6,8 +6,9 @@ from fastapi import APIRouter
 
 from dreamjobsearch.api.deps import CallerDep
 from dreamjobsearch.api.schemas import RunOut
+from dreamjobsearch.http_common.valid_input import CheckedRoute
 
-router = APIRouter(tags=["runs"])
+router = APIRouter(tags=["runs"], route_class=CheckedRoute)
 
 
 @router.get("/runs")

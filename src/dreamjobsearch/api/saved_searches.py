@@ -12,9 +12,10 @@ from dreamjobsearch.api.deps import CallerDep
 from dreamjobsearch.api.saved_search_schemas import SavedSearchId, SavedSearchOut, SavedSearchPatch
 from dreamjobsearch.api.schemas import RunOut
 from dreamjobsearch.http_common.deps import ServicesDep
+from dreamjobsearch.http_common.valid_input import CheckedRoute
 from dreamjobsearch.params.saved_searches import SavedSearchSpec
 
-router = APIRouter(prefix="/saved-searches", tags=["saved searches"])
+router = APIRouter(prefix="/saved-searches", tags=["saved searches"], route_class=CheckedRoute)
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such saved search of yours"}}
 

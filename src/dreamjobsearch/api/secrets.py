@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from dreamjobsearch.api.deps import CallerDep
 from dreamjobsearch.http_common.deps import ServicesDep
+from dreamjobsearch.http_common.valid_input import CheckedRoute
 from dreamjobsearch.vault.vault import MAX_VALUE_BYTES
 
-router = APIRouter(prefix="/me/secrets", tags=["secrets"])
+router = APIRouter(prefix="/me/secrets", tags=["secrets"], route_class=CheckedRoute)
 
 SecretName = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
 NO_STORE = {"Cache-Control": "no-store"}

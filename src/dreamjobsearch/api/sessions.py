@@ -9,8 +9,9 @@ from dreamjobsearch.api.deps import CallerDep
 from dreamjobsearch.api.schemas import MessageOut, SessionTimes, timestamp
 from dreamjobsearch.errors import NotFoundError
 from dreamjobsearch.http_common.deps import ServicesDep
+from dreamjobsearch.http_common.valid_input import CheckedRoute
 
-router = APIRouter(prefix="/sessions", tags=["sessions"])
+router = APIRouter(prefix="/sessions", tags=["sessions"], route_class=CheckedRoute)
 
 
 class OwnSessionOut(SessionTimes):

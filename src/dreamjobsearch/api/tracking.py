@@ -22,10 +22,11 @@ from dreamjobsearch.api.schemas import (
 )
 from dreamjobsearch.domain.filters import MAX_POSTED_WITHIN_DAYS, PostingFilters
 from dreamjobsearch.domain.tracking import MAX_COMPANY_LENGTH, Status
+from dreamjobsearch.http_common.valid_input import CheckedRoute
 from dreamjobsearch.search.selection import Sort
 from dreamjobsearch.workspace import MAX_BOARD_ITEMS
 
-router = APIRouter()
+router = APIRouter(route_class=CheckedRoute)
 
 StatusesQuery = Annotated[
     list[Status] | None,

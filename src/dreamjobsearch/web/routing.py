@@ -7,19 +7,16 @@ domain errors (a page, or for htmx a message swapped into the page's alert regio
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Any
 from urllib.parse import urlencode
 
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from dreamjobsearch.errors import DomainError, TooManyRequestsError, UnavailableError
 from dreamjobsearch.http_common.error_status import status_of
 from dreamjobsearch.http_common.transports import SESSION_COOKIE
-from dreamjobsearch.http_common.valid_input import InvalidTextError
+from dreamjobsearch.http_common.valid_input import CheckedRoute, Handler, InvalidTextError
 from dreamjobsearch.web.cookies import clear_session_cookie, set_session_cookie
 from dreamjobsearch.web.csrf import CsrfError
 from dreamjobsearch.web.headers import PAGE_HEADERS
@@ -32,11 +29,10 @@ CSRF_MESSAGE = (
 )
 INVALID_REQUEST = "That request was not valid: check the address or the form and try again."
 
-Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
-
-class WebRoute(APIRoute):
-    """A route of the web UI: HTML errors, login redirects and security headers."""
+class WebRoute(CheckedRoute):
+    """A route of the web UI: HTML errors (invalid text's included), login redirects and
+    security headers."""
 
     def get_route_handler(self) -> Handler:
         """The FastAPI handler, wrapped."""
