@@ -8,7 +8,6 @@ from pydantic import BaseModel, Field
 from dreamjobsearch.api.deps import CallerDep
 from dreamjobsearch.api.schemas import StrictBody
 from dreamjobsearch.auth.password_policy import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.http_common.valid_input import CheckedRoute
 
 router = APIRouter(prefix="/me", tags=["account"], route_class=CheckedRoute)
@@ -35,11 +34,11 @@ class PasswordChangedOut(BaseModel):
 async def change_password(
     body: PasswordChangeIn,
     caller: CallerDep,
-    services: ServicesDep,
     request: Request,
     response: Response,
 ) -> PasswordChangedOut:
     """Change your password. Every other session of yours ends; this one stays."""
+    services = caller.services
     response.headers["Cache-Control"] = "no-store"
     client = request.client.host if request.client else "unknown"
     ended = await services.auth.change_password(

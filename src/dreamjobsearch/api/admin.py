@@ -17,7 +17,6 @@ from dreamjobsearch.api.schemas import (
     timestamp,
 )
 from dreamjobsearch.errors import ConflictError, NotFoundError
-from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.http_common.valid_input import CheckedRoute
 
 router = APIRouter(prefix="/admin", tags=["admin"], route_class=CheckedRoute)
@@ -32,9 +31,10 @@ USER_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/sessions", responses={403: {"description": "admins only"}})
-async def list_sessions(_admin: AdminDep, services: ServicesDep) -> AdminSessionsOut:
+async def list_sessions(_admin: AdminDep) -> AdminSessionsOut:
     """Every live session, most recently used first, with streams and measured memory; each
     user's workspace in this process with its measured memory, the total and the budget."""
+    services = _admin.services
     stats = await services.sessions.stats()
     pool = services.workspaces.usage()
     return AdminSessionsOut(
@@ -73,8 +73,9 @@ async def list_sessions(_admin: AdminDep, services: ServicesDep) -> AdminSession
     "/sessions/{sid}",
     responses={403: {"description": "admins only"}, 404: {"description": "no such session"}},
 )
-async def end_session(sid: str, _admin: AdminDep, services: ServicesDep) -> MessageOut:
+async def end_session(sid: str, _admin: AdminDep) -> MessageOut:
     """End any session: its token is refused from now on and its streams close."""
+    services = _admin.services
     if not await services.sessions.close(sid):
         raise NotFoundError("no such session")
     return MessageOut(detail="session ended")
@@ -99,11 +100,11 @@ class UserEndedOut(BaseModel):
 @router.get("/users", responses={403: {"description": "admins only"}})
 async def list_users(
     _admin: AdminDep,
-    services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[AdminUserOut]:
     """Accounts, by id."""
+    services = _admin.services
     return [
         AdminUserOut(id=u.id, email=u.email, is_active=u.is_active, created_at=u.created_at)
         for u in await services.users.page(limit, offset)
@@ -116,24 +117,27 @@ def _not_yourself(admin: Caller, user_id: int) -> None:
 
 
 @router.post("/users/{user_id}/disable", responses=USER_RESPONSES)
-async def disable_user(user_id: UserId, admin: AdminDep, services: ServicesDep) -> UserEndedOut:
+async def disable_user(user_id: UserId, admin: AdminDep) -> UserEndedOut:
     """Disable an account: it cannot log in, and every session of it ends at once."""
+    services = admin.services
     _not_yourself(admin, user_id)
     ended = await services.auth.set_active(user_id, active=False)
     return UserEndedOut(detail="user disabled", ended_sessions=ended)
 
 
 @router.post("/users/{user_id}/enable", responses=USER_RESPONSES)
-async def enable_user(user_id: UserId, _admin: AdminDep, services: ServicesDep) -> UserEndedOut:
+async def enable_user(user_id: UserId, _admin: AdminDep) -> UserEndedOut:
     """Let a disabled account log in again."""
+    services = _admin.services
     await services.auth.set_active(user_id, active=True)
     return UserEndedOut(detail="user enabled", ended_sessions=0)
 
 
 @router.delete("/users/{user_id}", responses=USER_RESPONSES)
-async def delete_user(user_id: UserId, admin: AdminDep, services: ServicesDep) -> UserEndedOut:
+async def delete_user(user_id: UserId, admin: AdminDep) -> UserEndedOut:
     """Delete an account, its postings links, runs, secrets and files; its sessions end at
     once."""
+    services = admin.services
     _not_yourself(admin, user_id)
     ended = await services.auth.delete_account(user_id)
     # Ids can be reused (SQLite), so a deleted account's files must not stay for the next.

@@ -71,16 +71,17 @@ async def login(
 
 
 @router.post("/logout")
-async def logout(caller: CallerDep, services: ServicesDep) -> MessageOut:
+async def logout(caller: CallerDep) -> MessageOut:
     """End this session: its token is refused afterwards and its log streams close."""
-    await services.auth.logout(caller.sid)
+    await caller.services.auth.logout(caller.sid)
     return MessageOut(detail="logged out")
 
 
 @router.get("/auth/status")
-async def auth_status(caller: CallerDep, services: ServicesDep, response: Response) -> StatusOut:
-    """The logged-in account and the times of its session."""
-    response.headers.update(NO_STORE)
+async def auth_status(caller: CallerDep) -> StatusOut:
+    """The logged-in account and the times of its session (never stored by a cache, as no
+    answer of the API is: `api/edge.py`)."""
+    services = caller.services
     record = caller.session.record
     return StatusOut(
         email=record.email,

@@ -12,7 +12,6 @@ from typing import Annotated
 from fastapi import Depends
 
 from dreamjobsearch.http_common.caller import Caller, bearer_caller, require_admin
-from dreamjobsearch.http_common.deps import ServicesDep
 
 # `Caller` is named here too: the API's routes take everything about their caller from here.
 __all__ = ["AdminDep", "Caller", "CallerDep", "current_admin"]
@@ -20,9 +19,9 @@ __all__ = ["AdminDep", "Caller", "CallerDep", "current_admin"]
 CallerDep = Annotated[Caller, Depends(bearer_caller)]
 
 
-async def current_admin(caller: CallerDep, services: ServicesDep) -> Caller:
+async def current_admin(caller: CallerDep) -> Caller:
     """The caller, whose account must have the admin flag (403 otherwise)."""
-    await require_admin(services, caller)
+    await require_admin(caller.services, caller)
     return caller
 
 

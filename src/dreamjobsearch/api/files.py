@@ -11,7 +11,6 @@ from pydantic import BaseModel
 from dreamjobsearch.api.deps import CallerDep
 from dreamjobsearch.domain.file_names import FILE_NAME_PATTERN, MAX_NAME_LENGTH
 from dreamjobsearch.errors import PayloadTooLargeError
-from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.http_common.valid_input import CheckedRoute
 from dreamjobsearch.storage.user_files import FileInfo
 
@@ -73,10 +72,9 @@ async def list_files(caller: CallerDep) -> list[FileOut]:
     openapi_extra=UPLOAD_DOC,
     responses={413: {"description": "over the size of a file, of all your files, or their count"}},
 )
-async def upload_file(
-    name: FileName, request: Request, caller: CallerDep, services: ServicesDep
-) -> FileOut:
+async def upload_file(name: FileName, request: Request, caller: CallerDep) -> FileOut:
     """Store a file (the body, as it is), replacing any of that name. Only you can read it."""
+    services = caller.services
     data = await read_limited(request, services.settings.max_user_file_bytes)
     return _out(await caller.workspace.store_file(name, data))
 

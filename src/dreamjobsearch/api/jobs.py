@@ -24,7 +24,6 @@ from dreamjobsearch.api.schemas import (
     RunOut,
 )
 from dreamjobsearch.errors import InvalidInputError
-from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.http_common.valid_input import CheckedRoute
 from dreamjobsearch.params.update import UpdateParams
 from dreamjobsearch.workspace import ImportReport
@@ -88,13 +87,14 @@ async def _uploaded(request: Request) -> tuple[bytes, Literal["json", "csv"]]:
     openapi_extra=IMPORT_BODY_DOC,
 )
 async def import_postings(
-    request: Request, caller: CallerDep, services: ServicesDep, background: BackgroundTasks
+    request: Request, caller: CallerDep, background: BackgroundTasks
 ) -> ImportOut:
     """Import postings as JSON `{"postings": [...]}`, a CSV body, or a multipart upload.
 
     Rows are validated one by one; bad rows are listed in `rejected` with the reason and the
     rest are imported. Postings the user already has count as `duplicates`.
     """
+    services = caller.services
     report = await _imported(request, caller)
     if report.imported:
         # The rankings that follow find the index holding the new postings (after the reply).

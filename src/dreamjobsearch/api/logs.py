@@ -23,12 +23,13 @@ router = APIRouter(tags=["logs"], route_class=CheckedRoute)
 
 
 @router.post("/logs/ticket")
-async def log_ticket(caller: CallerDep, services: ServicesDep) -> TicketOut:
+async def log_ticket(caller: CallerDep) -> TicketOut:
     """A single-use ticket, valid briefly, for opening a stream where headers cannot be set.
 
     Any server process accepts it (tickets live in Redis, or the database, when configured),
     once, while the session that asked for it is still open.
     """
+    services = caller.services
     ticket = await services.tickets.issue(caller.session.key)
     return TicketOut(ticket=ticket, expires_in=services.tickets.ttl)
 

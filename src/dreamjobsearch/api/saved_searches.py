@@ -11,7 +11,6 @@ from pydantic import ValidationError
 from dreamjobsearch.api.deps import CallerDep
 from dreamjobsearch.api.saved_search_schemas import SavedSearchId, SavedSearchOut, SavedSearchPatch
 from dreamjobsearch.api.schemas import RunOut
-from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.http_common.valid_input import CheckedRoute
 from dreamjobsearch.params.saved_searches import SavedSearchSpec
 
@@ -21,8 +20,9 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such save
 
 
 @router.get("")
-async def list_saved_searches(caller: CallerDep, services: ServicesDep) -> list[SavedSearchOut]:
+async def list_saved_searches(caller: CallerDep) -> list[SavedSearchOut]:
     """Your saved searches, in the order you saved them."""
+    services = caller.services
     searches = await services.saved_searches.list(caller.user_id)
     return [SavedSearchOut.of(search) for search in searches]
 
@@ -35,28 +35,27 @@ async def list_saved_searches(caller: CallerDep, services: ServicesDep) -> list[
         429: {"description": "you have as many saved searches as allowed"},
     },
 )
-async def create_saved_search(
-    body: SavedSearchSpec, caller: CallerDep, services: ServicesDep
-) -> SavedSearchOut:
+async def create_saved_search(body: SavedSearchSpec, caller: CallerDep) -> SavedSearchOut:
     """Save a search; it runs once now (`last_run_id`), then on its schedule. If its first
     run could not start (e.g. too many runs going), `last_error` says why."""
+    services = caller.services
     search = await services.saved_searches.create(caller.user_id, body)
     return SavedSearchOut.of(search)
 
 
 @router.get("/{search_id}", responses=NOT_FOUND)
-async def get_saved_search(
-    search_id: SavedSearchId, caller: CallerDep, services: ServicesDep
-) -> SavedSearchOut:
+async def get_saved_search(search_id: SavedSearchId, caller: CallerDep) -> SavedSearchOut:
     """One of your saved searches."""
+    services = caller.services
     return SavedSearchOut.of(await services.saved_searches.get(caller.user_id, search_id))
 
 
 @router.patch("/{search_id}", responses={**NOT_FOUND, 422: {"description": "invalid edit"}})
 async def edit_saved_search(
-    search_id: SavedSearchId, body: SavedSearchPatch, caller: CallerDep, services: ServicesDep
+    search_id: SavedSearchId, body: SavedSearchPatch, caller: CallerDep
 ) -> SavedSearchOut:
     """Change some fields of a saved search; a new schedule counts from now."""
+    services = caller.services
     try:
         search = await services.saved_searches.update(caller.user_id, search_id, body.changes())
     except ValidationError as error:
@@ -70,10 +69,9 @@ async def edit_saved_search(
 
 
 @router.delete("/{search_id}", status_code=204, responses=NOT_FOUND)
-async def delete_saved_search(
-    search_id: SavedSearchId, caller: CallerDep, services: ServicesDep
-) -> Response:
+async def delete_saved_search(search_id: SavedSearchId, caller: CallerDep) -> Response:
     """Delete a saved search; its past runs and alerts stay."""
+    services = caller.services
     await services.saved_searches.delete(caller.user_id, search_id)
     return Response(status_code=204)
 
@@ -86,8 +84,7 @@ async def delete_saved_search(
         429: {"description": "it ran moments ago, or you have as many runs going as allowed"},
     },
 )
-async def run_saved_search(
-    search_id: SavedSearchId, caller: CallerDep, services: ServicesDep
-) -> RunOut:
+async def run_saved_search(search_id: SavedSearchId, caller: CallerDep) -> RunOut:
     """Run a saved search now; its schedule stays as it is."""
+    services = caller.services
     return RunOut.of(await services.saved_searches.run_now(caller.user_id, search_id))

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from dreamjobsearch.api.deps import CallerDep
-from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.http_common.valid_input import CheckedRoute
 from dreamjobsearch.vault.vault import MAX_VALUE_BYTES
 
@@ -35,10 +34,9 @@ class SecretInfoOut(BaseModel):
 
 
 @router.get("")
-async def list_secrets(
-    caller: CallerDep, services: ServicesDep, response: Response
-) -> list[SecretInfoOut]:
+async def list_secrets(caller: CallerDep, response: Response) -> list[SecretInfoOut]:
     """Your stored credentials, by name."""
+    services = caller.services
     response.headers.update(NO_STORE)
     return [
         SecretInfoOut(name=info.name, updated_at=info.updated_at)
@@ -47,16 +45,16 @@ async def list_secrets(
 
 
 @router.put("/{name}", status_code=204, responses={400: {"description": "bad name or value"}})
-async def store_secret(
-    name: SecretName, body: SecretIn, caller: CallerDep, services: ServicesDep
-) -> Response:
+async def store_secret(name: SecretName, body: SecretIn, caller: CallerDep) -> Response:
     """Store (or replace) a credential, encrypted at rest. It is never shown again."""
+    services = caller.services
     await services.vault.store(caller.user_id, name, body.value.get_secret_value())
     return Response(status_code=204, headers=NO_STORE)
 
 
 @router.delete("/{name}", status_code=204, responses={404: {"description": "no such secret"}})
-async def delete_secret(name: SecretName, caller: CallerDep, services: ServicesDep) -> Response:
+async def delete_secret(name: SecretName, caller: CallerDep) -> Response:
     """Forget a credential."""
+    services = caller.services
     await services.vault.delete(caller.user_id, name)
     return Response(status_code=204, headers=NO_STORE)

@@ -8,7 +8,6 @@ from pydantic import BaseModel
 from dreamjobsearch.api.deps import CallerDep
 from dreamjobsearch.api.schemas import MessageOut, SessionTimes, timestamp
 from dreamjobsearch.errors import NotFoundError
-from dreamjobsearch.http_common.deps import ServicesDep
 from dreamjobsearch.http_common.valid_input import CheckedRoute
 
 router = APIRouter(prefix="/sessions", tags=["sessions"], route_class=CheckedRoute)
@@ -29,8 +28,9 @@ class EndedOut(BaseModel):
 
 
 @router.get("")
-async def list_own_sessions(caller: CallerDep, services: ServicesDep) -> list[OwnSessionOut]:
+async def list_own_sessions(caller: CallerDep) -> list[OwnSessionOut]:
     """Your live sessions, most recently used first."""
+    services = caller.services
     records = await services.sessions.sessions_of(caller.user_id)
     return [
         OwnSessionOut(
@@ -46,15 +46,17 @@ async def list_own_sessions(caller: CallerDep, services: ServicesDep) -> list[Ow
 
 
 @router.delete("/{sid}", responses={404: {"description": "no such session of yours"}})
-async def end_own_session(sid: str, caller: CallerDep, services: ServicesDep) -> MessageOut:
+async def end_own_session(sid: str, caller: CallerDep) -> MessageOut:
     """End one of your sessions (its token stops working, its streams close)."""
+    services = caller.services
     if not await services.sessions.close_own(caller.user_id, sid):
         raise NotFoundError("no such session of yours")
     return MessageOut(detail="session ended")
 
 
 @router.post("/logout-others")
-async def logout_others(caller: CallerDep, services: ServicesDep) -> EndedOut:
+async def logout_others(caller: CallerDep) -> EndedOut:
     """End every session of yours except this one."""
+    services = caller.services
     ended = await services.sessions.close_others(caller.user_id, caller.claims.sid)
     return EndedOut(ended=ended)

@@ -59,6 +59,7 @@ async def optional_viewer(
     return Viewer(
         caller.claims,
         caller.session,
+        services,
         csrf_token=await csrf.token(session_scope(caller.sid)),
         is_admin=await is_admin(services, caller),
     )
