@@ -31,10 +31,10 @@ USER_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/sessions", responses={403: {"description": "admins only"}})
-async def list_sessions(_admin: AdminDep) -> AdminSessionsOut:
+async def list_sessions(admin: AdminDep) -> AdminSessionsOut:
     """Every live session, most recently used first, with streams and measured memory; each
     user's workspace in this process with its measured memory, the total and the budget."""
-    services = _admin.services
+    services = admin.services
     stats = await services.sessions.stats()
     pool = services.workspaces.usage()
     return AdminSessionsOut(
@@ -73,9 +73,9 @@ async def list_sessions(_admin: AdminDep) -> AdminSessionsOut:
     "/sessions/{sid}",
     responses={403: {"description": "admins only"}, 404: {"description": "no such session"}},
 )
-async def end_session(sid: str, _admin: AdminDep) -> MessageOut:
+async def end_session(sid: str, admin: AdminDep) -> MessageOut:
     """End any session: its token is refused from now on and its streams close."""
-    services = _admin.services
+    services = admin.services
     if not await services.sessions.close(sid):
         raise NotFoundError("no such session")
     return MessageOut(detail="session ended")
@@ -99,12 +99,12 @@ class UserEndedOut(BaseModel):
 
 @router.get("/users", responses={403: {"description": "admins only"}})
 async def list_users(
-    _admin: AdminDep,
+    admin: AdminDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[AdminUserOut]:
     """Accounts, by id."""
-    services = _admin.services
+    services = admin.services
     return [
         AdminUserOut(id=u.id, email=u.email, is_active=u.is_active, created_at=u.created_at)
         for u in await services.users.page(limit, offset)
@@ -126,9 +126,9 @@ async def disable_user(user_id: UserId, admin: AdminDep) -> UserEndedOut:
 
 
 @router.post("/users/{user_id}/enable", responses=USER_RESPONSES)
-async def enable_user(user_id: UserId, _admin: AdminDep) -> UserEndedOut:
+async def enable_user(user_id: UserId, admin: AdminDep) -> UserEndedOut:
     """Let a disabled account log in again."""
-    services = _admin.services
+    services = admin.services
     await services.auth.set_active(user_id, active=True)
     return UserEndedOut(detail="user enabled", ended_sessions=0)
 
