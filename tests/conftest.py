@@ -15,6 +15,7 @@ from support import LiveServer, ManualClock, start_server
 
 from dreamjobsearch.app import create_app
 from dreamjobsearch.config import Settings
+from dreamjobsearch.services import Services, build_services
 from dreamjobsearch.sources.catalog import base_urls
 from dreamjobsearch.sources.http import RunHttp
 from dreamjobsearch.storage.migrate import upgrade
@@ -162,6 +163,18 @@ def postgres_url() -> Iterator[str]:
     under DREAMJOB_REQUIRE_SERVICES=1, when PostgreSQL is not running)."""
     with fresh_postgres_database() as url:
         yield url
+
+
+@pytest.fixture
+async def postgres_services(
+    make_settings: SettingsFactory, postgres_url: str
+) -> AsyncIterator[Services]:
+    """The services built on `postgres_url`, as a server builds them; closed after the test."""
+    built = await build_services(make_settings(database_url=postgres_url))
+    try:
+        yield built
+    finally:
+        await built.aclose()
 
 
 @pytest.fixture

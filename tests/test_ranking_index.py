@@ -21,7 +21,6 @@ import pytest
 from conftest import SettingsFactory
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from services_available import fresh_postgres_database
 from sqlalchemy import create_engine, text
 
 from dreamjobsearch.domain.filters import NO_FILTERS, PostingFilters
@@ -269,16 +268,11 @@ async def test_a_board_run_meeting_stored_postings_indexes_just_the_new_ones(
 
 @pytest.mark.services
 async def test_a_board_run_meeting_stored_postings_on_postgresql(
-    make_settings: SettingsFactory,
+    postgres_services: Services,
 ) -> None:
     # There the rows go through a staging table by COPY: the stored ones must be skipped,
     # not fail the run, and the index rows copied under the new ids.
-    with fresh_postgres_database() as url:
-        built = await build_services(make_settings(database_url=url))
-        try:
-            await check_rerun_indexes_the_new_ones(built)
-        finally:
-            await built.aclose()
+    await check_rerun_indexes_the_new_ones(postgres_services)
 
 
 async def check_rerun_indexes_the_new_ones(services: Services) -> None:
@@ -687,120 +681,100 @@ def ranking_order(posting_ids: list[int]) -> RankingOrder:
 
 
 @pytest.mark.services
-async def test_tricky_rankings_equal_the_rule_on_postgresql(make_settings: SettingsFactory) -> None:
-    with fresh_postgres_database() as url:
-        built = await build_services(make_settings(database_url=url))
-        try:
-            workspace = await new_user(built, "pg@example.com")
-            long_text = " ".join(["Rust, C and C++;"] * 400) + " then machine learning."
-            rows = [*TRICKY_ROWS, row(300, "Very long", long_text)]
-            await store(built, workspace, rows)
-            for location in (None, "poland"):
-                for keywords in [*TRICKY_KEYWORDS, ["machine learning", "rust"]]:
-                    assert await fast(workspace, keywords, location) == await by_rule(
-                        built, workspace, keywords, location
-                    ), keywords
-            async with built.engine.connect() as connection:
-                # The long one holds a token more than 256 times: matched by the rule itself.
-                inexact = await connection.execute(
-                    text("SELECT count(*) FROM posting_search WHERE NOT exact")
-                )
-                assert inexact.scalar_one() == 1
-        finally:
-            await built.aclose()
+async def test_tricky_rankings_equal_the_rule_on_postgresql(postgres_services: Services) -> None:
+    workspace = await new_user(postgres_services, "pg@example.com")
+    long_text = " ".join(["Rust, C and C++;"] * 400) + " then machine learning."
+    rows = [*TRICKY_ROWS, row(300, "Very long", long_text)]
+    await store(postgres_services, workspace, rows)
+    for location in (None, "poland"):
+        for keywords in [*TRICKY_KEYWORDS, ["machine learning", "rust"]]:
+            assert await fast(workspace, keywords, location) == await by_rule(
+                postgres_services, workspace, keywords, location
+            ), keywords
+    async with postgres_services.engine.connect() as connection:
+        # The long one holds a token more than 256 times: matched by the rule itself.
+        inexact = await connection.execute(
+            text("SELECT count(*) FROM posting_search WHERE NOT exact")
+        )
+        assert inexact.scalar_one() == 1
 
 
 @pytest.mark.services
 async def test_an_imports_binary_tsvectors_equal_the_text_ones_on_postgresql(
-    make_settings: SettingsFactory,
+    postgres_services: Services,
 ) -> None:
     # An import copies each tsvector in binary form; the backfill sends it as text. Both
     # must store the same lexemes and positions, over PostgreSQL's limits too.
-    with fresh_postgres_database() as url:
-        built = await build_services(make_settings(database_url=url))
-        try:
-            workspace = await new_user(built, "binary@example.com")
-            past_the_last_position = " ".join(f"w{n % 3000}" for n in range(17_000))
-            rows = [
-                *TRICKY_ROWS,
-                row(300, "Many repeats", " ".join(["Rust, C and C++;"] * 400)),
-                row(301, "Too long", past_the_last_position),
-                row(302, "No description", ""),
-            ]
-            await store(built, workspace, rows)
-            async with built.engine.connect() as connection:
-                stored = await connection.execute(
-                    text(
-                        "SELECT p.title, p.description, s.terms::text, s.exact "
-                        "FROM posting_search s JOIN postings p ON p.id = s.posting_id"
-                    )
-                )
-                found = stored.all()
-                assert len(found) == len(rows)
-                for title, description, terms, exact in found:
-                    expected = encode_for_index(title, description, postgresql=True)
-                    as_text = await connection.execute(
-                        text("SELECT CAST(:terms AS tsvector)::text"), {"terms": expected["terms"]}
-                    )
-                    assert terms == as_text.scalar_one(), title
-                    assert exact == expected["exact"], title
-        finally:
-            await built.aclose()
+    workspace = await new_user(postgres_services, "binary@example.com")
+    past_the_last_position = " ".join(f"w{n % 3000}" for n in range(17_000))
+    rows = [
+        *TRICKY_ROWS,
+        row(300, "Many repeats", " ".join(["Rust, C and C++;"] * 400)),
+        row(301, "Too long", past_the_last_position),
+        row(302, "No description", ""),
+    ]
+    await store(postgres_services, workspace, rows)
+    async with postgres_services.engine.connect() as connection:
+        stored = await connection.execute(
+            text(
+                "SELECT p.title, p.description, s.terms::text, s.exact "
+                "FROM posting_search s JOIN postings p ON p.id = s.posting_id"
+            )
+        )
+        found = stored.all()
+        assert len(found) == len(rows)
+        for title, description, terms, exact in found:
+            expected = encode_for_index(title, description, postgresql=True)
+            as_text = await connection.execute(
+                text("SELECT CAST(:terms AS tsvector)::text"), {"terms": expected["terms"]}
+            )
+            assert terms == as_text.scalar_one(), title
+            assert exact == expected["exact"], title
 
 
 @pytest.mark.services
 async def test_a_held_index_takes_new_postings_on_postgresql(
-    make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
+    postgres_services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     long_text = " ".join(["Rust, C and C++;"] * 400) + " then machine learning."
-    with fresh_postgres_database() as url:
-        built = await build_services(make_settings(database_url=url))
-        try:
-            # The last batch holds a posting the index has only approximately.
-            await check_extensions(built, monkeypatch, [row(400, "Very long", long_text)])
-        finally:
-            await built.aclose()
+    # The last batch holds a posting the index has only approximately.
+    await check_extensions(postgres_services, monkeypatch, [row(400, "Very long", long_text)])
 
 
 @pytest.mark.services
 async def test_concurrent_ingests_reach_a_held_index_on_postgresql(
-    make_settings: SettingsFactory,
+    postgres_services: Services,
 ) -> None:
-    with fresh_postgres_database() as url:
-        built = await build_services(make_settings(database_url=url))
-        try:
-            workspace = await new_user(built, "concurrent@example.com")
-            keywords = ["C++", "java", "python", "kafka"]
-            await store(built, workspace, TRICKY_ROWS)
-            before, _ranked = await fast(workspace, keywords, None)
-            held = built.workspace_services.rankings.held(workspace.user_id)
-            assert held is not None
-            # Six runs store at once, interleaved in dates with the held postings and each
-            # other; each links in a transaction of its own.
-            batches = [
-                [
-                    row(
-                        500 + 10 * run + n,
-                        f"Run {run} job {n}",
-                        ["Java and Kafka", "C++, python", "kafka"][n % 3],
-                        posted_at=f"2026-1{n % 2}-0{run + 1}T09:00:00Z" if n else None,
-                    )
-                    for n in range(4)
-                ]
-                for run in range(6)
-            ]
-            await asyncio.gather(*(store(built, workspace, batch) for batch in batches))
-            state = await built.workspace_services.tracking.state(workspace.user_id)
-            assert state.postings_version == held.version + len(batches)
-            with patch.object(
-                RankingIndex, "extended", autospec=True, side_effect=RankingIndex.extended
-            ) as extended:
-                ranked = await fast(workspace, keywords, None)
-            assert extended.called
-            assert ranked == await by_rule(built, workspace, keywords, None)
-            assert ranked[0] == before + 24  # every new posting matches a keyword
-        finally:
-            await built.aclose()
+    workspace = await new_user(postgres_services, "concurrent@example.com")
+    keywords = ["C++", "java", "python", "kafka"]
+    await store(postgres_services, workspace, TRICKY_ROWS)
+    before, _ranked = await fast(workspace, keywords, None)
+    held = postgres_services.workspace_services.rankings.held(workspace.user_id)
+    assert held is not None
+    # Six runs store at once, interleaved in dates with the held postings and each
+    # other; each links in a transaction of its own.
+    batches = [
+        [
+            row(
+                500 + 10 * run + n,
+                f"Run {run} job {n}",
+                ["Java and Kafka", "C++, python", "kafka"][n % 3],
+                posted_at=f"2026-1{n % 2}-0{run + 1}T09:00:00Z" if n else None,
+            )
+            for n in range(4)
+        ]
+        for run in range(6)
+    ]
+    await asyncio.gather(*(store(postgres_services, workspace, batch) for batch in batches))
+    state = await postgres_services.workspace_services.tracking.state(workspace.user_id)
+    assert state.postings_version == held.version + len(batches)
+    with patch.object(
+        RankingIndex, "extended", autospec=True, side_effect=RankingIndex.extended
+    ) as extended:
+        ranked = await fast(workspace, keywords, None)
+    assert extended.called
+    assert ranked == await by_rule(postgres_services, workspace, keywords, None)
+    assert ranked[0] == before + 24  # every new posting matches a keyword
 
 
 async def test_the_postings_version_moves_once_per_store_that_links_something(

@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import pytest
 from conftest import SettingsFactory
-from services_available import fresh_postgres_database
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -174,14 +173,9 @@ async def test_a_new_process_starts_from_the_stored_index(services: Services) ->
 
 @pytest.mark.services
 async def test_a_new_process_starts_from_the_stored_index_on_postgresql(
-    make_settings: SettingsFactory,
+    postgres_services: Services,
 ) -> None:
-    with fresh_postgres_database() as url:
-        built = await build_services(make_settings(database_url=url))
-        try:
-            await check_a_new_process_starts_from_the_stored_index(built)
-        finally:
-            await built.aclose()
+    await check_a_new_process_starts_from_the_stored_index(postgres_services)
 
 
 async def test_a_login_in_a_new_process_prepares_from_the_stored_index(
