@@ -23,12 +23,14 @@ from dreamjobsearch.api import (
     saved_searches,
     secrets,
     sessions,
+    tracking,
 )
 from dreamjobsearch.api.documented_errors import document_common_errors
 from dreamjobsearch.api.edge import EdgeMiddleware
 from dreamjobsearch.api.errors import install_error_handlers
 from dreamjobsearch.clock import Clock
 from dreamjobsearch.config import RunnerKind, Settings
+from dreamjobsearch.http_common.route_table import add_routes
 from dreamjobsearch.services import build_services
 from dreamjobsearch.web import install_web
 from dreamjobsearch.web.not_found import page_for_unknown_path
@@ -89,9 +91,13 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             allow_credentials=False,
             max_age=600,
         )
-    for router in (
+    add_routes(
+        app,
         auth.router,
         account.router,
+        # Before the postings' own routes, so `/job-postings/board` and
+        # `/job-postings/export` are not read as a posting id.
+        tracking.router,
         jobs.router,
         runs.router,
         logs.router,
@@ -102,8 +108,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         alerts.router,
         admin.router,
         health.router,
-    ):
-        app.include_router(router)
+    )
     document_common_errors(app)
     install_web(app, settings)
     return app

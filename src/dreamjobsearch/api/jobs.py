@@ -10,7 +10,6 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from dreamjobsearch.api import tracking
 from dreamjobsearch.api.deps import CallerDep
 from dreamjobsearch.api.schemas import (
     ImportBody,
@@ -29,8 +28,6 @@ from dreamjobsearch.params.update import UpdateParams
 from dreamjobsearch.workspace import ImportReport
 
 router = APIRouter(tags=["job postings"], route_class=CheckedRoute)
-# First, so `/job-postings/board` and `/job-postings/export` are not read as a posting id.
-router.include_router(tracking.router)
 
 UPLOAD_KINDS: dict[str, Literal["json", "csv"]] = {
     "text/csv": "csv",

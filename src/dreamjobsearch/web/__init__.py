@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from dreamjobsearch.config import Settings
+from dreamjobsearch.http_common.route_table import add_routes
 from dreamjobsearch.web.api_docs import install_api_docs
 from dreamjobsearch.web.csrf import CsrfSigner
 from dreamjobsearch.web.routes import (
@@ -36,23 +37,23 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     """Add the pages, their form and htmx endpoints, the API reference and the static files
     to `app`."""
     app.state.web_csrf = CsrfSigner(settings.jwt_secret_value)
-    for module in (
-        auth,
-        searches,
-        results,
-        postings,
-        imports,
-        board,
-        tracking,
-        companies,
-        files,
-        sessions,
-        admin,
-        saved_searches,
-        alerts,
-        unsubscribe,
-        welcome,
-    ):
-        app.include_router(module.router)
+    add_routes(
+        app,
+        auth.router,
+        searches.router,
+        results.router,
+        postings.router,
+        imports.router,
+        board.router,
+        tracking.router,
+        companies.router,
+        files.router,
+        sessions.router,
+        admin.router,
+        saved_searches.router,
+        alerts.router,
+        unsubscribe.router,
+        welcome.router,
+    )
     install_api_docs(app)
     app.mount(STATIC_PREFIX, StaticAssets(), name="static")
