@@ -227,6 +227,19 @@ async def test_401_carries_www_authenticate_bearer(client: httpx.AsyncClient) ->
         assert response.headers["www-authenticate"] == "Bearer"
 
 
+
+async def test_the_scheme_is_bearer_in_any_case_and_nothing_else(
+    client: httpx.AsyncClient,
+) -> None:
+    token = await register(client, "scheme@example.com")
+    for scheme in ("Bearer", "bearer", "BEARER"):
+        answer = await client.get("/auth/status", headers={"Authorization": f"{scheme} {token}"})
+        assert answer.status_code == 200, (scheme, answer.text)
+    for value in (f"Basic {token}", token, "Bearer", f"Bearer  {token}x"):
+        answer = await client.get("/auth/status", headers={"Authorization": value})
+        assert_json_error(answer, 401)
+        assert answer.headers["www-authenticate"] == "Bearer"
+
 # --- throttling --------------------------------------------------------------------------
 
 

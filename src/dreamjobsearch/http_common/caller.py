@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 from fastapi.security import HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 
 from dreamjobsearch.auth.tokens import TokenClaims
 from dreamjobsearch.errors import ForbiddenError, NotAuthenticatedError
@@ -77,12 +78,16 @@ class BearerCaller(HTTPBearer):
     """
 
     async def __call__(self, request: Request) -> Caller:  # type: ignore[override]
-        """The caller; 401 when the header is missing, the token invalid or its session ended."""
-        credentials = await super().__call__(request)
-        if credentials is None:
+        """The caller; 401 when the header is missing, the token invalid or its session ended.
+
+        The header is read here rather than by `HTTPBearer.__call__`, which builds a
+        credentials model on every request only for this call to take the token out of it.
+        """
+        scheme, token = get_authorization_scheme_param(request.headers.get("Authorization"))
+        if scheme.lower() != "bearer" or not token:
             raise NotAuthenticatedError("not authenticated: send Authorization: Bearer <token>")
         services: Services = request.app.state.services
-        return await authenticate(services, credentials.credentials)
+        return await authenticate(services, token)
 
 
 bearer_caller = BearerCaller(

@@ -24,6 +24,9 @@ def connection_options(settings: Settings) -> dict[str, Any]:
         "h11_max_incomplete_event_size": settings.max_header_bytes,
         "limit_concurrency": settings.limit_concurrency,
         "timeout_keep_alive": settings.keep_alive_timeout,
+        # No `server: uvicorn` on every answer: it tells a scanner what to try, and no
+        # client needs it.
+        "server_header": False,
     }
 
 
