@@ -227,7 +227,6 @@ async def test_401_carries_www_authenticate_bearer(client: httpx.AsyncClient) ->
         assert response.headers["www-authenticate"] == "Bearer"
 
 
-
 async def test_the_scheme_is_bearer_in_any_case_and_nothing_else(
     client: httpx.AsyncClient,
 ) -> None:
@@ -239,6 +238,7 @@ async def test_the_scheme_is_bearer_in_any_case_and_nothing_else(
         answer = await client.get("/auth/status", headers={"Authorization": value})
         assert_json_error(answer, 401)
         assert answer.headers["www-authenticate"] == "Bearer"
+
 
 # --- throttling --------------------------------------------------------------------------
 
