@@ -274,3 +274,34 @@ def test_the_empty_session_data_is_dropped_on_sqlite(tmp_path: Path) -> None:
 def test_the_empty_session_data_is_dropped_on_postgresql() -> None:
     with fresh_postgres_database() as url:
         _the_empty_session_data_is_dropped(url)
+
+
+def _flush_size(connection: Connection) -> int:
+    return int(
+        connection.execute(
+            text("SELECT v FROM posting_search_config WHERE k = 'hashsize'")
+        ).scalar_one()
+    )
+
+
+def test_the_sqlite_search_index_writes_a_piece_of_an_import_as_one_segment(
+    tmp_path: Path,
+) -> None:
+    """Migration 0020: FTS5 keeps 16 MB of new tokens before writing a segment (1 MB
+    after a downgrade), and the index answers searches either way."""
+    url = f"sqlite:///{tmp_path / 'search.db'}"
+    upgrade(url)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        assert _flush_size(connection) == 16 * 1024 * 1024
+        connection.execute(
+            text("INSERT INTO posting_search (rowid, title, body) VALUES (7, 'b0python', 'b0go')")
+        )
+        found = connection.execute(
+            text("SELECT rowid FROM posting_search WHERE posting_search MATCH 'b0go'")
+        )
+        assert found.scalars().all() == [7]
+    command.downgrade(alembic_config(url), "0019")
+    with engine.begin() as connection:
+        assert _flush_size(connection) == 1024 * 1024
+    engine.dispose()

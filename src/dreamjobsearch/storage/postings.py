@@ -36,7 +36,11 @@ from dreamjobsearch.storage.models import Posting, UserPosting, UTCDateTime, utc
 from dreamjobsearch.storage.postings_version import bump_postings_version
 from dreamjobsearch.storage.prepared import Identity, PreparedPostings, prepare_postings
 from dreamjobsearch.storage.search_index import add_new_to_index
-from dreamjobsearch.storage.sql import insert_ignoring_conflicts, postgresql_copy
+from dreamjobsearch.storage.sql import (
+    insert_ignoring_conflicts,
+    postgresql_copy,
+    sqlite_write_cache,
+)
 
 CHUNK = 400
 _STAGING = "posting_rows_staged"
@@ -118,7 +122,7 @@ class PostingRepository:
         if not prepared.rows:
             return StoreResult(new=0, duplicates=duplicates)
         owner, now = prepared.owner, prepared.now
-        async with self._db() as session, session.begin():
+        async with self._db() as session, session.begin(), sqlite_write_cache(session):
             held = await _held(session, user_id, list(prepared.rows))
             # A private copy of what the user already has would only be a duplicate; a
             # board's posting is stored for everyone whoever has it.
