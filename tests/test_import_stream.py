@@ -15,7 +15,7 @@ from conftest import ServerFactory
 from support import LiveServer, bearer, register
 from test_cli_import import dreamjob, postings_of
 
-from dreamjobsearch.imports.pieces import FILE_CHUNK
+from dreamjobsearch.imports.pieces import FILE_CHUNK, FIRST_PIECE
 from dreamjobsearch.sources.file_stream import open_rows
 from dreamjobsearch.sources.files import DocumentKind
 
@@ -185,8 +185,8 @@ async def test_a_file_cut_short_stops_and_says_what_was_stored(
     assert result.exit_code == 1, result.output
     assert "error:" in result.output
     assert "cut short" in result.output or "premature EOF" in result.output, result.output
-    assert f"Stored before it: {FILE_CHUNK} new postings, 0 duplicates" in result.output
-    assert await postings_of(server, "cut@example.com") == FILE_CHUNK
+    assert f"Stored before it: {FIRST_PIECE} new postings, 0 duplicates" in result.output
+    assert await postings_of(server, "cut@example.com") == FIRST_PIECE
 
 
 async def test_a_csv_file_cut_short_is_never_stored_as_a_partial_posting(
@@ -258,7 +258,9 @@ async def test_a_file_in_several_pieces_on_postgresql(
         again = await workspace.import_file(path, "jsonl", lambda _bytes, _read: None)
 
         assert (first.imported, first.duplicates, first.rejected_total) == (len(rows) - 1, 1, 0)
-        assert seen == [FILE_CHUNK, FILE_CHUNK * 2, FILE_CHUNK * 3, len(rows)]
+        # A small first piece, then whole ones: progress after each.
+        pieces = [FIRST_PIECE + FILE_CHUNK * number for number in range(3)]
+        assert seen == [*pieces, len(rows)]
         assert (again.imported, again.duplicates) == (0, len(rows))
         ranked = await client.post(
             "/job-postings", json={"keywords": ["Engineer 3005"], "limit": 1}, headers=bearer(token)
