@@ -284,9 +284,7 @@ def _flush_size(connection: Connection) -> int:
     )
 
 
-def test_the_sqlite_search_index_writes_a_piece_of_an_import_as_one_segment(
-    tmp_path: Path,
-) -> None:
+def test_the_sqlite_search_index_keeps_16_mb_of_new_tokens_before_writing(tmp_path: Path) -> None:
     """Migration 0020: FTS5 keeps 16 MB of new tokens before writing a segment (1 MB
     after a downgrade), and the index answers searches either way."""
     url = f"sqlite:///{tmp_path / 'search.db'}"

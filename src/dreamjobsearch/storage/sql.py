@@ -34,11 +34,12 @@ async def sqlite_write_cache(session: AsyncSession) -> AsyncIterator[None]:
     """A page cache of `WRITE_CACHE_KIB` for the session's connection while the block
     writes, its own size again after (nothing on PostgreSQL).
 
-    An import's piece inserts thousands of rows into a dozen indexes, those on hashes at
-    random places: with SQLite's 2 MB cache, pages it had just changed were written out to
-    the journal and read back within the same transaction (an import of 50,000 postings
-    11.6 s -> 10.3 s, docs/benchmarks.md "Ingest"). Given back at the end of the block, so
-    a pooled connection never holds more than its default once the write is done.
+    An import's piece inserts thousands of rows into the indexes of two tables, those on
+    hashes at random places: with SQLite's 2 MB cache, pages it had just changed were
+    written out to the journal and read back within the same transaction (the postings
+    insert of 50,000 postings about 3.6 s -> 2.0-2.9 s, docs/benchmarks.md "Ingest"). Given
+    back at the end of the block, so a pooled connection never holds more than its own
+    size once the write is done.
     """
     if session.get_bind().dialect.name != "sqlite":
         yield
