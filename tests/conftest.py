@@ -94,6 +94,15 @@ def make_settings(tmp_path: Path, request: pytest.FixtureRequest) -> SettingsFac
     return make
 
 
+@pytest.fixture
+async def services(make_settings: SettingsFactory) -> AsyncIterator[Services]:
+    """The services of one process (users, postings, ranking) on SQLite in the test's
+    DATA_DIR, without a server."""
+    built = await build_services(make_settings())
+    yield built
+    await built.aclose()
+
+
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     """A SQLite database file at the newest schema, migrated once for the whole session."""

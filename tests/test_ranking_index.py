@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from unittest.mock import patch
@@ -41,14 +41,6 @@ BOARDS = (
     "https://jobs.lever.co/acme/{n}",
     "https://jobs.ashbyhq.com/acme/{n}",
 )
-
-
-@pytest.fixture
-async def services(make_settings: SettingsFactory) -> AsyncIterator[Services]:
-    """The services of one process, on SQLite in the test's DATA_DIR."""
-    built = await build_services(make_settings())
-    yield built
-    await built.aclose()
 
 
 async def new_user(services: Services, email: str) -> Workspace:

@@ -9,13 +9,12 @@ processes are; they store every index, however small (in production only large o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import pytest
-from conftest import SettingsFactory
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -23,7 +22,7 @@ from dreamjobsearch.domain.ranking import normalize_keywords, rank
 from dreamjobsearch.domain.tracking import STATUSES
 from dreamjobsearch.search.ranker import Ranker, build_ranker
 from dreamjobsearch.search.request import rank_request
-from dreamjobsearch.services import Services, build_services
+from dreamjobsearch.services import Services
 from dreamjobsearch.sources.files import parse_rows
 from dreamjobsearch.storage.ranking_snapshots import (
     RankingSnapshotRepository,
@@ -65,14 +64,6 @@ LATER = [
     row(3, "ML engineer", "Applied machine learning in Python.", location="Warsaw, Poland")
     | {"link": "https://jobs.ashbyhq.com/acme/3"},
 ]
-
-
-@pytest.fixture
-async def services(make_settings: SettingsFactory) -> AsyncIterator[Services]:
-    """The shared services (users, postings) on SQLite in the test's DATA_DIR."""
-    built = await build_services(make_settings())
-    yield built
-    await built.aclose()
 
 
 def process(services: Services) -> Ranker:

@@ -3,23 +3,14 @@ pooled connection keeps more memory than SQLite's default once the write is done
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-from conftest import SettingsFactory
 from ranking_support import posting
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
-from dreamjobsearch.services import Services, build_services
+from dreamjobsearch.services import Services
 from dreamjobsearch.sources.files import parse_rows
-
-
-@pytest.fixture
-async def services(make_settings: SettingsFactory) -> AsyncIterator[Services]:
-    """The services of one process, on SQLite in the test's DATA_DIR."""
-    built = await build_services(make_settings())
-    yield built
-    await built.aclose()
+from dreamjobsearch.storage.sql import sqlite_write_cache
 
 
 async def _cache_sizes(services: Services) -> list[int]:
@@ -50,3 +41,18 @@ async def test_storing_postings_leaves_every_connection_its_own_cache_size(
     assert after
     assert set(after) == {before[0]}
     assert await services.postings.count_for_user(user.id) == 300
+
+
+async def test_a_write_that_fails_keeps_its_error_and_gives_the_cache_back(
+    services: Services,
+) -> None:
+    await services.users.create("failed@example.com", "not-a-login")
+    before = await _cache_sizes(services)
+
+    with pytest.raises(IntegrityError, match="UNIQUE"):
+        async with services.db() as session, session.begin(), sqlite_write_cache(session):
+            await session.execute(text("INSERT INTO users SELECT * FROM users"))
+
+    after = await _cache_sizes(services)
+    assert after
+    assert set(after) == {before[0]}
