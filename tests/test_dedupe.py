@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dreamjobsearch.dedupe import MIN_DESCRIPTION_CHARS, description_hash, hash_of_words
+from dreamjobsearch.storage.postings import _GroupIndex
 from dreamjobsearch.storage.search_terms import text_tokens, tokens_and_words
 
 
@@ -43,3 +44,39 @@ def test_case_and_punctuation_do_not_change_the_hash() -> None:
     text = "We build data pipelines in Python; you will own them end to end. " * 5
     assert description_hash(text) is not None
     assert description_hash(text.upper().replace(";", " -- ")) == description_hash(text)
+
+
+# Members of known groups: (board, job key, description hash, group).
+_members = st.lists(
+    st.tuples(
+        st.sampled_from(["linkedin", "greenhouse", "lever"]),
+        st.sampled_from([None, "k1", "k2"]),
+        st.sampled_from([None, "d1", "d2"]),
+        st.integers(min_value=1, max_value=30),
+    ),
+    max_size=40,
+)
+
+
+@given(
+    _members,
+    st.sampled_from(["linkedin", "greenhouse", "lever"]),
+    st.sampled_from([None, "k1", "k2"]),
+    st.sampled_from([None, "d1", "d2"]),
+)
+def test_a_new_posting_joins_the_lowest_group_of_its_job_on_another_board(
+    members: list[tuple[str, str | None, str | None, int]],
+    source: str,
+    key: str | None,
+    digest: str | None,
+) -> None:
+    index = _GroupIndex()
+    for member in members:
+        index.add(*member)
+    same_job_elsewhere = [
+        group
+        for member_source, member_key, member_digest, group in members
+        if member_source != source
+        and ((key and member_key == key) or (digest and member_digest == digest))
+    ]
+    assert index.find(source, key, digest) == min(same_job_elsewhere, default=None)

@@ -17,10 +17,14 @@ from datetime import datetime
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
+    Integer,
     ScalarSelect,
+    String,
     Table,
     and_,
+    bindparam,
     func,
     literal,
     or_,
@@ -29,6 +33,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from dreamjobsearch.domain.postings import JobPosting, StoredPosting
 from dreamjobsearch.storage.db import Database
@@ -429,25 +434,62 @@ async def _group_within_batch(
 
 
 class _GroupIndex:
-    """Known groups by job key and by description hash, with the board of each member."""
+    """Known groups by job key and by description hash, each answering in constant time
+    which is the lowest group of the same job on another board.
+
+    A file can hold thousands of postings of one job key (one company's openings in one
+    city); keeping every member and scanning them at each row made grouping an import
+    quadratic in them.
+    """
 
     def __init__(self) -> None:
-        self._by_key: dict[str, list[tuple[str, int]]] = {}
-        self._by_digest: dict[str, list[tuple[str, int]]] = {}
+        self._by_key: dict[str, _LowestGroups] = {}
+        self._by_digest: dict[str, _LowestGroups] = {}
 
     def add(self, source: str, key: str | None, digest: str | None, group: int) -> None:
-        if key:
-            self._by_key.setdefault(key, []).append((source, group))
-        if digest:
-            self._by_digest.setdefault(digest, []).append((source, group))
+        for members, name in ((self._by_key, key), (self._by_digest, digest)):
+            if not name:
+                continue
+            lowest = members.get(name)
+            if lowest is None:
+                members[name] = _LowestGroups(source, group)
+            else:
+                lowest.add(source, group)
 
     def find(self, source: str, key: str | None, digest: str | None) -> int | None:
         """The lowest group holding the same job from another board, if any."""
-        members = (self._by_key.get(key, []) if key else []) + (
-            self._by_digest.get(digest, []) if digest else []
-        )
-        groups = [group for member_source, group in members if member_source != source]
+        by_key = self._by_key.get(key) if key else None
+        by_digest = self._by_digest.get(digest) if digest else None
+        groups = [
+            group
+            for lowest in (by_key, by_digest)
+            if lowest is not None and (group := lowest.other_than(source)) is not None
+        ]
         return min(groups) if groups else None
+
+
+class _LowestGroups:
+    """Of the members sharing a job key (or a hash): the lowest group, a board it is on,
+    and the lowest group on any other board; what `other_than` needs of them all."""
+
+    __slots__ = ("lowest", "lowest_source", "other")
+
+    def __init__(self, source: str, group: int) -> None:
+        self.lowest, self.lowest_source = group, source
+        self.other: int | None = None
+
+    def add(self, source: str, group: int) -> None:
+        if group < self.lowest:
+            if source != self.lowest_source:
+                # Every other member is on a board other than this one or has a higher group.
+                self.other = self.lowest
+            self.lowest, self.lowest_source = group, source
+        elif source != self.lowest_source and (self.other is None or group < self.other):
+            self.other = group
+
+    def other_than(self, source: str) -> int | None:
+        """The lowest group among the members on a board other than `source`."""
+        return self.lowest if source != self.lowest_source else self.other
 
 
 async def _link(
@@ -478,6 +520,27 @@ async def _link(
     # keeps their ranking snapshot. Should a concurrent link take them all, it moved for
     # nothing: a snapshot rebuilt, never a link left out.
     version = await bump_postings_version(session, user_id)
+    dialect = session.get_bind().dialect.name
+    statement = _LINK_STATEMENTS.get(dialect)
+    if statement is None:
+        statement = _LINK_STATEMENTS[dialect] = _link_statement(session)
+    values = {"user_id": user_id, "query": query[:512], "location": location[:512]}
+    values |= {"now": now, "version": version}
+    linked: list[int] = []
+    for chunk in _chunks(candidates):
+        result = await session.execute(statement, {**values, "ids": list(chunk)})
+        linked.extend(result.scalars())
+    return StoreResult(new=len(linked), duplicates=len(posting_ids) - len(linked))
+
+
+# The links' statement by dialect, built once: building it took as long as SQLite took to
+# run it for a chunk of an import.
+_LINK_STATEMENTS: dict[str, ReturningInsert[int]] = {}
+
+
+def _link_statement(session: AsyncSession) -> ReturningInsert[int]:
+    """`_link`'s insert of the links to postings `ids` for the session's dialect: the
+    user's, with `query`, `location`, found at `now`, at postings version `version`."""
     columns = (
         "user_id",
         "posting_id",
@@ -492,31 +555,27 @@ async def _link(
         "posting_location",
         "linked_version",
     )
+    user_id = bindparam("user_id", type_=Integer())
     group = func.coalesce(POSTINGS.c.group_id, POSTINGS.c.id)
-    linked: list[int] = []
-    for chunk in _chunks(candidates):
-        rows = select(
-            literal(user_id),
-            POSTINGS.c.id,
-            literal(query[:512]),
-            literal(location[:512]),
-            literal(now, UTCDateTime()),
-            func.coalesce(_same_job(user_id, group, "status"), literal("new")),
-            func.coalesce(_same_job(user_id, group, "note"), literal("")),
-            POSTINGS.c.posted_at,
-            group,
-            POSTINGS.c.company,
-            POSTINGS.c.location,
-            literal(version),
-        ).where(POSTINGS.c.id.in_(chunk))
-        statement = (
-            insert_ignoring_conflicts(session, USER_POSTINGS)
-            .from_select(columns, rows)
-            .returning(USER_POSTINGS.c.posting_id)
-        )
-        result = await session.execute(statement)
-        linked.extend(result.scalars())
-    return StoreResult(new=len(linked), duplicates=len(posting_ids) - len(linked))
+    rows = select(
+        user_id,
+        POSTINGS.c.id,
+        bindparam("query", type_=String()),
+        bindparam("location", type_=String()),
+        bindparam("now", type_=UTCDateTime()),
+        func.coalesce(_same_job(user_id, group, "status"), literal("new")),
+        func.coalesce(_same_job(user_id, group, "note"), literal("")),
+        POSTINGS.c.posted_at,
+        group,
+        POSTINGS.c.company,
+        POSTINGS.c.location,
+        bindparam("version", type_=Integer()),
+    ).where(POSTINGS.c.id.in_(bindparam("ids", expanding=True)))
+    return (
+        insert_ignoring_conflicts(session, USER_POSTINGS)
+        .from_select(columns, rows)
+        .returning(USER_POSTINGS.c.posting_id)
+    )
 
 
 async def _linked_already(
@@ -534,7 +593,9 @@ async def _linked_already(
     return held
 
 
-def _same_job(user_id: int, group: ColumnElement[int], column: str) -> ScalarSelect[str]:
+def _same_job(
+    user_id: BindParameter[int], group: ColumnElement[int], column: str
+) -> ScalarSelect[str]:
     """`column` of the user's link to another copy of the job of `group`, if any (copies
     share it; should they differ, a tracked copy wins over an untouched one)."""
     same = USER_POSTINGS.alias("same_job")
