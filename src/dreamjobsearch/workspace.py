@@ -200,7 +200,7 @@ class Workspace:
     ) -> ImportReport:
         """Import a JSON, JSON Lines or CSV file of any size, a piece at a time.
 
-        Memory stays bounded by two pieces, and each piece is stored in its own
+        Memory stays bounded by a few pieces, and each piece is stored in its own
         transaction, so what a broken file held before the break is kept
         (`ImportInterruptedError` says how much); postings the user has, earlier pieces'
         included, count as duplicates. The next piece is read, validated and prepared

@@ -85,21 +85,33 @@ async def _in_process(
         start_new_session=True,
     )
     assert process.stdout is not None
+    stdout = process.stdout
+    # The next piece is read while the caller stores this one: decoding a piece (tens of
+    # milliseconds) runs while the database works, not between its writes.
+    pending = asyncio.ensure_future(_next_piece(process, stdout))
     try:
-        while True:
-            try:
-                message = await read_message(process.stdout)
-            except asyncio.IncompleteReadError as error:
-                code = await process.wait()
-                raise ReaderFailedError(
-                    f"the process reading the file stopped unexpectedly (exit code {code})"
-                ) from error
-            if message is None:
-                return
-            if isinstance(message, Unreadable):
-                raise DocumentError(message.message, message.line)
-            yield message
+        while (piece := await pending) is not None:
+            pending = asyncio.ensure_future(_next_piece(process, stdout))
+            yield piece
     finally:
+        pending.cancel()
+        await asyncio.gather(pending, return_exceptions=True)
         if process.returncode is None:
             process.kill()
         await process.wait()
+
+
+async def _next_piece(
+    process: asyncio.subprocess.Process, stdout: asyncio.StreamReader
+) -> Piece | None:
+    """The reader process's next piece; None at the end of the file."""
+    try:
+        message = await read_message(stdout)
+    except asyncio.IncompleteReadError as error:
+        code = await process.wait()
+        raise ReaderFailedError(
+            f"the process reading the file stopped unexpectedly (exit code {code})"
+        ) from error
+    if isinstance(message, Unreadable):
+        raise DocumentError(message.message, message.line)
+    return message
