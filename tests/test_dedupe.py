@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 
 from dreamjobsearch.dedupe import MIN_DESCRIPTION_CHARS, description_hash, hash_of_words
 from dreamjobsearch.storage.postings import _GroupIndex
-from dreamjobsearch.storage.search_terms import text_tokens, tokens_and_words
+from dreamjobsearch.storage.search_terms import (
+    _ChunkCache,
+    text_tokens,
+    token_text,
+    token_text_and_words,
+    tokens_and_words,
+)
 
 
 def hash_as_first_stored(description: str) -> str | None:
@@ -38,6 +44,9 @@ def test_an_import_hashes_the_same_words_while_tokenising(description: str) -> N
         tokens, words = tokens_and_words(text)
         assert hash_of_words(words) == hash_as_first_stored(text)
         assert tokens == text_tokens(text)
+        # SQLite's index takes the tokens as one text: the same tokens, the same words.
+        assert token_text_and_words(text) == (" ".join(tokens), words)
+        assert token_text(text) == " ".join(tokens)
 
 
 def test_case_and_punctuation_do_not_change_the_hash() -> None:
@@ -80,3 +89,10 @@ def test_a_new_posting_joins_the_lowest_group_of_its_job_on_another_board(
         and ((key and member_key == key) or (digest and member_digest == digest))
     ]
     assert index.find(source, key, digest) == min(same_job_elsewhere, default=None)
+
+
+def test_the_chunk_cache_stays_bounded_and_right_when_full() -> None:
+    cache = _ChunkCache(str.upper, limit=3)
+    chunks = [f"chunk{number % 5}" for number in range(20)]
+    assert [cache[chunk] for chunk in chunks] == [chunk.upper() for chunk in chunks]
+    assert len(cache) <= 3

@@ -15,7 +15,7 @@ import struct
 from itertools import chain
 from typing import Any
 
-from dreamjobsearch.storage.search_terms import text_tokens
+from dreamjobsearch.storage.search_terms import text_tokens, token_text
 
 PG_MAX_POSITION = 16383
 PG_MAX_POSITIONS_PER_TOKEN = 256
@@ -24,8 +24,10 @@ _POSITION_TEXT = tuple(str(position) for position in range(PG_MAX_POSITION + 1))
 _COUNT = struct.Struct(">i")
 
 
-def _sqlite_row(title: list[str], description: list[str]) -> dict[str, Any]:
-    return {"title": " ".join(title), "body": " ".join(description)}
+def sqlite_index_row(title: str, description: str) -> dict[str, Any]:
+    """A posting's row of SQLite's index, but for its `id`, from the `token_text` of its
+    title and description."""
+    return {"title": title, "body": description}
 
 
 def _positions(title: list[str], description: list[str]) -> tuple[dict[str, list[int]], bool]:
@@ -69,16 +71,16 @@ def _postgresql_binary_row(title: list[str], description: list[str]) -> dict[str
     return {"terms": b"".join(parts), "exact": exact}
 
 
-def encode_tokens(title: list[str], description: list[str], postgresql: bool) -> dict[str, Any]:
-    """A new posting's row of the search index as `search_index.add_new_to_index` writes
-    it, but for its `id`, from the `text_tokens` of its title and description (on
-    PostgreSQL the tsvector in binary form)."""
-    return (_postgresql_binary_row if postgresql else _sqlite_row)(title, description)
+def encode_tokens(title: list[str], description: list[str]) -> dict[str, Any]:
+    """A new posting's row of PostgreSQL's index as `search_index.add_new_to_index` writes
+    it, but for its `id`: the tsvector in binary form, from the `text_tokens` of its title
+    and description."""
+    return _postgresql_binary_row(title, description)
 
 
 def encode_for_index(title: str, description: str, postgresql: bool) -> dict[str, Any]:
     """A posting's row of the search index as statement parameters, but for its `id`
     (CPU work: tokenising)."""
-    return (_postgresql_row if postgresql else _sqlite_row)(
-        text_tokens(title), text_tokens(description)
-    )
+    if postgresql:
+        return _postgresql_row(text_tokens(title), text_tokens(description))
+    return sqlite_index_row(token_text(title), token_text(description))

@@ -14,8 +14,13 @@ from typing import Any
 
 from dreamjobsearch.dedupe import hash_of_words, job_key
 from dreamjobsearch.domain.postings import JobPosting
-from dreamjobsearch.storage.index_rows import encode_tokens
-from dreamjobsearch.storage.search_terms import text_tokens, tokens_and_words
+from dreamjobsearch.storage.index_rows import encode_tokens, sqlite_index_row
+from dreamjobsearch.storage.search_terms import (
+    text_tokens,
+    token_text,
+    token_text_and_words,
+    tokens_and_words,
+)
 
 Identity = tuple[str, str]
 
@@ -46,10 +51,8 @@ def prepare_postings(
     rows: dict[Identity, dict[str, Any]] = {}
     index_rows: dict[Identity, dict[str, Any]] = {}
     for key, posting in unique.items():
-        # The description is cut into chunks once, for both its hash and its tokens.
-        tokens, words = tokens_and_words(posting.description)
+        index_rows[key], words = _index_row_and_words(posting, postgresql)
         rows[key] = _posting_row(posting, now, owner, hash_of_words(words))
-        index_rows[key] = encode_tokens(text_tokens(posting.title), tokens, postgresql)
     return PreparedPostings(
         rows=rows,
         index_rows=index_rows,
@@ -57,6 +60,16 @@ def prepare_postings(
         owner=owner,
         now=now,
     )
+
+
+def _index_row_and_words(posting: JobPosting, postgresql: bool) -> tuple[dict[str, Any], str]:
+    """The posting's search index row and the words its description hash reads: the
+    description is cut into chunks once, for both."""
+    if postgresql:
+        tokens, words = tokens_and_words(posting.description)
+        return encode_tokens(text_tokens(posting.title), tokens), words
+    body, words = token_text_and_words(posting.description)
+    return sqlite_index_row(token_text(posting.title), body), words
 
 
 def _posting_row(

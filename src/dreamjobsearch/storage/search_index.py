@@ -208,8 +208,8 @@ async def add_encoded_to_index(session: AsyncSession, rows: Sequence[dict[str, A
 
 
 async def add_new_to_index(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Store index rows of postings this transaction just inserted (`index_rows.encode_tokens`
-    with an `id`).
+    """Store index rows of postings this transaction just inserted, each with an `id`
+    (`index_rows.encode_tokens` on PostgreSQL, `index_rows.sqlite_index_row` on SQLite).
 
     On PostgreSQL by a binary `COPY`: no other transaction can have indexed an id it cannot
     see yet, so the conflict clause `add_encoded_to_index` needs is not; and the server
