@@ -43,6 +43,7 @@ from dreamjobsearch.storage.prepared import Identity, PreparedPostings, prepare_
 from dreamjobsearch.storage.search_index import add_new_to_index
 from dreamjobsearch.storage.sql import (
     insert_ignoring_conflicts,
+    one_of,
     postgresql_copy,
     sqlite_write_cache,
 )
@@ -307,16 +308,14 @@ async def _insert_by_copy(session: AsyncSession, rows: list[dict[str, Any]]) -> 
     return {(source, ext): pid for source, ext, pid in returned.all()}
 
 
-def _by_source(keys: Sequence[Identity]) -> Iterable[tuple[str, Sequence[str]]]:
-    """Identities as (source, a chunk of its external ids)."""
+def _by_source(keys: Sequence[Identity]) -> dict[str, list[str]]:
+    """Identities as their external ids by source."""
     # One query per source: SQLite does not search the (source, external_id) index for a
     # row-value `IN` list, it scans every posting, so each lookup grew with the table.
     by_source: dict[str, list[str]] = {}
     for source, external_id in keys:
         by_source.setdefault(source, []).append(external_id)
-    for source, external_ids in by_source.items():
-        for chunk in _chunks(external_ids):
-            yield source, chunk
+    return by_source
 
 
 def _visible_to(owner: int | None) -> ColumnElement[bool]:
@@ -333,10 +332,12 @@ async def _ids_for(
     """The ids of the shared postings among `keys` (owner None), or of `owner`'s private
     copies of them."""
     ids: dict[Identity, int] = {}
-    for source, chunk in _by_source(keys):
+    for source, external_ids in _by_source(keys).items():
         result = await session.execute(
             select(Posting.external_id, Posting.id).where(
-                Posting.source == source, Posting.external_id.in_(chunk), _visible_to(owner)
+                Posting.source == source,
+                one_of(session, POSTINGS.c.external_id, external_ids),
+                _visible_to(owner),
             )
         )
         ids.update({(source, ext): pid for ext, pid in result.all()})
@@ -357,10 +358,14 @@ async def _held(
         .exists()
     )
     ids: dict[Identity, int] = {}
-    for source, chunk in _by_source(keys):
+    for source, external_ids in _by_source(keys).items():
         result = await session.execute(
             select(Posting.external_id, Posting.id)
-            .where(Posting.source == source, Posting.external_id.in_(chunk), linked)
+            .where(
+                Posting.source == source,
+                one_of(session, POSTINGS.c.external_id, external_ids),
+                linked,
+            )
             .order_by(Posting.id.desc())
         )
         ids.update({(source, ext): pid for ext, pid in result.all()})
@@ -382,9 +387,9 @@ async def _join_existing_groups(
     digests = {row["description_hash"] for row in rows if row["description_hash"]}
     conditions = []
     if keys:
-        conditions.append(Posting.job_key.in_(keys))
+        conditions.append(one_of(session, POSTINGS.c.job_key, keys))
     if digests:
-        conditions.append(Posting.description_hash.in_(digests))
+        conditions.append(one_of(session, POSTINGS.c.description_hash, digests))
     if not conditions:
         return
     known = _GroupIndex()

@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+import json
 import struct
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Table, text
+from sqlalchemy import ARRAY, Table, any_, func, literal, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import ColumnElement
+
+T = TypeVar("T")
+
+
+def one_of(
+    session: AsyncSession, column: ColumnElement[T], values: Iterable[T]
+) -> ColumnElement[bool]:
+    """`column IN values` with the values as one parameter: a JSON array SQLite reads
+    with `json_each`, an array on PostgreSQL (`= ANY`).
+
+    An `IN` list is one parameter per value: SQLAlchemy named and processed each one on
+    every execution, the database parsed a new statement for each length, and SQLite
+    allows only so many (lists were cut into chunks). Both databases still look each
+    value up in the column's index.
+    """
+    listed = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(listed, ARRAY(column.type)))
+    each = func.json_each(literal(json.dumps(listed))).table_valued("value")
+    return column.in_(select(each.c.value))
 
 
 def insert_ignoring_conflicts(session: AsyncSession, table: Table) -> Insert:
