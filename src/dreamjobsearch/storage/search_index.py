@@ -203,8 +203,13 @@ async def add_encoded_to_index(session: AsyncSession, rows: Sequence[dict[str, A
         )
         await session.execute(statement, as_arrays(rows, ("id", "terms", "exact")))
         return
-    statement = text("INSERT INTO posting_search (rowid, title, body) VALUES (:id, :title, :body)")
-    await session.execute(statement, list(rows))
+    # Straight to the driver's executemany: SQLAlchemy would build a parameter dict for
+    # each row (0.3-0.5 s of an import of 50,000 postings) only to hand it on as it is.
+    connection = await session.connection()
+    await connection.exec_driver_sql(
+        "INSERT INTO posting_search (rowid, title, body) VALUES (?, ?, ?)",
+        [(row["id"], row["title"], row["body"]) for row in rows],
+    )
 
 
 async def add_new_to_index(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
