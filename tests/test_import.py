@@ -124,6 +124,29 @@ async def test_imported_fields_are_what_the_user_sees(client: httpx.AsyncClient)
     assert datetime.fromisoformat(item["posted_at"]) == datetime(2026, 11, 2, tzinfo=UTC)
 
 
+async def test_dates_with_an_offset_are_the_same_instants_in_utc(
+    client: httpx.AsyncClient,
+) -> None:
+    headers = await user(client)
+    rows = [
+        posting(1, posted_at="2026-11-02T01:00:00+02:00"),
+        posting(2, posted_at="2026-11-01T23:30:00Z"),
+        posting(3, posted_at="2026-11-01T23:30:00-01:00"),
+    ]
+    response = await client.post(IMPORT, json={"postings": rows}, headers=headers)
+    assert response.json()["imported"] == 3
+
+    items = await ranked(client, headers, ["importers"])
+    seen = {item["link"]: datetime.fromisoformat(item["posted_at"]) for item in items}
+    assert seen == {
+        rows[0]["link"]: datetime(2026, 11, 1, 23, 0, tzinfo=UTC),
+        rows[1]["link"]: datetime(2026, 11, 1, 23, 30, tzinfo=UTC),
+        rows[2]["link"]: datetime(2026, 11, 2, 0, 30, tzinfo=UTC),
+    }
+    # Newest first among equals: the latest instant, not the latest wall clock.
+    assert [item["link"] for item in items] == [rows[2]["link"], rows[1]["link"], rows[0]["link"]]
+
+
 DETAILS = {
     "salary": "PLN 20,000-28,000 per month",
     "employment_type": "Full-time",

@@ -14,6 +14,8 @@ import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
@@ -32,6 +34,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
@@ -271,16 +274,66 @@ async def _insert(
     session: AsyncSession, rows: list[dict[str, Any]], postgresql: bool
 ) -> dict[Identity, int]:
     """Insert posting rows, skipping identities stored meanwhile; the ids of those inserted."""
-    inserted: dict[Identity, int] = {}
     if postgresql:
         return await _insert_by_copy(session, rows)
-    statement = insert_ignoring_conflicts(session, POSTINGS).returning(
-        POSTINGS.c.source, POSTINGS.c.external_id, POSTINGS.c.id
-    )
+    return await _insert_sqlite(session, rows)
+
+
+async def _insert_sqlite(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[Identity, int]:
+    """`_insert` on SQLite: each chunk one multi-row `INSERT ... RETURNING`, handed to the
+    driver with its values converted as the columns' own types convert them.
+
+    Through SQLAlchemy each row became a dict of processed parameters and the statement's
+    rows were rendered again at every execution: about as long as SQLite took to insert
+    them (0.7 of 1.4 s for 50,000 postings).
+    """
+    connection = await session.connection()
+    columns = tuple(rows[0])
+    values_of = itemgetter(*columns)
+    converted = _bind_processors(connection.dialect, columns)
+    inserted: dict[Identity, int] = {}
     for chunk in _chunks(rows):
-        returned = await session.execute(statement, list(chunk))
-        inserted.update({(source, ext): pid for source, ext, pid in returned.all()})
+        values: list[Any] = []
+        for row in chunk:
+            row_values = list(values_of(row))
+            for index, convert in converted:
+                row_values[index] = convert(row_values[index])
+            values.extend(row_values)
+        returned = await connection.exec_driver_sql(
+            _sqlite_insert_sql(columns, len(chunk)), tuple(values)
+        )
+        identities: list[tuple[str, str, int]] = [tuple(row) for row in returned]
+        inserted.update({(source, ext): pid for source, ext, pid in identities})
     return inserted
+
+
+def _bind_processors(dialect: Dialect, columns: tuple[str, ...]) -> list[tuple[int, Any]]:
+    """The position and the conversion of each of `columns` of `postings` whose type
+    converts a value before the driver takes it (dates and booleans, on SQLite).
+
+    Each remembers the values it converted: a piece's rows share their flags and the time
+    they were found, and converting dates was most of the time spent building its values.
+    """
+    processors = (
+        (index, POSTINGS.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+        for index, name in enumerate(columns)
+    )
+    return [
+        (index, lru_cache(maxsize=4096)(process))
+        for index, process in processors
+        if process is not None
+    ]
+
+
+@lru_cache(maxsize=16)
+def _sqlite_insert_sql(columns: tuple[str, ...], count: int) -> str:
+    """`INSERT` of `count` rows of `columns` into `postings`, skipping identities already
+    stored, returning each inserted row's identity and id."""
+    row = "(" + ", ".join("?" * len(columns)) + ")"
+    return (
+        f"INSERT INTO postings ({', '.join(columns)}) VALUES {', '.join([row] * count)} "  # noqa: S608 -- our names
+        "ON CONFLICT DO NOTHING RETURNING source, external_id, id"
+    )
 
 
 async def _insert_by_copy(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[Identity, int]:
