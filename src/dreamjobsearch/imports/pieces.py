@@ -8,12 +8,21 @@ from dreamjobsearch.sources.file_stream import RowStream
 from dreamjobsearch.sources.files import Rejection, parse_rows
 from dreamjobsearch.storage.prepared import PreparedPostings, prepare_postings
 
-# Rows per piece: each is stored in its own transaction, and memory holds three at most
-# (one stored, the next decoded, one prepared by the reader).
-FILE_CHUNK = 2500
-# Rows of the first piece: storing starts as soon as it is ready, while the reader prepares
-# the next (a whole piece kept the import waiting about 0.9 s, this one about 0.4 s).
+# Rows of the first piece: storing starts as soon as it is ready (a piece of 2,500 kept the
+# import waiting about 0.9 s for it, this one about 0.3 s).
 FIRST_PIECE = 250
+# Rows of a whole piece. Each piece is stored in its own transaction, and a commit writes
+# again every index page the piece touched, all over the hash indexes: pieces of 5,000
+# wrote a quarter less than pieces of 2,500 (docs/benchmarks.md). Memory holds three at
+# most (one stored, the next decoded, one prepared by the reader).
+FILE_CHUNK = 5000
+
+
+def piece_size(rows_before: int) -> int:
+    """Rows of the piece after the first `rows_before` rows of a file: as many as all the
+    pieces before it, from `FIRST_PIECE` up to `FILE_CHUNK`, so that the reader's next
+    piece is ready about when the last is stored."""
+    return min(FILE_CHUNK, max(FIRST_PIECE, rows_before))
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,12 +37,12 @@ class Piece:
 
 
 def read_piece(stream: RowStream, owner: int, postgresql: bool) -> Piece | None:
-    """The next piece of `stream` (`FIRST_PIECE` rows, then `FILE_CHUNK` each), prepared to
-    store as `owner`'s private postings (search index rows for PostgreSQL with
-    `postgresql`); None at the end. `DocumentError` where the file cannot be read further.
-    Blocking I/O and CPU work: never on the event loop."""
+    """The next piece of `stream` (`piece_size` rows), prepared to store as `owner`'s
+    private postings (search index rows for PostgreSQL with `postgresql`); None at the
+    end. `DocumentError` where the file cannot be read further. Blocking I/O and CPU work:
+    never on the event loop."""
     first_index = stream.rows_taken
-    rows = stream.take(FIRST_PIECE if first_index == 0 else FILE_CHUNK)
+    rows = stream.take(piece_size(first_index))
     if not rows:
         return None
     parsed = parse_rows(rows, first_index=first_index)
