@@ -24,7 +24,7 @@ from dreamjobsearch.sources.files import DocumentError, DocumentKind
 # About 3,500 postings of a few hundred words: from there a reader process pays off.
 PROCESS_MIN_BYTES = 8_000_000
 # What this process buffers from the pipe beyond the piece it reads: at most about twice
-# this, then the reader process waits (a piece of 2,500 postings is several megabytes).
+# this, then the reader process waits (a whole piece of 5,000 postings is tens of megabytes).
 _PIPE_LIMIT = 1024 * 1024
 
 
