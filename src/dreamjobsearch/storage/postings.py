@@ -284,8 +284,8 @@ async def _insert_sqlite(session: AsyncSession, rows: list[dict[str, Any]]) -> d
     driver with its values converted as the columns' own types convert them.
 
     Through SQLAlchemy each row became a dict of processed parameters and the statement's
-    rows were rendered again at every execution: about as long as SQLite took to insert
-    them (0.7 of 1.4 s for 50,000 postings).
+    rows were rendered again at every execution: about 0.65 s of this thread's CPU for
+    50,000 postings, while SQLite waited for it; about 0.4 s now.
     """
     connection = await session.connection()
     columns = tuple(rows[0])
@@ -591,8 +591,8 @@ async def _link(
     return StoreResult(new=len(linked), duplicates=len(posting_ids) - len(linked))
 
 
-# The links' statement by dialect, built once: building it took as long as SQLite took to
-# run it for a chunk of an import.
+# The links' statement by dialect, built once: building it for every chunk was about half
+# of this thread's time in linking an import's piece.
 _LINK_STATEMENTS: dict[str, ReturningInsert[int]] = {}
 
 
