@@ -9,8 +9,12 @@ import re
 from typing import Any
 
 import httpx
+from hypothesis import given
+from hypothesis import strategies as st
 from support import bearer, register
 from web_support import HTMX, sign_up
+
+from dreamjobsearch.valid_text import find_invalid_text
 
 LONE = "\ud83d"  # the first half of the UTF-16 pair of an emoji, alone
 JSON = {"content-type": "application/json"}
@@ -166,3 +170,16 @@ async def test_web_forms_refuse_invalid_text(client: httpx.AsyncClient) -> None:
     page = await client.get("/results")
     assert page.status_code == 200
     assert "You have not hidden any company." in page.text
+
+
+# Text with the two invalid kinds among ordinary ASCII and non-ASCII characters.
+_TEXT = st.text(st.sampled_from(["a", " ", "é", "€", "😀", "\x00", LONE, "\ude00"]), max_size=6)
+
+
+@given(st.dictionaries(_TEXT, st.one_of(st.none(), st.integers(), _TEXT), max_size=5))
+def test_a_row_is_refused_exactly_when_one_of_its_strings_is_invalid(
+    row: dict[str, Any],
+) -> None:
+    strings = [*row, *(value for value in row.values() if isinstance(value, str))]
+    invalid = [text for text in strings if "\x00" in text or re.search("[\ud800-\udfff]", text)]
+    assert (find_invalid_text(row) is None) == (not invalid)
