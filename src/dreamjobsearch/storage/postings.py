@@ -11,6 +11,7 @@ a user sees one result listing every link.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -474,9 +475,18 @@ async def _group_within_batch(
     mixing boards, as an import can)."""
     if len({row["source"] for row in rows}) < 2:
         return
+    keys = Counter(row["job_key"] for row in rows)
+    digests = Counter(row["description_hash"] for row in rows)
+    # Only rows sharing a job key or a hash with another row of the batch can be grouped.
+    alike = [
+        row
+        for row in rows
+        if (row["job_key"] and keys[row["job_key"]] > 1)
+        or (row["description_hash"] and digests[row["description_hash"]] > 1)
+    ]
     batch = _GroupIndex()
     regrouped = []
-    for row in rows:
+    for row in alike:
         posting_id = inserted.get((row["source"], row["external_id"]))
         if posting_id is None:
             continue
