@@ -31,12 +31,13 @@ async def test_known_postings_are_found_among_tens_of_thousands_of_identities(
     ids = await postings.known(user.id, [(one.source, one.external_id) for one in stored])
     assert len(ids) == 3
 
-    unknown = [(stored[0].source, f"never-stored-{number}") for number in range(40_000)]
+    unknown = [
+        (stored[0].source, f"never-stored-{number}") for number in range(MORE_THAN_SQLITE_ALLOWS)
+    ]
     # The stored ones among them, at the start, in the middle and at the end.
-    keys = [stored[0].source, stored[1].source, stored[2].source]
-    identities = [(keys[0], stored[0].external_id), *unknown[:20_000]]
-    identities += [(keys[1], stored[1].external_id), *unknown[20_000:]]
-    identities += [(keys[2], stored[2].external_id)]
+    first, middle, last = ((one.source, one.external_id) for one in stored)
+    half = MORE_THAN_SQLITE_ALLOWS // 2
+    identities = [first, *unknown[:half], middle, *unknown[half:], last]
     assert len(identities) > MORE_THAN_SQLITE_ALLOWS
 
     assert await postings.known(user.id, identities) == ids
