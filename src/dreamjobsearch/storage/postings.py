@@ -560,6 +560,11 @@ class _LowestGroups:
         return self.lowest if source != self.lowest_source else self.other
 
 
+# The links' statement by dialect, built once: building it for every chunk was about half
+# of this thread's time in linking an import's piece.
+_LINK_STATEMENTS: dict[str, ReturningInsert[int]] = {}
+
+
 async def _link(
     session: AsyncSession,
     user_id: int,
@@ -599,11 +604,6 @@ async def _link(
         result = await session.execute(statement, {**values, "ids": list(chunk)})
         linked.extend(result.scalars())
     return StoreResult(new=len(linked), duplicates=len(posting_ids) - len(linked))
-
-
-# The links' statement by dialect, built once: building it for every chunk was about half
-# of this thread's time in linking an import's piece.
-_LINK_STATEMENTS: dict[str, ReturningInsert[int]] = {}
 
 
 def _link_statement(session: AsyncSession) -> ReturningInsert[int]:
@@ -650,15 +650,13 @@ async def _linked_already(
     session: AsyncSession, user_id: int, posting_ids: Sequence[int]
 ) -> set[int]:
     """Those of `posting_ids` the user has."""
-    held: set[int] = set()
-    for chunk in _chunks(list(dict.fromkeys(posting_ids))):
-        result = await session.execute(
-            select(UserPosting.posting_id).where(
-                UserPosting.user_id == user_id, UserPosting.posting_id.in_(chunk)
-            )
+    result = await session.execute(
+        select(USER_POSTINGS.c.posting_id).where(
+            USER_POSTINGS.c.user_id == user_id,
+            one_of(session, USER_POSTINGS.c.posting_id, dict.fromkeys(posting_ids)),
         )
-        held.update(result.scalars())
-    return held
+    )
+    return set(result.scalars())
 
 
 def _same_job(
