@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from dreamjobsearch.logging_setup import redact_record
+from dreamjobsearch.logging_setup import LINE_FORMAT, LineFormatter, redact_record
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlLXZhbHVl"
 
@@ -85,3 +85,34 @@ def test_a_secret_formed_by_two_arguments_is_redacted() -> None:
         "x", logging.INFO, __file__, 1, "%s%s", ("password=", "hunter2"), None
     )
     assert redact_record(record).getMessage() == "password=[redacted]"
+
+
+def test_arguments_of_any_kind_are_redacted() -> None:
+    class Url:
+        def __str__(self) -> str:
+            return f"https://example.com/cb?code=abc123&access_token={JWT}"
+
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "fetching %s", (Url(),), None)
+    assert redact_record(record).getMessage() == (
+        "fetching https://example.com/cb?code=[redacted]&access_token=[redacted]"
+    )
+    by_name = logging.LogRecord(
+        "x",
+        logging.INFO,
+        __file__,
+        1,
+        "%(who)s sent %(header)s",
+        ({"who": 7, "header": f"Bearer {JWT}"},),
+        None,
+    )
+    assert redact_record(by_name).getMessage() == "7 sent Bearer [redacted]"
+
+
+def test_line_times_read_as_the_standard_formatter_writes_them() -> None:
+    ours, standard = LineFormatter(), logging.Formatter(LINE_FORMAT)
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "ready", (), None)
+    # Lines within one second and across a second's boundary, each with its milliseconds.
+    for created in (1_790_000_000.001, 1_790_000_000.999, 1_790_000_001.0, 1_790_000_000.5):
+        record.created = created
+        record.msecs = (created - int(created)) * 1000
+        assert ours.format(record) == standard.format(record)
