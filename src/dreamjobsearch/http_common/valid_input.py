@@ -45,17 +45,23 @@ class InvalidTextError(RequestValidationError):
 
 async def reject_invalid_text(request: Request) -> None:
     """Raise `InvalidTextError` for the first invalid string the request carries."""
-    _check_pairs("path", request.path_params.items())
-    _check_pairs("query", request.query_params.multi_items())
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type == "application/json" or content_type.endswith("+json"):
+    # Most requests have no path or query parameters, or no body: nothing is parsed for them.
+    if path_params := request.path_params:
+        _check_pairs("path", path_params.items())
+    if request.scope["query_string"]:
+        _check_pairs("query", request.query_params.multi_items())
+    content_type = request.headers.get("content-type")
+    if content_type is None:
+        return
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type == "application/json" or media_type.endswith("+json"):
         raw = await request.body()
         # A large body (an import may be megabytes) is parsed and walked off the event loop.
         inline = len(raw) <= INLINE_JSON_BYTES
         found = _invalid_json(raw) if inline else await asyncio.to_thread(_invalid_json, raw)
         if found:
             raise InvalidTextError(found, "body")
-    elif content_type == FORM_TYPE:
+    elif media_type == FORM_TYPE:
         # Keep the body before parsing it as a form: a route that takes the raw body (a file
         # upload sent by `curl --data-binary`, whose default type this is) reads it again,
         # and one with form fields gets the form parsed here.

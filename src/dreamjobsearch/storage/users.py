@@ -57,6 +57,10 @@ class UserRepository:
     async def facts(self, user_id: int) -> AccountFacts:
         """The account's email and flags (`NO_ACCOUNT` when there is none): from this
         process's cache, else one narrow row read without an ORM session (`HotReads`)."""
+        # A hit (nearly every request) is answered without a read's closure or a coroutine.
+        cached = self._facts.get(user_id)
+        if cached is not None:
+            return cached
         return await self._facts.lookup(user_id, lambda: self._read_facts(user_id))
 
     async def _read_facts(self, user_id: int) -> AccountFacts:
