@@ -20,7 +20,7 @@ from dreamjobsearch.errors import (
     NotFoundError,
     TooManyRequestsError,
 )
-from dreamjobsearch.sessions.manager import ActiveSession, SessionKey, SessionManager, W
+from dreamjobsearch.sessions.manager import ActiveSession, SessionManager, W
 from dreamjobsearch.storage.models import User
 from dreamjobsearch.storage.users import EmailTakenError, UserRepository
 
@@ -120,9 +120,7 @@ class AuthService(Generic[W]):
     async def authenticate(self, token: str) -> tuple[TokenClaims, ActiveSession[W]]:
         """The claims and live session behind a bearer token; 401 when either is gone."""
         claims = self._tokens.verify(token)
-        active = await self._sessions.resolve(
-            SessionKey(claims.sid, claims.user_id, claims.issued_at, claims.expires_at)
-        )
+        active = await self._sessions.resolve(claims.session_key)
         if active is None:
             raise NotAuthenticatedError("session ended: log in again")
         return claims, active

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import secrets
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import jwt
 
 from dreamjobsearch.clock import Clock
 from dreamjobsearch.errors import NotAuthenticatedError
+from dreamjobsearch.sessions.strategies.base import SessionKey
 
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ("sub", "sid", "jti", "iat", "exp")
@@ -25,6 +26,13 @@ class TokenClaims:
     jti: str
     issued_at: int
     expires_at: int
+    # The claims that name the session, as the session layer takes them: made once per
+    # token (verified tokens are cached), not on each of its requests.
+    session_key: SessionKey = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        key = SessionKey(self.sid, self.user_id, self.issued_at, self.expires_at)
+        object.__setattr__(self, "session_key", key)
 
 
 class TokenCodec:
