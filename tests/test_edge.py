@@ -1,4 +1,5 @@
-"""The edge layer counts a body's bytes wherever the request's framing lets one come."""
+"""The edge layer refuses a body over the limit however it is framed: declared, chunked, or
+framed by HTTP/2 without a length."""
 
 from __future__ import annotations
 

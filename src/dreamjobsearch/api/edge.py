@@ -6,8 +6,7 @@ wrapped `send`, and these two need nothing from each other.
 
 **Body size.** Bodies over `max_bytes` are refused with 413, by their declared length before
 the app runs, and by the bytes actually received while the body streams in (a client may
-declare nothing, or lie). An HTTP/1 request with neither a length nor a transfer coding has
-no body, and its `receive` is left as it is.
+declare nothing, or lie).
 
 **Security headers.** JSON answers are never to be sniffed as HTML, framed, or given a
 referrer; they get a CSP that allows nothing, since no page should ever be rendered from
@@ -75,24 +74,6 @@ def _with_security_headers(headers: Iterable[Header], added: tuple[Header, ...])
     return own
 
 
-def _declared_body(scope: Scope) -> tuple[bool, int]:
-    """Whether the request may carry a body, and the length it declares (0 if none).
-
-    Over HTTP/1 a request has a body only with a length or a transfer coding (RFC 9112,
-    section 6.3); other versions frame bodies their own way, so theirs may always come.
-    """
-    may_have_body = scope.get("http_version") not in ("1.0", "1.1")
-    declared = 0
-    for name, value in scope["headers"]:
-        if name == b"content-length":
-            may_have_body = True
-            if value.isdigit():
-                declared = int(value)
-        elif name == b"transfer-encoding":
-            may_have_body = True
-    return may_have_body, declared
-
-
 class EdgeMiddleware:
     """Refuses bodies over `max_bytes` (413) and adds the security headers to each answer."""
 
@@ -112,14 +93,11 @@ class EdgeMiddleware:
                 message["headers"] = _with_security_headers(message.get("headers", ()), added)
             await send(message)
 
-        may_have_body, declared = _declared_body(scope)
-        if declared > self.max_bytes:
-            await _too_large(send_with_headers, _message(self.max_bytes, scope["path"]))
-            return
-        # A request without a body needs no counting of its bytes.
-        if may_have_body:
-            receive = self._limited(receive, scope["path"])
-        await self.app(scope, receive, send_with_headers)
+        for name, value in scope["headers"]:
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                await _too_large(send_with_headers, _message(self.max_bytes, scope["path"]))
+                return
+        await self.app(scope, self._limited(receive, scope["path"]), send_with_headers)
 
     def _limited(self, receive: Receive, path: str) -> Receive:
         """`receive`, raising 413 once the body's bytes pass the limit."""
