@@ -145,7 +145,9 @@ class LineFormatter(logging.Formatter):
         if second != whole:
             text = time.strftime(self.default_time_format, self.converter(whole))
             self._second = (whole, text)
-        return self.default_msec_format % (text, record.msecs)
+        if self.default_msec_format:
+            return self.default_msec_format % (text, record.msecs)
+        return text
 
 
 def configure_logging(level: str) -> None:
