@@ -155,7 +155,7 @@ def configure_logging(level: str) -> None:
     parameter-printing libraries kept quiet."""
     handler = logging.StreamHandler()
     handler.setFormatter(LineFormatter())
-    # Like `basicConfig`, a no-op when the process's logging is set up already.
+    # `basicConfig` leaves a root logger that has handlers already (a test, a host) as it is.
     logging.basicConfig(level=level.upper(), handlers=[handler])
     for name in VERBOSE_LIBRARIES:
         logging.getLogger(name).setLevel(logging.WARNING)
