@@ -57,7 +57,10 @@ def _postgresql_row(title: list[str], description: list[str]) -> dict[str, Any]:
     return {"terms": " ".join(parts), "exact": exact}
 
 
-def _postgresql_binary_row(title: list[str], description: list[str]) -> dict[str, Any]:
+def encode_tokens(title: list[str], description: list[str]) -> dict[str, Any]:
+    """A new posting's row of PostgreSQL's index as `search_index.add_new_to_index` writes
+    it, but for its `id`: the tsvector in binary form, from the `text_tokens` of its title
+    and description."""
     # tsvector's binary form (PostgreSQL's tsvectorrecv): the number of lexemes, then each
     # lexeme NUL-terminated, its number of positions and each position, big-endian. Weight
     # bits 0 (D, the default). The server sorts the lexemes itself.
@@ -69,13 +72,6 @@ def _postgresql_binary_row(title: list[str], description: list[str]) -> dict[str
             token.encode("ascii") + b"\0" + struct.pack(f">H{len(found)}H", len(found), *found)
         )
     return {"terms": b"".join(parts), "exact": exact}
-
-
-def encode_tokens(title: list[str], description: list[str]) -> dict[str, Any]:
-    """A new posting's row of PostgreSQL's index as `search_index.add_new_to_index` writes
-    it, but for its `id`: the tsvector in binary form, from the `text_tokens` of its title
-    and description."""
-    return _postgresql_binary_row(title, description)
 
 
 def encode_for_index(title: str, description: str, postgresql: bool) -> dict[str, Any]:
