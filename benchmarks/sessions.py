@@ -70,7 +70,7 @@ import psycopg
 import redis
 from psycopg import pq, sql
 from redis.exceptions import RedisError
-from served import SECRET, free_port, running, serve
+from served import SECRET, SECRET_KEY, free_port, running, serve
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
@@ -616,7 +616,9 @@ async def _counted(case: Case, values: dict[str, str], counted: int, workdir: Pa
     from dreamjobsearch.app import create_app
     from dreamjobsearch.config import Settings
 
-    settings = Settings(_env_file=None, data_dir=workdir, jwt_secret=SECRET, **values)
+    settings = Settings(
+        _env_file=None, data_dir=workdir, jwt_secret=SECRET, secret_key=SECRET_KEY, **values
+    )
     app = create_app(settings, ShiftableClock())
     async with app.router.lifespan_context(app):
         services = app.state.services
@@ -742,6 +744,7 @@ async def memory_per_session(count: int) -> None:
             _env_file=None,
             data_dir=Path(data_dir),
             jwt_secret=SECRET,
+            secret_key=SECRET_KEY,
             session_max_total=count + 1,
             database_url=None,
             redis_url=None,
