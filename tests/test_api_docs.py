@@ -74,3 +74,17 @@ async def test_the_reference_allows_its_own_start_script_and_nothing_else_inline
 async def test_redoc_is_not_served(client: httpx.AsyncClient) -> None:
     redoc = await client.get("/redoc", headers={"Accept": "application/json"})
     assert redoc.status_code == 404
+
+
+async def test_every_operation_documents_the_servers_own_refusals(
+    client: httpx.AsyncClient,
+) -> None:
+    # A client generated from the document must know every status the server can answer,
+    # including those given before a route runs: a body, a URL or headers over the limits.
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            for status in ("413", "414", "431", "503"):
+                documented = operation["responses"].get(status)
+                assert documented is not None, f"{method.upper()} {path} lacks {status}"
+                assert "application/json" in documented["content"]

@@ -73,6 +73,23 @@ async def test_headers_over_the_limit_get_431_and_never_200(tmp_path: Path) -> N
         assert await healthy(served.port)
 
 
+async def test_a_url_over_the_limit_gets_414_naming_the_request_line(tmp_path: Path) -> None:
+    async with serving(tmp_path, max_header_bytes=16384) as served:
+        query = b"&".join(b"keywords=python" for _ in range(1500))  # about 24 KB
+        long_url = b"GET /healthz?" + query + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        refused = await answer(served.port, long_url)
+        assert status_of(refused) == 414
+        assert header_of(refused, "content-type") == "application/json"
+        detail = str(json_body(refused)["detail"])
+        assert "request line" in detail
+        assert "16384" in detail
+        # A URL within the limit whose headers carry it over names the headers instead.
+        short_url = b"GET /healthz?" + query[:8000] + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        filler = b"X-Filler: " + b"a" * 10000 + b"\r\n\r\n"
+        assert status_of(await answer(served.port, short_url + filler)) == 431
+        assert await healthy(served.port)
+
+
 async def test_a_never_ending_header_line_is_cut_off(tmp_path: Path) -> None:
     async with serving(tmp_path) as served:
         before = rss_bytes(served.pid)

@@ -299,7 +299,8 @@ class Settings(BaseSettings):
     connections, make it longer than the proxy's own idle timeout: otherwise a request can go
     out on a connection the server is closing at that moment."""
     max_header_bytes: int = Field(default=16384, ge=1024, le=1024 * 1024)
-    """The request line and headers, at most; `serve` answers 431 beyond."""
+    """The request line and headers, at most; `serve` answers 414 when the request line alone is
+    over it (a URL too long), else 431."""
     header_timeout: PositiveInt = 10
     """Seconds a connection has to send a request's headers before `serve` closes it."""
     limit_concurrency: PositiveInt = 800

@@ -3,9 +3,9 @@
 Routes document their own particular errors (404, 409, ...). These come from what surrounds
 every route, so they are added to each operation here rather than repeated by hand: 401
 where a token is required, 403 where an admin is, 422 for an invalid body, 400 for a request
-the domain refuses, 413 for a body over the limit, 503 when the database or Redis is
-unavailable. Clients generated from the document, and the schemathesis fuzzing, then know
-every status they may meet.
+the domain refuses, 413 for a body over the limit, 414 and 431 for a request line or headers
+over the server's limit, 503 when the database or Redis is unavailable. Clients generated
+from the document, and the schemathesis fuzzing, then know every status they may meet.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ ERROR_SCHEMA: dict[str, Any] = {
 COMMON = {
     400: "the request asks for something that cannot be done",
     413: "the request body is over the size limit",
+    414: "the request line (method and URL) is over the server's size limit",
+    431: "the request headers are over the server's size limit",
     503: "the database or Redis is unavailable, or the server is full: try again shortly",
 }
 AUTHENTICATED = {401: "no valid token, or its session has ended"}

@@ -43,7 +43,8 @@ def guarded_protocol(header_timeout: float, max_connections: int) -> type[Guarde
 class GuardedH11Protocol(H11Protocol):
     """One HTTP/1.1 connection, closed when it hogs what every other client needs.
 
-    - A request line and headers over `h11_max_incomplete_event_size` bytes: 431, closed.
+    - A request line and headers over `h11_max_incomplete_event_size` bytes: closed after
+      414 when the request line alone is over (its URL is too long), else 431.
     - Headers not complete `header_timeout` seconds after the connection opened, or after
       the first byte of a later request on it arrived (slowloris): closed.
     - More than `limit_concurrency` requests in progress in the process: 503 JSON.
@@ -108,17 +109,25 @@ class GuardedH11Protocol(H11Protocol):
         h11's own bound applies only while the headers are incomplete, so headers that
         arrive whole in one read (up to 256 KiB) would pass it.
         """
-        if self._awaiting_request() and self._head_size() > self._max_header_bytes:
-            self.logger.warning("Request headers over %d bytes refused.", self._max_header_bytes)
-            self._refuse(431, f"request headers too large: at most {self._max_header_bytes} bytes")
-            return
+        if self._awaiting_request():
+            buffered = self.conn.trailing_data[0]
+            if _head_size(buffered) > self._max_header_bytes:
+                self._refuse_head(buffered)
+                return
         super().handle_events()
 
-    def _head_size(self) -> int:
-        """Bytes of the request line and headers received so far (all of them, if complete)."""
-        buffered = self.conn.trailing_data[0]
-        end = _END_OF_HEAD.search(buffered)
-        return end.start() if end else len(buffered)
+    def _refuse_head(self, buffered: bytes) -> None:
+        """Refuse a request whose head is over the limit, naming the part that is too long:
+        the request line (414, as RFC 9110 answers a URL longer than the server takes) or
+        the headers (431)."""
+        limit = self._max_header_bytes
+        line_end = buffered.find(b"\n", 0, limit + 1)
+        if line_end == -1:
+            self.logger.warning("Request line over %d bytes refused.", limit)
+            self._refuse(414, f"request line (method and URL) too long: at most {limit} bytes")
+        else:
+            self.logger.warning("Request headers over %d bytes refused.", limit)
+            self._refuse(431, f"request headers too large: at most {limit} bytes")
 
     async def _limited_app(
         self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable
@@ -189,7 +198,17 @@ class GuardedH11Protocol(H11Protocol):
 
 # Where a request's headers end: h11 accepts bare LF line endings too.
 _END_OF_HEAD = re.compile(rb"\n\r?\n")
-_PHRASES = {431: "Request Header Fields Too Large", 503: "Service Unavailable"}
+_PHRASES = {
+    414: "URI Too Long",
+    431: "Request Header Fields Too Large",
+    503: "Service Unavailable",
+}
+
+
+def _head_size(buffered: bytes) -> int:
+    """Bytes of the request line and headers received so far (all of them, if complete)."""
+    end = _END_OF_HEAD.search(buffered)
+    return end.start() if end else len(buffered)
 
 
 async def _service_unavailable(send: ASGISendCallable) -> None:
