@@ -11,6 +11,7 @@ from test_web_results import ROW_ID, import_postings, posting
 from web_support import HTMX, sign_up
 
 from dreamjobsearch.domain.tracking import MAX_NOTE_LENGTH
+from dreamjobsearch.web.routing import INVALID_REQUEST
 
 EMAIL = "ada@example.com"
 OTHER = "bob@example.com"
@@ -370,3 +371,27 @@ async def test_the_header_has_a_menu_button_and_results_filters_fold(
     # Open in the markup, so that without scripts the filters are there; narrow.js folds them.
     assert '<details class="filters-fold" data-fold-narrow open>' in page.text
     assert page.text.index("<summary") < page.text.index('<form class="card filters"')
+
+
+async def test_an_id_no_posting_can_have_is_refused_not_an_error(
+    client: httpx.AsyncClient,
+) -> None:
+    # Ids past the tables' 32-bit integers once reached SQLite, which raised (a 500).
+    csrf = await sign_up(client, EMAIL)
+    await import_postings(client, [posting(1)])
+    for posting_id in ("0", "2147483648", "99999999999999999999"):
+        for path, data in (
+            (f"/web/postings/{posting_id}/note", {"note": "hello"}),
+            (f"/web/postings/{posting_id}/status", {"status": "applied"}),
+        ):
+            refused = await client.post(path, data={**data, "csrf_token": csrf})
+            assert refused.status_code == 400, (path, refused.text)
+            assert INVALID_REQUEST in unescape(refused.text)
+            htmx = await client.post(path, data=data, headers={**HTMX, "X-CSRF-Token": csrf})
+            assert htmx.status_code == 400, (path, htmx.text)
+            assert htmx.headers["HX-Retarget"] == "#alerts"
+        page = await client.get(f"/postings/{posting_id}")
+        assert page.status_code == 400, page.text
+    shown = await client.get("/results", params={"keywords": "python"})
+    assert notes(shown.text) == []
+    assert '<option value="new" selected>New</option>' in shown.text

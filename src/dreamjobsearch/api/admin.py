@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from dreamjobsearch.api.deps import AdminDep, Caller
@@ -17,12 +17,11 @@ from dreamjobsearch.api.schemas import (
     timestamp,
 )
 from dreamjobsearch.errors import ConflictError, NotFoundError
+from dreamjobsearch.http_common.row_ids import UserId
 from dreamjobsearch.http_common.valid_input import CheckedRoute
 
 router = APIRouter(prefix="/admin", tags=["admin"], route_class=CheckedRoute)
 
-# Database ids are 32-bit integers: a larger one names no account.
-UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 USER_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"description": "admins only"},
     404: {"description": "no such user"},

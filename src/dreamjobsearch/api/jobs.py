@@ -14,7 +14,6 @@ from dreamjobsearch.api.deps import CallerDep
 from dreamjobsearch.api.schemas import (
     ImportBody,
     ImportOut,
-    PostingId,
     PostingOut,
     RankBody,
     RankedPostingOut,
@@ -23,6 +22,7 @@ from dreamjobsearch.api.schemas import (
     RunOut,
 )
 from dreamjobsearch.errors import InvalidInputError
+from dreamjobsearch.http_common.row_ids import PostingId
 from dreamjobsearch.http_common.valid_input import CheckedRoute
 from dreamjobsearch.params.update import UpdateParams
 from dreamjobsearch.workspace import ImportReport

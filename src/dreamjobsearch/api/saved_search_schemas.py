@@ -6,15 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
+from dreamjobsearch.http_common.row_ids import MAX_ROW_ID
 from dreamjobsearch.params.saved_searches import SavedSearchSpec
 from dreamjobsearch.sources.catalog import SourceSpec
 from dreamjobsearch.storage.alerts import AlertView
 from dreamjobsearch.storage.models import SavedSearch
 
-SavedSearchId = Annotated[int, Path(ge=1, le=2**31 - 1, description="a saved search's id")]
 MAX_IDS = 1000
 
 
@@ -111,7 +110,7 @@ class MarkReadBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] | None = Field(
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ROW_ID)]] | None = Field(
         default=None, max_length=MAX_IDS
     )
 

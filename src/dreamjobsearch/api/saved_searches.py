@@ -9,8 +9,9 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from dreamjobsearch.api.deps import CallerDep
-from dreamjobsearch.api.saved_search_schemas import SavedSearchId, SavedSearchOut, SavedSearchPatch
+from dreamjobsearch.api.saved_search_schemas import SavedSearchOut, SavedSearchPatch
 from dreamjobsearch.api.schemas import RunOut
+from dreamjobsearch.http_common.row_ids import SavedSearchId
 from dreamjobsearch.http_common.valid_input import CheckedRoute
 from dreamjobsearch.params.saved_searches import SavedSearchSpec
 

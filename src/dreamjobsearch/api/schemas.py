@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import Path
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -36,9 +35,6 @@ from dreamjobsearch.storage.models import Run
 from dreamjobsearch.storage.postings import PostingDetail
 from dreamjobsearch.storage.tracking import BoardCard, StatusColumn, TrackedPosting
 from dreamjobsearch.workspace import SavedKeywords, SeenTimes
-
-# Database ids are 32-bit integers (PostgreSQL `integer`): a larger one names nothing.
-PostingId = Annotated[int, Path(ge=1, le=2**31 - 1, description="a posting's id")]
 
 
 class StrictBody(BaseModel):

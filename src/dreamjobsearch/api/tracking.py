@@ -15,13 +15,13 @@ from dreamjobsearch.api.schemas import (
     CompanyBody,
     KeywordsBody,
     KeywordsOut,
-    PostingId,
     SeenOut,
     TrackBody,
     TrackedPostingOut,
 )
 from dreamjobsearch.domain.filters import MAX_POSTED_WITHIN_DAYS, PostingFilters
 from dreamjobsearch.domain.tracking import MAX_COMPANY_LENGTH, Status
+from dreamjobsearch.http_common.row_ids import PostingId
 from dreamjobsearch.http_common.valid_input import CheckedRoute
 from dreamjobsearch.search.selection import Sort
 from dreamjobsearch.workspace import MAX_BOARD_ITEMS

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from dreamjobsearch.domain.tracking import STATUSES
+from dreamjobsearch.http_common.row_ids import PostingId
 from dreamjobsearch.web.filters import STATUS_LABELS, FilterQueryDep
 from dreamjobsearch.web.neighbours import neighbours
 from dreamjobsearch.web.routing import WebRoute
@@ -24,7 +25,7 @@ async def posting_page(
     request: Request,
     viewer: ViewerDep,
     query: FilterQueryDep,
-    posting_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    posting_id: PostingId,
     at: Annotated[int | None, Query(ge=0, le=10_000_000)] = None,
 ) -> Response:
     """One of the viewer's postings in full (404 for anyone else's); `at` and the results

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from dreamjobsearch.http_common.deps import ServicesDep
+from dreamjobsearch.http_common.row_ids import MAX_ROW_ID, SavedSearchId
 from dreamjobsearch.saved_searches.service import spec_of
 from dreamjobsearch.services import Services
 from dreamjobsearch.web.routes.searches import SearchFormDep
@@ -23,7 +24,6 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 PAGE = "/saved"
 FormText = Annotated[str, Form(max_length=20_000)]
-SearchId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 NOTICES = {
     "saved": "Saved. Its first run has started.",
     "edited": "Saved.",
@@ -88,7 +88,7 @@ async def save_search(
     time_zone: FormText = "",
     every_hours: FormText = "24",
     email: FormText = "",
-    search_id: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
+    search_id: Annotated[int | None, Form(ge=1, le=MAX_ROW_ID)] = None,
 ) -> Response:
     """Save a new search (it runs at once), or the edited one `search_id`."""
     form = SavedSearchForm(
@@ -123,7 +123,7 @@ async def save_search(
 
 @router.post("/web/saved-searches/{search_id}/run")
 async def run_saved_search(
-    search_id: SearchId, viewer: VerifiedViewerDep, services: ServicesDep
+    search_id: SavedSearchId, viewer: VerifiedViewerDep, services: ServicesDep
 ) -> Response:
     """Run one now; its live progress shows on the Searches page."""
     run = await services.saved_searches.run_now(viewer.user_id, search_id)
@@ -132,7 +132,7 @@ async def run_saved_search(
 
 @router.post("/web/saved-searches/{search_id}/email")
 async def set_email(
-    search_id: SearchId,
+    search_id: SavedSearchId,
     viewer: VerifiedViewerDep,
     services: ServicesDep,
     email: FormText = "",
@@ -145,7 +145,7 @@ async def set_email(
 
 @router.post("/web/saved-searches/{search_id}/delete")
 async def delete_saved_search(
-    search_id: SearchId, viewer: VerifiedViewerDep, services: ServicesDep
+    search_id: SavedSearchId, viewer: VerifiedViewerDep, services: ServicesDep
 ) -> Response:
     """Delete one of the viewer's saved searches."""
     await services.saved_searches.delete(viewer.user_id, search_id)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from dreamjobsearch.domain.tracking import MAX_LOCATION_LENGTH, MAX_NOTE_LENGTH, STATUSES, Status
+from dreamjobsearch.http_common.row_ids import PostingId
 from dreamjobsearch.web.board import load_board
 from dreamjobsearch.web.filters import STATUS_LABELS, keyword_list
 from dreamjobsearch.web.routing import WebRoute, safe_next
@@ -27,7 +28,7 @@ LocationText = Annotated[str, Form(max_length=4 * MAX_LOCATION_LENGTH)]
 @router.post("/web/postings/{posting_id}/status")
 async def set_status(
     request: Request,
-    posting_id: int,
+    posting_id: PostingId,
     status: Annotated[Status, Form()],
     viewer: VerifiedViewerDep,
     back: Back = "/results",
@@ -62,7 +63,7 @@ async def set_status(
 @router.post("/web/postings/{posting_id}/note")
 async def set_note(
     request: Request,
-    posting_id: int,
+    posting_id: PostingId,
     viewer: VerifiedViewerDep,
     note: NoteText,
     back: Back = "/results",
