@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from conftest import ServerFactory
 from support import (
     LiveServer,
@@ -198,7 +199,7 @@ async def test_files_over_the_limits_are_refused_with_413(make_server: ServerFac
 
 
 async def test_errors_name_the_file_and_line_never_a_path_or_its_content(
-    server: LiveServer, client: httpx.AsyncClient
+    server: LiveServer, client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     token = await register(client, "frank@example.com")
     headers = bearer(token)
@@ -219,6 +220,13 @@ async def test_errors_name_the_file_and_line_never_a_path_or_its_content(
             finished = await run(client, headers, name, query="t")
             assert finished["status"] == "failed", finished
             assert finished["error"] == message
+            # The server's log says it once, not again in brackets.
+            logged = [
+                record.getMessage()
+                for record in caplog.records
+                if finished["run_id"] in record.getMessage()
+            ]
+            assert logged == [f"run {finished['run_id']}: {message}"], logged
         # A row with a field we do not know is skipped, and the field is not named.
         odd = await run(client, headers, "odd.json", query="t")
         events = [await stream.next()]

@@ -275,8 +275,13 @@ class UpdatePipeline:
 
     async def _error(self, handle: RunHandle, message: str, error: DomainError) -> None:
         """Count an error; the user reads `message`, the server log gets the technical
-        account of `error` (addresses, exceptions, errno), which means nothing to them."""
-        logger.warning("run %s: %s (%s)", handle.run_id, message, error)
+        account of `error` (addresses, exceptions, errno), which means nothing to them, unless
+        it says only what `message` says (a user's file names its own problem)."""
+        technical = str(error)
+        if technical.casefold() == message.casefold():
+            logger.warning("run %s: %s", handle.run_id, message)
+        else:
+            logger.warning("run %s: %s (%s)", handle.run_id, message, technical)
         handle.counts["errors"] += 1
         handle.first_error = handle.first_error or message
         await self._log(handle, message, level="warning")
