@@ -441,3 +441,18 @@ async def test_see_results_shows_the_postings_that_run_found_new(server: LiveSer
         stranger = {"Authorization": f"Bearer {session_token(other)}"}
         assert (await other.post("/job-postings", json=body, headers=stranger)).status_code == 404
         assert (await other.get(f"/results?keywords=python&run={second}")).status_code == 404
+
+        # Exporting that view, from the page's links or the API, exports that run's postings.
+        csv_link = re.search(r'href="(/web/export\?[^"]*format=csv[^"]*)"', results)
+        assert csv_link, results
+        assert f"run={second}" in html.unescape(csv_link.group(1))
+        exported = (await client.get(html.unescape(csv_link.group(1)))).text
+        assert "Python Backend Engineer" in exported
+        assert "Senior Python Developer" not in exported
+        query = {"keywords": "python", "format": "json", "run_id": second}
+        from_api = await client.get("/job-postings/export", params=query, headers=headers)
+        assert [row["job_title"] for row in from_api.json()] == ["Python Backend Engineer"]
+        assert (
+            await other.get("/job-postings/export", params=query, headers=stranger)
+        ).status_code == 404
+        assert (await other.get(f"/web/export?run={second}")).status_code == 404

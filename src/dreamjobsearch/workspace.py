@@ -256,9 +256,12 @@ class Workspace:
         statuses: Iterable[Status] | None = None,
         sort: Sort = "score",
         filters: PostingFilters = NO_FILTERS,
+        run_id: str | None = None,
     ) -> ExportFile:
-        """The whole ranked view (every page) as a CSV or JSON file."""
-        request = rank_request(keywords, location, statuses, sort, 0, None, filters)
+        """The whole ranked view (every page) as a CSV or JSON file; with `run_id`, only
+        the postings that run found new, as `rank` shows them."""
+        only = None if run_id is None else await self._found_by(run_id)
+        request = rank_request(keywords, location, statuses, sort, 0, None, filters, only)
         lists = await self._read_lists()
         page = await self._services.ranker.rank(self.user_id, request, lists.state)
         return await asyncio.to_thread(render, page.items, kind, utcnow())

@@ -54,7 +54,10 @@ async def board(
     "/job-postings/export",
     tags=["job postings"],
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}, "application/json": {}}}},
+    responses={
+        200: {"content": {"text/csv": {}, "application/json": {}}},
+        404: {"description": "run_id: no such run of yours"},
+    },
 )
 async def export(
     caller: CallerDep,
@@ -66,13 +69,18 @@ async def export(
     remote: bool = False,
     posted_within_days: Annotated[int | None, Query(ge=1, le=MAX_POSTED_WITHIN_DAYS)] = None,
     has_salary: bool = False,
+    run_id: Annotated[
+        str | None,
+        Query(max_length=64, description="only the postings this run of yours found new"),
+    ] = None,
 ) -> Response:
     """The ranked view (every page of it) as a file to download: CSV with a header row, or
     a JSON list of the results as `POST /job-postings` shapes them. The filters are those
-    of `POST /job-postings`; no keywords exports every posting they keep, newest first."""
+    of `POST /job-postings`, `run_id` included; no keywords exports every posting they
+    keep, newest first."""
     filters = PostingFilters(remote, posted_within_days, has_salary)
     exported = await caller.workspace.export(
-        kind, keywords or [], location, statuses, sort, filters
+        kind, keywords or [], location, statuses, sort, filters, run_id
     )
     return Response(
         exported.content,

@@ -124,7 +124,8 @@ def undo_notice(hidden: str | None, at: int, blocked: list[str]) -> dict[str, ob
 async def export(
     viewer: ViewerDep, query: FilterQueryDep, format: Literal["csv", "json"] = "csv"
 ) -> Response:
-    """The whole ranked view (every page) as a CSV or JSON download."""
+    """The whole ranked view (every page) as a CSV or JSON download; with `run`, only the
+    postings that run found new, as the results page shows them."""
     filters = query.filters()
     exported = await viewer.workspace.export(
         format,
@@ -133,6 +134,7 @@ async def export(
         filters.statuses(),
         filters.sort,
         filters.postings(),
+        run_id=filters.run or None,
     )
     return Response(
         exported.content,
