@@ -173,17 +173,25 @@ async def test_server_errors_are_retried(kind: str, http: RunHttp, boards: FakeB
 
 
 @pytest.mark.parametrize("kind", list(SOURCES))
+@pytest.mark.parametrize("status", [404, 410])
 async def test_missing_board_is_a_fetch_error_raised_again_without_asking(
-    kind: str, http: RunHttp, boards: FakeBoards
+    kind: str, status: int, http: RunHttp, boards: FakeBoards
 ) -> None:
     path = SOURCES[kind][1]
-    boards.failures[path] = [404]
+    boards.failures[path] = [status]
     source = make(kind, http, boards)
     with pytest.raises(FetchError) as raised:
         await collect(source)
-    assert raised.value.status == 404
-    with pytest.raises(FetchError):
+    assert raised.value.status == status
+    # A company's board named by the user most likely has a typo in its name; Arbeitnow's
+    # one address missing is only an error.
+    if kind == "arbeitnow":
+        assert raised.value.message == f"answered with an error {status}"
+    else:
+        assert raised.value.message == (f"was not found (error {status}): check the board's name")
+    with pytest.raises(FetchError) as again:
         await collect(source, "python")
+    assert again.value.message == raised.value.message
     assert boards.count(path) == 1
 
 

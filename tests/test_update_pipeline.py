@@ -965,7 +965,8 @@ async def test_a_board_that_404s_is_an_error_and_a_run_finding_nothing_fails(
     assert run["status"] == "failed", run
     assert run["counts"] == counts(0, 0, 0, errors=1)
     assert run["error"] == (
-        "The Greenhouse board nope answered with an error 404 (searching 'engineer')"
+        "The Greenhouse board nope was not found (error 404): check the board's name"
+        " (searching 'engineer')"
     ), run
     assert events[-1]["level"] == "error"
     assert run["error"] in events[-1]["message"]

@@ -431,7 +431,8 @@ async def test_runs_in_the_readers_zone_each_with_its_own_log(
     await expect(panel).to_have_attribute("data-status", "failed")
     await expect(panel.locator(".status-failed")).to_have_text("failed")
     await expect(panel.locator(".notice-error")).to_have_text(
-        "The Greenhouse board nope answered with an error 404 (searching 'engineer')"
+        "The Greenhouse board nope was not found (error 404): check the board's name"
+        " (searching 'engineer')"
     )
     await expect(log).to_contain_text("run failed")
     await expect(log).not_to_contain_text("run succeeded")

@@ -99,6 +99,7 @@ class ArbeitnowSource(BoardSource):
     """
 
     name = "arbeitnow"
+    named_board = False
 
     def __init__(self, http: RunHttp, base_url: str, max_pages: int = DEFAULT_MAX_PAGES) -> None:
         super().__init__(http, base_url, self.name, max_pages)

@@ -9,7 +9,9 @@ marks its pages so: searches then yield links, and the pipeline fetches each new
 detail (`_fetch_detail`), so a posting already stored is never asked for again. A board that
 is not the shape its API promises is a `MalformedResponseError`; one malformed job in a good
 board is skipped and listed in `problems`. The first failed download is kept and raised
-again by later searches, so a dead board costs one request per run, not one per search.
+again by later searches, so a dead board costs one request per run, not one per search. A
+company's board that answers 404 or 410 for its first page does not exist under that name
+(`BoardNotFoundError`, which asks the user to check it).
 """
 
 from __future__ import annotations
@@ -30,7 +32,21 @@ from dreamjobsearch.valid_text import text_problem
 LOCATION_SEPARATOR = "; "
 REMOTE = "Remote"
 RANGE_DASH = "\u2013"  # en dash
+# What a board's API answers for a board it does not have.
+NO_SUCH_BOARD = (404, 410)
 _SLUG_SEPARATORS = re.compile(r"[-_.\s]+")
+
+
+class BoardNotFoundError(FetchError):
+    """A company's board answered that it has no board by that name: most often a typo in
+    the name the user gave, so the message asks them to check it."""
+
+    def __init__(self, error: FetchError) -> None:
+        super().__init__(
+            f"was not found (error {error.status}): check the board's name",
+            status=error.status,
+            detail=str(error),
+        )
 
 
 class JobProblem(ValueError):
@@ -61,6 +77,9 @@ class BoardSource(ABC):
     name: str
     # The server asks the board itself: its postings may be shared with every user.
     server_fetched = True
+    # A company's own board, named by the user: a missing first page means no board by
+    # that name. An aggregator (one fixed address) sets it False: its 404 is only an error.
+    named_board = True
 
     def __init__(self, http: RunHttp, base_url: str, label: str, max_pages: int = 1) -> None:
         self.http = http
@@ -132,6 +151,9 @@ class BoardSource(ABC):
             try:
                 page = await self._fetch_page(self._next_page)
             except FetchError as error:
+                if self.named_board and not self._pages and error.status in NO_SUCH_BOARD:
+                    self._failure = BoardNotFoundError(error)
+                    raise self._failure from error
                 self._failure = error
                 raise
             postings = self._parse_page(page.jobs)
