@@ -3,7 +3,8 @@
 
 A row id is a 32-bit `integer` on PostgreSQL; an id beyond it names no row, and SQLite
 raises an error for one past 64 bits instead of finding nothing, so every route that takes
-an id refuses one out of range with 422 before it reaches the database.
+an id refuses one out of range (the API with 422, the pages with their 400 page) before it
+reaches the database.
 """
 
 from __future__ import annotations
