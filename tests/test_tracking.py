@@ -363,6 +363,7 @@ async def test_bad_input_is_a_clear_4xx(client: httpx.AsyncClient) -> None:
         ("GET", "/job-postings/board", None, {"limit": 0}, 422),
         ("GET", "/job-postings/board", None, {"limit": 201}, 422),
         ("GET", "/job-postings/board", None, {"offset": -1}, 422),
+        ("GET", "/job-postings/board", None, {"offset": 10**20}, 422),
         ("PUT", "/me/blocked-companies", {"companies": "Acme"}, None, 422),
         ("PUT", "/me/blocked-companies", {"companies": ["x" * 513]}, None, 400),
         ("POST", "/me/blocked-companies", {"company": ""}, None, 422),

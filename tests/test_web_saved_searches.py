@@ -177,6 +177,20 @@ async def test_the_forms_need_the_pages_csrf_token_and_a_login(
         assert (await stranger.get("/matches")).status_code == 303
 
 
+async def test_editing_a_search_that_is_not_there_is_refused_not_an_error(
+    make_server: ServerFactory,
+) -> None:
+    server = await make_server(**FAST)
+    async with server.client() as client:
+        await sign_up(client, EMAIL)
+        assert (await client.get("/saved?edit=12345")).status_code == 404
+        # Past the tables' integers SQLite raised (a 500): refused as the invalid address it is.
+        for edit in ("0", "2147483648", "99999999999999999999", "abc"):
+            refused = await client.get(f"/saved?edit={edit}")
+            assert refused.status_code == 400, (edit, refused.text)
+            assert "That request was not valid" in refused.text
+
+
 async def test_a_new_account_lands_on_the_guide_which_marks_steps_done(
     make_server: ServerFactory,
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from dreamjobsearch.http_common.deps import ServicesDep
@@ -66,7 +66,7 @@ async def saved_searches_page(
     request: Request,
     viewer: ViewerDep,
     services: ServicesDep,
-    edit: int | None = None,
+    edit: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     done: str | None = None,
 ) -> Response:
     """The viewer's saved searches and the form to save one (or edit one, `?edit=ID`)."""
