@@ -209,11 +209,32 @@ async def test_errors_name_the_file_and_line_never_a_path_or_its_content(
     await put_file(client, headers, "broken.jsonl", b'{"link": "x"}\n{"secret_value_xyz\n')
     rows = [{"link": "https://careers.example.com/jobs/1", "title": "T", "secret_field_xyz": 1}]
     await put_file(client, headers, "odd.json", json.dumps(rows).encode())
+    # Saved by a spreadsheet in its Windows code page: the reason is said, quoting nothing.
+    latin = "link,title,company\r\nhttps://a.b/1,Développeur,Société Générale\r\n"
+    await put_file(client, headers, "latin.csv", latin.encode("cp1252"))
+    await put_file(client, headers, "latin.json", json.dumps(rows, ensure_ascii=False)
+                   .replace("T", "Développeur").encode("cp1252"))  # fmt: skip
+    await put_file(client, headers, "empty.json", b"")
+    await put_file(client, headers, "titles.csv", b"title,company\r\nT,Acme\r\n")
+    await put_file(client, headers, "object.json", b'{"jobs": []}')
 
     expected = {
         "bad.csv": "File bad.csv is not valid CSV at line 1",
-        "broken.json": "File broken.json is not valid JSON at line 3",
+        "broken.json": (
+            "File broken.json is not valid JSON at line 3: "
+            "Expecting property name enclosed in double quotes"
+        ),
         "broken.jsonl": "File broken.jsonl is not valid JSON at line 2",
+        "latin.csv": "File latin.csv is not valid CSV: it must be UTF-8 text",
+        "latin.json": "File latin.json is not valid JSON: it must be UTF-8 text",
+        "empty.json": "File empty.json is not valid JSON at line 1: it is empty",
+        "titles.csv": (
+            "File titles.csv is not valid CSV at line 1: its header lacks the required columns link"
+        ),
+        "object.json": (
+            "File object.json is not valid JSON at line 1: "
+            'JSON must be a list of postings or {"postings": [...]}'
+        ),
     }
     async with open_stream(client, token=token) as stream:
         for name, message in expected.items():

@@ -20,6 +20,8 @@ from typing import Any, BinaryIO
 import ijson
 
 from dreamjobsearch.sources.files import (
+    EMPTY,
+    NOT_UTF8,
     WRONG_SHAPE,
     DocumentError,
     DocumentKind,
@@ -83,7 +85,7 @@ def _json_rows(file: BinaryIO) -> Iterator[Any]:
         events = _only_postings_key(ijson.parse(file, use_float=True))
         return _json_errors(ijson.items(events, POSTINGS_KEY + ".item"), file)
     if not first:
-        raise DocumentError("the file is not valid JSON: it is empty", 1)
+        raise DocumentError(f"the file is not valid JSON: {EMPTY}", 1, EMPTY)
     raise DocumentError(WRONG_SHAPE, 1)
 
 
@@ -124,4 +126,4 @@ def _json_errors(rows: Iterator[Any], file: BinaryIO) -> Iterator[Any]:
             f"the file is not valid JSON ({problem}) within its first {at} bytes", None
         ) from error
     except UnicodeDecodeError as error:
-        raise DocumentError("the file is not valid JSON: it must be UTF-8 text", None) from error
+        raise DocumentError(f"the file is not valid JSON: {NOT_UTF8}", None, NOT_UTF8) from error

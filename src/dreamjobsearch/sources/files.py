@@ -43,6 +43,8 @@ DocumentKind = Literal["json", "jsonl", "csv"]
 KINDS_BY_SUFFIX: dict[str, DocumentKind] = {".json": "json", ".jsonl": "jsonl", ".csv": "csv"}
 SUPPORTED_SUFFIXES = ".json, .jsonl or .csv"
 WRONG_SHAPE = 'JSON must be a list of postings or {"postings": [...]}'
+NOT_UTF8 = "it must be UTF-8 text"
+EMPTY = "it is empty"
 
 
 class PostingInput(BaseModel):
@@ -98,11 +100,13 @@ class Rejection:
 
 
 class DocumentError(InvalidInputError):
-    """The document cannot be read as its kind; `line` says where, when known."""
+    """The document cannot be read as its kind; `line` says where, when known, and `hint`
+    why, in words that quote nothing of the file (for messages that must not repeat it)."""
 
-    def __init__(self, message: str, line: int | None) -> None:
+    def __init__(self, message: str, line: int | None, hint: str = "") -> None:
         super().__init__(message)
         self.line = line
+        self.hint = hint
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,16 +192,21 @@ def _counted(rows: Iterable[Any]) -> list[Any]:
 
 def rows_from_json(data: bytes) -> list[Any]:
     """The rows of a JSON document: a list of postings or `{"postings": [...]}`."""
+    if not data.strip():
+        raise DocumentError(f"the file is not valid JSON: {EMPTY}", 1, EMPTY)
     try:
         document = json.loads(data)
     except UnicodeDecodeError as error:
-        raise DocumentError("the file is not valid JSON: it must be UTF-8 text", None) from error
+        raise DocumentError(f"the file is not valid JSON: {NOT_UTF8}", None, NOT_UTF8) from error
     except json.JSONDecodeError as error:
-        raise DocumentError(f"the file is not valid JSON: {error}", error.lineno) from error
+        # `msg` is the parser's own words ("Expecting ',' delimiter"), never the file's.
+        raise DocumentError(
+            f"the file is not valid JSON: {error}", error.lineno, error.msg
+        ) from error
     if isinstance(document, dict) and set(document) == {"postings"}:
         document = document["postings"]
     if not isinstance(document, list):
-        raise DocumentError(WRONG_SHAPE, 1)
+        raise DocumentError(WRONG_SHAPE, 1, WRONG_SHAPE)
     if len(document) > MAX_IMPORT_ROWS:
         raise InvalidInputError(too_many_rows(len(document)))
     return document
@@ -249,10 +258,12 @@ def csv_rows(file: BinaryIO) -> Iterator[dict[str, Any] | MalformedRow]:
     except csv.Error as error:
         raise DocumentError(f"the CSV file is malformed: {error}", reader.line_num) from error
     except UnicodeDecodeError as error:
-        raise DocumentError("the CSV file must be UTF-8 text", None) from error
+        raise DocumentError("the CSV file must be UTF-8 text", None, NOT_UTF8) from error
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
-        raise DocumentError(f"CSV header lacks required columns: {', '.join(missing)}", 1)
+        # Our column names only: the header's other names are the file's.
+        lacking = f"its header lacks the required columns {', '.join(missing)}"
+        raise DocumentError(f"CSV header lacks required columns: {', '.join(missing)}", 1, lacking)
     unknown = [name for name in header if name not in COLUMNS]
     if unknown:
         raise DocumentError(
@@ -277,7 +288,9 @@ def _csv_records(
         raise DocumentError(f"the CSV file is malformed: {error}", reader.line_num) from error
     except UnicodeDecodeError as error:
         raise DocumentError(
-            f"the CSV file must be UTF-8 text (line {reader.line_num})", reader.line_num
+            f"the CSV file must be UTF-8 text (line {reader.line_num})",
+            reader.line_num,
+            NOT_UTF8,
         ) from error
     finally:
         # The file is its opener's to close: the text layer would close it when collected.
@@ -335,8 +348,9 @@ def load_file_source(name: str, data: bytes) -> FileSource:
         parsed = parse_document(data, kind, name_unknown=False)
     except DocumentError as error:
         where = f" at line {error.line}" if error.line else ""
+        why = f": {error.hint}" if error.hint else ""
         label = "CSV" if kind == "csv" else "JSON"
-        raise InvalidInputError(f"file {name} is not valid {label}{where}") from error
+        raise InvalidInputError(f"file {name} is not valid {label}{where}{why}") from error
     return FileSource(name, parsed)
 
 
