@@ -212,8 +212,9 @@ async def test_errors_name_the_file_and_line_never_a_path_or_its_content(
     # Saved by a spreadsheet in its Windows code page: the reason is said, quoting nothing.
     latin = "link,title,company\r\nhttps://a.b/1,Développeur,Société Générale\r\n"
     await put_file(client, headers, "latin.csv", latin.encode("cp1252"))
-    await put_file(client, headers, "latin.json", json.dumps(rows, ensure_ascii=False)
-                   .replace("T", "Développeur").encode("cp1252"))  # fmt: skip
+    latin_rows = [{"link": "https://careers.example.com/jobs/2", "title": "Développeur"}]
+    latin_json = json.dumps(latin_rows, ensure_ascii=False).encode("cp1252")
+    await put_file(client, headers, "latin.json", latin_json)
     await put_file(client, headers, "empty.json", b"")
     await put_file(client, headers, "titles.csv", b"title,company\r\nT,Acme\r\n")
     await put_file(client, headers, "object.json", b'{"jobs": []}')
