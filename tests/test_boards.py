@@ -188,7 +188,7 @@ async def test_missing_board_is_a_fetch_error_raised_again_without_asking(
     if kind == "arbeitnow":
         assert raised.value.message == f"answered with an error {status}"
     else:
-        assert raised.value.message == (f"was not found (error {status}): check the board's name")
+        assert raised.value.message == f"was not found (error {status}): check the board's name"
     with pytest.raises(FetchError) as again:
         await collect(source, "python")
     assert again.value.message == raised.value.message
