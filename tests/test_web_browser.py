@@ -227,6 +227,9 @@ async def test_the_whole_journey_in_a_browser(server: LiveServer, browser: Brows
     # Rank with keywords typed as chips.
     await page.get_by_role("link", name="Results", exact=True).click()
     keywords = page.get_by_role("textbox", name="Keywords")
+    # Type once the chips script has taken the field over: before, Enter submits the form
+    # and the navigation it starts can swallow the next keyword (seen on a loaded machine).
+    await expect(page.locator(".chips input[data-chips]")).to_be_attached()
     for keyword in ("Python", "Kubernetes", "robots"):
         await keywords.fill(keyword)
         await keywords.press("Enter")
