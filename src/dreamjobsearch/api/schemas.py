@@ -97,6 +97,10 @@ class MessageOut(BaseModel):
     detail: str
 
 
+# The deepest a list is paged into, for the ranking and the board alike.
+MAX_OFFSET = 1_000_000
+
+
 class RankBody(StrictBody):
     """What to rank by; `statuses` defaults to all but rejected and archived. No keywords
     lists every posting the filters keep, newest first (score 0)."""
@@ -104,7 +108,7 @@ class RankBody(StrictBody):
     keywords: list[str] = Field(default_factory=list, max_length=100)
     location: str | None = Field(default=None, max_length=200)
     limit: int = Field(default=50, ge=1, le=500)
-    offset: int = Field(default=0, ge=0, le=1_000_000)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
     statuses: list[Status] | None = Field(default=None, min_length=1, max_length=len(STATUSES))
     sort: Sort = "score"
     remote: bool = Field(default=False, description="only postings whose location says remote")

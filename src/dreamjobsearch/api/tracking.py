@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 
 from dreamjobsearch.api.deps import CallerDep
 from dreamjobsearch.api.schemas import (
+    MAX_OFFSET,
     BoardColumnOut,
     BoardOut,
     CompaniesBody,
@@ -40,7 +41,7 @@ async def board(
     caller: CallerDep,
     statuses: StatusesQuery = None,
     limit: Annotated[int, Query(ge=1, le=MAX_BOARD_ITEMS)] = 20,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> BoardOut:
     """Your jobs by status: each status's count and its most recently found jobs (`limit`
     from `offset`, to page through one column). A job found on several boards is one item

@@ -86,7 +86,7 @@ def _json_rows(file: BinaryIO) -> Iterator[Any]:
         return _json_errors(ijson.items(events, POSTINGS_KEY + ".item"), file)
     if not first:
         raise DocumentError(f"the file is not valid JSON: {EMPTY}", 1, EMPTY)
-    raise DocumentError(WRONG_SHAPE, 1)
+    raise DocumentError(WRONG_SHAPE, 1, WRONG_SHAPE)
 
 
 def _skip_bom_and_space(file: BinaryIO) -> bytes:
@@ -106,9 +106,9 @@ def _only_postings_key(events: Iterator[tuple[str, str, Any]]) -> Iterator[tuple
     for event in events:
         prefix, name, value = event
         if not prefix and name == "map_key" and value != POSTINGS_KEY:
-            raise DocumentError(WRONG_SHAPE, None)
+            raise DocumentError(WRONG_SHAPE, None, WRONG_SHAPE)
         if prefix == POSTINGS_KEY and name not in ("start_array", "end_array"):
-            raise DocumentError(WRONG_SHAPE, None)
+            raise DocumentError(WRONG_SHAPE, None, WRONG_SHAPE)
         yield event
 
 

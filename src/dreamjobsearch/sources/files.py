@@ -262,8 +262,12 @@ def csv_rows(file: BinaryIO) -> Iterator[dict[str, Any] | MalformedRow]:
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
         # Our column names only: the header's other names are the file's.
-        lacking = f"its header lacks the required columns {', '.join(missing)}"
-        raise DocumentError(f"CSV header lacks required columns: {', '.join(missing)}", 1, lacking)
+        columns = ", ".join(missing)
+        raise DocumentError(
+            f"CSV header lacks required columns: {columns}",
+            1,
+            f"its header lacks the required columns {columns}",
+        )
     unknown = [name for name in header if name not in COLUMNS]
     if unknown:
         raise DocumentError(
